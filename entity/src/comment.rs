@@ -1,0 +1,23 @@
+//! A comment on a post; moderators hide it with `is_hidden`. Goes with its post and its author.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "comment")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub post_id: i32,
+    pub author_id: i32,
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+    pub is_hidden: bool,
+    pub created_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "post_id", to = "id", on_delete = "Cascade")]
+    pub post: BelongsTo<super::post::Entity>,
+    #[sea_orm(belongs_to, from = "author_id", to = "id", on_delete = "Cascade")]
+    pub author: BelongsTo<super::user::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,24 @@
+//! SeaORM 2 entities for Marquee, one module per table, relations declared on the `Model`.
+//!
+//! The schema itself is owned by the `migration` crate; these types describe it for queries.
+
+pub mod enums;
+pub mod prelude;
+
+pub mod audit_log;
+pub mod category;
+pub mod comment;
+pub mod country;
+pub mod group;
+pub mod movie;
+pub mod movie_director;
+pub mod person;
+pub mod post;
+pub mod post_tag;
+pub mod profile;
+pub mod review;
+pub mod role;
+pub mod role_permission;
+pub mod tag;
+pub mod user;
+pub mod user_group;

@@ -1,0 +1,29 @@
+//! A movie. Directors are an ordered many-to-many through `movie_director` (the portable
+//! replacement for a PostgreSQL-only array); `mpa` was added by a later migration.
+
+use sea_orm::entity::prelude::*;
+
+use crate::enums::MpaRating;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "movie")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub title: String,
+    pub year: i32,
+    pub theatre: bool,
+    #[sea_orm(column_type = "Text")]
+    pub synopsis: String,
+    pub created_at: DateTimeUtc,
+    pub mpa: Option<MpaRating>,
+    #[sea_orm(has_many)]
+    pub director_links: HasMany<super::movie_director::Entity>,
+    #[sea_orm(has_many, via = "movie_director")]
+    pub directors: HasMany<super::person::Entity>,
+    #[sea_orm(has_many)]
+    pub reviews: HasMany<super::review::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

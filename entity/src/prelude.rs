@@ -1,0 +1,19 @@
+//! Short names for every entity.
+
+pub use super::audit_log::Entity as AuditLog;
+pub use super::category::Entity as Category;
+pub use super::comment::Entity as Comment;
+pub use super::country::Entity as Country;
+pub use super::group::Entity as Group;
+pub use super::movie::Entity as Movie;
+pub use super::movie_director::Entity as MovieDirector;
+pub use super::person::Entity as Person;
+pub use super::post::Entity as Post;
+pub use super::post_tag::Entity as PostTag;
+pub use super::profile::Entity as Profile;
+pub use super::review::Entity as Review;
+pub use super::role::Entity as Role;
+pub use super::role_permission::Entity as RolePermission;
+pub use super::tag::Entity as Tag;
+pub use super::user::Entity as User;
+pub use super::user_group::Entity as UserGroup;

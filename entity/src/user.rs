@@ -1,0 +1,39 @@
+//! An account. Profile, comments and reviews go with it; posts block its deletion.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "user")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub username: String,
+    #[sea_orm(unique)]
+    pub email: String,
+    pub password_hash: String,
+    pub role_id: i32,
+    pub country_id: Option<i32>,
+    pub is_active: bool,
+    pub created_at: DateTimeUtc,
+    pub last_seen_at: Option<DateTimeUtc>,
+    #[sea_orm(belongs_to, from = "role_id", to = "id", on_delete = "Restrict")]
+    pub role: BelongsTo<super::role::Entity>,
+    #[sea_orm(belongs_to, from = "country_id", to = "id", on_delete = "SetNull")]
+    pub country: BelongsTo<Option<super::country::Entity>>,
+    #[sea_orm(has_one)]
+    pub profile: HasOne<super::profile::Entity>,
+    #[sea_orm(has_many)]
+    pub posts: HasMany<super::post::Entity>,
+    #[sea_orm(has_many)]
+    pub comments: HasMany<super::comment::Entity>,
+    #[sea_orm(has_many)]
+    pub reviews: HasMany<super::review::Entity>,
+    #[sea_orm(has_many)]
+    pub audit_logs: HasMany<super::audit_log::Entity>,
+    #[sea_orm(has_many, via = "user_group")]
+    pub groups: HasMany<super::group::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,41 @@
+//! Small statement builders shared by the steps. They only shorten what a step writes; a step's
+//! meaning must not depend on a change here, so these never change behaviour once landed.
+
+use sea_orm_migration::prelude::*;
+
+/// `FOREIGN KEY (from_col) REFERENCES to_table (id) ON DELETE on_delete ON UPDATE CASCADE`,
+/// named `fk_<table>_<from_col>`.
+pub fn fk(
+    table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{from_col}"))
+        .from(table, from_col)
+        .to(to_table, "id")
+        .on_delete(on_delete)
+        .on_update(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+/// `CREATE INDEX idx_<table>_<cols> ON table (cols...)`.
+pub fn index(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(format!("idx_{table}_{}", cols.join("_"))).table(table);
+    for col in cols {
+        stmt.col(*col);
+    }
+    stmt.to_owned()
+}
+
+/// `DROP TABLE table`.
+pub fn drop(table: &'static str) -> TableDropStatement {
+    Table::drop().table(table).to_owned()
+}
+
+/// Turns a builder error (wrong number of values) into a migration error.
+pub fn values_err(e: impl std::fmt::Display) -> DbErr {
+    DbErr::Migration(format!("could not build insert: {e}"))
+}

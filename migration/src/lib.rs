@@ -1,0 +1,35 @@
+//! Marquee's schema, as small ordered steps that run the same on SQLite, PostgreSQL and
+//! MySQL/MariaDB. Each step has a working `down`.
+//!
+//! Run them with `sea-orm-cli migrate <verb>` (this crate's `main.rs`), `cargo run -p migration
+//! -- <verb>`, or `marquee migrate <verb>`. A step never changes once it has landed: schema
+//! changes come as new steps, like `m20261121_000005_add_movie_mpa`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod common;
+mod countries;
+mod m20261121_000001_create_roles_and_users;
+mod m20261121_000002_create_countries_profiles_groups;
+mod m20261121_000003_create_blog;
+mod m20261121_000004_create_movies;
+mod m20261121_000005_add_movie_mpa;
+mod m20261121_000006_create_reviews_and_audit_log;
+
+pub use countries::COUNTRIES;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_roles_and_users::Migration),
+            Box::new(m20261121_000002_create_countries_profiles_groups::Migration),
+            Box::new(m20261121_000003_create_blog::Migration),
+            Box::new(m20261121_000004_create_movies::Migration),
+            Box::new(m20261121_000005_add_movie_mpa::Migration),
+            Box::new(m20261121_000006_create_reviews_and_audit_log::Migration),
+        ]
+    }
+}

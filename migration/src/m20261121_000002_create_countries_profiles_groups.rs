@@ -1,0 +1,142 @@
+//! Countries (the ISO 3166-1 list as data), `user.country_id`, profiles, groups and membership.
+//!
+//! Adding a foreign-key column to an existing table is the one place the backends differ:
+//! SQLite cannot `ALTER TABLE ... ADD CONSTRAINT`, but it accepts a column whose definition
+//! carries its own `REFERENCES` clause, and (3.35+) drops such a column again.
+
+use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
+
+use crate::common::{drop, fk, index, values_err};
+use crate::countries::COUNTRIES;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("country")
+                    .col(pk_auto("id"))
+                    .col(char_len_uniq("code", 2))
+                    .col(string_len_uniq("name", 100))
+                    .to_owned(),
+            )
+            .await?;
+        let mut countries = Query::insert();
+        countries.into_table("country").columns(["code", "name"]);
+        for (code, name) in COUNTRIES {
+            countries
+                .values([(*code).into(), (*name).into()])
+                .map_err(values_err)?;
+        }
+        manager.exec_stmt(countries).await?;
+
+        match manager.get_database_backend() {
+            DbBackend::Sqlite => {
+                manager
+                    .get_connection()
+                    .execute_unprepared(
+                        r#"ALTER TABLE "user" ADD COLUMN "country_id" integer NULL REFERENCES "country" ("id") ON DELETE SET NULL ON UPDATE CASCADE"#,
+                    )
+                    .await?;
+            }
+            _ => {
+                manager
+                    .alter_table(
+                        Table::alter()
+                            .table("user")
+                            .add_column(integer_null("country_id"))
+                            .add_foreign_key(
+                                TableForeignKey::new()
+                                    .name("fk_user_country_id")
+                                    .from_tbl("user")
+                                    .from_col("country_id")
+                                    .to_tbl("country")
+                                    .to_col("id")
+                                    .on_delete(ForeignKeyAction::SetNull)
+                                    .on_update(ForeignKeyAction::Cascade),
+                            )
+                            .to_owned(),
+                    )
+                    .await?;
+            }
+        }
+        manager.create_index(index("user", &["country_id"])).await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table("profile")
+                    .col(pk_auto("id"))
+                    .col(integer_uniq("user_id"))
+                    .col(string_len("display_name", 64))
+                    .col(text("bio"))
+                    .col(date_null("birth_date"))
+                    .col(string_len_null("job", 100))
+                    .col(string_len_null("location", 100))
+                    .col(string_len_null("website", 255))
+                    .foreign_key(&mut fk("profile", "user_id", "user", ForeignKeyAction::Cascade))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("group")
+                    .col(pk_auto("id"))
+                    .col(string_len_uniq("name", 64))
+                    .col(string_len("description", 255).default(""))
+                    .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("user_group")
+                    .col(integer("user_id"))
+                    .col(integer("group_id"))
+                    .col(timestamp_with_time_zone("joined_at").default(Expr::current_timestamp()))
+                    .primary_key(Index::create().col("user_id").col("group_id"))
+                    .foreign_key(&mut fk("user_group", "user_id", "user", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk("user_group", "group_id", "group", ForeignKeyAction::Cascade))
+                    .to_owned(),
+            )
+            .await?;
+        manager.create_index(index("user_group", &["group_id", "joined_at"])).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(drop("user_group")).await?;
+        manager.drop_table(drop("group")).await?;
+        manager.drop_table(drop("profile")).await?;
+        manager
+            .drop_index(Index::drop().name("idx_user_country_id").table("user").to_owned())
+            .await?;
+        match manager.get_database_backend() {
+            DbBackend::Sqlite => {
+                manager
+                    .get_connection()
+                    .execute_unprepared(r#"ALTER TABLE "user" DROP COLUMN "country_id""#)
+                    .await?;
+            }
+            _ => {
+                manager
+                    .drop_foreign_key(
+                        ForeignKey::drop()
+                            .name("fk_user_country_id")
+                            .table("user")
+                            .to_owned(),
+                    )
+                    .await?;
+                manager
+                    .alter_table(Table::alter().table("user").drop_column("country_id").to_owned())
+                    .await?;
+            }
+        }
+        manager.drop_table(drop("country")).await
+    }
+}

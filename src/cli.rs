@@ -1,0 +1,159 @@
+//! The command line: `serve` (default), `migrate <verb>`, `seed [--scale N]`.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+
+use crate::config::Settings;
+use crate::seed::{self, Credentials};
+use crate::startup::Application;
+
+#[derive(Debug, Parser)]
+#[command(name = "marquee", version, about = "Marquee: blog, movie catalogue and community site")]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web site (the default).
+    Serve,
+    /// Apply or roll back schema migrations (same verbs as `sea-orm-cli migrate`).
+    Migrate {
+        #[command(subcommand)]
+        action: Option<MigrateAction>,
+    },
+    /// Load the demo data set (idempotent); with --scale N, also N generated posts with
+    /// proportional users, comments, tags, movies and reviews.
+    Seed {
+        #[arg(long, value_name = "N")]
+        scale: Option<u64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateAction {
+    /// Apply pending migrations (all, or the next NUM).
+    Up {
+        #[arg(short, long)]
+        num: Option<u32>,
+    },
+    /// Roll back applied migrations (the last NUM, default 1).
+    Down {
+        #[arg(short, long, default_value_t = 1)]
+        num: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+    /// Drop every table, then apply all migrations.
+    Fresh,
+    /// Roll back all migrations, then apply them again.
+    Refresh,
+    /// Roll back all migrations.
+    Reset,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.settings).await,
+        Command::Migrate { action } => migrate(&cli.settings, action).await,
+        Command::Seed { scale } => seed(&cli.settings, scale).await,
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let url = format!("http://{}", app.address());
+    tracing::info!(%url, "Marquee is listening");
+    println!("Marquee is running at {url}");
+    if let Some(credentials) = &app.demo_credentials {
+        print_credentials(credentials);
+    }
+    app.run_until_stopped().await.context("server error")
+}
+
+async fn migrate(settings: &Settings, action: Option<MigrateAction>) -> anyhow::Result<()> {
+    let db = crate::db::connect(&settings.database_url, false).await?;
+    match action.unwrap_or(MigrateAction::Up { num: None }) {
+        MigrateAction::Up { num } => Migrator::up(&db, num).await?,
+        MigrateAction::Down { num } => Migrator::down(&db, Some(num)).await?,
+        MigrateAction::Status => {}
+        MigrateAction::Fresh => Migrator::fresh(&db).await?,
+        MigrateAction::Refresh => Migrator::refresh(&db).await?,
+        MigrateAction::Reset => Migrator::reset(&db).await?,
+    }
+    let mut out = std::io::stdout().lock();
+    for migration in Migrator::get_migration_with_status(&db).await? {
+        writeln!(out, "{:<9} {}", format!("{}", migration.status()), migration.name())?;
+    }
+    Ok(())
+}
+
+async fn seed(settings: &Settings, scale: Option<u64>) -> anyhow::Result<()> {
+    let db = crate::db::connect(&settings.database_url, false).await?;
+    if !settings.no_migrate {
+        Migrator::up(&db, None).await.context("migrations failed")?;
+    }
+    let report = seed::seed_demo(&db).await?;
+    println!(
+        "demo data: {} rows created ({:?})",
+        report.created.total(),
+        report.created
+    );
+    if let Some(credentials) = &report.credentials {
+        print_credentials(credentials);
+    }
+    if let Some(n) = scale {
+        let started = std::time::Instant::now();
+        let plan = seed::scale::seed_scale(&db, n, progress_bar).await?;
+        eprintln!();
+        println!(
+            "scale data: {} posts, {} users, {} tags, {} movies, {} people in {:.1} s",
+            plan.posts,
+            plan.users,
+            plan.tags,
+            plan.movies,
+            plan.people,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Draws `[#####.....]  42% 4200/10000` on stderr, in place.
+fn progress_bar(done: u64, total: u64) {
+    const WIDTH: u64 = 30;
+    let total = total.max(1);
+    let filled = (done.min(total) * WIDTH / total) as usize;
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "\r[{}{}] {:>3}% {done}/{total}",
+        "#".repeat(filled),
+        ".".repeat(WIDTH as usize - filled),
+        done.min(total) * 100 / total
+    );
+    let _ = err.flush();
+}
+
+/// Prints generated passwords once, on stdout only (never to the log).
+fn print_credentials(credentials: &Credentials) {
+    println!("Demo data loaded. These passwords are shown only now:");
+    println!(
+        "  admin account: {} / {}",
+        credentials.admin_username, credentials.admin_password
+    );
+    if !credentials.demo_usernames.is_empty() {
+        println!(
+            "  demo accounts ({}): password {}",
+            credentials.demo_usernames.join(", "),
+            credentials.demo_password
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! One typed `Settings`, read from flags or the environment by clap. Tests build it directly
+//! with [`Settings::for_tests`] instead of touching the process environment.
+//!
+//! The secret key never appears in `Debug` output or logs.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A secret string whose `Debug`/`Display` never show the value.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself; call only where it is used, never to log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() < 32 {
+            return Err("the secret key must be at least 32 characters long".into());
+        }
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct Settings {
+    /// Database URL: sqlite://FILE?mode=rwc, postgres://..., or mysql://...
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://marquee.db?mode=rwc",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "MARQUEE_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: SocketAddr,
+
+    /// Key for session cookies (at least 32 characters). Without it a development key is
+    /// generated and kept beside the database.
+    #[arg(long, env = "MARQUEE_SECRET_KEY", hide_env_values = true, global = true)]
+    pub secret_key: Option<Secret>,
+
+    /// Log level: error, warn, info, debug (debug also logs SQL) or trace.
+    #[arg(long, env = "MARQUEE_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+
+    /// Do not run pending migrations at start.
+    #[arg(long, env = "MARQUEE_NO_MIGRATE", global = true)]
+    pub no_migrate: bool,
+
+    /// Do not load the demo data set into an empty database at start.
+    #[arg(long, env = "MARQUEE_NO_DEMO_DATA", global = true)]
+    pub no_demo_data: bool,
+
+    /// Mark cookies Secure (set this behind HTTPS).
+    #[arg(long, env = "MARQUEE_COOKIE_SECURE", global = true)]
+    pub cookie_secure: bool,
+
+    /// Folder of static files served under /static.
+    #[arg(long, env = "MARQUEE_STATIC_DIR", default_value = default_static_dir(), global = true)]
+    pub static_dir: PathBuf,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "MARQUEE_WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+fn default_static_dir() -> &'static str {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/static")
+}
+
+impl Settings {
+    /// Settings for a test: the given database, a free port, no demo data, a fixed key.
+    pub fn for_tests(database_url: impl Into<String>) -> Self {
+        Settings {
+            database_url: database_url.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            secret_key: Some(Secret::new("test-key-".repeat(8))),
+            log_level: "warn".into(),
+            no_migrate: false,
+            no_demo_data: true,
+            cookie_secure: false,
+            static_dir: PathBuf::from(default_static_dir()),
+            workers: Some(1),
+        }
+    }
+
+    /// True when the database is a SQLite file or memory database.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_never_shows_in_debug_output() {
+        let settings = Settings::for_tests("sqlite::memory:");
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("test-key-"), "{printed}");
+        assert!(printed.contains("Secret(***)"));
+    }
+
+    #[test]
+    fn a_short_secret_key_is_refused() {
+        assert!("short".parse::<Secret>().is_err());
+        assert!("x".repeat(32).parse::<Secret>().is_ok());
+    }
+}

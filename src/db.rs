@@ -1,0 +1,38 @@
+//! Database connections with per-backend tuning.
+//!
+//! SQLite: WAL journal, `synchronous=NORMAL`, foreign keys on, a 5 s busy timeout, and an
+//! explicit pool (SeaORM's default is a single connection, which would queue every query).
+//! SQL statement logging is on only when the log level is debug or trace.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+/// Opens a pool for `url`. `log_sql` turns sqlx statement logging on (at debug level).
+pub async fn connect(url: &str, log_sql: bool) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(log_sql)
+        .test_before_acquire(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        options
+            // A memory database lives in one connection; a file serves many readers.
+            .max_connections(if in_memory { 1 } else { 8 })
+            .min_connections(1)
+            .idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5))
+            });
+    } else {
+        options.max_connections(16).min_connections(1);
+    }
+    Database::connect(options).await
+}

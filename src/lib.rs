@@ -1,0 +1,18 @@
+//! Marquee: a server-rendered community site on actix-web 4, SeaORM 2 and Askama.
+//!
+//! The binary (`main.rs`) only parses the command line and dispatches; everything a test needs
+//! to run the real site lives here, starting with [`startup::Application`].
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod errors;
+pub mod flash;
+pub mod routes;
+pub mod seed;
+pub mod services;
+pub mod startup;
+pub mod telemetry;
+pub mod views;

@@ -1,0 +1,16 @@
+//! `marquee [serve|migrate|seed]`: see `marquee --help`.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = marquee::cli::Cli::parse();
+    marquee::telemetry::init(&cli.settings.log_level);
+    match marquee::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! What the home page shows: recent published posts and the newest movies, loaded in bulk
+//! (a fixed number of statements whatever the list length).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::enums::{MpaRating, PostStatus};
+use entity::{category, movie, movie_director, person, post, tag, user};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityLoaderTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+
+#[derive(Clone, Debug)]
+pub struct PostSummary {
+    pub title: String,
+    pub slug: String,
+    pub author: String,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub excerpt: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct MovieSummary {
+    pub id: i32,
+    pub title: String,
+    pub year: i32,
+    pub mpa: Option<MpaRating>,
+    pub theatre: bool,
+    pub directors: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SiteCounts {
+    pub posts: u64,
+    pub movies: u64,
+    pub members: u64,
+}
+
+/// The `limit` most recently published posts with author, category and tags (three queries:
+/// posts joined to author and category, then tags through the junction).
+pub async fn recent_posts(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<PostSummary>, DbErr> {
+    let posts = post::Entity::load()
+        .filter(post::Column::Status.eq(PostStatus::Published))
+        .order_by_desc(post::Column::PublishedAt)
+        .order_by_desc(post::Column::Id)
+        .with(user::Entity)
+        .with(category::Entity)
+        .with(tag::Entity)
+        .paginate(db, limit.max(1))
+        .fetch_page(0)
+        .await?;
+    Ok(posts
+        .into_iter()
+        .map(|p| PostSummary {
+            excerpt: excerpt(&p.body, 220),
+            author: p
+                .author
+                .as_ref()
+                .map(|u| u.username.clone())
+                .unwrap_or_default(),
+            category: p.category.as_ref().map(|c| c.name.clone()),
+            tags: p.tags.iter().map(|t| t.name.clone()).collect(),
+            title: p.title,
+            slug: p.slug,
+            published_at: p.published_at,
+        })
+        .collect())
+}
+
+/// The `limit` newest movies (by release year) with their directors in credited order
+/// (two queries: movies, then all their director links joined to people).
+pub async fn newest_movies(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<MovieSummary>, DbErr> {
+    let movies = movie::Entity::find()
+        .order_by_desc(movie::Column::Year)
+        .order_by_asc(movie::Column::Title)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut directors = directors_of(db, movies.iter().map(|m| m.id).collect()).await?;
+    Ok(movies
+        .into_iter()
+        .map(|m| MovieSummary {
+            directors: directors.remove(&m.id).unwrap_or_default(),
+            id: m.id,
+            title: m.title,
+            year: m.year,
+            mpa: m.mpa,
+            theatre: m.theatre,
+        })
+        .collect())
+}
+
+/// Director names per movie id, in credited order, in one query.
+pub async fn directors_of(
+    db: &impl ConnectionTrait,
+    movie_ids: Vec<i32>,
+) -> Result<HashMap<i32, Vec<String>>, DbErr> {
+    let mut by_movie: HashMap<i32, Vec<String>> = HashMap::new();
+    if movie_ids.is_empty() {
+        return Ok(by_movie);
+    }
+    let links = movie_director::Entity::find()
+        .filter(movie_director::Column::MovieId.is_in(movie_ids))
+        .order_by_asc(movie_director::Column::MovieId)
+        .order_by_asc(movie_director::Column::Position)
+        .find_also_related(person::Entity)
+        .all(db)
+        .await?;
+    for (link, person) in links {
+        if let Some(person) = person {
+            by_movie.entry(link.movie_id).or_default().push(person.name);
+        }
+    }
+    Ok(by_movie)
+}
+
+/// Totals for the home page banner.
+pub async fn counts(db: &impl ConnectionTrait) -> Result<SiteCounts, DbErr> {
+    Ok(SiteCounts {
+        posts: post::Entity::find()
+            .filter(post::Column::Status.eq(PostStatus::Published))
+            .count(db)
+            .await?,
+        movies: movie::Entity::find().count(db).await?,
+        members: user::Entity::find()
+            .filter(user::Column::IsActive.eq(true))
+            .count(db)
+            .await?,
+    })
+}
+
+/// Plain-text start of a Markdown body: markup characters dropped, cut at a word boundary.
+pub fn excerpt(markdown: &str, max_chars: usize) -> String {
+    let text: String = markdown
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("```"))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '`' | '[' | ']' | '>'))
+        .collect();
+    let text = strip_link_targets(&text);
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max_chars / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':', ' ']))
+}
+
+/// Removes the `(url)` part that follows link text once brackets are gone.
+fn strip_link_targets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("(http") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find(')') {
+            Some(end) => rest = &rest[start + end + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn an_excerpt_drops_markdown_and_cuts_at_a_word() {
+        let md = "# Heading\n\nSome *bold* text with a [link](https://example.com) and `code`.\n\n- item";
+        assert_eq!(excerpt(md, 200), "Some bold text with a link and code. - item");
+        let cut = excerpt("alpha beta gamma delta epsilon", 14);
+        assert_eq!(cut, "alpha beta…");
+    }
+}

@@ -1,0 +1,198 @@
+//! Builds the application: connects, migrates, loads demo data into an empty database, and
+//! binds the HTTP server. Tests spawn exactly this, so they run the production wiring.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+
+use actix_files::Files;
+use actix_session::SessionMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
+use actix_web::{App, HttpMessage, HttpServer, web};
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::config::Settings;
+use crate::{db, errors, routes, seed};
+
+/// A bound, not yet running server.
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+    db: DatabaseConnection,
+    /// Set when this start loaded the demo data: the accounts and their one-time passwords.
+    pub demo_credentials: Option<seed::Credentials>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let log_sql = matches!(settings.log_level.to_ascii_lowercase().as_str(), "debug" | "trace");
+        let db = db::connect(&settings.database_url, log_sql)
+            .await
+            .context("could not connect to the database")?;
+        if !settings.no_migrate {
+            Migrator::up(&db, None).await.context("migrations failed")?;
+        }
+        let demo_credentials = if !settings.no_demo_data && seed::is_empty(&db).await? {
+            tracing::info!("empty database: loading the demo data set");
+            seed::seed_demo(&db).await?.credentials
+        } else {
+            None
+        };
+        let key = session_key(&settings)?;
+
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("could not listen on {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        let server = build_server(listener, db.clone(), key, &settings)?;
+        Ok(Application {
+            address,
+            server,
+            db,
+            demo_credentials,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The pool the server uses (tests inspect the database through it).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Runs the server on the current runtime and returns a handle to stop it.
+    pub fn spawn(self) -> (SocketAddr, DatabaseConnection, actix_web::dev::ServerHandle) {
+        let handle = self.server.handle();
+        let address = self.address;
+        let db = self.db.clone();
+        tokio::spawn(self.server);
+        (address, db, handle)
+    }
+}
+
+fn build_server(
+    listener: TcpListener,
+    db: DatabaseConnection,
+    key: Key,
+    settings: &Settings,
+) -> anyhow::Result<Server> {
+    let db = web::Data::new(db);
+    let static_dir = settings.static_dir.clone();
+    let cookie_secure = settings.cookie_secure;
+    let mut server = HttpServer::new(move || {
+        let session = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+            .cookie_name("marquee_session".into())
+            .cookie_content_security(CookieContentSecurity::Private)
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_secure(cookie_secure)
+            .session_lifecycle(PersistentSession::default().session_ttl(CookieDuration::days(14)))
+            .build();
+        App::new()
+            .app_data(db.clone())
+            .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::X_FRAME_OPTIONS, "DENY"))
+                    .add((header::REFERRER_POLICY, "same-origin")),
+            )
+            .wrap_fn(|req, srv| {
+                let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if let Some(id) = request_id.and_then(|id: String| HeaderValue::from_str(&id).ok()) {
+                        res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), id);
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap(TracingLogger::default())
+            .route("/healthz", web::get().to(routes::health::healthz))
+            .service(
+                web::scope("/static")
+                    .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))
+                    .service(Files::new("", static_dir.clone()).use_etag(true).use_last_modified(true)),
+            )
+            .service(
+                web::scope("")
+                    .wrap(session)
+                    .configure(routes::pages)
+                    .default_service(web::to(routes::not_found)),
+            )
+    })
+    .listen(listener)?
+    .shutdown_timeout(5);
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers.max(1));
+    }
+    Ok(server.run())
+}
+
+/// The cookie key: from settings, or in development a generated key kept in a file beside the
+/// SQLite database (or the working folder), with a warning.
+fn session_key(settings: &Settings) -> anyhow::Result<Key> {
+    if let Some(secret) = &settings.secret_key {
+        return Ok(Key::derive_from(secret.expose().as_bytes()));
+    }
+    let path = dev_key_path(settings);
+    tracing::warn!(
+        path = %path.display(),
+        "MARQUEE_SECRET_KEY is not set: using a development session key kept in a local file"
+    );
+    if let Ok(bytes) = std::fs::read(&path)
+        && bytes.len() >= 64
+    {
+        return Ok(Key::from(&bytes));
+    }
+    let key = Key::generate();
+    write_private(&path, key.master())
+        .with_context(|| format!("could not write the development key to {}", path.display()))?;
+    Ok(key)
+}
+
+fn dev_key_path(settings: &Settings) -> PathBuf {
+    let db_file = settings
+        .database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| settings.database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+        .filter(|f| !f.is_empty() && !f.contains(":memory:"));
+    match db_file {
+        Some(file) => {
+            let dir = Path::new(file).parent().unwrap_or(Path::new(""));
+            dir.join(".marquee-session-key")
+        }
+        None => PathBuf::from(".marquee-session-key"),
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(bytes)
+}
