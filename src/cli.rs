@@ -11,7 +11,11 @@ use crate::seed::{self, Credentials};
 use crate::startup::Application;
 
 #[derive(Debug, Parser)]
-#[command(name = "marquee", version, about = "Marquee: blog, movie catalogue and community site")]
+#[command(
+    name = "marquee",
+    version,
+    about = "Marquee: blog, movie catalogue and community site"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -90,7 +94,12 @@ async fn migrate(settings: &Settings, action: Option<MigrateAction>) -> anyhow::
     }
     let mut out = std::io::stdout().lock();
     for migration in Migrator::get_migration_with_status(&db).await? {
-        writeln!(out, "{:<9} {}", format!("{}", migration.status()), migration.name())?;
+        writeln!(
+            out,
+            "{:<9} {}",
+            format!("{}", migration.status()),
+            migration.name()
+        )?;
     }
     Ok(())
 }

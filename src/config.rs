@@ -51,12 +51,22 @@ pub struct Settings {
     pub database_url: String,
 
     /// Address to listen on (port 0 picks a free port).
-    #[arg(long, env = "MARQUEE_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "MARQUEE_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: SocketAddr,
 
     /// Key for session cookies (at least 32 characters). Without it a development key is
     /// generated and kept beside the database.
-    #[arg(long, env = "MARQUEE_SECRET_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "MARQUEE_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub secret_key: Option<Secret>,
 
     /// Log level: error, warn, info, debug (debug also logs SQL) or trace.

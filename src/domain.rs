@@ -43,7 +43,10 @@ mod tests {
     fn slugify_keeps_letters_and_digits_joined_by_single_hyphens() {
         assert_eq!(slugify("Hello, World!  2026", 80), "hello-world-2026");
         assert_eq!(slugify("Singin' in the Rain", 80), "singin-in-the-rain");
-        assert_eq!(slugify("  Crème brûlée -- à la carte ", 80), "creme-brulee-a-la-carte");
+        assert_eq!(
+            slugify("  Crème brûlée -- à la carte ", 80),
+            "creme-brulee-a-la-carte"
+        );
     }
 
     #[test]

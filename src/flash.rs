@@ -46,9 +46,16 @@ pub fn push(session: &Session, level: Level, message: impl Into<String>) {
 
 /// Takes (and clears) the queued messages.
 pub fn take(session: &Session) -> Vec<Flash> {
-    session.remove_as::<Vec<Flash>>(KEY).and_then(Result::ok).unwrap_or_default()
+    session
+        .remove_as::<Vec<Flash>>(KEY)
+        .and_then(Result::ok)
+        .unwrap_or_default()
 }
 
 fn peek(session: &Session) -> Vec<Flash> {
-    session.get::<Vec<Flash>>(KEY).ok().flatten().unwrap_or_default()
+    session
+        .get::<Vec<Flash>>(KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }

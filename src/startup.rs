@@ -32,7 +32,10 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let log_sql = matches!(settings.log_level.to_ascii_lowercase().as_str(), "debug" | "trace");
+        let log_sql = matches!(
+            settings.log_level.to_ascii_lowercase().as_str(),
+            "debug" | "trace"
+        );
         let db = db::connect(&settings.database_url, log_sql)
             .await
             .context("could not connect to the database")?;
@@ -119,18 +122,28 @@ fn build_server(
                 let fut = srv.call(req);
                 async move {
                     let mut res = fut.await?;
-                    if let Some(id) = request_id.and_then(|id: String| HeaderValue::from_str(&id).ok()) {
-                        res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), id);
+                    if let Some(id) =
+                        request_id.and_then(|id: String| HeaderValue::from_str(&id).ok())
+                    {
+                        res.headers_mut()
+                            .insert(header::HeaderName::from_static("x-request-id"), id);
                     }
                     Ok(res)
                 }
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .route("/healthz", web::get().to(routes::health::healthz))
             .service(
                 web::scope("/static")
-                    .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=604800")))
-                    .service(Files::new("", static_dir.clone()).use_etag(true).use_last_modified(true)),
+                    .wrap(
+                        DefaultHeaders::new()
+                            .add((header::CACHE_CONTROL, "public, max-age=604800")),
+                    )
+                    .service(
+                        Files::new("", static_dir.clone())
+                            .use_etag(true)
+                            .use_last_modified(true),
+                    ),
             )
             .service(
                 web::scope("")

@@ -22,3 +22,29 @@ pub fn init(level: &str) {
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+/// Root span for every request (`tracing-actix-web`): the default fields (request id, method,
+/// route, status), plus one `info` line when the request ends so that each request is logged
+/// with its request id.
+pub struct RequestSpan;
+
+impl tracing_actix_web::RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        tracing_actix_web::root_span!(request)
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span.clone(), outcome);
+        let _entered = span.enter();
+        match outcome {
+            Ok(response) if response.status().is_server_error() => {
+                tracing::error!(status = response.status().as_u16(), "request failed")
+            }
+            Ok(response) => tracing::info!(status = response.status().as_u16(), "request done"),
+            Err(error) => tracing::error!(%error, "request failed"),
+        }
+    }
+}

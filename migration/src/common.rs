@@ -23,7 +23,8 @@ pub fn fk(
 /// `CREATE INDEX idx_<table>_<cols> ON table (cols...)`.
 pub fn index(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut stmt = Index::create();
-    stmt.name(format!("idx_{table}_{}", cols.join("_"))).table(table);
+    stmt.name(format!("idx_{table}_{}", cols.join("_")))
+        .table(table);
     for col in cols {
         stmt.col(*col);
     }

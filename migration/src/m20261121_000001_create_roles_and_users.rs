@@ -11,7 +11,12 @@ use crate::common::{drop, fk, index, values_err};
 pub struct Migration;
 
 const ROLES: &[(&str, &str, bool, &[&str])] = &[
-    ("reader", "Reads, comments and reviews movies", true, &["comment", "review_movies"]),
+    (
+        "reader",
+        "Reads, comments and reviews movies",
+        true,
+        &["comment", "review_movies"],
+    ),
     (
         "author",
         "A reader who also writes blog posts",
@@ -71,7 +76,12 @@ impl MigrationTrait for Migration {
                     .col(integer("role_id"))
                     .col(string_len("permission", 32))
                     .primary_key(Index::create().col("role_id").col("permission"))
-                    .foreign_key(&mut fk("role_permission", "role_id", "role", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "role_permission",
+                        "role_id",
+                        "role",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -87,7 +97,12 @@ impl MigrationTrait for Migration {
                     .col(boolean("is_active").default(true))
                     .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
                     .col(timestamp_with_time_zone_null("last_seen_at"))
-                    .foreign_key(&mut fk("user", "role_id", "role", ForeignKeyAction::Restrict))
+                    .foreign_key(&mut fk(
+                        "user",
+                        "role_id",
+                        "role",
+                        ForeignKeyAction::Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -95,7 +110,9 @@ impl MigrationTrait for Migration {
         manager.create_index(index("user", &["created_at"])).await?;
 
         let mut roles = Query::insert();
-        roles.into_table("role").columns(["name", "description", "is_default"]);
+        roles
+            .into_table("role")
+            .columns(["name", "description", "is_default"]);
         for (name, description, is_default, _) in ROLES {
             roles
                 .values([(*name).into(), (*description).into(), (*is_default).into()])

@@ -78,7 +78,12 @@ impl MigrationTrait for Migration {
                     .col(string_len_null("job", 100))
                     .col(string_len_null("location", 100))
                     .col(string_len_null("website", 255))
-                    .foreign_key(&mut fk("profile", "user_id", "user", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "profile",
+                        "user_id",
+                        "user",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -101,29 +106,44 @@ impl MigrationTrait for Migration {
                     .col(integer("group_id"))
                     .col(timestamp_with_time_zone("joined_at").default(Expr::current_timestamp()))
                     .primary_key(Index::create().col("user_id").col("group_id"))
-                    .foreign_key(&mut fk("user_group", "user_id", "user", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("user_group", "group_id", "group", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "user_group",
+                        "user_id",
+                        "user",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "user_group",
+                        "group_id",
+                        "group",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("user_group", &["group_id", "joined_at"])).await
+        manager
+            .create_index(index("user_group", &["group_id", "joined_at"]))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_table(drop("user_group")).await?;
         manager.drop_table(drop("group")).await?;
         manager.drop_table(drop("profile")).await?;
-        manager
-            .drop_index(Index::drop().name("idx_user_country_id").table("user").to_owned())
-            .await?;
+        let drop_index = Index::drop()
+            .name("idx_user_country_id")
+            .table("user")
+            .to_owned();
         match manager.get_database_backend() {
             DbBackend::Sqlite => {
+                manager.drop_index(drop_index).await?;
                 manager
                     .get_connection()
                     .execute_unprepared(r#"ALTER TABLE "user" DROP COLUMN "country_id""#)
                     .await?;
             }
             _ => {
+                // MySQL keeps the index while the foreign key needs it: key first.
                 manager
                     .drop_foreign_key(
                         ForeignKey::drop()
@@ -132,8 +152,14 @@ impl MigrationTrait for Migration {
                             .to_owned(),
                     )
                     .await?;
+                manager.drop_index(drop_index).await?;
                 manager
-                    .alter_table(Table::alter().table("user").drop_column("country_id").to_owned())
+                    .alter_table(
+                        Table::alter()
+                            .table("user")
+                            .drop_column("country_id")
+                            .to_owned(),
+                    )
                     .await?;
             }
         }

@@ -22,11 +22,18 @@ impl MigrationTrait for Migration {
                     .col(string_len("name", 64))
                     .col(string_len_uniq("slug", 80))
                     .col(integer_null("parent_id"))
-                    .foreign_key(&mut fk("category", "parent_id", "category", ForeignKeyAction::Restrict))
+                    .foreign_key(&mut fk(
+                        "category",
+                        "parent_id",
+                        "category",
+                        ForeignKeyAction::Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("category", &["parent_id"])).await?;
+        manager
+            .create_index(index("category", &["parent_id"]))
+            .await?;
 
         manager
             .create_table(
@@ -42,14 +49,30 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
                     .col(timestamp_with_time_zone("updated_at").default(Expr::current_timestamp()))
                     .col(timestamp_with_time_zone_null("published_at"))
-                    .foreign_key(&mut fk("post", "author_id", "user", ForeignKeyAction::Restrict))
-                    .foreign_key(&mut fk("post", "category_id", "category", ForeignKeyAction::SetNull))
+                    .foreign_key(&mut fk(
+                        "post",
+                        "author_id",
+                        "user",
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        "post",
+                        "category_id",
+                        "category",
+                        ForeignKeyAction::SetNull,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("post", &["status", "published_at"])).await?;
-        manager.create_index(index("post", &["author_id", "created_at"])).await?;
-        manager.create_index(index("post", &["category_id", "published_at"])).await?;
+        manager
+            .create_index(index("post", &["status", "published_at"]))
+            .await?;
+        manager
+            .create_index(index("post", &["author_id", "created_at"]))
+            .await?;
+        manager
+            .create_index(index("post", &["category_id", "published_at"]))
+            .await?;
 
         manager
             .create_table(
@@ -67,8 +90,18 @@ impl MigrationTrait for Migration {
                     .col(integer("post_id"))
                     .col(integer("tag_id"))
                     .primary_key(Index::create().col("post_id").col("tag_id"))
-                    .foreign_key(&mut fk("post_tag", "post_id", "post", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("post_tag", "tag_id", "tag", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "post_tag",
+                        "post_id",
+                        "post",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "post_tag",
+                        "tag_id",
+                        "tag",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -84,14 +117,30 @@ impl MigrationTrait for Migration {
                     .col(text("body"))
                     .col(boolean("is_hidden").default(false))
                     .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
-                    .foreign_key(&mut fk("comment", "post_id", "post", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("comment", "author_id", "user", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "comment",
+                        "post_id",
+                        "post",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "comment",
+                        "author_id",
+                        "user",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("comment", &["post_id", "created_at"])).await?;
-        manager.create_index(index("comment", &["author_id"])).await?;
-        manager.create_index(index("comment", &["created_at"])).await
+        manager
+            .create_index(index("comment", &["post_id", "created_at"]))
+            .await?;
+        manager
+            .create_index(index("comment", &["author_id"]))
+            .await?;
+        manager
+            .create_index(index("comment", &["created_at"]))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

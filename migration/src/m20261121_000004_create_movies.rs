@@ -47,15 +47,31 @@ impl MigrationTrait for Migration {
                     .col(integer("person_id"))
                     .col(integer("position"))
                     .primary_key(Index::create().col("movie_id").col("person_id"))
-                    .foreign_key(&mut fk("movie_director", "movie_id", "movie", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("movie_director", "person_id", "person", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "movie_director",
+                        "movie_id",
+                        "movie",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "movie_director",
+                        "person_id",
+                        "person",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("movie_director", &["movie_id", "position"]).unique().to_owned())
+            .create_index(
+                index("movie_director", &["movie_id", "position"])
+                    .unique()
+                    .to_owned(),
+            )
             .await?;
-        manager.create_index(index("movie_director", &["person_id"])).await
+        manager
+            .create_index(index("movie_director", &["person_id"]))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -25,7 +25,12 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(Index::drop().name("idx_movie_mpa").table("movie").to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("idx_movie_mpa")
+                    .table("movie")
+                    .to_owned(),
+            )
             .await?;
         manager
             .alter_table(Table::alter().table("movie").drop_column("mpa").to_owned())

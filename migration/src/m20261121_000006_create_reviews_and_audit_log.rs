@@ -21,8 +21,18 @@ impl MigrationTrait for Migration {
                     .col(integer("rating").check(Expr::col("rating").between(1, 10)))
                     .col(text("body"))
                     .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
-                    .foreign_key(&mut fk("review", "movie_id", "movie", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("review", "user_id", "user", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        "review",
+                        "movie_id",
+                        "movie",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        "review",
+                        "user_id",
+                        "user",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -37,7 +47,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("review", &["movie_id", "created_at"])).await?;
+        manager
+            .create_index(index("review", &["movie_id", "created_at"]))
+            .await?;
         manager.create_index(index("review", &["user_id"])).await?;
 
         manager
@@ -53,13 +65,24 @@ impl MigrationTrait for Migration {
                     .col(text_null("after"))
                     .col(string_len_null("ip", 45))
                     .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
-                    .foreign_key(&mut fk("audit_log", "actor_id", "user", ForeignKeyAction::SetNull))
+                    .foreign_key(&mut fk(
+                        "audit_log",
+                        "actor_id",
+                        "user",
+                        ForeignKeyAction::SetNull,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("audit_log", &["created_at"])).await?;
-        manager.create_index(index("audit_log", &["actor_id"])).await?;
-        manager.create_index(index("audit_log", &["subject_type", "subject_id"])).await
+        manager
+            .create_index(index("audit_log", &["created_at"]))
+            .await?;
+        manager
+            .create_index(index("audit_log", &["actor_id"]))
+            .await?;
+        manager
+            .create_index(index("audit_log", &["subject_type", "subject_id"]))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

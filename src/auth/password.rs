@@ -53,7 +53,10 @@ mod tests {
     #[test]
     fn a_hash_uses_argon2id_with_owasp_parameters_and_verifies_only_the_right_password() {
         let hash = hash_blocking("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_blocking("correct horse", &hash));
         assert!(!verify_blocking("wrong horse", &hash));
         assert!(!verify_blocking("correct horse", "not a hash"));

@@ -1,27 +1,112 @@
 //! The demo data set loaded by `marquee seed` (and on first start of an empty database).
 
-pub struct SeedCategory { pub slug: &'static str, pub name: &'static str, pub parent: Option<&'static str> }
-pub struct SeedPost { pub title: &'static str, pub category: &'static str, pub tags: &'static [&'static str], pub body: &'static str }
-pub struct SeedMovie { pub title: &'static str, pub year: i32, pub mpa: Option<&'static str>, pub theatre: bool, pub directors: &'static [&'static str], pub synopsis: &'static str }
-pub struct SeedUser { pub username: &'static str, pub email: &'static str, pub role: &'static str, pub display_name: &'static str, pub country: &'static str, pub job: &'static str, pub location: &'static str, pub bio: &'static str, pub groups: &'static [&'static str] }
-pub struct SeedGroup { pub name: &'static str, pub description: &'static str }
+pub struct SeedCategory {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub parent: Option<&'static str>,
+}
+pub struct SeedPost {
+    pub title: &'static str,
+    pub category: &'static str,
+    pub tags: &'static [&'static str],
+    pub body: &'static str,
+}
+pub struct SeedMovie {
+    pub title: &'static str,
+    pub year: i32,
+    pub mpa: Option<&'static str>,
+    pub theatre: bool,
+    pub directors: &'static [&'static str],
+    pub synopsis: &'static str,
+}
+pub struct SeedUser {
+    pub username: &'static str,
+    pub email: &'static str,
+    pub role: &'static str,
+    pub display_name: &'static str,
+    pub country: &'static str,
+    pub job: &'static str,
+    pub location: &'static str,
+    pub bio: &'static str,
+    pub groups: &'static [&'static str],
+}
+pub struct SeedGroup {
+    pub name: &'static str,
+    pub description: &'static str,
+}
 
 /// Category tree, three levels deep; parents are always listed before their children.
 pub const CATEGORIES: &[SeedCategory] = &[
-    SeedCategory { slug: "film", name: "Film", parent: None },
-    SeedCategory { slug: "film-history", name: "Film history", parent: Some("film") },
-    SeedCategory { slug: "silent-era", name: "Silent era", parent: Some("film-history") },
-    SeedCategory { slug: "new-hollywood", name: "New Hollywood", parent: Some("film-history") },
-    SeedCategory { slug: "filmmaking", name: "Filmmaking", parent: Some("film") },
-    SeedCategory { slug: "books", name: "Books", parent: None },
-    SeedCategory { slug: "fiction", name: "Fiction", parent: Some("books") },
-    SeedCategory { slug: "science-fiction", name: "Science fiction", parent: Some("fiction") },
-    SeedCategory { slug: "technology", name: "Technology", parent: None },
-    SeedCategory { slug: "programming", name: "Programming", parent: Some("technology") },
-    SeedCategory { slug: "rust", name: "Rust", parent: Some("programming") },
-    SeedCategory { slug: "web-development", name: "Web development", parent: Some("programming") },
-    SeedCategory { slug: "life", name: "Life", parent: None },
-    SeedCategory { slug: "travel", name: "Travel", parent: Some("life") },
+    SeedCategory {
+        slug: "film",
+        name: "Film",
+        parent: None,
+    },
+    SeedCategory {
+        slug: "film-history",
+        name: "Film history",
+        parent: Some("film"),
+    },
+    SeedCategory {
+        slug: "silent-era",
+        name: "Silent era",
+        parent: Some("film-history"),
+    },
+    SeedCategory {
+        slug: "new-hollywood",
+        name: "New Hollywood",
+        parent: Some("film-history"),
+    },
+    SeedCategory {
+        slug: "filmmaking",
+        name: "Filmmaking",
+        parent: Some("film"),
+    },
+    SeedCategory {
+        slug: "books",
+        name: "Books",
+        parent: None,
+    },
+    SeedCategory {
+        slug: "fiction",
+        name: "Fiction",
+        parent: Some("books"),
+    },
+    SeedCategory {
+        slug: "science-fiction",
+        name: "Science fiction",
+        parent: Some("fiction"),
+    },
+    SeedCategory {
+        slug: "technology",
+        name: "Technology",
+        parent: None,
+    },
+    SeedCategory {
+        slug: "programming",
+        name: "Programming",
+        parent: Some("technology"),
+    },
+    SeedCategory {
+        slug: "rust",
+        name: "Rust",
+        parent: Some("programming"),
+    },
+    SeedCategory {
+        slug: "web-development",
+        name: "Web development",
+        parent: Some("programming"),
+    },
+    SeedCategory {
+        slug: "life",
+        name: "Life",
+        parent: None,
+    },
+    SeedCategory {
+        slug: "travel",
+        name: "Travel",
+        parent: Some("life"),
+    },
 ];
 
 pub const TAGS: &[&str] = &[
@@ -43,10 +128,22 @@ pub const TAGS: &[&str] = &[
 ];
 
 pub const GROUPS: &[SeedGroup] = &[
-    SeedGroup { name: "Film club", description: "We pick one film a fortnight, watch it on our own schedule and argue about it on Sunday evening." },
-    SeedGroup { name: "Book circle", description: "A slow-reading group that finishes one book a month and keeps the spoilers behind clearly marked headings." },
-    SeedGroup { name: "Rustaceans", description: "Members who write Rust for work or for fun and like to trade crates, tips and compiler war stories." },
-    SeedGroup { name: "Night owls", description: "For everyone who does their best reading, watching and coding long after midnight." },
+    SeedGroup {
+        name: "Film club",
+        description: "We pick one film a fortnight, watch it on our own schedule and argue about it on Sunday evening.",
+    },
+    SeedGroup {
+        name: "Book circle",
+        description: "A slow-reading group that finishes one book a month and keeps the spoilers behind clearly marked headings.",
+    },
+    SeedGroup {
+        name: "Rustaceans",
+        description: "Members who write Rust for work or for fun and like to trade crates, tips and compiler war stories.",
+    },
+    SeedGroup {
+        name: "Night owls",
+        description: "For everyone who does their best reading, watching and coding long after midnight.",
+    },
 ];
 
 pub const USERS: &[SeedUser] = &[
@@ -801,16 +898,76 @@ pub const MOVIES: &[SeedMovie] = &[
 
 /// (username, movie title, rating 1-10, body)
 pub const REVIEWS: &[(&str, &str, i32, &str)] = &[
-    ("ada", "Spirited Away", 9, "Every frame is full of small, strange details, and it still moves me on the fifth viewing."),
-    ("ada", "The Matrix", 8, "The philosophy is borrowed, but the action choreography and the sense of style have barely aged."),
-    ("grace", "Everything Everywhere All at Once", 10, "Chaotic, hilarious and unexpectedly tender; I cried at a scene involving rocks."),
-    ("grace", "Inception", 7, "A clever puzzle box with great set pieces, though the characters are thinner than the plot."),
-    ("linus", "2001: A Space Odyssey", 6, "Gorgeous and hugely influential, but my patience ran out somewhere during the long final stretch."),
-    ("linus", "The Dark Knight", 8, "A crime epic that happens to wear a cape, anchored by a truly unsettling villain."),
-    ("margaret", "Singin' in the Rain", 10, "Pure joy from start to finish, and a sharp little history lesson about the arrival of sound."),
-    ("margaret", "Vertigo", 9, "Slow, dreamlike and deeply uncomfortable in the best way; the restoration looks stunning."),
-    ("alan", "Jaws", 7, "Still tense after all these years, mostly because you barely see the shark."),
-    ("alan", "Oppenheimer", 5, "Impressive craft and a great cast, but three hours of relentless score wore me down."),
-    ("barbara", "My Neighbor Totoro", 9, "The gentlest film I know, and the rain scene at the bus stop is perfect animation."),
-    ("barbara", "Dune: Part Two", 3, "Beautiful to look at, yet I felt nothing for anyone on screen."),
+    (
+        "ada",
+        "Spirited Away",
+        9,
+        "Every frame is full of small, strange details, and it still moves me on the fifth viewing.",
+    ),
+    (
+        "ada",
+        "The Matrix",
+        8,
+        "The philosophy is borrowed, but the action choreography and the sense of style have barely aged.",
+    ),
+    (
+        "grace",
+        "Everything Everywhere All at Once",
+        10,
+        "Chaotic, hilarious and unexpectedly tender; I cried at a scene involving rocks.",
+    ),
+    (
+        "grace",
+        "Inception",
+        7,
+        "A clever puzzle box with great set pieces, though the characters are thinner than the plot.",
+    ),
+    (
+        "linus",
+        "2001: A Space Odyssey",
+        6,
+        "Gorgeous and hugely influential, but my patience ran out somewhere during the long final stretch.",
+    ),
+    (
+        "linus",
+        "The Dark Knight",
+        8,
+        "A crime epic that happens to wear a cape, anchored by a truly unsettling villain.",
+    ),
+    (
+        "margaret",
+        "Singin' in the Rain",
+        10,
+        "Pure joy from start to finish, and a sharp little history lesson about the arrival of sound.",
+    ),
+    (
+        "margaret",
+        "Vertigo",
+        9,
+        "Slow, dreamlike and deeply uncomfortable in the best way; the restoration looks stunning.",
+    ),
+    (
+        "alan",
+        "Jaws",
+        7,
+        "Still tense after all these years, mostly because you barely see the shark.",
+    ),
+    (
+        "alan",
+        "Oppenheimer",
+        5,
+        "Impressive craft and a great cast, but three hours of relentless score wore me down.",
+    ),
+    (
+        "barbara",
+        "My Neighbor Totoro",
+        9,
+        "The gentlest film I know, and the rain scene at the bus stop is perfect animation.",
+    ),
+    (
+        "barbara",
+        "Dune: Part Two",
+        3,
+        "Beautiful to look at, yet I felt nothing for anyone on screen.",
+    ),
 ];

@@ -167,9 +167,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
             (Some(found), _) => found.id,
             (None, Some((_, admin_hash, demo_hash))) => {
                 created.users += 1;
-                let role_id = *roles
-                    .get(u.role)
-                    .ok_or_else(|| anyhow::anyhow!("role {} is missing; run the migrations", u.role))?;
+                let role_id = *roles.get(u.role).ok_or_else(|| {
+                    anyhow::anyhow!("role {} is missing; run the migrations", u.role)
+                })?;
                 let joined = now - Duration::days(90 - 7 * i as i64);
                 let new_user = user::ActiveModel {
                     username: Set(u.username.into()),

@@ -9,7 +9,10 @@ use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
 use entity::enums::{MpaRating, PostStatus};
-use entity::{category, comment, movie, movie_director, person, post, post_tag, profile, review, role, tag, user};
+use entity::{
+    category, comment, movie, movie_director, person, post, post_tag, profile, review, role, tag,
+    user,
+};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
@@ -174,7 +177,10 @@ async fn ensure_users(
             .into_iter()
             .map(|r| (r.name, r.id))
             .collect();
-        let author = roles.get("author").or_else(|| roles.values().next()).copied();
+        let author = roles
+            .get("author")
+            .or_else(|| roles.values().next())
+            .copied();
         let reader = roles.get("reader").copied().or(author);
         let (Some(author), Some(reader)) = (author, reader) else {
             anyhow::bail!("no roles found: run the migrations first");
@@ -200,7 +206,9 @@ async fn ensure_users(
                     ..Default::default()
                 })
                 .collect();
-            user::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+            user::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await?;
             let ids = ids_by_key(
                 &txn,
                 user::Entity::find()
@@ -262,7 +270,9 @@ async fn ensure_tags(db: &DatabaseConnection, count: u64) -> anyhow::Result<Vec<
                 ..Default::default()
             })
             .collect();
-        tag::Entity::insert_many(rows).exec_without_returning(db).await?;
+        tag::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(tag::Entity::find()
         .select_only()
@@ -287,7 +297,9 @@ async fn ensure_people(db: &DatabaseConnection, count: u64) -> anyhow::Result<Ve
                 ..Default::default()
             })
             .collect();
-        person::Entity::insert_many(rows).exec_without_returning(db).await?;
+        person::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
         start = end;
     }
     Ok(person::Entity::find()
@@ -320,7 +332,11 @@ async fn insert_posts(
                 title: Set(format!("{} #{}", capitalise(&words(i, 0, 4)), i + 1)),
                 slug: Set(post_slug(i)),
                 body: Set(body(i)),
-                status: Set(if draft { PostStatus::Draft } else { PostStatus::Published }),
+                status: Set(if draft {
+                    PostStatus::Draft
+                } else {
+                    PostStatus::Published
+                }),
                 author_id: Set(users[(mix(i, 11) % users.len() as u64) as usize]),
                 category_id: Set(if categories.is_empty() {
                     None
@@ -334,7 +350,9 @@ async fn insert_posts(
             }
         })
         .collect();
-    post::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    post::Entity::insert_many(rows)
+        .exec_without_returning(&txn)
+        .await?;
     let ids = ids_by_key(
         &txn,
         post::Entity::find()
@@ -364,17 +382,21 @@ async fn insert_posts(
                 post_id: Set(*post_id),
                 author_id: Set(users[(mix(i, 31 + k) % users.len() as u64) as usize]),
                 body: Set(capitalise(&words(i, 40 + k, 12)) + "."),
-                is_hidden: Set(mix(i, 50 + k) % 40 == 0),
+                is_hidden: Set(mix(i, 50 + k).is_multiple_of(40)),
                 created_at: Set(published + Duration::minutes(k as i64 + 1)),
                 ..Default::default()
             });
         }
     }
     if !links.is_empty() {
-        post_tag::Entity::insert_many(links).exec_without_returning(&txn).await?;
+        post_tag::Entity::insert_many(links)
+            .exec_without_returning(&txn)
+            .await?;
     }
     for chunk in chunked(comments) {
-        comment::Entity::insert_many(chunk).exec_without_returning(&txn).await?;
+        comment::Entity::insert_many(chunk)
+            .exec_without_returning(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -407,14 +429,18 @@ async fn insert_movies(
             ..Default::default()
         })
         .collect();
-    movie::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    movie::Entity::insert_many(rows)
+        .exec_without_returning(&txn)
+        .await?;
     let ids = ids_by_key(
         &txn,
         movie::Entity::find()
             .select_only()
             .column(movie::Column::Id)
             .column(movie::Column::Title)
-            .filter(movie::Column::Title.between(movie_title(range.start), movie_title(range.end - 1))),
+            .filter(
+                movie::Column::Title.between(movie_title(range.start), movie_title(range.end - 1)),
+            ),
     )
     .await?;
     let mut links = Vec::new();
@@ -426,7 +452,11 @@ async fn insert_movies(
             .and_then(|n| n.parse().ok())
             .unwrap_or_default();
         let first = (mix(i, 71) % people.len() as u64) as usize;
-        let directors = if i % 5 == 0 && people.len() > 1 { 2 } else { 1 };
+        let directors = if i.is_multiple_of(5) && people.len() > 1 {
+            2
+        } else {
+            1
+        };
         for position in 0..directors {
             links.push(movie_director::ActiveModel {
                 movie_id: Set(*movie_id),
@@ -447,10 +477,14 @@ async fn insert_movies(
         }
     }
     for chunk in chunked(links) {
-        movie_director::Entity::insert_many(chunk).exec_without_returning(&txn).await?;
+        movie_director::Entity::insert_many(chunk)
+            .exec_without_returning(&txn)
+            .await?;
     }
     for chunk in chunked(reviews) {
-        review::Entity::insert_many(chunk).exec_without_returning(&txn).await?;
+        review::Entity::insert_many(chunk)
+            .exec_without_returning(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(())

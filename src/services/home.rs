@@ -41,7 +41,10 @@ pub struct SiteCounts {
 
 /// The `limit` most recently published posts with author, category and tags (three queries:
 /// posts joined to author and category, then tags through the junction).
-pub async fn recent_posts(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<PostSummary>, DbErr> {
+pub async fn recent_posts(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<PostSummary>, DbErr> {
     let posts = post::Entity::load()
         .filter(post::Column::Status.eq(PostStatus::Published))
         .order_by_desc(post::Column::PublishedAt)
@@ -72,7 +75,10 @@ pub async fn recent_posts(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<P
 
 /// The `limit` newest movies (by release year) with their directors in credited order
 /// (two queries: movies, then all their director links joined to people).
-pub async fn newest_movies(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<MovieSummary>, DbErr> {
+pub async fn newest_movies(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<MovieSummary>, DbErr> {
     let movies = movie::Entity::find()
         .order_by_desc(movie::Column::Year)
         .order_by_asc(movie::Column::Title)
@@ -138,6 +144,11 @@ pub fn excerpt(markdown: &str, max_chars: usize) -> String {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("```"))
+        .map(|l| {
+            l.strip_prefix("- ")
+                .or_else(|| l.strip_prefix("* "))
+                .unwrap_or(l)
+        })
         .collect::<Vec<_>>()
         .join(" ")
         .chars()
@@ -179,7 +190,10 @@ mod tests {
     #[test]
     fn an_excerpt_drops_markdown_and_cuts_at_a_word() {
         let md = "# Heading\n\nSome *bold* text with a [link](https://example.com) and `code`.\n\n- item";
-        assert_eq!(excerpt(md, 200), "Some bold text with a link and code. - item");
+        assert_eq!(
+            excerpt(md, 200),
+            "Some bold text with a link and code. item"
+        );
         let cut = excerpt("alpha beta gamma delta epsilon", 14);
         assert_eq!(cut, "alpha beta…");
     }

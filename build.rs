@@ -1,0 +1,37 @@
+//! Marks which optional test back-ends are available, so the integration tests that need them
+//! are reported as ignored (with the reason) instead of passing silently:
+//! `MARQUEE_TEST_POSTGRES_URL`, `MARQUEE_TEST_MYSQL_URL`, and a `chromedriver` (from
+//! `MARQUEE_CHROMEDRIVER` or the PATH) for the browser tests.
+
+use std::env;
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo::rerun-if-changed=build.rs");
+    for (var, cfg) in [
+        ("MARQUEE_TEST_POSTGRES_URL", "marquee_postgres"),
+        ("MARQUEE_TEST_MYSQL_URL", "marquee_mysql"),
+    ] {
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+        println!("cargo::rerun-if-env-changed={var}");
+        if env::var(var).is_ok_and(|v| !v.trim().is_empty()) {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
+    println!("cargo::rustc-check-cfg=cfg(marquee_browser)");
+    println!("cargo::rerun-if-env-changed=MARQUEE_CHROMEDRIVER");
+    println!("cargo::rerun-if-env-changed=PATH");
+    if chromedriver().is_some() {
+        println!("cargo::rustc-cfg=marquee_browser");
+    }
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    if let Ok(path) = env::var("MARQUEE_CHROMEDRIVER") {
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
+    }
+    env::split_paths(&env::var_os("PATH")?)
+        .map(|dir| dir.join("chromedriver"))
+        .find(|p| p.is_file())
+}

@@ -1,0 +1,262 @@
+//! Spawning the application against a fresh database, and small request helpers.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use marquee::config::Settings;
+use marquee::startup::Application;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+/// Declares tests that run on every back-end. Each becomes a module with one test function
+/// per back-end: `name::sqlite`, `name::postgres`, `name::mysql`.
+macro_rules! backend_tests {
+    ($(async fn $name:ident($db:ident: TestDb) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::helpers::{Backend, TestDb};
+
+            async fn body($db: TestDb) $body
+
+            async fn run(backend: Backend) {
+                let db = TestDb::create(backend).await;
+                let cleanup = db.clone();
+                let outcome = tokio::spawn(body(db)).await;
+                cleanup.drop_database().await;
+                if let Err(error) = outcome {
+                    std::panic::resume_unwind(error.into_panic());
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(Backend::Sqlite).await
+            }
+
+            #[cfg_attr(not(marquee_postgres), ignore = "MARQUEE_TEST_POSTGRES_URL is not set")]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run(Backend::Postgres).await
+            }
+
+            #[cfg_attr(not(marquee_mysql), ignore = "MARQUEE_TEST_MYSQL_URL is not set")]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mysql() {
+                run(Backend::MySql).await
+            }
+        }
+    )*};
+}
+
+/// A fresh, empty database for one test.
+#[derive(Clone)]
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    /// Server URL and database name to drop afterwards (PostgreSQL, MySQL).
+    admin: Option<(String, String)>,
+    _dir: Option<std::sync::Arc<tempfile::TempDir>>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn init_logs() {
+    if std::env::var("TEST_LOG").is_ok() {
+        marquee::telemetry::init("debug");
+    }
+}
+
+impl TestDb {
+    pub async fn create(backend: Backend) -> TestDb {
+        init_logs();
+        let var = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("marquee.db").display()
+                );
+                return TestDb {
+                    backend,
+                    url,
+                    admin: None,
+                    _dir: Some(std::sync::Arc::new(dir)),
+                };
+            }
+            Backend::Postgres => "MARQUEE_TEST_POSTGRES_URL",
+            Backend::MySql => "MARQUEE_TEST_MYSQL_URL",
+        };
+        let server =
+            std::env::var(var).unwrap_or_else(|_| panic!("{var} must be set for this test"));
+        let name = format!(
+            "marquee_t{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            chrono::Utc::now().timestamp_micros() % 1_000_000
+        );
+        let conn = sea_orm::Database::connect(&server)
+            .await
+            .expect("connect to the test server");
+        exec(&conn, &format!("CREATE DATABASE {name}")).await;
+        let _ = conn.close().await;
+        TestDb {
+            backend,
+            url: with_database(&server, &name),
+            admin: Some((server, name)),
+            _dir: None,
+        }
+    }
+
+    /// A pool on this database (no migrations run).
+    pub async fn connect(&self) -> DatabaseConnection {
+        marquee::db::connect(&self.url, false)
+            .await
+            .expect("connect to the test database")
+    }
+
+    pub async fn drop_database(&self) {
+        if let Some((server, name)) = &self.admin
+            && let Ok(conn) = sea_orm::Database::connect(server.as_str()).await
+        {
+            let sql = match self.backend {
+                Backend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                _ => format!("DROP DATABASE IF EXISTS {name}"),
+            };
+            let _ = conn.execute_unprepared(&sql).await;
+            let _ = conn.close().await;
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings::for_tests(self.url.clone())
+    }
+
+    /// The application on this database: migrated, no demo data, on a free port.
+    pub async fn spawn(&self) -> TestApp {
+        self.spawn_with(self.settings()).await
+    }
+
+    pub async fn spawn_with(&self, settings: Settings) -> TestApp {
+        let app = Application::build(settings)
+            .await
+            .expect("the application builds");
+        let credentials = app.demo_credentials.clone();
+        let (address, db, handle) = app.spawn();
+        TestApp {
+            address: format!("http://{address}"),
+            db,
+            client: client(),
+            handle,
+            demo_credentials: credentials,
+        }
+    }
+}
+
+/// Replaces the database name in a server URL (`.../test?x` -> `.../name?x`).
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (server, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+pub async fn exec(db: &impl ConnectionTrait, sql: &str) {
+    db.execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// `SELECT COUNT(*) FROM table` with the table name quoted for the back-end.
+pub async fn count_rows(db: &DatabaseConnection, table: &str) -> i64 {
+    let backend = db.get_database_backend();
+    let quoted = match backend {
+        sea_orm::DbBackend::MySql => format!("`{table}`"),
+        _ => format!("\"{table}\""),
+    };
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT COUNT(*) AS n FROM {quoted}"),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("count {table}: {e}"))
+        .expect("a row");
+    row.try_get::<i64>("", "n")
+        .unwrap_or_else(|e| panic!("count {table}: {e}"))
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
+}
+
+/// A running application.
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    pub client: reqwest::Client,
+    pub handle: actix_web::dev::ServerHandle,
+    pub demo_credentials: Option<marquee::seed::Credentials>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_json(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn get_html(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
+    pub async fn seed_demo(&self) -> marquee::seed::SeedReport {
+        marquee::seed::seed_demo(&self.db)
+            .await
+            .expect("demo data loads")
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// The text as Askama's HTML escaping writes it.
+pub fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}

@@ -1,0 +1,16 @@
+//! Marquee's integration tests: one binary, the real application spawned on port 0.
+//!
+//! Every test in a `backend_tests!` block runs once per database back-end: SQLite always (a
+//! temporary file), PostgreSQL and MySQL/MariaDB when `MARQUEE_TEST_POSTGRES_URL` /
+//! `MARQUEE_TEST_MYSQL_URL` are set (a fresh database per test). Without them those variants
+//! are listed as ignored, with the reason. `TEST_LOG=1` shows the application's logs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod helpers;
+
+mod browser;
+mod migrations;
+mod pages;
+mod relations;
+mod seeding;

@@ -1,0 +1,158 @@
+//! The schema's migrations: up, down to zero, up again; data inserted by migrations; the
+//! schema-evolution step that adds `movie.mpa` keeps existing rows.
+
+use entity::enums::Permission;
+use entity::{movie, role, role_permission};
+use migration::{Migrator, MigratorTrait, SchemaManager};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::helpers::count_rows;
+
+const TABLES: &[&str] = &[
+    "role",
+    "role_permission",
+    "user",
+    "country",
+    "profile",
+    "group",
+    "user_group",
+    "category",
+    "post",
+    "tag",
+    "post_tag",
+    "comment",
+    "movie",
+    "person",
+    "movie_director",
+    "review",
+    "audit_log",
+];
+
+async fn tables_present(db: &sea_orm::DatabaseConnection) -> Vec<&'static str> {
+    let manager = SchemaManager::new(db);
+    let mut present = Vec::new();
+    for table in TABLES {
+        if manager.has_table(*table).await.unwrap() {
+            present.push(*table);
+        }
+    }
+    present
+}
+
+backend_tests! {
+    async fn all_migrations_go_up_then_down_to_zero_then_up_again(test_db: TestDb) {
+        let db = test_db.connect().await;
+
+        Migrator::up(&db, None).await.unwrap();
+        assert_eq!(tables_present(&db).await, TABLES);
+        assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+
+        Migrator::down(&db, None).await.unwrap();
+        assert!(tables_present(&db).await.is_empty(), "every table is dropped again");
+        assert_eq!(
+            Migrator::get_applied_migrations(&db).await.unwrap().len(),
+            0,
+            "no migration is left applied"
+        );
+
+        Migrator::up(&db, None).await.unwrap();
+        assert_eq!(tables_present(&db).await, TABLES);
+        assert_eq!(count_rows(&db, "role").await, 4, "default roles are inserted again");
+    }
+
+    async fn migrations_insert_the_default_roles_and_the_country_list(test_db: TestDb) {
+        let db = test_db.connect().await;
+        Migrator::up(&db, None).await.unwrap();
+
+        let roles = role::Entity::find().order_by_asc(role::Column::Id).all(&db).await.unwrap();
+        let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["reader", "author", "moderator", "admin"]);
+        let defaults: Vec<&str> = roles.iter().filter(|r| r.is_default).map(|r| r.name.as_str()).collect();
+        assert_eq!(defaults, ["reader"], "exactly one default role");
+
+        let admin = roles.iter().find(|r| r.name == "admin").unwrap();
+        let mut granted: Vec<Permission> = role_permission::Entity::find()
+            .filter(role_permission::Column::RoleId.eq(admin.id))
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|rp| rp.permission)
+            .collect();
+        granted.sort();
+        let mut every = Permission::all();
+        every.sort();
+        assert_eq!(granted, every, "admin holds every permission");
+
+        let reader = roles.iter().find(|r| r.name == "reader").unwrap();
+        let reader_permissions = role_permission::Entity::find()
+            .filter(role_permission::Column::RoleId.eq(reader.id))
+            .all(&db)
+            .await
+            .unwrap();
+        assert!(reader_permissions.iter().all(|rp| rp.permission != Permission::ManageRoles));
+
+        assert_eq!(count_rows(&db, "country").await, marquee_countries() as i64);
+        let fr = entity::country::Entity::find_by_code("FR").one(&db).await.unwrap().unwrap();
+        assert_eq!(fr.name, "France");
+    }
+
+    async fn the_mpa_step_keeps_existing_movies(test_db: TestDb) {
+        let db = test_db.connect().await;
+        Migrator::up(&db, Some(4)).await.unwrap();
+        // Before step 5 the table has no `mpa` column, so insert only the columns it has.
+        for (title, year) in [("Metropolis", 1927), ("Alien", 1979)] {
+            movie::Entity::insert(movie::ActiveModel {
+                title: Set(title.into()),
+                year: Set(year),
+                theatre: Set(false),
+                synopsis: Set(format!("{title} synopsis")),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            })
+            .exec_without_returning(&db)
+            .await
+            .unwrap();
+        }
+
+        Migrator::up(&db, Some(1)).await.unwrap();
+        let movies = movie::Entity::find().order_by_asc(movie::Column::Year).all(&db).await.unwrap();
+        let kept: Vec<(&str, i32, Option<entity::enums::MpaRating>)> =
+            movies.iter().map(|m| (m.title.as_str(), m.year, m.mpa)).collect();
+        assert_eq!(kept, [("Metropolis", 1927, None), ("Alien", 1979, None)]);
+
+        // The new column is usable at once.
+        let alien = movies.into_iter().find(|m| m.title == "Alien").unwrap();
+        let mut alien: movie::ActiveModel = alien.into();
+        alien.mpa = Set(Some(entity::enums::MpaRating::R));
+        sea_orm::ActiveModelTrait::update(alien, &db).await.unwrap();
+        let rated = movie::Entity::find()
+            .filter(movie::Column::Mpa.eq(entity::enums::MpaRating::R))
+            .count_rows(&db)
+            .await;
+        assert_eq!(rated, 1);
+
+        // Rolling the step back drops the column and keeps the rows.
+        Migrator::down(&db, Some(1)).await.unwrap();
+        assert_eq!(count_rows(&db, "movie").await, 2);
+        assert!(!SchemaManager::new(&db).has_column("movie", "mpa").await.unwrap());
+    }
+}
+
+fn marquee_countries() -> usize {
+    migration::COUNTRIES.len()
+}
+
+/// `Select::count` without importing `PaginatorTrait` into the macro's module.
+trait CountRows {
+    async fn count_rows(self, db: &sea_orm::DatabaseConnection) -> u64;
+}
+
+impl<E: EntityTrait> CountRows for sea_orm::Select<E>
+where
+    E::Model: Sync,
+{
+    async fn count_rows(self, db: &sea_orm::DatabaseConnection) -> u64 {
+        sea_orm::PaginatorTrait::count(self, db).await.unwrap()
+    }
+}

@@ -1,0 +1,90 @@
+//! Pages through HTTP: the home page, `/healthz`, error pages, static files.
+
+use marquee::seed::data::{MOVIES, POSTS};
+
+use crate::helpers::escaped;
+
+backend_tests! {
+    async fn the_home_page_shows_published_posts_and_newest_movies(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.seed_demo().await;
+
+        let (status, html) = app.get_html("/").await;
+
+        assert_eq!(status, 200);
+        assert!(html.contains("<title>Home · Marquee</title>"), "{html}");
+        // The most recently published demo post is listed first...
+        let newest = &POSTS[0];
+        assert!(html.contains(&escaped(newest.title)), "newest post listed");
+        // ...drafts (the last two demo posts) are not listed.
+        for draft in &POSTS[POSTS.len() - 2..] {
+            assert!(!html.contains(&escaped(draft.title)), "draft {} must not show", draft.title);
+        }
+        // The newest movie by year is listed, with its directors.
+        let newest_movie = MOVIES.iter().max_by_key(|m| m.year).unwrap();
+        assert!(html.contains(&escaped(newest_movie.title)));
+        assert!(html.contains(&escaped(newest_movie.directors[0])));
+        app.stop().await;
+    }
+
+    async fn the_home_page_of_an_empty_site_says_so(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let (status, html) = app.get_html("/").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("No posts have been published yet."));
+        assert!(html.contains("The catalogue is empty."));
+        app.stop().await;
+    }
+
+    async fn healthz_reports_ok_and_503_when_the_database_is_gone(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let response = app.get("/healthz").await;
+        assert_eq!(response.status().as_u16(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+        assert_eq!(body["database"], "ok");
+
+        // Closing the pool the server shares makes every query fail.
+        app.db.clone().close().await.unwrap();
+        let response = app.get("/healthz").await;
+        assert_eq!(response.status().as_u16(), 503);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "unavailable");
+        app.stop().await;
+    }
+
+    async fn an_unknown_page_gets_the_404_page_or_json_when_asked(test_db: TestDb) {
+        let app = test_db.spawn().await;
+
+        let (status, html) = app.get_html("/no/such/page").await;
+        assert_eq!(status, 404);
+        assert!(html.contains("<title>Page not found · Marquee</title>"), "{html}");
+        assert!(html.contains("Back to the home page"));
+
+        let response = app.get_json("/no/such/page").await;
+        assert_eq!(response.status().as_u16(), 404);
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["status"], 404);
+
+        let response = app.get("/static/no-such-file.css").await;
+        assert_eq!(response.status().as_u16(), 404);
+        app.stop().await;
+    }
+
+    async fn responses_carry_a_request_id_and_static_files_are_cacheable(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let first = app.get("/").await;
+        let second = app.get("/").await;
+        let id = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_ne!(id(&first), id(&second), "every request gets its own id");
+
+        let css = app.get("/static/css/site.css").await;
+        assert_eq!(css.status().as_u16(), 200);
+        assert!(css.headers()["cache-control"].to_str().unwrap().contains("max-age="));
+        assert!(css.headers().contains_key("etag"));
+        assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+        assert!(!css.headers().contains_key("set-cookie"), "no session for static files");
+        app.stop().await;
+    }
+}
