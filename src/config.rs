@@ -39,7 +39,7 @@ impl std::str::FromStr for Secret {
     }
 }
 
-#[derive(Clone, Debug, clap::Args)]
+#[derive(Clone, clap::Args)]
 pub struct Settings {
     /// Database URL: sqlite://FILE?mode=rwc, postgres://..., or mysql://...
     #[arg(
@@ -89,9 +89,46 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_STATIC_DIR", default_value = default_static_dir(), global = true)]
     pub static_dir: PathBuf,
 
+    /// Redis URL: sessions and login throttling shared by every instance (redis://host:6379).
+    #[arg(long, env = "MARQUEE_REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "MARQUEE_WORKERS", global = true)]
     pub workers: Option<usize>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("secret_key", &self.secret_key)
+            .field("log_level", &self.log_level)
+            .field("no_migrate", &self.no_migrate)
+            .field("no_demo_data", &self.no_demo_data)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("static_dir", &self.static_dir)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("workers", &self.workers)
+            .finish()
+    }
+}
+
+/// `scheme://user:password@host/db` with the password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].find(':') {
+            Some(colon) => format!("{}{}:***{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
 }
 
 fn default_static_dir() -> &'static str {
@@ -111,6 +148,7 @@ impl Settings {
             cookie_secure: false,
             static_dir: PathBuf::from(default_static_dir()),
             workers: Some(1),
+            redis_url: None,
         }
     }
 
@@ -130,6 +168,16 @@ mod tests {
         let printed = format!("{settings:?}");
         assert!(!printed.contains("test-key-"), "{printed}");
         assert!(printed.contains("Secret(***)"));
+    }
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/marquee"), "postgres://app:***@db:5432/marquee");
+        assert_eq!(redact_url("redis://:pw@cache:6379"), "redis://:***@cache:6379");
+        assert_eq!(redact_url("sqlite://marquee.db?mode=rwc"), "sqlite://marquee.db?mode=rwc");
+        let mut settings = Settings::for_tests("mysql://root:hunter2@localhost/test");
+        settings.redis_url = Some("redis://:hunter2@localhost".into());
+        assert!(!format!("{settings:?}").contains("hunter2"));
     }
 
     #[test]

@@ -26,6 +26,13 @@ pub enum AppError {
     Unprocessable(String),
     #[error("The database is unavailable; please try again shortly.")]
     Unavailable,
+    /// Not signed in: redirect to the login page, then back to this path.
+    #[error("Please log in to continue.")]
+    LoginRequired(String),
+    #[error("Your form expired or came from another site. Go back, reload the page and try again.")]
+    CsrfRejected,
+    #[error("Too many failed login attempts. Try again in {} minute(s).", .0.div_ceil(60))]
+    TooManyAttempts(u64),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
     #[error("{0:#}")]
@@ -53,11 +60,26 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
+            AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
+        if let AppError::LoginRequired(next) = self {
+            let location = format!("/login?next={}", urlencode(next));
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish();
+        }
+        if let AppError::TooManyAttempts(seconds) = self {
+            return HttpResponse::TooManyRequests()
+                .insert_header((header::RETRY_AFTER, seconds.to_string()))
+                .content_type(mime_text())
+                .body(self.public_message());
+        }
         if self.status_code().is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
@@ -66,6 +88,25 @@ impl ResponseError for AppError {
             .content_type(mime_text())
             .body(self.public_message())
     }
+}
+
+impl From<crate::services::admin::AdminError> for AppError {
+    fn from(error: crate::services::admin::AdminError) -> Self {
+        use crate::services::admin::AdminError;
+        match error {
+            AdminError::NotFound => AppError::NotFound,
+            AdminError::Db(e) => AppError::Db(e),
+            AdminError::Refused(message) => AppError::Conflict(message),
+            AdminError::Field(_, message) => AppError::Unprocessable(message),
+        }
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn urlencode(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|s| s.trim_start_matches("v=").to_owned())
+        .unwrap_or_default()
 }
 
 fn mime_text() -> &'static str {
@@ -88,6 +129,8 @@ fn describe(status: StatusCode, error: Option<&actix_web::Error>) -> (String, St
         StatusCode::NOT_FOUND => "Page not found".to_owned(),
         StatusCode::FORBIDDEN => "Forbidden".to_owned(),
         StatusCode::METHOD_NOT_ALLOWED => "Method not allowed".to_owned(),
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts".to_owned(),
+        StatusCode::CONFLICT => "That change was refused".to_owned(),
         s if s.is_server_error() => "Something went wrong".to_owned(),
         s => s.canonical_reason().unwrap_or("Error").to_owned(),
     };
@@ -126,6 +169,7 @@ pub fn render_error_page<B: MessageBody>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let (title, message) = describe(status, res.response().error());
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
     let (req, _) = res.into_parts();
     let response = if wants_json(&req) {
         HttpResponse::build(status).json(serde_json::json!({
@@ -145,6 +189,10 @@ pub fn render_error_page<B: MessageBody>(
             }
         }
     };
+    let mut response = response;
+    if let Some(value) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))

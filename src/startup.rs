@@ -7,17 +7,19 @@ use std::path::{Path, PathBuf};
 use actix_files::Files;
 use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
-use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::{RequestId, TracingLogger};
 
+use crate::auth::csrf;
+use crate::auth::store::Store;
+use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::{db, errors, routes, seed};
 
@@ -49,11 +51,16 @@ impl Application {
             None
         };
         let key = session_key(&settings)?;
+        let redis_url = settings.redis_url.as_deref();
+        let store = Store::connect(redis_url).await?;
+        let throttle = LoginThrottle::connect(redis_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("could not connect to Redis for login throttling: {e}"))?;
 
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("could not listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let server = build_server(listener, db.clone(), key, &settings)?;
+        let server = build_server(listener, db.clone(), key, store, throttle, &settings)?;
         Ok(Application {
             address,
             server,
@@ -93,13 +100,16 @@ fn build_server(
     listener: TcpListener,
     db: DatabaseConnection,
     key: Key,
+    store: Store,
+    throttle: LoginThrottle,
     settings: &Settings,
 ) -> anyhow::Result<Server> {
     let db = web::Data::new(db);
+    let throttle = web::Data::new(throttle);
     let static_dir = settings.static_dir.clone();
     let cookie_secure = settings.cookie_secure;
     let mut server = HttpServer::new(move || {
-        let session = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+        let session = SessionMiddleware::builder(store.clone(), key.clone())
             .cookie_name("marquee_session".into())
             .cookie_content_security(CookieContentSecurity::Private)
             .cookie_http_only(true)
@@ -109,6 +119,8 @@ fn build_server(
             .build();
         App::new()
             .app_data(db.clone())
+            .app_data(throttle.clone())
+            .app_data(web::FormConfig::default().limit(256 * 1024))
             .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
             .wrap(Compress::default())
             .wrap(
@@ -147,6 +159,7 @@ fn build_server(
             )
             .service(
                 web::scope("")
+                    .wrap(from_fn(csrf::protect))
                     .wrap(session)
                     .configure(routes::pages)
                     .default_service(web::to(routes::not_found)),

@@ -1,14 +1,23 @@
-//! One Askama struct per page. Every page carries a [`PageContext`] for the shared layout
-//! (navigation, flash messages).
+//! One Askama struct per page. Every page carries a [`PageContext`] for the shared layout:
+//! the signed-in user (navigation), the CSRF token (every form) and flash messages.
 
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
-use actix_session::SessionExt;
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use askama::Template;
 use askama_web::WebTemplate;
+use chrono::{DateTime, Utc};
+use entity::enums::Permission;
+use entity::{audit_log, country, group, user, user_group};
 
+use crate::auth::{self, CurrentUser, session::UserSession};
+use crate::errors::AppError;
 use crate::flash::Flash;
+use crate::services::Page;
+use crate::services::accounts::ProfileView;
+use crate::services::admin::{Dashboard, RoleRow, UserRow};
+use crate::services::groups::GroupRow;
 use crate::services::home::{MovieSummary, PostSummary, SiteCounts};
 
 /// What the layout needs on every page.
@@ -16,6 +25,8 @@ use crate::services::home::{MovieSummary, PostSummary, SiteCounts};
 pub struct PageContext {
     pub path: String,
     pub flashes: Vec<Flash>,
+    pub user: Option<CurrentUser>,
+    pub csrf: String,
 }
 
 impl PageContext {
@@ -27,18 +38,120 @@ impl PageContext {
             self.path.starts_with(prefix)
         }
     }
+
+    pub fn is_staff(&self) -> bool {
+        self.user.as_ref().is_some_and(CurrentUser::is_staff)
+    }
+
+    pub fn can(&self, permission: &str) -> bool {
+        match (Permission::parse(permission), &self.user) {
+            (Some(p), Some(user)) => user.can(p),
+            _ => false,
+        }
+    }
 }
 
 impl FromRequest for PageContext {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let flashes = crate::flash::take(&req.get_session());
-        ready(Ok(PageContext {
-            path: req.path().to_owned(),
-            flashes,
-        }))
+        let req = req.clone();
+        Box::pin(async move {
+            let user = auth::resolve(&req).await?;
+            let session = UserSession::from_request_sync(&req);
+            Ok(PageContext {
+                path: req.path().to_owned(),
+                flashes: crate::flash::take(session.inner()),
+                csrf: session.csrf_token(),
+                user,
+            })
+        })
+    }
+}
+
+/// Field messages of a submitted form.
+#[derive(Clone, Debug, Default)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn extend(&mut self, errors: Vec<(&'static str, String)>) {
+        self.0.extend(errors);
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `aria-invalid` value for a field.
+    pub fn invalid(&self, field: &str) -> &'static str {
+        if self.get(field).is_some() { "true" } else { "false" }
+    }
+}
+
+/// Formats a timestamp for people: `21 Nov 2026, 14:05 UTC`.
+pub fn datetime(at: &DateTime<Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+pub fn date(at: &DateTime<Utc>) -> String {
+    at.format("%-d %b %Y").to_string()
+}
+
+/// Numbered pagination links that keep the other query parameters.
+#[derive(Clone, Debug)]
+pub struct Pager {
+    pub number: u64,
+    pub pages: u64,
+    /// The query string without `page`, ready to prefix `page=N` (ends with `&` or is empty).
+    pub base: String,
+}
+
+impl Pager {
+    pub fn new<T>(page: &Page<T>, query: &[(&str, String)]) -> Pager {
+        let kept: Vec<(&str, &str)> = query
+            .iter()
+            .filter(|(k, v)| *k != "page" && !v.is_empty())
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        let mut base = serde_urlencoded::to_string(kept).unwrap_or_default();
+        if !base.is_empty() {
+            base.push('&');
+        }
+        Pager {
+            number: page.number,
+            pages: page.pages,
+            base,
+        }
+    }
+
+    /// Page numbers to show, with `None` for a gap: 1 … 4 5 [6] 7 8 … 20.
+    pub fn links(&self) -> Vec<Option<u64>> {
+        let mut shown = Vec::new();
+        let mut last = 0;
+        for n in 1..=self.pages {
+            let near = n + 2 >= self.number && n <= self.number + 2;
+            if n == 1 || n == self.pages || near {
+                if n > last + 1 {
+                    shown.push(None);
+                }
+                shown.push(Some(n));
+                last = n;
+            }
+        }
+        shown
+    }
+
+    pub fn href(&self, n: &u64) -> String {
+        format!("?{}page={n}", self.base)
     }
 }
 
@@ -68,5 +181,260 @@ impl ErrorPage {
             title,
             message,
         }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/register.html")]
+pub struct RegisterPage {
+    pub ctx: PageContext,
+    pub username: String,
+    pub email: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    pub ctx: PageContext,
+    pub login: String,
+    pub next: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users/profile.html")]
+pub struct ProfilePage {
+    pub ctx: PageContext,
+    pub view: ProfileView,
+    pub is_self: bool,
+}
+
+impl ProfilePage {
+    pub fn display_name(&self) -> &str {
+        self.view
+            .profile
+            .as_ref()
+            .map(|p| p.display_name.as_str())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.view.user.username)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users/edit_profile.html")]
+pub struct EditProfilePage {
+    pub ctx: PageContext,
+    pub form: ProfileForm,
+    pub countries: Vec<country::Model>,
+    pub errors: FieldErrors,
+}
+
+/// Raw profile form values, kept as typed so a re-rendered form shows them again.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    pub display_name: String,
+    pub bio: String,
+    pub birth_date: String,
+    pub job: String,
+    pub location: String,
+    pub website: String,
+    pub country_id: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users/password.html")]
+pub struct PasswordPage {
+    pub ctx: PageContext,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/dashboard.html")]
+pub struct DashboardPage {
+    pub ctx: PageContext,
+    pub data: Dashboard,
+}
+
+impl DashboardPage {
+    /// Bar width in percent of the largest role.
+    pub fn bar(&self, users: &u64) -> u64 {
+        let max = self.data.roles.iter().map(|r| r.users).max().unwrap_or(0).max(1);
+        users * 100 / max
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/roles.html")]
+pub struct RolesPage {
+    pub ctx: PageContext,
+    pub roles: Vec<RoleRow>,
+}
+
+/// Raw role form values.
+#[derive(Clone, Debug, Default)]
+pub struct RoleForm {
+    pub name: String,
+    pub description: String,
+    pub is_default: bool,
+    pub permissions: Vec<String>,
+}
+
+impl RoleForm {
+    pub fn has(&self, permission: &Permission) -> bool {
+        self.permissions.iter().any(|p| p == permission.as_str())
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/role_form.html")]
+pub struct RoleFormPage {
+    pub ctx: PageContext,
+    /// `None` when creating.
+    pub role_id: Option<i32>,
+    pub form: RoleForm,
+    pub errors: FieldErrors,
+    pub refusal: Option<String>,
+    pub all_permissions: Vec<Permission>,
+}
+
+impl RoleFormPage {
+    /// Permissions the current admin may grant (others are shown but disabled).
+    pub fn grantable(&self, permission: &Permission) -> bool {
+        self.ctx.user.as_ref().is_some_and(|u| u.can(*permission))
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/role_delete.html")]
+pub struct RoleDeletePage {
+    pub ctx: PageContext,
+    pub row: RoleRow,
+    pub default_role: String,
+    pub refusal: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage {
+    pub ctx: PageContext,
+    pub page: Page<UserRow>,
+    pub pager: Pager,
+    pub roles: Vec<RoleRow>,
+    pub q: String,
+    pub role: String,
+    pub active: String,
+    pub sort: String,
+    pub dir: String,
+}
+
+impl UsersPage {
+    /// Link that sorts by `column`, flipping the direction when it is already the sort.
+    pub fn sort_href(&self, column: &str) -> String {
+        let dir = if self.sort == column && self.dir != "desc" { "desc" } else { "asc" };
+        let query: Vec<(&str, &str)> = [
+            ("q", self.q.as_str()),
+            ("role", self.role.as_str()),
+            ("active", self.active.as_str()),
+            ("sort", column),
+            ("dir", dir),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        format!("?{}", serde_urlencoded::to_string(query).unwrap_or_default())
+    }
+
+    pub fn sort_mark(&self, column: &str) -> &'static str {
+        match (self.sort == column, self.dir.as_str()) {
+            (true, "desc") => " ↓",
+            (true, _) => " ↑",
+            _ => "",
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/user_edit.html")]
+pub struct UserEditPage {
+    pub ctx: PageContext,
+    pub target: user::Model,
+    pub roles: Vec<RoleRow>,
+    pub role_id: i32,
+    pub is_active: bool,
+    pub refusal: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/audit.html")]
+pub struct AuditPage {
+    pub ctx: PageContext,
+    pub page: Page<(audit_log::Model, Option<user::Model>)>,
+    pub pager: Pager,
+    pub actions: Vec<String>,
+    pub subjects: Vec<String>,
+    pub action: String,
+    pub subject: String,
+    pub actor: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groups/list.html")]
+pub struct GroupsPage {
+    pub ctx: PageContext,
+    pub groups: Vec<GroupRow>,
+    pub name: String,
+    pub description: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groups/show.html")]
+pub struct GroupPage {
+    pub ctx: PageContext,
+    pub group: group::Model,
+    pub members: Page<(user_group::Model, Option<user::Model>)>,
+    pub pager: Pager,
+    pub is_member: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groups/edit.html")]
+pub struct GroupEditPage {
+    pub ctx: PageContext,
+    pub group: group::Model,
+    pub name: String,
+    pub description: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "groups/delete.html")]
+pub struct GroupDeletePage {
+    pub ctx: PageContext,
+    pub group: group::Model,
+    pub members: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pager(number: u64, pages: u64) -> Pager {
+        let page: Page<()> = Page { items: vec![], number, pages, total: pages * 10 };
+        Pager::new(&page, &[("q", "a b".into()), ("page", "3".into()), ("role", String::new())])
+    }
+
+    #[test]
+    fn pagination_links_keep_the_query_and_elide_far_pages() {
+        let p = pager(6, 20);
+        assert_eq!(p.href(&7), "?q=a+b&page=7");
+        assert_eq!(
+            p.links(),
+            vec![Some(1), None, Some(4), Some(5), Some(6), Some(7), Some(8), None, Some(20)]
+        );
+        assert_eq!(pager(1, 1).links(), vec![Some(1)]);
+        assert!(pager(1, 0).links().is_empty());
     }
 }

@@ -18,6 +18,8 @@ pub struct Model {
     pub is_active: bool,
     pub created_at: DateTimeUtc,
     pub last_seen_at: Option<DateTimeUtc>,
+    /// Bumped to end every existing session of this user.
+    pub session_version: i32,
     #[sea_orm(belongs_to, from = "role_id", to = "id", on_delete = "Restrict")]
     pub role: BelongsTo<super::role::Entity>,
     #[sea_orm(belongs_to, from = "country_id", to = "id", on_delete = "SetNull")]

@@ -15,6 +15,7 @@ mod m20261121_000003_create_blog;
 mod m20261121_000004_create_movies;
 mod m20261121_000005_add_movie_mpa;
 mod m20261121_000006_create_reviews_and_audit_log;
+mod m20261121_000007_add_user_session_version;
 
 pub use countries::COUNTRIES;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_create_movies::Migration),
             Box::new(m20261121_000005_add_movie_mpa::Migration),
             Box::new(m20261121_000006_create_reviews_and_audit_log::Migration),
+            Box::new(m20261121_000007_add_user_session_version::Migration),
         ]
     }
 }

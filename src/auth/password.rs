@@ -32,6 +32,25 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
     }
 }
 
+/// A real argon2id hash of a random password, made once: unknown users are verified against
+/// it so a login takes as long whether or not the account exists.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_blocking(&generate(24)).unwrap_or_default())
+}
+
+/// Verifies on the blocking pool; with no stored hash it checks the dummy hash and fails.
+pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
+    Ok(tokio::task::spawn_blocking(move || match stored {
+        Some(phc) => verify_blocking(&password, &phc),
+        None => {
+            let _ = verify_blocking(&password, dummy_hash());
+            false
+        }
+    })
+    .await?)
+}
+
 /// [`hash_blocking`] on the blocking pool.
 pub async fn hash(password: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?

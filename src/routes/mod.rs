@@ -1,18 +1,85 @@
-//! Thin handlers: parse, call one service, render a page or redirect.
+//! Thin handlers: parse, authorise, call one service, render a page or redirect.
 
+pub mod admin;
+pub mod auth;
+pub mod groups;
 pub mod health;
 pub mod home;
+pub mod users;
 
-use actix_web::web;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
 
 use crate::errors::AppError;
 
-/// Pages that use the session (flash messages, later the signed-in user).
+/// Pages that use the session (signed-in user, CSRF, flash messages).
 pub fn pages(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::index));
+    cfg.route("/", web::get().to(home::index))
+        .route("/register", web::get().to(auth::register_form))
+        .route("/register", web::post().to(auth::register))
+        .route("/login", web::get().to(auth::login_form))
+        .route("/login", web::post().to(auth::login))
+        .route("/logout", web::post().to(auth::logout))
+        .route("/users/{username}", web::get().to(users::profile))
+        .route("/settings/profile", web::get().to(users::edit_profile_form))
+        .route("/settings/profile", web::post().to(users::edit_profile))
+        .route("/settings/password", web::get().to(users::password_form))
+        .route("/settings/password", web::post().to(users::change_password))
+        .route("/groups", web::get().to(groups::list))
+        .route("/groups", web::post().to(groups::create))
+        .route("/groups/{id}", web::get().to(groups::show))
+        .route("/groups/{id}/join", web::post().to(groups::join))
+        .route("/groups/{id}/leave", web::post().to(groups::leave))
+        .route("/groups/{id}/edit", web::get().to(groups::edit_form))
+        .route("/groups/{id}/edit", web::post().to(groups::edit))
+        .route("/groups/{id}/delete", web::get().to(groups::delete_form))
+        .route("/groups/{id}/delete", web::post().to(groups::delete))
+        .service(
+            web::scope("/admin")
+                .route("", web::get().to(admin::dashboard))
+                .route("/roles", web::get().to(admin::roles))
+                .route("/roles/new", web::get().to(admin::role_new_form))
+                .route("/roles/new", web::post().to(admin::role_create))
+                .route("/roles/{id}/edit", web::get().to(admin::role_edit_form))
+                .route("/roles/{id}/edit", web::post().to(admin::role_update))
+                .route("/roles/{id}/delete", web::get().to(admin::role_delete_form))
+                .route("/roles/{id}/delete", web::post().to(admin::role_delete))
+                .route("/users", web::get().to(admin::users))
+                .route("/users/{id}", web::get().to(admin::user_edit_form))
+                .route("/users/{id}", web::post().to(admin::user_update))
+                .route("/audit", web::get().to(admin::audit)),
+        );
 }
 
 /// Fallback for unknown paths: the templated 404 page (or JSON 404).
-pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
+}
+
+/// 303 See Other to `location` (after every successful POST).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Renders a page with a status other than 200 (a form with errors is a 422).
+pub fn render_status(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    let html = page
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// The client's address as seen by this server (proxies are not trusted).
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+/// Repeated form fields (`permissions=a&permissions=b`) as pairs.
+pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest("The form could not be read.".into()))
 }

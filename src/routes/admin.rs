@@ -1,0 +1,399 @@
+//! The admin area: dashboard, roles, users, audit log. Every handler checks its permission;
+//! anonymous visitors are sent to log in, others without the permission get a 403.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use entity::enums::Permission;
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+
+use super::{client_ip, form_pairs, render_status, see_other};
+use crate::auth::RequireUser;
+use crate::errors::AppError;
+use crate::flash::{self, Level};
+use crate::services::admin::{self, AdminError, RoleInput, UserFilter, UserSort};
+use crate::services::audit::{self, AuditFilter};
+use crate::services::Page;
+use crate::views::{
+    AuditPage, DashboardPage, FieldErrors, PageContext, Pager, RoleDeletePage, RoleForm,
+    RoleFormPage, RolesPage, UserEditPage, UsersPage,
+};
+
+const USERS_PER_PAGE: u64 = 25;
+const AUDIT_PER_PAGE: u64 = 50;
+
+pub async fn dashboard(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+) -> Result<HttpResponse, AppError> {
+    if !user.0.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let data = admin::dashboard(db.get_ref()).await?;
+    render_status(StatusCode::OK, &DashboardPage { ctx, data })
+}
+
+pub async fn roles(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageRoles)?;
+    let roles = admin::list_roles(db.get_ref()).await?;
+    render_status(StatusCode::OK, &RolesPage { ctx, roles })
+}
+
+fn role_form(pairs: Vec<(String, String)>) -> RoleForm {
+    let mut form = RoleForm::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "name" => form.name = value,
+            "description" => form.description = value,
+            "is_default" => form.is_default = !value.is_empty(),
+            "permissions" => form.permissions.push(value),
+            _ => {}
+        }
+    }
+    form
+}
+
+fn form_page(ctx: PageContext, role_id: Option<i32>, form: RoleForm) -> RoleFormPage {
+    RoleFormPage {
+        ctx,
+        role_id,
+        form,
+        errors: FieldErrors::default(),
+        refusal: None,
+        all_permissions: Permission::all(),
+    }
+}
+
+pub async fn role_new_form(ctx: PageContext, user: RequireUser) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageRoles)?;
+    render_status(StatusCode::OK, &form_page(ctx, None, RoleForm::default()))
+}
+
+pub async fn role_edit_form(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageRoles)?;
+    let row = admin::role_row(db.get_ref(), path.into_inner()).await?.ok_or(AppError::NotFound)?;
+    let form = RoleForm {
+        name: row.role.name.clone(),
+        description: row.role.description.clone(),
+        is_default: row.role.is_default,
+        permissions: row.permissions.iter().map(|p| p.as_str().to_owned()).collect(),
+    };
+    render_status(StatusCode::OK, &form_page(ctx, Some(row.role.id), form))
+}
+
+/// Create (`role_id` = None) or update, re-rendering the form on any problem.
+async fn save_role(
+    req: HttpRequest,
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    role_id: Option<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageRoles)?;
+    let form = role_form(form_pairs(&body)?);
+    let mut page = form_page(ctx, role_id, form.clone());
+    let input = match RoleInput::parse(&form.name, &form.description, form.is_default, &form.permissions) {
+        Ok(input) => input,
+        Err(errors) => {
+            page.errors.extend(errors);
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let ip = client_ip(&req);
+    let result = match role_id {
+        None => admin::create_role(db.get_ref(), &user.0, ip, input).await,
+        Some(id) => admin::update_role(db.get_ref(), &user.0, ip, id, input).await,
+    };
+    match result {
+        Ok(role) => {
+            let verb = if role_id.is_some() { "saved" } else { "created" };
+            flash::push(&session, Level::Success, format!("Role “{}” {verb}.", role.name));
+            Ok(see_other("/admin/roles"))
+        }
+        Err(AdminError::Field(field, message)) => {
+            page.errors.add(field, message);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(AdminError::Refused(message)) => {
+            page.refusal = Some(message);
+            render_status(StatusCode::CONFLICT, &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn role_create(
+    req: HttpRequest,
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    save_role(req, ctx, user, db, session, None, body).await
+}
+
+pub async fn role_update(
+    req: HttpRequest,
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    path: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    save_role(req, ctx, user, db, session, Some(path.into_inner()), body).await
+}
+
+async fn delete_page(
+    ctx: PageContext,
+    db: &DatabaseConnection,
+    id: i32,
+    refusal: Option<String>,
+) -> Result<RoleDeletePage, AppError> {
+    let roles = admin::list_roles(db).await?;
+    let default_role = roles
+        .iter()
+        .find(|r| r.role.is_default)
+        .map(|r| r.role.name.clone())
+        .unwrap_or_default();
+    let row = roles.into_iter().find(|r| r.role.id == id).ok_or(AppError::NotFound)?;
+    Ok(RoleDeletePage {
+        ctx,
+        row,
+        default_role,
+        refusal,
+    })
+}
+
+pub async fn role_delete_form(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageRoles)?;
+    let page = delete_page(ctx, db.get_ref(), path.into_inner(), None).await?;
+    render_status(StatusCode::OK, &page)
+}
+
+pub async fn role_delete(
+    req: HttpRequest,
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageRoles)?;
+    let id = path.into_inner();
+    let name = admin::role_row(db.get_ref(), id)
+        .await?
+        .map(|r| r.role.name)
+        .ok_or(AppError::NotFound)?;
+    match admin::delete_role(db.get_ref(), &user.0, client_ip(&req), id).await {
+        Ok(moved) => {
+            flash::push(
+                &session,
+                Level::Success,
+                format!("Role “{name}” deleted; {moved} user(s) moved to the default role."),
+            );
+            Ok(see_other("/admin/roles"))
+        }
+        Err(AdminError::Refused(message)) => {
+            let page = delete_page(ctx, db.get_ref(), id, Some(message)).await?;
+            render_status(StatusCode::CONFLICT, &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UsersQuery {
+    pub q: String,
+    pub role: String,
+    pub active: String,
+    pub sort: String,
+    pub dir: String,
+    pub page: Option<u64>,
+}
+
+pub async fn users(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    query: web::Query<UsersQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageUsers)?;
+    let query = query.into_inner();
+    let sort = UserSort::parse(Some(query.sort.as_str()));
+    let filter = UserFilter {
+        q: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
+        role_id: query.role.parse().ok(),
+        active: match query.active.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        },
+        sort,
+        desc: query.dir == "desc",
+    };
+    let page = admin::list_users(db.get_ref(), &filter, Page::<()>::index(query.page), USERS_PER_PAGE).await?;
+    let pager = Pager::new(
+        &page,
+        &[
+            ("q", query.q.clone()),
+            ("role", query.role.clone()),
+            ("active", query.active.clone()),
+            ("sort", query.sort.clone()),
+            ("dir", query.dir.clone()),
+        ],
+    );
+    let roles = admin::list_roles(db.get_ref()).await?;
+    render_status(
+        StatusCode::OK,
+        &UsersPage {
+            ctx,
+            page,
+            pager,
+            roles,
+            q: query.q,
+            role: query.role,
+            active: query.active,
+            sort: sort.as_str().to_owned(),
+            dir: if filter.desc { "desc".into() } else { "asc".into() },
+        },
+    )
+}
+
+pub async fn user_edit_form(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageUsers)?;
+    let (target, _) = crate::services::accounts::account(db.get_ref(), path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let roles = admin::list_roles(db.get_ref()).await?;
+    render_status(
+        StatusCode::OK,
+        &UserEditPage {
+            ctx,
+            role_id: target.role_id,
+            is_active: target.is_active,
+            target,
+            roles,
+            refusal: None,
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    pub role_id: String,
+    pub is_active: Option<String>,
+}
+
+pub async fn user_update(
+    req: HttpRequest,
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<UserForm>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageUsers)?;
+    let id = path.into_inner();
+    let (target, _) = crate::services::accounts::account(db.get_ref(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let is_active = form.is_active.is_some();
+    let role_id = form.role_id.parse::<i32>().unwrap_or(0);
+    let result = admin::update_user(db.get_ref(), &user.0, client_ip(&req), id, role_id, is_active).await;
+    match result {
+        Ok(updated) => {
+            flash::push(&session, Level::Success, format!("{} is saved.", updated.username));
+            Ok(see_other("/admin/users"))
+        }
+        Err(AdminError::Refused(message) | AdminError::Field(_, message)) => {
+            let roles = admin::list_roles(db.get_ref()).await?;
+            render_status(
+                StatusCode::CONFLICT,
+                &UserEditPage {
+                    ctx,
+                    target,
+                    roles,
+                    role_id,
+                    is_active,
+                    refusal: Some(message),
+                },
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub action: String,
+    pub subject: String,
+    pub actor: String,
+    pub page: Option<u64>,
+}
+
+pub async fn audit(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ViewAuditLog)?;
+    let query = query.into_inner();
+    let filter = AuditFilter {
+        action: Some(query.action.clone()).filter(|s| !s.is_empty()),
+        subject_type: Some(query.subject.clone()).filter(|s| !s.is_empty()),
+        actor: Some(query.actor.trim().to_owned()).filter(|s| !s.is_empty()),
+    };
+    let page = audit::list(db.get_ref(), &filter, Page::<()>::index(query.page), AUDIT_PER_PAGE).await?;
+    let (actions, subjects) = audit::facets(db.get_ref()).await?;
+    let pager = Pager::new(
+        &page,
+        &[
+            ("action", query.action.clone()),
+            ("subject", query.subject.clone()),
+            ("actor", query.actor.clone()),
+        ],
+    );
+    render_status(
+        StatusCode::OK,
+        &AuditPage {
+            ctx,
+            page,
+            pager,
+            actions,
+            subjects,
+            action: query.action,
+            subject: query.subject,
+            actor: query.actor,
+        },
+    )
+}

@@ -1,0 +1,179 @@
+//! Registration, login (throttled), logout.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+
+use super::{client_ip, render_status, see_other};
+use crate::auth::session::UserSession;
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::{MaybeUser, password};
+use crate::domain::{Email, NewPassword, Username, safe_next};
+use crate::errors::AppError;
+use crate::flash::{self, Level};
+use crate::services::accounts::{self, RegisterError, Taken};
+use crate::views::{FieldErrors, LoginPage, PageContext, RegisterPage};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+pub async fn register_form(ctx: PageContext, user: MaybeUser) -> Result<HttpResponse, AppError> {
+    if user.0.is_some() {
+        return Ok(see_other("/"));
+    }
+    render_status(
+        StatusCode::OK,
+        &RegisterPage {
+            ctx,
+            username: String::new(),
+            email: String::new(),
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+#[tracing::instrument(name = "register", skip_all)]
+pub async fn register(
+    ctx: PageContext,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    form: web::Form<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let username = Username::parse(&form.username).map_err(|e| errors.add("username", e)).ok();
+    let email = Email::parse(&form.email).map_err(|e| errors.add("email", e)).ok();
+    let password = NewPassword::parse(&form.password, &form.password_confirm, form.username.trim())
+        .map_err(|e| errors.add("password", e))
+        .ok();
+    let rerender = |ctx, errors| {
+        render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &RegisterPage {
+                ctx,
+                username: form.username.trim().to_owned(),
+                email: form.email.trim().to_owned(),
+                errors,
+            },
+        )
+    };
+    let (Some(username), Some(email), Some(password)) = (username, email, password) else {
+        return rerender(ctx, errors);
+    };
+    let hash = password::hash(password.into_inner()).await?;
+    match accounts::register(db.get_ref(), &username, &email, hash, None).await {
+        Ok(user) => {
+            UserSession::new(session.clone())
+                .log_in(user.id, user.session_version)
+                .map_err(|e| AppError::Internal(e.into()))?;
+            flash::push(&session, Level::Success, format!("Welcome to Marquee, {}!", user.username));
+            Ok(see_other(&format!("/users/{}", user.username)))
+        }
+        Err(RegisterError::Taken(fields)) => {
+            for field in fields {
+                match field {
+                    Taken::Username => errors.add("username", "This username is taken."),
+                    Taken::Email => errors.add("email", "An account with this email exists already."),
+                }
+            }
+            rerender(ctx, errors)
+        }
+        Err(RegisterError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+pub async fn login_form(
+    ctx: PageContext,
+    user: MaybeUser,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref());
+    if user.0.is_some() {
+        return Ok(see_other(next.as_deref().unwrap_or("/")));
+    }
+    render_status(
+        StatusCode::OK,
+        &LoginPage {
+            ctx,
+            login: String::new(),
+            next: next.unwrap_or_default(),
+            error: None,
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    pub login: String,
+    pub password: String,
+    pub next: String,
+}
+
+#[tracing::instrument(name = "login", skip_all)]
+pub async fn login(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: web::Data<DatabaseConnection>,
+    throttle: web::Data<LoginThrottle>,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let ip = client_ip(&req).unwrap_or_else(|| "unknown".into());
+    let keys = LoginThrottle::keys(&form.login, &ip);
+    if let Err(wait) = throttle.check(&keys).await {
+        return Err(AppError::TooManyAttempts(wait));
+    }
+    let account = accounts::find_by_login(db.get_ref(), &form.login).await?;
+    let verified = password::verify(form.password, account.as_ref().map(|u| u.password_hash.clone())).await?;
+    let next = safe_next(Some(&form.next));
+    let failed = |ctx, message: &str| {
+        render_status(
+            StatusCode::UNAUTHORIZED,
+            &LoginPage {
+                ctx,
+                login: form.login.trim().to_owned(),
+                next: next.clone().unwrap_or_default(),
+                error: Some(message.to_owned()),
+            },
+        )
+    };
+    match account {
+        Some(user) if verified && user.is_active => {
+            throttle.clear(&keys[0]).await;
+            accounts::touch_last_seen(db.get_ref(), user.id).await?;
+            UserSession::new(session.clone())
+                .log_in(user.id, user.session_version)
+                .map_err(|e| AppError::Internal(e.into()))?;
+            flash::push(&session, Level::Success, format!("Welcome back, {}.", user.username));
+            Ok(see_other(next.as_deref().unwrap_or("/")))
+        }
+        Some(_) if verified => failed(ctx, "This account has been deactivated. Contact an administrator."),
+        _ => {
+            throttle.record_failure(&keys).await;
+            tracing::info!("failed login attempt");
+            failed(ctx, "That username or email and password do not match an account.")
+        }
+    }
+}
+
+pub async fn logout(session: Session) -> HttpResponse {
+    UserSession::new(session.clone()).log_out();
+    flash::push(&session, Level::Info, "You are logged out.");
+    see_other("/")
+}

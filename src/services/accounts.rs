@@ -1,0 +1,308 @@
+//! Accounts: registration, authentication, the signed-in user, password changes, profiles.
+
+use chrono::Utc;
+use entity::enums::Permission;
+use entity::{comment, country, group, post, profile, review, role, role_permission, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    TransactionSession, TransactionTrait,
+};
+
+use crate::auth::CurrentUser;
+use crate::domain::{Email, Username};
+
+/// Which unique field a registration collided with.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Taken {
+    Username,
+    Email,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("already taken")]
+    Taken(Vec<Taken>),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Maps a unique-constraint violation to the field it concerns (the constraint or index
+/// names carry the column name on every backend).
+pub fn unique_violation(error: &DbErr) -> Option<String> {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => Some(message),
+        _ => None,
+    }
+}
+
+/// The id of the default role.
+pub async fn default_role_id(db: &impl ConnectionTrait) -> Result<i32, DbErr> {
+    role::Entity::find()
+        .filter(role::Column::IsDefault.eq(true))
+        .one(db)
+        .await?
+        .map(|r| r.id)
+        .ok_or_else(|| DbErr::RecordNotFound("no default role".into()))
+}
+
+/// Creates an account (with its profile) in the default role, or in `role_id` when given.
+/// A taken username or email, found up front or by the unique index under a race, is
+/// reported per field.
+pub async fn register(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    username: &Username,
+    email: &Email,
+    password_hash: String,
+    role_id: Option<i32>,
+) -> Result<user::Model, RegisterError> {
+    let mut taken = Vec::new();
+    if user::Entity::find_by_username(username.as_str()).one(db).await?.is_some() {
+        taken.push(Taken::Username);
+    }
+    if user::Entity::find_by_email(email.as_str()).one(db).await?.is_some() {
+        taken.push(Taken::Email);
+    }
+    if !taken.is_empty() {
+        return Err(RegisterError::Taken(taken));
+    }
+    let role_id = match role_id {
+        Some(id) => id,
+        None => default_role_id(db).await?,
+    };
+    let txn = db.begin().await?;
+    let inserted = user::ActiveModel {
+        username: Set(username.as_str().to_owned()),
+        email: Set(email.as_str().to_owned()),
+        password_hash: Set(password_hash),
+        role_id: Set(role_id),
+        country_id: Set(None),
+        is_active: Set(true),
+        created_at: Set(Utc::now()),
+        last_seen_at: Set(None),
+        session_version: Set(0),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let created = match inserted {
+        Ok(created) => created,
+        Err(error) => {
+            return Err(match unique_violation(&error) {
+                Some(message) if message.to_lowercase().contains("email") => {
+                    RegisterError::Taken(vec![Taken::Email])
+                }
+                Some(_) => RegisterError::Taken(vec![Taken::Username]),
+                None => RegisterError::Db(error),
+            });
+        }
+    };
+    profile::ActiveModel {
+        user_id: Set(created.id),
+        display_name: Set(created.username.clone()),
+        bio: Set(String::new()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// The account a login name (username or email) refers to.
+pub async fn find_by_login(db: &impl ConnectionTrait, login: &str) -> Result<Option<user::Model>, DbErr> {
+    let login = login.trim().to_lowercase();
+    if login.is_empty() {
+        return Ok(None);
+    }
+    let column = if login.contains('@') {
+        user::Column::Email
+    } else {
+        user::Column::Username
+    };
+    user::Entity::find().filter(column.eq(login)).one(db).await
+}
+
+/// Records a successful login.
+pub async fn touch_last_seen(db: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::LastSeenAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// The permissions granted to a role.
+pub async fn role_permissions(db: &impl ConnectionTrait, role_id: i32) -> Result<Vec<Permission>, DbErr> {
+    Ok(role_permission::Entity::find()
+        .filter(role_permission::Column::RoleId.eq(role_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|rp| rp.permission)
+        .collect())
+}
+
+/// The signed-in user for a session, or `None` when the account is gone, inactive, or the
+/// session's version is out of date. Two queries: user with role, then permissions.
+pub async fn current_user(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    version: i32,
+) -> Result<Option<CurrentUser>, DbErr> {
+    let Some((user, Some(role))) = user::Entity::find_by_id(user_id)
+        .find_also_related(role::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if !user.is_active || user.session_version != version {
+        return Ok(None);
+    }
+    let mut permissions = role_permissions(db, role.id).await?;
+    permissions.sort();
+    Ok(Some(CurrentUser {
+        id: user.id,
+        username: user.username,
+        role_id: role.id,
+        role_name: role.name,
+        permissions,
+    }))
+}
+
+/// Stores a new password hash and bumps the session version (ending other sessions); returns
+/// the new version for the current session.
+pub async fn set_password(db: &impl ConnectionTrait, user_id: i32, password_hash: String) -> Result<i32, DbErr> {
+    let user = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("user".into()))?;
+    let version = user.session_version + 1;
+    let mut active: user::ActiveModel = user.into();
+    active.password_hash = Set(password_hash);
+    active.session_version = Set(version);
+    active.update(db).await?;
+    Ok(version)
+}
+
+/// Everything the public profile page shows.
+pub struct ProfileView {
+    pub user: user::Model,
+    pub profile: Option<profile::Model>,
+    pub role: Option<role::Model>,
+    pub country: Option<country::Model>,
+    pub groups: Vec<group::Model>,
+    pub recent_posts: Vec<post::Model>,
+    pub recent_comments: Vec<(comment::Model, Option<post::Model>)>,
+    pub recent_reviews: Vec<(review::Model, Option<entity::movie::Model>)>,
+}
+
+pub async fn profile_view(db: &impl ConnectionTrait, username: &str) -> Result<Option<ProfileView>, DbErr> {
+    let Some(found) = user::Entity::load()
+        .filter(user::Column::Username.eq(username.to_lowercase()))
+        .with(profile::Entity)
+        .with(role::Entity)
+        .with(country::Entity)
+        .with(group::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let recent_posts = post::Entity::find()
+        .filter(post::Column::AuthorId.eq(found.id))
+        .filter(post::Column::Status.eq(entity::enums::PostStatus::Published))
+        .order_by_desc(post::Column::PublishedAt)
+        .limit(5)
+        .all(db)
+        .await?;
+    let recent_comments = comment::Entity::find()
+        .filter(comment::Column::AuthorId.eq(found.id))
+        .filter(comment::Column::IsHidden.eq(false))
+        .order_by_desc(comment::Column::CreatedAt)
+        .limit(5)
+        .find_also_related(post::Entity)
+        .all(db)
+        .await?;
+    let recent_reviews = review::Entity::find()
+        .filter(review::Column::UserId.eq(found.id))
+        .order_by_desc(review::Column::CreatedAt)
+        .limit(5)
+        .find_also_related(entity::movie::Entity)
+        .all(db)
+        .await?;
+    let mut groups: Vec<group::Model> = found.groups.iter().map(|g| g.clone().into()).collect();
+    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Some(ProfileView {
+        profile: found.profile.as_ref().map(|p| p.clone().into()),
+        role: found.role.as_ref().map(|r| r.clone().into()),
+        country: found.country.as_ref().map(|c| c.clone().into()),
+        groups,
+        user: found.into(),
+        recent_posts,
+        recent_comments,
+        recent_reviews,
+    }))
+}
+
+/// Validated profile fields.
+pub struct ProfileChanges {
+    pub display_name: String,
+    pub bio: String,
+    pub birth_date: Option<chrono::NaiveDate>,
+    pub job: Option<String>,
+    pub location: Option<String>,
+    pub website: Option<String>,
+    pub country_id: Option<i32>,
+}
+
+pub async fn update_profile(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user_id: i32,
+    changes: ProfileChanges,
+) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::CountryId, Expr::value(changes.country_id))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    let existing = profile::Entity::find_by_user_id(user_id).one(&txn).await?;
+    let mut active = match existing {
+        Some(found) => found.into(),
+        None => profile::ActiveModel {
+            user_id: Set(user_id),
+            ..Default::default()
+        },
+    };
+    active.display_name = Set(changes.display_name);
+    active.bio = Set(changes.bio);
+    active.birth_date = Set(changes.birth_date);
+    active.job = Set(changes.job);
+    active.location = Set(changes.location);
+    active.website = Set(changes.website);
+    active.save(&txn).await?;
+    txn.commit().await
+}
+
+pub async fn countries(db: &impl ConnectionTrait) -> Result<Vec<country::Model>, DbErr> {
+    country::Entity::find().order_by_asc(country::Column::Name).all(db).await
+}
+
+pub async fn country_exists(db: &impl ConnectionTrait, id: i32) -> Result<bool, DbErr> {
+    Ok(country::Entity::find_by_id(id).count(db).await? > 0)
+}
+
+/// The account and profile of a user, for the edit form.
+pub async fn account(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Option<(user::Model, Option<profile::Model>)>, DbErr> {
+    user::Entity::find_by_id(user_id)
+        .find_also_related(profile::Entity)
+        .one(db)
+        .await
+}
