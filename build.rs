@@ -1,6 +1,6 @@
 //! Marks which optional test back-ends are available, so the integration tests that need them
 //! are reported as ignored (with the reason) instead of passing silently:
-//! `MARQUEE_TEST_POSTGRES_URL`, `MARQUEE_TEST_MYSQL_URL`, and a `chromedriver` (from
+//! `MARQUEE_TEST_POSTGRES_URL`, `MARQUEE_TEST_MYSQL_URL`, `MARQUEE_TEST_REDIS_URL`, and a `chromedriver` (from
 //! `MARQUEE_CHROMEDRIVER` or the PATH) for the browser tests.
 
 use std::env;
@@ -11,6 +11,7 @@ fn main() {
     for (var, cfg) in [
         ("MARQUEE_TEST_POSTGRES_URL", "marquee_postgres"),
         ("MARQUEE_TEST_MYSQL_URL", "marquee_mysql"),
+        ("MARQUEE_TEST_REDIS_URL", "marquee_redis"),
     ] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
         println!("cargo::rerun-if-env-changed={var}");

@@ -39,6 +39,28 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         scale: Option<u64>,
     },
+    /// Manage accounts from the command line.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account. The password comes from MARQUEE_USER_PASSWORD or a prompt, never a
+    /// flag (flags end up in shell history and process lists).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// Role name (default: the default role).
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Give USERNAME the role ROLE (ends their sessions).
+    SetRole { username: String, role: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate { action } => migrate(&cli.settings, action).await,
         Command::Seed { scale } => seed(&cli.settings, scale).await,
+        Command::User { action } => user(&cli.settings, action).await,
     }
 }
 
@@ -131,6 +154,61 @@ async fn seed(settings: &Settings, scale: Option<u64>) -> anyhow::Result<()> {
             plan.people,
             started.elapsed().as_secs_f64()
         );
+    }
+    Ok(())
+}
+
+async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
+    use crate::domain::{Email, NewPassword, Username};
+    use crate::services::{accounts, admin};
+
+    let db = crate::db::connect(&settings.database_url, false).await?;
+    if !settings.no_migrate {
+        Migrator::up(&db, None).await.context("migrations failed")?;
+    }
+    match action {
+        UserAction::Create {
+            username,
+            email,
+            role,
+        } => {
+            let username =
+                Username::parse(&username).map_err(|e| anyhow::anyhow!("username: {e}"))?;
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("email: {e}"))?;
+            let password = match std::env::var("MARQUEE_USER_PASSWORD") {
+                Ok(password) => NewPassword::parse(&password, &password, username.as_str()),
+                Err(_) => {
+                    let first = rpassword::prompt_password("Password: ")?;
+                    let second = rpassword::prompt_password("Password again: ")?;
+                    NewPassword::parse(&first, &second, username.as_str())
+                }
+            }
+            .map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            let role_id = match role {
+                Some(name) => Some(
+                    entity::role::Entity::find_by_name(name.trim().to_lowercase())
+                        .one(&db)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no role is called {name}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let hash = crate::auth::password::hash(password.into_inner()).await?;
+            match accounts::register(&db, &username, &email, hash, role_id).await {
+                Ok(created) => println!("created user {} (id {})", created.username, created.id),
+                Err(accounts::RegisterError::Taken(fields)) => {
+                    anyhow::bail!("already taken: {fields:?}")
+                }
+                Err(accounts::RegisterError::Db(e)) => return Err(e.into()),
+            }
+        }
+        UserAction::SetRole { username, role } => {
+            admin::set_role_by_name(&db, &username, &role)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{username} now has the role {role}");
+        }
     }
     Ok(())
 }

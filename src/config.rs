@@ -124,7 +124,12 @@ pub fn redact_url(url: &str) -> String {
     let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
         Some(at) => match rest[..at].find(':') {
-            Some(colon) => format!("{}{}:***{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
+            Some(colon) => format!(
+                "{}{}:***{}",
+                &url[..scheme_end],
+                &rest[..colon],
+                &rest[at..]
+            ),
             None => url.to_owned(),
         },
         None => url.to_owned(),
@@ -172,9 +177,18 @@ mod tests {
 
     #[test]
     fn passwords_in_urls_are_redacted() {
-        assert_eq!(redact_url("postgres://app:s3cret@db:5432/marquee"), "postgres://app:***@db:5432/marquee");
-        assert_eq!(redact_url("redis://:pw@cache:6379"), "redis://:***@cache:6379");
-        assert_eq!(redact_url("sqlite://marquee.db?mode=rwc"), "sqlite://marquee.db?mode=rwc");
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/marquee"),
+            "postgres://app:***@db:5432/marquee"
+        );
+        assert_eq!(
+            redact_url("redis://:pw@cache:6379"),
+            "redis://:***@cache:6379"
+        );
+        assert_eq!(
+            redact_url("sqlite://marquee.db?mode=rwc"),
+            "sqlite://marquee.db?mode=rwc"
+        );
         let mut settings = Settings::for_tests("mysql://root:hunter2@localhost/test");
         settings.redis_url = Some("redis://:hunter2@localhost".into());
         assert!(!format!("{settings:?}").contains("hunter2"));

@@ -63,7 +63,8 @@ impl Email {
                 !l.is_empty()
                     && !l.starts_with('-')
                     && !l.ends_with('-')
-                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
+                    && l.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
             });
         let local_ok = !local.is_empty()
             && local.len() <= 64
@@ -88,10 +89,29 @@ impl Email {
 pub struct NewPassword(String);
 
 const COMMON_PASSWORDS: &[&str] = &[
-    "password", "password1", "password12", "password123", "1234567890", "123456789",
-    "qwertyuiop", "qwerty1234", "iloveyou12", "letmein123", "welcome123", "admin12345",
-    "abcdefghij", "0987654321", "1q2w3e4r5t", "passw0rd12",
+    "password",
+    "password1",
+    "password12",
+    "password123",
+    "1234567890",
+    "123456789",
+    "qwertyuiop",
+    "qwerty1234",
+    "iloveyou12",
+    "letmein123",
+    "welcome123",
+    "admin12345",
+    "abcdefghij",
+    "0987654321",
+    "1q2w3e4r5t",
+    "passw0rd12",
 ];
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(***)")
+    }
+}
 
 impl NewPassword {
     pub fn parse(raw: &str, confirm: &str, username: &str) -> Result<NewPassword, String> {
@@ -107,7 +127,9 @@ impl NewPassword {
         distinct.dedup();
         let lower = raw.to_lowercase();
         if distinct.len() < 5 || COMMON_PASSWORDS.contains(&lower.as_str()) {
-            return Err("This password is too easy to guess; pick a longer or less common one.".into());
+            return Err(
+                "This password is too easy to guess; pick a longer or less common one.".into(),
+            );
         }
         if !username.is_empty() && lower.contains(&username.to_lowercase()) {
             return Err("Your password must not contain your username.".into());
@@ -177,34 +199,90 @@ mod tests {
     fn usernames_are_lowercased_and_checked_for_length_and_characters() {
         assert_eq!(Username::parse("  Alice_01 ").unwrap().as_str(), "alice_01");
         assert!(Username::parse("al").unwrap_err().contains("at least 3"));
-        assert!(Username::parse(&"a".repeat(33)).unwrap_err().contains("at most 32"));
-        assert!(Username::parse("1alice").unwrap_err().contains("start with a letter"));
-        assert!(Username::parse("ali ce").unwrap_err().contains("only letters"));
+        assert!(
+            Username::parse(&"a".repeat(33))
+                .unwrap_err()
+                .contains("at most 32")
+        );
+        assert!(
+            Username::parse("1alice")
+                .unwrap_err()
+                .contains("start with a letter")
+        );
+        assert!(
+            Username::parse("ali ce")
+                .unwrap_err()
+                .contains("only letters")
+        );
         assert!(Username::parse("alïce").is_err());
     }
 
     #[test]
     fn emails_must_have_a_plausible_shape() {
-        assert_eq!(Email::parse(" Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "ada@@example.com", "ada@-x.com", "ada..b@example.com"] {
+        assert_eq!(
+            Email::parse(" Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a da@example.com",
+            "ada@@example.com",
+            "ada@-x.com",
+            "ada..b@example.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
 
     #[test]
     fn passwords_need_length_variety_a_match_and_no_username() {
-        assert!(NewPassword::parse("correct horse battery", "correct horse battery", "ada").is_ok());
-        assert!(NewPassword::parse("short", "short", "ada").unwrap_err().contains("at least 10"));
-        assert!(NewPassword::parse("aaaaaaaaaaaa", "aaaaaaaaaaaa", "ada").unwrap_err().contains("too easy"));
-        assert!(NewPassword::parse("Password123", "Password123", "ada").unwrap_err().contains("too easy"));
-        assert!(NewPassword::parse("my-name-is-ada!", "my-name-is-ada!", "ada").unwrap_err().contains("username"));
-        assert!(NewPassword::parse("correct horse battery", "correct horse battery!", "ada").unwrap_err().contains("do not match"));
+        assert!(
+            NewPassword::parse("correct horse battery", "correct horse battery", "ada").is_ok()
+        );
+        assert!(
+            NewPassword::parse("short", "short", "ada")
+                .unwrap_err()
+                .contains("at least 10")
+        );
+        assert!(
+            NewPassword::parse("aaaaaaaaaaaa", "aaaaaaaaaaaa", "ada")
+                .unwrap_err()
+                .contains("too easy")
+        );
+        assert!(
+            NewPassword::parse("Password123", "Password123", "ada")
+                .unwrap_err()
+                .contains("too easy")
+        );
+        assert!(
+            NewPassword::parse("my-name-is-ada!", "my-name-is-ada!", "ada")
+                .unwrap_err()
+                .contains("username")
+        );
+        assert!(
+            NewPassword::parse("correct horse battery", "correct horse battery!", "ada")
+                .unwrap_err()
+                .contains("do not match")
+        );
     }
 
     #[test]
     fn only_same_site_paths_are_kept_as_next() {
-        assert_eq!(safe_next(Some("/admin/roles?x=1")).as_deref(), Some("/admin/roles?x=1"));
-        for bad in ["https://evil.test/", "//evil.test", "/\\evil.test", "admin", "/a\nb"] {
+        assert_eq!(
+            safe_next(Some("/admin/roles?x=1")).as_deref(),
+            Some("/admin/roles?x=1")
+        );
+        for bad in [
+            "https://evil.test/",
+            "//evil.test",
+            "/\\evil.test",
+            "admin",
+            "/a\nb",
+        ] {
             assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
         }
         assert_eq!(safe_next(None), None);

@@ -84,7 +84,10 @@ impl FieldErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -93,7 +96,11 @@ impl FieldErrors {
 
     /// `aria-invalid` value for a field.
     pub fn invalid(&self, field: &str) -> &'static str {
-        if self.get(field).is_some() { "true" } else { "false" }
+        if self.get(field).is_some() {
+            "true"
+        } else {
+            "false"
+        }
     }
 }
 
@@ -260,7 +267,14 @@ pub struct DashboardPage {
 impl DashboardPage {
     /// Bar width in percent of the largest role.
     pub fn bar(&self, users: &u64) -> u64 {
-        let max = self.data.roles.iter().map(|r| r.users).max().unwrap_or(0).max(1);
+        let max = self
+            .data
+            .roles
+            .iter()
+            .map(|r| r.users)
+            .max()
+            .unwrap_or(0)
+            .max(1);
         users * 100 / max
     }
 }
@@ -332,7 +346,11 @@ pub struct UsersPage {
 impl UsersPage {
     /// Link that sorts by `column`, flipping the direction when it is already the sort.
     pub fn sort_href(&self, column: &str) -> String {
-        let dir = if self.sort == column && self.dir != "desc" { "desc" } else { "asc" };
+        let dir = if self.sort == column && self.dir != "desc" {
+            "desc"
+        } else {
+            "asc"
+        };
         let query: Vec<(&str, &str)> = [
             ("q", self.q.as_str()),
             ("role", self.role.as_str()),
@@ -343,7 +361,10 @@ impl UsersPage {
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
         .collect();
-        format!("?{}", serde_urlencoded::to_string(query).unwrap_or_default())
+        format!(
+            "?{}",
+            serde_urlencoded::to_string(query).unwrap_or_default()
+        )
     }
 
     pub fn sort_mark(&self, column: &str) -> &'static str {
@@ -422,8 +443,20 @@ mod tests {
     use super::*;
 
     fn pager(number: u64, pages: u64) -> Pager {
-        let page: Page<()> = Page { items: vec![], number, pages, total: pages * 10 };
-        Pager::new(&page, &[("q", "a b".into()), ("page", "3".into()), ("role", String::new())])
+        let page: Page<()> = Page {
+            items: vec![],
+            number,
+            pages,
+            total: pages * 10,
+        };
+        Pager::new(
+            &page,
+            &[
+                ("q", "a b".into()),
+                ("page", "3".into()),
+                ("role", String::new()),
+            ],
+        )
     }
 
     #[test]
@@ -432,7 +465,17 @@ mod tests {
         assert_eq!(p.href(&7), "?q=a+b&page=7");
         assert_eq!(
             p.links(),
-            vec![Some(1), None, Some(4), Some(5), Some(6), Some(7), Some(8), None, Some(20)]
+            vec![
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                None,
+                Some(20)
+            ]
         );
         assert_eq!(pager(1, 1).links(), vec![Some(1)]);
         assert!(pager(1, 0).links().is_empty());

@@ -2,8 +2,8 @@
 //! (or any non-safe method) must carry the session's token, as the `csrf_token` form field or
 //! the `X-CSRF-Token` header; otherwise it gets a 403 page and the handler never runs.
 
-use actix_web::body::MessageBody;
 use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
@@ -42,7 +42,9 @@ pub async fn protect(
         }
     };
     match (expected, provided) {
-        (Some(expected), Some(provided)) if constant_time_eq(expected.as_bytes(), provided.as_bytes()) => {
+        (Some(expected), Some(provided))
+            if constant_time_eq(expected.as_bytes(), provided.as_bytes()) =>
+        {
             next.call(req).await
         }
         _ => {

@@ -29,7 +29,11 @@ impl UserSession {
     }
 
     /// Signs `user_id` in with a fresh session id and a fresh CSRF token.
-    pub fn log_in(&self, user_id: i32, version: i32) -> Result<(), actix_session::SessionInsertError> {
+    pub fn log_in(
+        &self,
+        user_id: i32,
+        version: i32,
+    ) -> Result<(), actix_session::SessionInsertError> {
         self.0.renew();
         self.0.remove(CSRF);
         self.0.insert(USER_ID, user_id)?;

@@ -19,11 +19,9 @@ impl Store {
     pub async fn connect(redis_url: Option<&str>) -> anyhow::Result<Store> {
         match redis_url {
             None => Ok(Store::Cookie),
-            Some(url) => Ok(Store::Redis(
-                RedisSessionStore::new(url)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("could not connect to Redis for sessions: {e}"))?,
-            )),
+            Some(url) => Ok(Store::Redis(RedisSessionStore::new(url).await.map_err(
+                |e| anyhow::anyhow!("could not connect to Redis for sessions: {e}"),
+            )?)),
         }
     }
 }
@@ -36,7 +34,11 @@ impl SessionStore for Store {
         }
     }
 
-    async fn save(&self, session_state: SessionState, ttl: &Duration) -> Result<SessionKey, SaveError> {
+    async fn save(
+        &self,
+        session_state: SessionState,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
         match self {
             Store::Cookie => CookieSessionStore::default().save(session_state, ttl).await,
             Store::Redis(redis) => redis.save(session_state, ttl).await,
@@ -59,9 +61,17 @@ impl SessionStore for Store {
         }
     }
 
-    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
         match self {
-            Store::Cookie => CookieSessionStore::default().update_ttl(session_key, ttl).await,
+            Store::Cookie => {
+                CookieSessionStore::default()
+                    .update_ttl(session_key, ttl)
+                    .await
+            }
             Store::Redis(redis) => redis.update_ttl(session_key, ttl).await,
         }
     }

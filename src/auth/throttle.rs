@@ -134,7 +134,10 @@ impl LoginThrottle {
 }
 
 fn prune(entry: &mut VecDeque<i64>, now: i64) {
-    while entry.front().is_some_and(|t| *t <= now - WINDOW_SECS * 1000) {
+    while entry
+        .front()
+        .is_some_and(|t| *t <= now - WINDOW_SECS * 1000)
+    {
         entry.pop_front();
     }
 }
@@ -159,10 +162,25 @@ mod tests {
         assert!(wait > 14 * 60 && wait <= 15 * 60, "{wait}");
 
         // Another username from another address is not affected.
-        assert!(throttle.check(&LoginThrottle::keys("bob", "10.0.0.2")).await.is_ok());
+        assert!(
+            throttle
+                .check(&LoginThrottle::keys("bob", "10.0.0.2"))
+                .await
+                .is_ok()
+        );
         // The same address is, whatever the username.
-        assert!(throttle.check(&LoginThrottle::keys("bob", "10.0.0.1")).await.is_err());
+        assert!(
+            throttle
+                .check(&LoginThrottle::keys("bob", "10.0.0.1"))
+                .await
+                .is_err()
+        );
         throttle.clear(&keys[0]).await;
-        assert!(throttle.check(&LoginThrottle::keys("ada", "10.0.0.3")).await.is_ok());
+        assert!(
+            throttle
+                .check(&LoginThrottle::keys("ada", "10.0.0.3"))
+                .await
+                .is_ok()
+        );
     }
 }

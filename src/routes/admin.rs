@@ -12,9 +12,9 @@ use super::{client_ip, form_pairs, render_status, see_other};
 use crate::auth::RequireUser;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
+use crate::services::Page;
 use crate::services::admin::{self, AdminError, RoleInput, UserFilter, UserSort};
 use crate::services::audit::{self, AuditFilter};
-use crate::services::Page;
 use crate::views::{
     AuditPage, DashboardPage, FieldErrors, PageContext, Pager, RoleDeletePage, RoleForm,
     RoleFormPage, RolesPage, UserEditPage, UsersPage,
@@ -82,12 +82,18 @@ pub async fn role_edit_form(
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
-    let row = admin::role_row(db.get_ref(), path.into_inner()).await?.ok_or(AppError::NotFound)?;
+    let row = admin::role_row(db.get_ref(), path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let form = RoleForm {
         name: row.role.name.clone(),
         description: row.role.description.clone(),
         is_default: row.role.is_default,
-        permissions: row.permissions.iter().map(|p| p.as_str().to_owned()).collect(),
+        permissions: row
+            .permissions
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
     };
     render_status(StatusCode::OK, &form_page(ctx, Some(row.role.id), form))
 }
@@ -105,7 +111,12 @@ async fn save_role(
     user.0.require(Permission::ManageRoles)?;
     let form = role_form(form_pairs(&body)?);
     let mut page = form_page(ctx, role_id, form.clone());
-    let input = match RoleInput::parse(&form.name, &form.description, form.is_default, &form.permissions) {
+    let input = match RoleInput::parse(
+        &form.name,
+        &form.description,
+        form.is_default,
+        &form.permissions,
+    ) {
         Ok(input) => input,
         Err(errors) => {
             page.errors.extend(errors);
@@ -119,8 +130,16 @@ async fn save_role(
     };
     match result {
         Ok(role) => {
-            let verb = if role_id.is_some() { "saved" } else { "created" };
-            flash::push(&session, Level::Success, format!("Role “{}” {verb}.", role.name));
+            let verb = if role_id.is_some() {
+                "saved"
+            } else {
+                "created"
+            };
+            flash::push(
+                &session,
+                Level::Success,
+                format!("Role “{}” {verb}.", role.name),
+            );
             Ok(see_other("/admin/roles"))
         }
         Err(AdminError::Field(field, message)) => {
@@ -170,7 +189,10 @@ async fn delete_page(
         .find(|r| r.role.is_default)
         .map(|r| r.role.name.clone())
         .unwrap_or_default();
-    let row = roles.into_iter().find(|r| r.role.id == id).ok_or(AppError::NotFound)?;
+    let row = roles
+        .into_iter()
+        .find(|r| r.role.id == id)
+        .ok_or(AppError::NotFound)?;
     Ok(RoleDeletePage {
         ctx,
         row,
@@ -252,7 +274,13 @@ pub async fn users(
         sort,
         desc: query.dir == "desc",
     };
-    let page = admin::list_users(db.get_ref(), &filter, Page::<()>::index(query.page), USERS_PER_PAGE).await?;
+    let page = admin::list_users(
+        db.get_ref(),
+        &filter,
+        Page::<()>::index(query.page),
+        USERS_PER_PAGE,
+    )
+    .await?;
     let pager = Pager::new(
         &page,
         &[
@@ -275,7 +303,11 @@ pub async fn users(
             role: query.role,
             active: query.active,
             sort: sort.as_str().to_owned(),
-            dir: if filter.desc { "desc".into() } else { "asc".into() },
+            dir: if filter.desc {
+                "desc".into()
+            } else {
+                "asc".into()
+            },
         },
     )
 }
@@ -327,10 +359,22 @@ pub async fn user_update(
         .ok_or(AppError::NotFound)?;
     let is_active = form.is_active.is_some();
     let role_id = form.role_id.parse::<i32>().unwrap_or(0);
-    let result = admin::update_user(db.get_ref(), &user.0, client_ip(&req), id, role_id, is_active).await;
+    let result = admin::update_user(
+        db.get_ref(),
+        &user.0,
+        client_ip(&req),
+        id,
+        role_id,
+        is_active,
+    )
+    .await;
     match result {
         Ok(updated) => {
-            flash::push(&session, Level::Success, format!("{} is saved.", updated.username));
+            flash::push(
+                &session,
+                Level::Success,
+                format!("{} is saved.", updated.username),
+            );
             Ok(see_other("/admin/users"))
         }
         Err(AdminError::Refused(message) | AdminError::Field(_, message)) => {
@@ -373,7 +417,13 @@ pub async fn audit(
         subject_type: Some(query.subject.clone()).filter(|s| !s.is_empty()),
         actor: Some(query.actor.trim().to_owned()).filter(|s| !s.is_empty()),
     };
-    let page = audit::list(db.get_ref(), &filter, Page::<()>::index(query.page), AUDIT_PER_PAGE).await?;
+    let page = audit::list(
+        db.get_ref(),
+        &filter,
+        Page::<()>::index(query.page),
+        AUDIT_PER_PAGE,
+    )
+    .await?;
     let (actions, subjects) = audit::facets(db.get_ref()).await?;
     let pager = Pager::new(
         &page,

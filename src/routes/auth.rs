@@ -49,8 +49,12 @@ pub async fn register(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
-    let username = Username::parse(&form.username).map_err(|e| errors.add("username", e)).ok();
-    let email = Email::parse(&form.email).map_err(|e| errors.add("email", e)).ok();
+    let username = Username::parse(&form.username)
+        .map_err(|e| errors.add("username", e))
+        .ok();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.add("email", e))
+        .ok();
     let password = NewPassword::parse(&form.password, &form.password_confirm, form.username.trim())
         .map_err(|e| errors.add("password", e))
         .ok();
@@ -74,14 +78,20 @@ pub async fn register(
             UserSession::new(session.clone())
                 .log_in(user.id, user.session_version)
                 .map_err(|e| AppError::Internal(e.into()))?;
-            flash::push(&session, Level::Success, format!("Welcome to Marquee, {}!", user.username));
+            flash::push(
+                &session,
+                Level::Success,
+                format!("Welcome to Marquee, {}!", user.username),
+            );
             Ok(see_other(&format!("/users/{}", user.username)))
         }
         Err(RegisterError::Taken(fields)) => {
             for field in fields {
                 match field {
                     Taken::Username => errors.add("username", "This username is taken."),
-                    Taken::Email => errors.add("email", "An account with this email exists already."),
+                    Taken::Email => {
+                        errors.add("email", "An account with this email exists already.")
+                    }
                 }
             }
             rerender(ctx, errors)
@@ -140,7 +150,11 @@ pub async fn login(
         return Err(AppError::TooManyAttempts(wait));
     }
     let account = accounts::find_by_login(db.get_ref(), &form.login).await?;
-    let verified = password::verify(form.password, account.as_ref().map(|u| u.password_hash.clone())).await?;
+    let verified = password::verify(
+        form.password,
+        account.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
     let next = safe_next(Some(&form.next));
     let failed = |ctx, message: &str| {
         render_status(
@@ -160,14 +174,24 @@ pub async fn login(
             UserSession::new(session.clone())
                 .log_in(user.id, user.session_version)
                 .map_err(|e| AppError::Internal(e.into()))?;
-            flash::push(&session, Level::Success, format!("Welcome back, {}.", user.username));
+            flash::push(
+                &session,
+                Level::Success,
+                format!("Welcome back, {}.", user.username),
+            );
             Ok(see_other(next.as_deref().unwrap_or("/")))
         }
-        Some(_) if verified => failed(ctx, "This account has been deactivated. Contact an administrator."),
+        Some(_) if verified => failed(
+            ctx,
+            "This account has been deactivated. Contact an administrator.",
+        ),
         _ => {
             throttle.record_failure(&keys).await;
             tracing::info!("failed login attempt");
-            failed(ctx, "That username or email and password do not match an account.")
+            failed(
+                ctx,
+                "That username or email and password do not match an account.",
+            )
         }
     }
 }

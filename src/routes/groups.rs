@@ -15,7 +15,9 @@ use crate::flash::{self, Level};
 use crate::services::admin::AdminError;
 use crate::services::audit::Actor;
 use crate::services::{Page, groups};
-use crate::views::{FieldErrors, GroupDeletePage, GroupEditPage, GroupPage, GroupsPage, PageContext, Pager};
+use crate::views::{
+    FieldErrors, GroupDeletePage, GroupEditPage, GroupPage, GroupsPage, PageContext, Pager,
+};
 
 const MEMBERS_PER_PAGE: u64 = 20;
 
@@ -26,7 +28,10 @@ fn actor(req: &HttpRequest, user: &CurrentUser) -> Actor {
     }
 }
 
-pub async fn list(ctx: PageContext, db: web::Data<DatabaseConnection>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    ctx: PageContext,
+    db: web::Data<DatabaseConnection>,
+) -> Result<HttpResponse, AppError> {
     let groups = groups::list(db.get_ref()).await?;
     render_status(
         StatusCode::OK,
@@ -59,7 +64,9 @@ pub async fn create(
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let result = match groups::parse(&form.name, &form.description) {
-        Ok((name, description)) => groups::create(db.get_ref(), &actor(&req, &user.0), name, description).await,
+        Ok((name, description)) => {
+            groups::create(db.get_ref(), &actor(&req, &user.0), name, description).await
+        }
         Err(field_errors) => {
             errors.extend(field_errors);
             Err(AdminError::Field("name", String::new()))
@@ -67,7 +74,11 @@ pub async fn create(
     };
     match result {
         Ok(group) => {
-            flash::push(&session, Level::Success, format!("Group “{}” created.", group.name));
+            flash::push(
+                &session,
+                Level::Success,
+                format!("Group “{}” created.", group.name),
+            );
             Ok(see_other(&format!("/groups/{}", group.id)))
         }
         Err(AdminError::Field(field, message)) => {
@@ -102,8 +113,16 @@ pub async fn show(
     path: web::Path<i32>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let group = groups::find(db.get_ref(), path.into_inner()).await?.ok_or(AppError::NotFound)?;
-    let members = groups::members(db.get_ref(), group.id, Page::<()>::index(query.page), MEMBERS_PER_PAGE).await?;
+    let group = groups::find(db.get_ref(), path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let members = groups::members(
+        db.get_ref(),
+        group.id,
+        Page::<()>::index(query.page),
+        MEMBERS_PER_PAGE,
+    )
+    .await?;
     let is_member = match &ctx.user {
         Some(user) => groups::is_member(db.get_ref(), group.id, user.id).await?,
         None => false,
@@ -127,9 +146,15 @@ pub async fn join(
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let group = groups::find(db.get_ref(), path.into_inner()).await?.ok_or(AppError::NotFound)?;
+    let group = groups::find(db.get_ref(), path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
     groups::join(db.get_ref(), group.id, user.0.id).await?;
-    flash::push(&session, Level::Success, format!("You joined “{}”.", group.name));
+    flash::push(
+        &session,
+        Level::Success,
+        format!("You joined “{}”.", group.name),
+    );
     Ok(see_other(&format!("/groups/{}", group.id)))
 }
 
@@ -139,7 +164,9 @@ pub async fn leave(
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let group = groups::find(db.get_ref(), path.into_inner()).await?.ok_or(AppError::NotFound)?;
+    let group = groups::find(db.get_ref(), path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
     groups::leave(db.get_ref(), group.id, user.0.id).await?;
     flash::push(&session, Level::Info, format!("You left “{}”.", group.name));
     Ok(see_other(&format!("/groups/{}", group.id)))
@@ -152,7 +179,9 @@ pub async fn edit_form(
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
-    let group = groups::find(db.get_ref(), path.into_inner()).await?.ok_or(AppError::NotFound)?;
+    let group = groups::find(db.get_ref(), path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
     render_status(
         StatusCode::OK,
         &GroupEditPage {
@@ -175,12 +204,21 @@ pub async fn edit(
     form: web::Form<GroupForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
-    let group = groups::find(db.get_ref(), path.into_inner()).await?.ok_or(AppError::NotFound)?;
+    let group = groups::find(db.get_ref(), path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let result = match groups::parse(&form.name, &form.description) {
         Ok((name, description)) => {
-            groups::update(db.get_ref(), &actor(&req, &user.0), group.id, name, description).await
+            groups::update(
+                db.get_ref(),
+                &actor(&req, &user.0),
+                group.id,
+                name,
+                description,
+            )
+            .await
         }
         Err(field_errors) => {
             errors.extend(field_errors);
@@ -189,7 +227,11 @@ pub async fn edit(
     };
     match result {
         Ok(updated) => {
-            flash::push(&session, Level::Success, format!("Group “{}” saved.", updated.name));
+            flash::push(
+                &session,
+                Level::Success,
+                format!("Group “{}” saved.", updated.name),
+            );
             Ok(see_other(&format!("/groups/{}", updated.id)))
         }
         Err(AdminError::Field(field, message)) => {
@@ -218,9 +260,18 @@ pub async fn delete_form(
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
-    let group = groups::find(db.get_ref(), path.into_inner()).await?.ok_or(AppError::NotFound)?;
+    let group = groups::find(db.get_ref(), path.into_inner())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let members = groups::members(db.get_ref(), group.id, 1, 1).await?.total;
-    render_status(StatusCode::OK, &GroupDeletePage { ctx, group, members })
+    render_status(
+        StatusCode::OK,
+        &GroupDeletePage {
+            ctx,
+            group,
+            members,
+        },
+    )
 }
 
 pub async fn delete(
@@ -232,8 +283,14 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
     let id = path.into_inner();
-    let group = groups::find(db.get_ref(), id).await?.ok_or(AppError::NotFound)?;
+    let group = groups::find(db.get_ref(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     groups::delete(db.get_ref(), &actor(&req, &user.0), id).await?;
-    flash::push(&session, Level::Success, format!("Group “{}” deleted.", group.name));
+    flash::push(
+        &session,
+        Level::Success,
+        format!("Group “{}” deleted.", group.name),
+    );
     Ok(see_other("/groups"))
 }

@@ -81,5 +81,6 @@ pub fn client_ip(req: &HttpRequest) -> Option<String> {
 
 /// Repeated form fields (`permissions=a&permissions=b`) as pairs.
 pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest("The form could not be read.".into()))
+    serde_urlencoded::from_bytes(body)
+        .map_err(|_| AppError::BadRequest("The form could not be read.".into()))
 }

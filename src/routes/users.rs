@@ -14,7 +14,9 @@ use crate::domain::NewPassword;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::services::accounts::{self, ProfileChanges};
-use crate::views::{EditProfilePage, FieldErrors, PageContext, PasswordPage, ProfileForm, ProfilePage};
+use crate::views::{
+    EditProfilePage, FieldErrors, PageContext, PasswordPage, ProfileForm, ProfilePage,
+};
 
 pub async fn profile(
     ctx: PageContext,
@@ -34,7 +36,9 @@ pub async fn edit_profile_form(
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
 ) -> Result<HttpResponse, AppError> {
-    let (account, profile) = accounts::account(db.get_ref(), user.0.id).await?.ok_or(AppError::NotFound)?;
+    let (account, profile) = accounts::account(db.get_ref(), user.0.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let form = match profile {
         Some(p) => ProfileForm {
             display_name: p.display_name,
@@ -43,7 +47,10 @@ pub async fn edit_profile_form(
             job: p.job.unwrap_or_default(),
             location: p.location.unwrap_or_default(),
             website: p.website.unwrap_or_default(),
-            country_id: account.country_id.map(|c| c.to_string()).unwrap_or_default(),
+            country_id: account
+                .country_id
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
         },
         None => ProfileForm {
             display_name: account.username,
@@ -62,7 +69,12 @@ pub async fn edit_profile_form(
     )
 }
 
-fn optional(value: &str, field: &'static str, max: usize, errors: &mut FieldErrors) -> Option<String> {
+fn optional(
+    value: &str,
+    field: &'static str,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> Option<String> {
     let value = value.trim();
     if value.chars().count() > max {
         errors.add(field, format!("Keep this under {max} characters."));
@@ -83,7 +95,10 @@ pub async fn edit_profile(
     if display_name.is_empty() {
         errors.add("display_name", "Enter the name to show on your profile.");
     } else if display_name.chars().count() > 64 {
-        errors.add("display_name", "Keep your display name under 64 characters.");
+        errors.add(
+            "display_name",
+            "Keep your display name under 64 characters.",
+        );
     }
     let bio = form.bio.trim().to_owned();
     if bio.chars().count() > 2000 {
@@ -183,15 +198,24 @@ pub async fn change_password(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
-    let (account, _) = accounts::account(db.get_ref(), user.0.id).await?.ok_or(AppError::NotFound)?;
+    let (account, _) = accounts::account(db.get_ref(), user.0.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !password::verify(form.current_password, Some(account.password_hash)).await? {
         errors.add("current_password", "That is not your current password.");
     }
-    let new_password = NewPassword::parse(&form.new_password, &form.new_password_confirm, &user.0.username)
-        .map_err(|e| errors.add("new_password", e))
-        .ok();
+    let new_password = NewPassword::parse(
+        &form.new_password,
+        &form.new_password_confirm,
+        &user.0.username,
+    )
+    .map_err(|e| errors.add("new_password", e))
+    .ok();
     let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { ctx, errors });
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage { ctx, errors },
+        );
     };
     let hash = password::hash(new_password.into_inner()).await?;
     let version = accounts::set_password(db.get_ref(), user.0.id, hash).await?;

@@ -5,9 +5,9 @@ use entity::enums::Permission;
 use entity::{comment, country, group, post, profile, review, role, role_permission, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionSession,
+    TransactionTrait,
 };
 
 use crate::auth::CurrentUser;
@@ -58,10 +58,18 @@ pub async fn register(
     role_id: Option<i32>,
 ) -> Result<user::Model, RegisterError> {
     let mut taken = Vec::new();
-    if user::Entity::find_by_username(username.as_str()).one(db).await?.is_some() {
+    if user::Entity::find_by_username(username.as_str())
+        .one(db)
+        .await?
+        .is_some()
+    {
         taken.push(Taken::Username);
     }
-    if user::Entity::find_by_email(email.as_str()).one(db).await?.is_some() {
+    if user::Entity::find_by_email(email.as_str())
+        .one(db)
+        .await?
+        .is_some()
+    {
         taken.push(Taken::Email);
     }
     if !taken.is_empty() {
@@ -111,7 +119,10 @@ pub async fn register(
 }
 
 /// The account a login name (username or email) refers to.
-pub async fn find_by_login(db: &impl ConnectionTrait, login: &str) -> Result<Option<user::Model>, DbErr> {
+pub async fn find_by_login(
+    db: &impl ConnectionTrait,
+    login: &str,
+) -> Result<Option<user::Model>, DbErr> {
     let login = login.trim().to_lowercase();
     if login.is_empty() {
         return Ok(None);
@@ -135,7 +146,10 @@ pub async fn touch_last_seen(db: &impl ConnectionTrait, user_id: i32) -> Result<
 }
 
 /// The permissions granted to a role.
-pub async fn role_permissions(db: &impl ConnectionTrait, role_id: i32) -> Result<Vec<Permission>, DbErr> {
+pub async fn role_permissions(
+    db: &impl ConnectionTrait,
+    role_id: i32,
+) -> Result<Vec<Permission>, DbErr> {
     Ok(role_permission::Entity::find()
         .filter(role_permission::Column::RoleId.eq(role_id))
         .all(db)
@@ -175,7 +189,11 @@ pub async fn current_user(
 
 /// Stores a new password hash and bumps the session version (ending other sessions); returns
 /// the new version for the current session.
-pub async fn set_password(db: &impl ConnectionTrait, user_id: i32, password_hash: String) -> Result<i32, DbErr> {
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    password_hash: String,
+) -> Result<i32, DbErr> {
     let user = user::Entity::find_by_id(user_id)
         .one(db)
         .await?
@@ -200,7 +218,10 @@ pub struct ProfileView {
     pub recent_reviews: Vec<(review::Model, Option<entity::movie::Model>)>,
 }
 
-pub async fn profile_view(db: &impl ConnectionTrait, username: &str) -> Result<Option<ProfileView>, DbErr> {
+pub async fn profile_view(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<Option<ProfileView>, DbErr> {
     let Some(found) = user::Entity::load()
         .filter(user::Column::Username.eq(username.to_lowercase()))
         .with(profile::Entity)
@@ -289,7 +310,10 @@ pub async fn update_profile(
 }
 
 pub async fn countries(db: &impl ConnectionTrait) -> Result<Vec<country::Model>, DbErr> {
-    country::Entity::find().order_by_asc(country::Column::Name).all(db).await
+    country::Entity::find()
+        .order_by_asc(country::Column::Name)
+        .all(db)
+        .await
 }
 
 pub async fn country_exists(db: &impl ConnectionTrait, id: i32) -> Result<bool, DbErr> {

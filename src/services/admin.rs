@@ -17,7 +17,8 @@ use entity::{role, role_permission, user};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -49,7 +50,10 @@ pub struct RoleRow {
 
 /// Every role with its number of users and its permissions (three queries).
 pub async fn list_roles(db: &impl ConnectionTrait) -> Result<Vec<RoleRow>, DbErr> {
-    let roles = role::Entity::find().order_by_asc(role::Column::Name).all(db).await?;
+    let roles = role::Entity::find()
+        .order_by_asc(role::Column::Name)
+        .all(db)
+        .await?;
     let counts: HashMap<i32, i64> = user::Entity::find()
         .select_only()
         .column(user::Column::RoleId)
@@ -62,7 +66,10 @@ pub async fn list_roles(db: &impl ConnectionTrait) -> Result<Vec<RoleRow>, DbErr
         .collect();
     let mut permissions: HashMap<i32, Vec<Permission>> = HashMap::new();
     for rp in role_permission::Entity::find().all(db).await? {
-        permissions.entry(rp.role_id).or_default().push(rp.permission);
+        permissions
+            .entry(rp.role_id)
+            .or_default()
+            .push(rp.permission);
     }
     Ok(roles
         .into_iter()
@@ -104,16 +111,24 @@ impl RoleInput {
         if name.is_empty() {
             errors.push(("name", "Give the role a name.".to_owned()));
         } else if name.chars().count() > 64 {
-            errors.push(("name", "Role names are at most 64 characters long.".to_owned()));
-        } else if !name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' || c == ' ')
-        {
-            errors.push(("name", "Use letters, digits, spaces, “_” or “-”.".to_owned()));
+            errors.push((
+                "name",
+                "Role names are at most 64 characters long.".to_owned(),
+            ));
+        } else if !name.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' || c == ' '
+        }) {
+            errors.push((
+                "name",
+                "Use letters, digits, spaces, “_” or “-”.".to_owned(),
+            ));
         }
         let description = description.trim().to_owned();
         if description.chars().count() > 255 {
-            errors.push(("description", "Keep the description under 255 characters.".to_owned()));
+            errors.push((
+                "description",
+                "Keep the description under 255 characters.".to_owned(),
+            ));
         }
         let mut parsed = BTreeSet::new();
         for raw in permissions {
@@ -164,7 +179,10 @@ async fn ensure_role_managers_remain(db: &impl ConnectionTrait) -> Result<(), Ad
     Ok(())
 }
 
-fn refuse_ungranted(actor: &CurrentUser, wanted: impl IntoIterator<Item = Permission>) -> Result<(), AdminError> {
+fn refuse_ungranted(
+    actor: &CurrentUser,
+    wanted: impl IntoIterator<Item = Permission>,
+) -> Result<(), AdminError> {
     let missing: Vec<&str> = wanted
         .into_iter()
         .filter(|p| !actor.can(*p))
@@ -199,9 +217,11 @@ async fn write_permissions(
         .exec(db)
         .await?;
     if !permissions.is_empty() {
-        role_permission::Entity::insert_many(permissions.iter().map(|p| role_permission::ActiveModel {
-            role_id: Set(role_id),
-            permission: Set(*p),
+        role_permission::Entity::insert_many(permissions.iter().map(|p| {
+            role_permission::ActiveModel {
+                role_id: Set(role_id),
+                permission: Set(*p),
+            }
         }))
         .exec_without_returning(db)
         .await?;
@@ -219,7 +239,8 @@ async fn make_only_default(db: &impl ConnectionTrait, role_id: i32) -> Result<()
 }
 
 fn name_taken(error: &DbErr) -> Option<AdminError> {
-    unique_violation(error).map(|_| AdminError::Field("name", "A role with this name exists already.".into()))
+    unique_violation(error)
+        .map(|_| AdminError::Field("name", "A role with this name exists already.".into()))
 }
 
 pub async fn create_role(
@@ -229,8 +250,15 @@ pub async fn create_role(
     input: RoleInput,
 ) -> Result<role::Model, AdminError> {
     refuse_ungranted(actor, input.permissions.iter().copied())?;
-    if role::Entity::find_by_name(input.name.as_str()).one(db).await?.is_some() {
-        return Err(AdminError::Field("name", "A role with this name exists already.".into()));
+    if role::Entity::find_by_name(input.name.as_str())
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(AdminError::Field(
+            "name",
+            "A role with this name exists already.".into(),
+        ));
     }
     let txn = db.begin().await?;
     let created = role::ActiveModel {
@@ -246,8 +274,20 @@ pub async fn create_role(
     if input.is_default {
         make_only_default(&txn, created.id).await?;
     }
-    let actor_ref = Actor { id: Some(actor.id), ip };
-    audit::record(&txn, &actor_ref, "role.create", "role", created.id, None, Some(role_json(&created, &input.permissions))).await?;
+    let actor_ref = Actor {
+        id: Some(actor.id),
+        ip,
+    };
+    audit::record(
+        &txn,
+        &actor_ref,
+        "role.create",
+        "role",
+        created.id,
+        None,
+        Some(role_json(&created, &input.permissions)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -260,7 +300,10 @@ pub async fn update_role(
     input: RoleInput,
 ) -> Result<role::Model, AdminError> {
     let txn = db.begin().await?;
-    let existing = role::Entity::find_by_id(role_id).one(&txn).await?.ok_or(AdminError::NotFound)?;
+    let existing = role::Entity::find_by_id(role_id)
+        .one(&txn)
+        .await?
+        .ok_or(AdminError::NotFound)?;
     let before: BTreeSet<Permission> = role_permission::Entity::find()
         .filter(role_permission::Column::RoleId.eq(role_id))
         .all(&txn)
@@ -280,9 +323,15 @@ pub async fn update_role(
         ));
     }
     if input.name != existing.name
-        && role::Entity::find_by_name(input.name.as_str()).one(&txn).await?.is_some()
+        && role::Entity::find_by_name(input.name.as_str())
+            .one(&txn)
+            .await?
+            .is_some()
     {
-        return Err(AdminError::Field("name", "A role with this name exists already.".into()));
+        return Err(AdminError::Field(
+            "name",
+            "A role with this name exists already.".into(),
+        ));
     }
     let before_json = role_json(&existing, &before);
     let mut active: role::ActiveModel = existing.into();
@@ -298,7 +347,10 @@ pub async fn update_role(
         make_only_default(&txn, role_id).await?;
     }
     ensure_role_managers_remain(&txn).await?;
-    let actor_ref = Actor { id: Some(actor.id), ip };
+    let actor_ref = Actor {
+        id: Some(actor.id),
+        ip,
+    };
     audit::record(
         &txn,
         &actor_ref,
@@ -321,14 +373,19 @@ pub async fn delete_role(
     role_id: i32,
 ) -> Result<u64, AdminError> {
     let txn = db.begin().await?;
-    let existing = role::Entity::find_by_id(role_id).one(&txn).await?.ok_or(AdminError::NotFound)?;
+    let existing = role::Entity::find_by_id(role_id)
+        .one(&txn)
+        .await?
+        .ok_or(AdminError::NotFound)?;
     if existing.is_default {
         return Err(AdminError::Refused(
             "The default role cannot be deleted: make another role the default first.".into(),
         ));
     }
     if actor.role_id == role_id {
-        return Err(AdminError::Refused("You cannot delete the role you hold.".into()));
+        return Err(AdminError::Refused(
+            "You cannot delete the role you hold.".into(),
+        ));
     }
     let default_id = super::accounts::default_role_id(&txn).await?;
     let permissions: BTreeSet<Permission> = role_permission::Entity::find()
@@ -341,14 +398,20 @@ pub async fn delete_role(
     // Moving users changes their role: their sessions end, like any other role change.
     let moved = user::Entity::update_many()
         .col_expr(user::Column::RoleId, Expr::value(default_id))
-        .col_expr(user::Column::SessionVersion, Expr::col(user::Column::SessionVersion).add(1))
+        .col_expr(
+            user::Column::SessionVersion,
+            Expr::col(user::Column::SessionVersion).add(1),
+        )
         .filter(user::Column::RoleId.eq(role_id))
         .exec(&txn)
         .await?
         .rows_affected;
     role::Entity::delete_by_id(role_id).exec(&txn).await?;
     ensure_role_managers_remain(&txn).await?;
-    let actor_ref = Actor { id: Some(actor.id), ip };
+    let actor_ref = Actor {
+        id: Some(actor.id),
+        ip,
+    };
     audit::record(
         &txn,
         &actor_ref,
@@ -416,8 +479,18 @@ pub async fn list_users(
         let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
         query = query.filter(
             Condition::any()
-                .add(Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(user::Column::Username))).like(pattern.clone()))
-                .add(Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(user::Column::Email))).like(pattern)),
+                .add(
+                    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                        user::Column::Username,
+                    )))
+                    .like(pattern.clone()),
+                )
+                .add(
+                    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                        user::Column::Email,
+                    )))
+                    .like(pattern),
+                ),
         );
     }
     if let Some(role_id) = filter.role_id {
@@ -459,14 +532,18 @@ pub async fn update_user(
     is_active: bool,
 ) -> Result<user::Model, AdminError> {
     let txn = db.begin().await?;
-    let target = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(AdminError::NotFound)?;
+    let target = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(AdminError::NotFound)?;
     let changed = target.role_id != role_id || target.is_active != is_active;
     if !changed {
         return Ok(target);
     }
     if target.id == actor.id {
         return Err(AdminError::Refused(
-            "You cannot change your own role or deactivate yourself; ask another administrator.".into(),
+            "You cannot change your own role or deactivate yourself; ask another administrator."
+                .into(),
         ));
     }
     let new_role = role::Entity::find_by_id(role_id)
@@ -490,7 +567,10 @@ pub async fn update_user(
     active.session_version = Set(version);
     let updated = active.update(&txn).await?;
     ensure_role_managers_remain(&txn).await?;
-    let actor_ref = Actor { id: Some(actor.id), ip };
+    let actor_ref = Actor {
+        id: Some(actor.id),
+        ip,
+    };
     audit::record(
         &txn,
         &actor_ref,
@@ -519,7 +599,10 @@ pub async fn dashboard(db: &impl ConnectionTrait) -> Result<Dashboard, DbErr> {
     Ok(Dashboard {
         roles: list_roles(db).await?,
         total_users: user::Entity::find().count(db).await?,
-        active_users: user::Entity::find().filter(user::Column::IsActive.eq(true)).count(db).await?,
+        active_users: user::Entity::find()
+            .filter(user::Column::IsActive.eq(true))
+            .count(db)
+            .await?,
         new_this_week: user::Entity::find()
             .filter(user::Column::CreatedAt.gte(week_ago))
             .count(db)
@@ -527,4 +610,44 @@ pub async fn dashboard(db: &impl ConnectionTrait) -> Result<Dashboard, DbErr> {
         groups: entity::group::Entity::find().count(db).await?,
         audit_entries: entity::audit_log::Entity::find().count(db).await?,
     })
+}
+
+/// `marquee user set-role`: the operator's way to change a role (audited with no actor).
+/// Still refuses to leave nobody able to manage roles.
+pub async fn set_role_by_name(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    username: &str,
+    role_name: &str,
+) -> Result<(), AdminError> {
+    let txn = db.begin().await?;
+    let target = user::Entity::find_by_username(username.trim().to_lowercase())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AdminError::Field("username", format!("No user is called “{username}”.")))?;
+    let new_role = role::Entity::find_by_name(role_name.trim().to_lowercase())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AdminError::Field("role", format!("No role is called “{role_name}”.")))?;
+    if target.role_id == new_role.id {
+        return Ok(());
+    }
+    let before = json!({ "role_id": target.role_id });
+    let version = target.session_version + 1;
+    let mut active: user::ActiveModel = target.into();
+    active.role_id = Set(new_role.id);
+    active.session_version = Set(version);
+    let updated = active.update(&txn).await?;
+    ensure_role_managers_remain(&txn).await?;
+    audit::record(
+        &txn,
+        &Actor { id: None, ip: None },
+        "user.set_role",
+        "user",
+        updated.id,
+        Some(before),
+        Some(json!({ "role_id": new_role.id, "role": new_role.name })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -67,7 +67,10 @@ pub async fn list(
         query = query.filter(audit_log::Column::SubjectType.eq(subject_type.as_str()));
     }
     if let Some(actor) = &filter.actor {
-        match user::Entity::find_by_username(actor.to_lowercase()).one(db).await? {
+        match user::Entity::find_by_username(actor.to_lowercase())
+            .one(db)
+            .await?
+        {
             Some(found) => query = query.filter(audit_log::Column::ActorId.eq(found.id)),
             None => {
                 return Ok(Page {

@@ -23,7 +23,10 @@ pub struct GroupRow {
 
 /// Every group with its member count (two queries).
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<GroupRow>, DbErr> {
-    let groups = group::Entity::find().order_by_asc(group::Column::Name).all(db).await?;
+    let groups = group::Entity::find()
+        .order_by_asc(group::Column::Name)
+        .all(db)
+        .await?;
     let counts: HashMap<i32, i64> = user_group::Entity::find()
         .select_only()
         .column(user_group::Column::GroupId)
@@ -70,8 +73,15 @@ pub async fn members(
     })
 }
 
-pub async fn is_member(db: &impl ConnectionTrait, group_id: i32, user_id: i32) -> Result<bool, DbErr> {
-    Ok(user_group::Entity::find_by_id((user_id, group_id)).count(db).await? > 0)
+pub async fn is_member(
+    db: &impl ConnectionTrait,
+    group_id: i32,
+    user_id: i32,
+) -> Result<bool, DbErr> {
+    Ok(user_group::Entity::find_by_id((user_id, group_id))
+        .count(db)
+        .await?
+        > 0)
 }
 
 /// Joins a group; joining twice (even at once) is harmless.
@@ -94,22 +104,33 @@ pub async fn join(db: &impl ConnectionTrait, group_id: i32, user_id: i32) -> Res
 }
 
 pub async fn leave(db: &impl ConnectionTrait, group_id: i32, user_id: i32) -> Result<(), DbErr> {
-    user_group::Entity::delete_by_id((user_id, group_id)).exec(db).await?;
+    user_group::Entity::delete_by_id((user_id, group_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
 /// Checks a group name and description from a form.
-pub fn parse(name: &str, description: &str) -> Result<(String, String), Vec<(&'static str, String)>> {
+pub fn parse(
+    name: &str,
+    description: &str,
+) -> Result<(String, String), Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
     let name = name.trim().to_owned();
     if name.is_empty() {
         errors.push(("name", "Give the group a name.".to_owned()));
     } else if name.chars().count() > 64 {
-        errors.push(("name", "Group names are at most 64 characters long.".to_owned()));
+        errors.push((
+            "name",
+            "Group names are at most 64 characters long.".to_owned(),
+        ));
     }
     let description = description.trim().to_owned();
     if description.chars().count() > 255 {
-        errors.push(("description", "Keep the description under 255 characters.".to_owned()));
+        errors.push((
+            "description",
+            "Keep the description under 255 characters.".to_owned(),
+        ));
     }
     if errors.is_empty() {
         Ok((name, description))
@@ -131,8 +152,15 @@ pub async fn create(
     name: String,
     description: String,
 ) -> Result<group::Model, AdminError> {
-    if group::Entity::find_by_name(name.as_str()).one(db).await?.is_some() {
-        return Err(AdminError::Field("name", "A group with this name exists already.".into()));
+    if group::Entity::find_by_name(name.as_str())
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(AdminError::Field(
+            "name",
+            "A group with this name exists already.".into(),
+        ));
     }
     let txn = db.begin().await?;
     let created = group::ActiveModel {
@@ -166,9 +194,20 @@ pub async fn update(
     description: String,
 ) -> Result<group::Model, AdminError> {
     let txn = db.begin().await?;
-    let existing = group::Entity::find_by_id(id).one(&txn).await?.ok_or(AdminError::NotFound)?;
-    if name != existing.name && group::Entity::find_by_name(name.as_str()).one(&txn).await?.is_some() {
-        return Err(AdminError::Field("name", "A group with this name exists already.".into()));
+    let existing = group::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    if name != existing.name
+        && group::Entity::find_by_name(name.as_str())
+            .one(&txn)
+            .await?
+            .is_some()
+    {
+        return Err(AdminError::Field(
+            "name",
+            "A group with this name exists already.".into(),
+        ));
     }
     let before = json!({ "name": existing.name, "description": existing.description });
     let mut active: group::ActiveModel = existing.into();
@@ -195,7 +234,10 @@ pub async fn delete(
     id: i32,
 ) -> Result<u64, AdminError> {
     let txn = db.begin().await?;
-    let existing = group::Entity::find_by_id(id).one(&txn).await?.ok_or(AdminError::NotFound)?;
+    let existing = group::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AdminError::NotFound)?;
     let members = user_group::Entity::find()
         .filter(user_group::Column::GroupId.eq(id))
         .count(&txn)

@@ -90,7 +90,12 @@ impl Browser {
         }
     }
 
-    async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    async fn try_command(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
         let mut request = self.http.request(method, url);
         if let Some(body) = body {
@@ -98,9 +103,49 @@ impl Browser {
         }
         let reply: Value = request.send().await.unwrap().json().await.unwrap();
         if let Some(error) = reply["value"].get("error") {
-            panic!("WebDriver {path}: {error} {}", reply["value"]["message"]);
+            return Err(format!(
+                "WebDriver {path}: {error} {}",
+                reply["value"]["message"]
+            ));
         }
-        reply["value"].clone()
+        Ok(reply["value"].clone())
+    }
+
+    async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.try_command(method, path, body)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Waits (up to 5 s) until the page shows `needle`: a click that submits a form returns
+    /// before the next page has loaded.
+    pub async fn wait_for_text(&self, needle: &str) {
+        let mut last = String::new();
+        for _ in 0..50 {
+            let script = json!({ "script": "return document.body ? document.body.innerText : '';", "args": [] });
+            if let Ok(text) = self
+                .try_command(reqwest::Method::POST, "/execute/sync", Some(script))
+                .await
+            {
+                last = text.as_str().unwrap_or_default().to_owned();
+                if last.contains(needle) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page never showed {needle:?}; it shows:\n{last}");
+    }
+
+    /// Waits (up to 5 s) for the browser to be at `url`.
+    pub async fn wait_for_url(&self, url: &str) {
+        for _ in 0..50 {
+            if self.current_url().await == url {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(self.current_url().await, url);
     }
 
     pub async fn goto(&self, url: &str) {
@@ -168,6 +213,42 @@ impl Browser {
         .await;
     }
 
+    /// Types into an input (after clearing it).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let id = self.element(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
+    async fn element(&self, css: &str) -> String {
+        let found = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({ "using": "css selector", "value": css })),
+            )
+            .await;
+        found
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     pub async fn current_url(&self) -> String {
         self.command(reqwest::Method::GET, "/url", None)
             .await
@@ -224,7 +305,7 @@ async fn a_visitor_opens_the_home_page_in_chromium_and_sees_the_navigation() {
 
     assert_eq!(browser.title().await, "Home · Marquee");
     let nav = browser.texts("nav .nav-links a").await;
-    assert_eq!(nav, ["Home", "Posts", "Movies"]);
+    assert_eq!(nav, ["Home", "Posts", "Movies", "Groups"]);
     let posts = browser.texts(".post-card .post-title").await;
     assert!(!posts.is_empty(), "published posts are listed");
     let shot = browser.screenshot("home").await;
@@ -235,9 +316,128 @@ async fn a_visitor_opens_the_home_page_in_chromium_and_sees_the_navigation() {
 
     browser.goto(&app.url("/no-such-page")).await;
     assert_eq!(browser.title().await, "Page not found · Marquee");
-    browser.click("a.button").await;
-    assert_eq!(browser.current_url().await, app.url("/"));
+    browser.click(".error-page a.button").await;
+    browser.wait_for_url(&app.url("/")).await;
     browser.screenshot("not-found-then-home").await;
+
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[cfg_attr(
+    not(marquee_browser),
+    ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_member_gains_a_capability_when_an_admin_gives_them_a_new_role() {
+    let test_db = TestDb::create(Backend::Sqlite).await;
+    let app = test_db.spawn().await;
+    app.create_user("boss", "admin").await;
+    let browser = Browser::start().await;
+    let password = crate::helpers::PASSWORD;
+
+    // A visitor signs up through the form (a first attempt with a short password fails).
+    browser.goto(&app.url("/register")).await;
+    browser.fill("#username", "Juno").await;
+    browser.fill("#email", "juno@example.test").await;
+    browser.fill("#password", "short").await;
+    browser.fill("#password_confirm", "short").await;
+    browser
+        .click("form[action='/register'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Use at least 10 characters.").await;
+    browser.screenshot("register-errors").await;
+    browser.fill("#password", password).await;
+    browser.fill("#password_confirm", password).await;
+    browser
+        .click("form[action='/register'] button[type=submit]")
+        .await;
+    browser.wait_for_url(&app.url("/users/juno")).await;
+    browser.wait_for_text("Welcome to Marquee, juno!").await;
+    assert!(
+        !browser
+            .texts("nav .nav-links a")
+            .await
+            .contains(&"Admin".to_owned())
+    );
+    browser.click("form[action='/logout'] button").await;
+    browser.wait_for_text("You are logged out.").await;
+
+    // The admin logs in, creates a role with chosen permissions and assigns it.
+    browser.goto(&app.url("/login")).await;
+    browser.fill("#login", "boss").await;
+    browser.fill("#password", password).await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Welcome back, boss.").await;
+    browser.goto(&app.url("/admin/roles/new")).await;
+    browser.fill("#name", "curator").await;
+    browser
+        .fill("#description", "Looks after the member list")
+        .await;
+    browser
+        .click("input[name=permissions][value=manage_users]")
+        .await;
+    browser
+        .click("input[name=permissions][value=comment]")
+        .await;
+    browser.screenshot("admin-role-form").await;
+    browser
+        .click("form[action='/admin/roles/new'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Role “curator” created.").await;
+    browser.wait_for_url(&app.url("/admin/roles")).await;
+    browser.screenshot("admin-roles").await;
+
+    let juno = entity::user::Entity::find_by_username("juno")
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let curator = entity::role::Entity::find_by_name("curator")
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    browser
+        .goto(&app.url(&format!("/admin/users/{}", juno.id)))
+        .await;
+    browser
+        .click(&format!("#role_id option[value='{}']", curator.id))
+        .await;
+    browser
+        .click(&format!(
+            "form[action='/admin/users/{}'] button[type=submit]",
+            juno.id
+        ))
+        .await;
+    browser.wait_for_text("juno is saved.").await;
+    browser.screenshot("admin-users").await;
+    browser.goto(&app.url("/admin")).await;
+    browser.screenshot("admin-dashboard").await;
+    browser.click("form[action='/logout'] button").await;
+    browser.wait_for_text("You are logged out.").await;
+
+    // The member logs in again and now has the admin area's user list.
+    browser.goto(&app.url("/login")).await;
+    browser.fill("#login", "juno@example.test").await;
+    browser.fill("#password", password).await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Welcome back, juno.").await;
+    assert!(
+        browser
+            .texts("nav .nav-links a")
+            .await
+            .contains(&"Admin".to_owned())
+    );
+    browser.goto(&app.url("/admin/users")).await;
+    browser.wait_for_text("boss").await;
+    let subnav = browser.texts(".subnav a").await;
+    assert!(subnav.contains(&"Users".to_owned()) && !subnav.contains(&"Roles".to_owned()));
+    browser.screenshot("member-admin-users").await;
 
     browser.quit().await;
     app.stop().await;

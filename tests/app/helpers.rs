@@ -217,9 +217,142 @@ pub struct TestApp {
     pub demo_credentials: Option<marquee::seed::Credentials>,
 }
 
+/// The password every account made by [`TestApp::create_user`] has.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// One person with their own cookie jar.
+pub struct Visitor {
+    pub address: String,
+    pub client: reqwest::Client,
+}
+
+impl Visitor {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_html(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
+    /// The session's CSRF token, as every page carries it.
+    pub async fn csrf(&self) -> String {
+        let (_, html) = self.get_html("/").await;
+        let marker = "<meta name=\"csrf-token\" content=\"";
+        let start = html.find(marker).expect("a csrf meta tag") + marker.len();
+        html[start..].split('"').next().unwrap().to_owned()
+    }
+
+    /// POSTs a form with the session's CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", token.as_str()));
+        self.post_raw(path, &all).await
+    }
+
+    /// POSTs exactly these fields (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
+        self.post("/login", &[("login", login), ("password", password)])
+            .await
+    }
+
+    /// Logs in and checks that it worked.
+    pub async fn login_ok(&self, login: &str, password: &str) {
+        let response = self.login(login, password).await;
+        assert_eq!(
+            response.status().as_u16(),
+            303,
+            "login as {login} should succeed"
+        );
+    }
+
+    /// The username shown in the navigation, if signed in.
+    pub async fn signed_in_as(&self) -> Option<String> {
+        let (_, html) = self.get_html("/").await;
+        let marker = "class=\"nav-username\" href=\"/users/";
+        let start = html.find(marker)? + marker.len();
+        Some(html[start..].split('"').next()?.to_owned())
+    }
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// A new visitor with an empty cookie jar.
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            address: self.address.clone(),
+            client: client(),
+        }
+    }
+
+    /// Creates an account with [`PASSWORD`] in the named role; returns its id.
+    pub async fn create_user(&self, username: &str, role: &str) -> i32 {
+        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = HASH
+            .get_or_init(|| marquee::auth::password::hash_blocking(PASSWORD).unwrap())
+            .clone();
+        let role = entity::role::Entity::find_by_name(role)
+            .one(&self.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("role {role}"));
+        let username = marquee::domain::Username::parse(username).unwrap();
+        let email = marquee::domain::Email::parse(&format!("{username}@example.test")).unwrap();
+        marquee::services::accounts::register(&self.db, &username, &email, hash, Some(role.id))
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// Creates a role with these permissions directly (test set-up).
+    pub async fn create_role(&self, name: &str, permissions: &[entity::enums::Permission]) -> i32 {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let role = entity::role::ActiveModel {
+            name: Set(name.into()),
+            description: Set(String::new()),
+            is_default: Set(false),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .unwrap();
+        for p in permissions {
+            entity::role_permission::ActiveModel {
+                role_id: Set(role.id),
+                permission: Set(*p),
+            }
+            .insert(&self.db)
+            .await
+            .unwrap();
+        }
+        role.id
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -254,9 +387,9 @@ impl TestApp {
 
 /// The text as Askama's HTML escaping writes it.
 pub fn escaped(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
         .replace('"', "&#34;")
         .replace('\'', "&#39;")
 }

@@ -9,8 +9,11 @@
 #[macro_use]
 mod helpers;
 
+mod accounts;
+mod admin;
 mod browser;
 mod migrations;
 mod pages;
+mod redis;
 mod relations;
 mod seeding;
