@@ -215,8 +215,12 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
 
 /// Draws `[#####.....]  42% 4200/10000` on stderr, in place.
 fn progress_bar(done: u64, total: u64) {
+    use std::io::IsTerminal;
     const WIDTH: u64 = 30;
     let total = total.max(1);
+    if !std::io::stderr().is_terminal() && done < total {
+        return; // a log file gets the final line only
+    }
     let filled = (done.min(total) * WIDTH / total) as usize;
     let mut err = std::io::stderr().lock();
     let _ = write!(

@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod errors;
 pub mod flash;
+pub mod markdown;
 pub mod routes;
 pub mod seed;
 pub mod services;

@@ -3,6 +3,8 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_files::Files;
 use actix_session::SessionMiddleware;
@@ -28,6 +30,7 @@ pub struct Application {
     address: SocketAddr,
     server: Server,
     db: DatabaseConnection,
+    statements: Arc<AtomicU64>,
     /// Set when this start loaded the demo data: the accounts and their one-time passwords.
     pub demo_credentials: Option<seed::Credentials>,
 }
@@ -38,9 +41,15 @@ impl Application {
             settings.log_level.to_ascii_lowercase().as_str(),
             "debug" | "trace"
         );
-        let db = db::connect(&settings.database_url, log_sql)
+        let mut db = db::connect(&settings.database_url, log_sql)
             .await
             .context("could not connect to the database")?;
+        // Counts every SQL statement the server runs (tests and the benchmark read it).
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
         if !settings.no_migrate {
             Migrator::up(&db, None).await.context("migrations failed")?;
         }
@@ -65,6 +74,7 @@ impl Application {
             address,
             server,
             db,
+            statements,
             demo_credentials,
         })
     }
@@ -80,6 +90,11 @@ impl Application {
     /// The pool the server uses (tests inspect the database through it).
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// SQL statements run so far through the server's pool.
+    pub fn statement_counter(&self) -> Arc<AtomicU64> {
+        self.statements.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -18,7 +18,8 @@ use crate::services::Page;
 use crate::services::accounts::ProfileView;
 use crate::services::admin::{Dashboard, RoleRow, UserRow};
 use crate::services::groups::GroupRow;
-use crate::services::home::{MovieSummary, PostSummary, SiteCounts};
+use crate::services::blog::{CommentRow, ModerationRow, PostCard, PostDetail, TreeNode};
+use crate::services::home::MovieSummary;
 
 /// What the layout needs on every page.
 #[derive(Clone, Debug, Default)]
@@ -166,9 +167,128 @@ impl Pager {
 #[template(path = "home.html")]
 pub struct HomePage {
     pub ctx: PageContext,
-    pub posts: Vec<PostSummary>,
+    pub posts: Vec<PostCard>,
     pub movies: Vec<MovieSummary>,
-    pub counts: SiteCounts,
+}
+
+/// A list of posts: all, search results, a tag, an author or a category.
+#[derive(Template, WebTemplate)]
+#[template(path = "posts/list.html")]
+pub struct PostListPage {
+    pub ctx: PageContext,
+    pub heading: String,
+    pub intro: Option<String>,
+    pub q: String,
+    /// Where the search form sends the query (the current list).
+    pub action: String,
+    pub page: Page<PostCard>,
+    pub pager: Pager,
+    /// Root-to-here chain on category pages.
+    pub breadcrumbs: Vec<entity::category::Model>,
+    pub subcategories: Vec<entity::category::Model>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "posts/show.html")]
+pub struct PostPage {
+    pub ctx: PageContext,
+    pub detail: PostDetail,
+    pub html: String,
+    pub breadcrumbs: Vec<entity::category::Model>,
+    pub comments: Page<CommentRow>,
+    pub pager: Pager,
+    pub can_edit: bool,
+    pub can_comment: bool,
+    pub can_moderate: bool,
+    pub comment_body: String,
+    pub comment_error: Option<String>,
+}
+
+/// Raw post form values, kept for a re-rendered form.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PostForm {
+    pub title: String,
+    pub body: String,
+    pub category_id: String,
+    pub tags: String,
+    pub status: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "posts/form.html")]
+pub struct PostFormPage {
+    pub ctx: PageContext,
+    /// The post's slug when editing.
+    pub slug: Option<String>,
+    pub form: PostForm,
+    pub tree: Vec<TreeNode>,
+    pub errors: FieldErrors,
+}
+
+impl PostFormPage {
+    pub fn indent(&self, depth: &usize) -> String {
+        "\u{a0}\u{a0}\u{a0}".repeat(*depth)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "posts/delete.html")]
+pub struct PostDeletePage {
+    pub ctx: PageContext,
+    pub post: entity::post::Model,
+    pub comments: u64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "categories/index.html")]
+pub struct CategoriesPage {
+    pub ctx: PageContext,
+    pub tree: Vec<TreeNode>,
+    pub name: String,
+    pub parent_id: String,
+    pub errors: FieldErrors,
+}
+
+impl CategoriesPage {
+    pub fn indent(&self, depth: &usize) -> String {
+        "\u{a0}\u{a0}\u{a0}".repeat(*depth)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "categories/edit.html")]
+pub struct CategoryEditPage {
+    pub ctx: PageContext,
+    pub category: entity::category::Model,
+    pub tree: Vec<TreeNode>,
+    pub name: String,
+    pub parent_id: String,
+    pub errors: FieldErrors,
+}
+
+impl CategoryEditPage {
+    pub fn indent(&self, depth: &usize) -> String {
+        "\u{a0}\u{a0}\u{a0}".repeat(*depth)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "categories/delete.html")]
+pub struct CategoryDeletePage {
+    pub ctx: PageContext,
+    pub category: entity::category::Model,
+    pub posts: u64,
+    pub children: u64,
+    pub refusal: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "moderation.html")]
+pub struct ModerationPage {
+    pub ctx: PageContext,
+    pub page: Page<ModerationRow>,
+    pub pager: Pager,
 }
 
 #[derive(Template)]
@@ -262,6 +382,7 @@ pub struct PasswordPage {
 pub struct DashboardPage {
     pub ctx: PageContext,
     pub data: Dashboard,
+    pub top_authors: Vec<crate::services::blog::TopAuthor>,
 }
 
 impl DashboardPage {

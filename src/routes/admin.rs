@@ -32,7 +32,8 @@ pub async fn dashboard(
         return Err(AppError::Forbidden);
     }
     let data = admin::dashboard(db.get_ref()).await?;
-    render_status(StatusCode::OK, &DashboardPage { ctx, data })
+    let top_authors = crate::services::blog::top_authors(db.get_ref(), 5).await?;
+    render_status(StatusCode::OK, &DashboardPage { ctx, data, top_authors })
 }
 
 pub async fn roles(

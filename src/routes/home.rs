@@ -4,7 +4,7 @@ use actix_web::web;
 use sea_orm::DatabaseConnection;
 
 use crate::errors::AppError;
-use crate::services::home;
+use crate::services::{blog, home};
 use crate::views::{HomePage, PageContext};
 
 const RECENT_POSTS: u64 = 8;
@@ -16,13 +16,7 @@ pub async fn index(
     db: web::Data<DatabaseConnection>,
 ) -> Result<HomePage, AppError> {
     let db = db.get_ref();
-    let posts = home::recent_posts(db, RECENT_POSTS).await?;
+    let posts = blog::recent_posts(db, RECENT_POSTS).await?;
     let movies = home::newest_movies(db, NEWEST_MOVIES).await?;
-    let counts = home::counts(db).await?;
-    Ok(HomePage {
-        ctx,
-        posts,
-        movies,
-        counts,
-    })
+    Ok(HomePage { ctx, posts, movies })
 }

@@ -2,9 +2,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod blog;
+pub mod categories;
 pub mod groups;
 pub mod health;
 pub mod home;
+pub mod moderation;
 pub mod users;
 
 use actix_web::http::{StatusCode, header};
@@ -22,6 +25,27 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(auth::login))
         .route("/logout", web::post().to(auth::logout))
         .route("/users/{username}", web::get().to(users::profile))
+        .route("/users/{username}/posts", web::get().to(blog::by_author))
+        .route("/posts", web::get().to(blog::list))
+        .route("/posts/new", web::get().to(blog::new_form))
+        .route("/posts/new", web::post().to(blog::create))
+        .route("/posts/{slug}", web::get().to(blog::show))
+        .route("/posts/{slug}/edit", web::get().to(blog::edit_form))
+        .route("/posts/{slug}/edit", web::post().to(blog::update))
+        .route("/posts/{slug}/delete", web::get().to(blog::delete_form))
+        .route("/posts/{slug}/delete", web::post().to(blog::delete))
+        .route("/posts/{slug}/comments", web::post().to(blog::comment))
+        .route("/tags/{name}", web::get().to(blog::by_tag))
+        .route("/categories", web::get().to(categories::index))
+        .route("/categories", web::post().to(categories::create))
+        .route("/categories/{slug}", web::get().to(blog::by_category))
+        .route("/categories/{slug}/edit", web::get().to(categories::edit_form))
+        .route("/categories/{slug}/edit", web::post().to(categories::edit))
+        .route("/categories/{slug}/delete", web::get().to(categories::delete_form))
+        .route("/categories/{slug}/delete", web::post().to(categories::delete))
+        .route("/moderation", web::get().to(moderation::queue))
+        .route("/moderation/comments/{id}/hide", web::post().to(moderation::hide))
+        .route("/moderation/comments/{id}/unhide", web::post().to(moderation::unhide))
         .route("/settings/profile", web::get().to(users::edit_profile_form))
         .route("/settings/profile", web::post().to(users::edit_profile))
         .route("/settings/password", web::get().to(users::password_form))

@@ -1,26 +1,11 @@
-//! What the home page shows: recent published posts and the newest movies, loaded in bulk
-//! (a fixed number of statements whatever the list length).
+//! What the home page shows besides recent posts (see `blog`): the newest movies with their
+//! directors, loaded in bulk (two statements whatever the list length).
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use entity::enums::{MpaRating, PostStatus};
-use entity::{category, movie, movie_director, person, post, tag, user};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityLoaderTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
-};
-
-#[derive(Clone, Debug)]
-pub struct PostSummary {
-    pub title: String,
-    pub slug: String,
-    pub author: String,
-    pub category: Option<String>,
-    pub tags: Vec<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub excerpt: String,
-}
+use entity::enums::MpaRating;
+use entity::{movie, movie_director, person};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 #[derive(Clone, Debug)]
 pub struct MovieSummary {
@@ -30,47 +15,6 @@ pub struct MovieSummary {
     pub mpa: Option<MpaRating>,
     pub theatre: bool,
     pub directors: Vec<String>,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct SiteCounts {
-    pub posts: u64,
-    pub movies: u64,
-    pub members: u64,
-}
-
-/// The `limit` most recently published posts with author, category and tags (three queries:
-/// posts joined to author and category, then tags through the junction).
-pub async fn recent_posts(
-    db: &impl ConnectionTrait,
-    limit: u64,
-) -> Result<Vec<PostSummary>, DbErr> {
-    let posts = post::Entity::load()
-        .filter(post::Column::Status.eq(PostStatus::Published))
-        .order_by_desc(post::Column::PublishedAt)
-        .order_by_desc(post::Column::Id)
-        .with(user::Entity)
-        .with(category::Entity)
-        .with(tag::Entity)
-        .paginate(db, limit.max(1))
-        .fetch_page(0)
-        .await?;
-    Ok(posts
-        .into_iter()
-        .map(|p| PostSummary {
-            excerpt: excerpt(&p.body, 220),
-            author: p
-                .author
-                .as_ref()
-                .map(|u| u.username.clone())
-                .unwrap_or_default(),
-            category: p.category.as_ref().map(|c| c.name.clone()),
-            tags: p.tags.iter().map(|t| t.name.clone()).collect(),
-            title: p.title,
-            slug: p.slug,
-            published_at: p.published_at,
-        })
-        .collect())
 }
 
 /// The `limit` newest movies (by release year) with their directors in credited order
@@ -121,21 +65,6 @@ pub async fn directors_of(
         }
     }
     Ok(by_movie)
-}
-
-/// Totals for the home page banner.
-pub async fn counts(db: &impl ConnectionTrait) -> Result<SiteCounts, DbErr> {
-    Ok(SiteCounts {
-        posts: post::Entity::find()
-            .filter(post::Column::Status.eq(PostStatus::Published))
-            .count(db)
-            .await?,
-        movies: movie::Entity::find().count(db).await?,
-        members: user::Entity::find()
-            .filter(user::Column::IsActive.eq(true))
-            .count(db)
-            .await?,
-    })
 }
 
 /// Plain-text start of a Markdown body: markup characters dropped, cut at a word boundary.

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod blog;
 pub mod groups;
 pub mod health;
 pub mod home;

@@ -147,10 +147,12 @@ impl TestDb {
             .await
             .expect("the application builds");
         let credentials = app.demo_credentials.clone();
+        let statements = app.statement_counter();
         let (address, db, handle) = app.spawn();
         TestApp {
             address: format!("http://{address}"),
             db,
+            statements,
             client: client(),
             handle,
             demo_credentials: credentials,
@@ -212,6 +214,7 @@ pub fn client() -> reqwest::Client {
 pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
+    pub statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub client: reqwest::Client,
     pub handle: actix_web::dev::ServerHandle,
     pub demo_credentials: Option<marquee::seed::Credentials>,
@@ -329,6 +332,45 @@ impl TestApp {
             .await
             .unwrap()
             .id
+    }
+
+    /// SQL statements the server ran while `path` was fetched by an anonymous visitor.
+    pub async fn statements_for(&self, path: &str) -> u64 {
+        use std::sync::atomic::Ordering;
+        let visitor = self.visitor();
+        visitor.get("/healthz").await; // no session yet: nothing to load
+        let before = self.statements.load(Ordering::SeqCst);
+        let response = visitor.get(path).await;
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        self.statements.load(Ordering::SeqCst) - before
+    }
+
+    /// Creates a post directly (test set-up).
+    pub async fn create_post(
+        &self,
+        author_id: i32,
+        title: &str,
+        published: bool,
+        category_id: Option<i32>,
+        tags: &[&str],
+    ) -> entity::post::Model {
+        marquee::services::blog::create_post(
+            &self.db,
+            author_id,
+            marquee::services::blog::PostInput {
+                title: title.into(),
+                body: format!("Body of *{title}*."),
+                category_id,
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                status: if published {
+                    entity::enums::PostStatus::Published
+                } else {
+                    entity::enums::PostStatus::Draft
+                },
+            },
+        )
+        .await
+        .unwrap()
     }
 
     /// Creates a role with these permissions directly (test set-up).

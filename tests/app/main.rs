@@ -11,6 +11,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod blog;
 mod browser;
 mod migrations;
 mod pages;

@@ -1,0 +1,411 @@
+//! Posts: lists (all, search, tag, author, category), a post with comments, writing, editing
+//! and deleting, commenting.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use entity::enums::{Permission, PostStatus};
+use entity::post;
+use sea_orm::{DatabaseConnection, EntityTrait};
+use serde::Deserialize;
+
+use super::{render_status, see_other};
+use crate::auth::{CurrentUser, RequireUser};
+use crate::errors::{AppError, urlencode};
+use crate::flash::{self, Level};
+use crate::markdown;
+use crate::services::blog::{self, PostFilter, PostInput};
+use crate::services::Page;
+use crate::views::{FieldErrors, PageContext, Pager, PostDeletePage, PostForm, PostFormPage, PostListPage, PostPage};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub q: String,
+    pub page: Option<u64>,
+}
+
+/// Moderators edit and delete anyone's posts and see hidden comments and drafts.
+pub fn is_moderator(user: &CurrentUser) -> bool {
+    user.can(Permission::ModerateComments)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_list(
+    ctx: PageContext,
+    db: &DatabaseConnection,
+    filter: PostFilter,
+    query: ListQuery,
+    heading: String,
+    intro: Option<String>,
+    action: String,
+    breadcrumbs: Vec<entity::category::Model>,
+    subcategories: Vec<entity::category::Model>,
+) -> Result<HttpResponse, AppError> {
+    let filter = PostFilter {
+        q: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
+        ..filter
+    };
+    let page = blog::list_posts(db, &filter, Page::<()>::index(query.page), blog::POSTS_PER_PAGE).await?;
+    let pager = Pager::new(&page, &[("q", query.q.clone())]);
+    render_status(
+        StatusCode::OK,
+        &PostListPage {
+            ctx,
+            heading,
+            intro,
+            q: query.q,
+            action,
+            page,
+            pager,
+            breadcrumbs,
+            subcategories,
+        },
+    )
+}
+
+#[tracing::instrument(name = "posts", skip_all)]
+pub async fn list(
+    ctx: PageContext,
+    db: web::Data<DatabaseConnection>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let heading = if query.q.trim().is_empty() {
+        "Posts".to_owned()
+    } else {
+        format!("Posts matching “{}”", query.q.trim())
+    };
+    render_list(ctx, db.get_ref(), PostFilter::default(), query, heading, None, "/posts".into(), vec![], vec![]).await
+}
+
+pub async fn by_tag(
+    ctx: PageContext,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let name = path.into_inner().to_lowercase();
+    let tag = entity::tag::Entity::find_by_name(name.as_str())
+        .one(db.get_ref())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let filter = PostFilter {
+        tag_id: Some(tag.id),
+        ..Default::default()
+    };
+    let action = format!("/tags/{}", urlencode(&tag.name));
+    render_list(ctx, db.get_ref(), filter, query.into_inner(), format!("#{}", tag.name), None, action, vec![], vec![]).await
+}
+
+pub async fn by_author(
+    ctx: PageContext,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let author = entity::user::Entity::find_by_username(path.into_inner().to_lowercase())
+        .one(db.get_ref())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let own = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| u.id == author.id || is_moderator(u));
+    let filter = PostFilter {
+        author_id: Some(author.id),
+        include_drafts: own,
+        ..Default::default()
+    };
+    let intro = own.then(|| "Drafts are listed too; only the author and moderators see them.".to_owned());
+    let action = format!("/users/{}/posts", author.username);
+    render_list(ctx, db.get_ref(), filter, query.into_inner(), format!("Posts by {}", author.username), intro, action, vec![], vec![]).await
+}
+
+pub async fn by_category(
+    ctx: PageContext,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let all = blog::categories(db.get_ref()).await?;
+    let slug = path.into_inner();
+    let category = all.iter().find(|c| c.slug == slug).cloned().ok_or(AppError::NotFound)?;
+    let filter = PostFilter {
+        category_ids: Some(blog::descendants(&all, category.id)),
+        ..Default::default()
+    };
+    let breadcrumbs = blog::ancestors(&all, category.id);
+    let subcategories = all.iter().filter(|c| c.parent_id == Some(category.id)).cloned().collect();
+    let action = format!("/categories/{}", category.slug);
+    let intro = Some("Posts in this category and all of its subcategories.".to_owned());
+    render_list(ctx, db.get_ref(), filter, query.into_inner(), category.name.clone(), intro, action, breadcrumbs, subcategories).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pub page: Option<u64>,
+}
+
+/// Loads a post the viewer may see: drafts only for their author and moderators (404 to
+/// everyone else, so drafts do not leak).
+async fn visible_post(db: &DatabaseConnection, slug: &str, viewer: Option<&CurrentUser>) -> Result<blog::PostDetail, AppError> {
+    let detail = blog::post_by_slug(db, slug).await?.ok_or(AppError::NotFound)?;
+    let allowed = detail.post.status == PostStatus::Published
+        || viewer.is_some_and(|u| u.id == detail.post.author_id || is_moderator(u));
+    if allowed { Ok(detail) } else { Err(AppError::NotFound) }
+}
+
+fn can_edit(viewer: Option<&CurrentUser>, post: &post::Model) -> bool {
+    viewer.is_some_and(|u| (u.id == post.author_id && u.can(Permission::WritePosts)) || is_moderator(u))
+}
+
+async fn post_page(
+    ctx: PageContext,
+    db: &DatabaseConnection,
+    slug: &str,
+    page: u64,
+    comment_body: String,
+    comment_error: Option<String>,
+) -> Result<PostPage, AppError> {
+    let viewer = ctx.user.clone();
+    let detail = visible_post(db, slug, viewer.as_ref()).await?;
+    let can_moderate = viewer.as_ref().is_some_and(is_moderator);
+    let comments = blog::comments(db, detail.post.id, can_moderate, page).await?;
+    let breadcrumbs = match detail.post.category_id {
+        Some(id) => blog::ancestors(&blog::categories(db).await?, id),
+        None => Vec::new(),
+    };
+    let pager = Pager::new(&comments, &[]);
+    Ok(PostPage {
+        html: markdown::to_safe_html(&detail.post.body),
+        can_edit: can_edit(viewer.as_ref(), &detail.post),
+        can_comment: viewer.as_ref().is_some_and(|u| u.can(Permission::Comment)),
+        can_moderate,
+        ctx,
+        detail,
+        breadcrumbs,
+        comments,
+        pager,
+        comment_body,
+        comment_error,
+    })
+}
+
+pub async fn show(
+    ctx: PageContext,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = post_page(ctx, db.get_ref(), &path.into_inner(), Page::<()>::index(query.page), String::new(), None).await?;
+    render_status(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CommentForm {
+    pub body: String,
+}
+
+pub async fn comment(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::Comment)?;
+    let slug = path.into_inner();
+    let detail = visible_post(db.get_ref(), &slug, Some(&user.0)).await?;
+    let body = form.into_inner().body;
+    let trimmed = body.trim();
+    let problem = if trimmed.is_empty() {
+        Some("Write something before posting your comment.")
+    } else if trimmed.chars().count() > 5_000 {
+        Some("Comments are at most 5,000 characters long.")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let page = post_page(ctx, db.get_ref(), &slug, 1, body, Some(problem.to_owned())).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let created = blog::add_comment(db.get_ref(), detail.post.id, user.0.id, trimmed.to_owned()).await?;
+    flash::push(&session, Level::Success, "Your comment is posted.");
+    let last_page = blog::comments(db.get_ref(), detail.post.id, false, 1).await?.pages.max(1);
+    Ok(see_other(&format!("/posts/{slug}?page={last_page}#comment-{}", created.id)))
+}
+
+/// Checks the post form; `Err` holds the field messages.
+async fn parse_post_form(db: &DatabaseConnection, form: &PostForm) -> Result<Result<PostInput, FieldErrors>, AppError> {
+    let mut errors = FieldErrors::default();
+    let title = form.title.trim().to_owned();
+    if title.is_empty() {
+        errors.add("title", "Give the post a title.");
+    } else if title.chars().count() > 200 {
+        errors.add("title", "Titles are at most 200 characters long.");
+    }
+    let body = form.body.trim().to_owned();
+    if body.is_empty() {
+        errors.add("body", "Write the post before saving it.");
+    } else if body.len() > blog::MAX_BODY {
+        errors.add("body", format!("The post is too long: {} characters at most.", blog::MAX_BODY));
+    }
+    let category_id = match form.category_id.trim() {
+        "" => None,
+        raw => {
+            let known = match raw.parse::<i32>() {
+                Ok(id) => entity::category::Entity::find_by_id(id).one(db).await?.map(|c| c.id),
+                Err(_) => None,
+            };
+            if known.is_none() {
+                errors.add("category_id", "Choose a category from the list.");
+            }
+            known
+        }
+    };
+    let tags = blog::parse_tags(&form.tags).map_err(|e| errors.add("tags", e)).unwrap_or_default();
+    let status = match form.status.as_str() {
+        "published" => PostStatus::Published,
+        "draft" | "" => PostStatus::Draft,
+        _ => {
+            errors.add("status", "Choose draft or published.");
+            PostStatus::Draft
+        }
+    };
+    Ok(if errors.is_empty() {
+        Ok(PostInput {
+            title,
+            body,
+            category_id,
+            tags,
+            status,
+        })
+    } else {
+        Err(errors)
+    })
+}
+
+async fn form_page(ctx: PageContext, db: &DatabaseConnection, slug: Option<String>, form: PostForm, errors: FieldErrors) -> Result<PostFormPage, AppError> {
+    let all = blog::categories(db).await?;
+    let tree = blog::flatten(&all, &Default::default());
+    Ok(PostFormPage {
+        ctx,
+        slug,
+        form,
+        tree,
+        errors,
+    })
+}
+
+pub async fn new_form(ctx: PageContext, user: RequireUser, db: web::Data<DatabaseConnection>) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::WritePosts)?;
+    let form = PostForm {
+        status: "draft".into(),
+        ..Default::default()
+    };
+    render_status(StatusCode::OK, &form_page(ctx, db.get_ref(), None, form, FieldErrors::default()).await?)
+}
+
+#[tracing::instrument(name = "create_post", skip_all)]
+pub async fn create(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    form: web::Form<PostForm>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::WritePosts)?;
+    let form = form.into_inner();
+    match parse_post_form(db.get_ref(), &form).await? {
+        Ok(input) => {
+            let created = blog::create_post(db.get_ref(), user.0.id, input).await?;
+            let what = if created.status == PostStatus::Published { "published" } else { "saved as a draft" };
+            flash::push(&session, Level::Success, format!("Your post is {what}."));
+            Ok(see_other(&format!("/posts/{}", created.slug)))
+        }
+        Err(errors) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form_page(ctx, db.get_ref(), None, form, errors).await?,
+        ),
+    }
+}
+
+/// The post, if `user` may edit it (author with `write_posts`, or a moderator).
+async fn editable(db: &DatabaseConnection, slug: &str, user: &CurrentUser) -> Result<post::Model, AppError> {
+    let post = entity::post::Entity::find_by_slug(slug).one(db).await?.ok_or(AppError::NotFound)?;
+    if can_edit(Some(user), &post) {
+        Ok(post)
+    } else if post.status == PostStatus::Draft {
+        Err(AppError::NotFound)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn edit_form(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
+    let tags = blog::tags_of(db.get_ref(), vec![post.id]).await?.remove(&post.id).unwrap_or_default();
+    let form = PostForm {
+        title: post.title.clone(),
+        body: post.body.clone(),
+        category_id: post.category_id.map(|c| c.to_string()).unwrap_or_default(),
+        tags: tags.join(", "),
+        status: post.status.as_str().to_owned(),
+    };
+    render_status(StatusCode::OK, &form_page(ctx, db.get_ref(), Some(post.slug), form, FieldErrors::default()).await?)
+}
+
+pub async fn update(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<PostForm>,
+) -> Result<HttpResponse, AppError> {
+    let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
+    let form = form.into_inner();
+    match parse_post_form(db.get_ref(), &form).await? {
+        Ok(input) => {
+            let updated = blog::update_post(db.get_ref(), post, input).await?;
+            flash::push(&session, Level::Success, "Your changes are saved.");
+            Ok(see_other(&format!("/posts/{}", updated.slug)))
+        }
+        Err(errors) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form_page(ctx, db.get_ref(), Some(post.slug), form, errors).await?,
+        ),
+    }
+}
+
+pub async fn delete_form(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
+    let comments = blog::comments(db.get_ref(), post.id, true, 1).await?.total;
+    render_status(StatusCode::OK, &PostDeletePage { ctx, post, comments })
+}
+
+pub async fn delete(
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
+    blog::delete_post(db.get_ref(), post.id).await?;
+    flash::push(&session, Level::Success, format!("“{}” is deleted.", post.title));
+    Ok(see_other("/posts"))
+}

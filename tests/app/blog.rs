@@ -1,0 +1,387 @@
+//! The blog: lists without N+1 queries, search, post pages, writing and editing with tags,
+//! permissions, categories, comments and moderation, and the top-authors report.
+
+use entity::{category, comment, post, tag};
+use marquee::seed::data::POSTS;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::helpers::{PASSWORD, count_rows, escaped, location};
+
+async fn category_id(db: &sea_orm::DatabaseConnection, slug: &str) -> i32 {
+    category::Entity::find_by_slug(slug).one(db).await.unwrap().unwrap().id
+}
+
+backend_tests! {
+    async fn the_post_list_shows_published_posts_newest_first_with_their_details(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.seed_demo().await;
+
+        let (status, html) = app.visitor().get_html("/posts").await;
+
+        assert_eq!(status, 200);
+        let published = POSTS.len() - 2;
+        assert!(html.contains(&format!("{published} posts")), "count shown");
+        let newest = &POSTS[0];
+        let second = &POSTS[1];
+        let at = |t: &str| html.find(&escaped(t)).unwrap_or_else(|| panic!("{t} listed"));
+        assert!(at(newest.title) < at(second.title), "newest first");
+        assert!(html.contains(&format!("href=\"/categories/{}\"", newest.category)));
+        assert!(html.contains(&format!("href=\"/tags/{}\"", newest.tags[0])));
+        assert!(html.contains(" comment"), "comment counts shown");
+        for draft in &POSTS[POSTS.len() - 2..] {
+            assert!(!html.contains(&escaped(draft.title)));
+        }
+        // 20 a page, numbered pagination.
+        assert_eq!(html.matches("class=\"card post-card\"").count(), 20);
+        assert!(html.contains("href=\"?page=2\""));
+        let (_, page2) = app.visitor().get_html("/posts?page=2").await;
+        assert_eq!(page2.matches("class=\"card post-card\"").count(), published - 20);
+        app.stop().await;
+    }
+
+    async fn list_pages_issue_the_same_few_statements_for_5_and_50_posts(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let author = app.create_user("ada", "author").await;
+        let reader = app.create_user("grace", "reader").await;
+        let root = marquee::services::blog::create_category(&app.db, &marquee::services::audit::Actor { id: None, ip: None }, "Film", None).await.unwrap();
+        let child = marquee::services::blog::create_category(&app.db, &marquee::services::audit::Actor { id: None, ip: None }, "Noir", Some(root.id)).await.unwrap();
+        let add_posts = async |from: usize, to: usize| {
+            for i in from..to {
+                let p = app.create_post(author, &format!("Searchable post {i}"), true, Some(child.id), &["film", &format!("t{}", i % 3)]).await;
+                marquee::services::blog::add_comment(&app.db, p.id, reader, format!("comment {i}")).await.unwrap();
+            }
+        };
+        let pages = ["/", "/posts", "/posts?q=searchable", "/tags/film", "/categories/film", "/users/ada/posts"];
+
+        add_posts(0, 5).await;
+        let mut few = Vec::new();
+        for path in pages {
+            few.push(app.statements_for(path).await);
+        }
+        add_posts(5, 50).await;
+        let mut many = Vec::new();
+        for path in pages {
+            many.push(app.statements_for(path).await);
+        }
+
+        assert_eq!(few, many, "statements per page must not grow with the number of posts: {pages:?}");
+        for (path, n) in pages.iter().zip(&many) {
+            assert!(*n <= 4, "{path} issues {n} statements");
+        }
+        app.stop().await;
+    }
+
+    async fn search_is_case_insensitive_over_title_and_body_and_keeps_the_query_in_links(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let author = app.create_user("ada", "author").await;
+        for i in 0..22 {
+            app.create_post(author, &format!("Film noir notes {i}"), true, None, &[]).await;
+        }
+        app.create_post(author, "Unrelated", true, None, &[]).await;
+        marquee::services::blog::create_post(&app.db, author, marquee::services::blog::PostInput {
+            title: "Body match".into(),
+            body: "Deep in the text: FILM NOIR and shadows.".into(),
+            category_id: None,
+            tags: vec![],
+            status: entity::enums::PostStatus::Published,
+        }).await.unwrap();
+
+        let (_, html) = app.visitor().get_html("/posts?q=fILm+NoIr").await;
+        assert!(html.contains("23 posts matching"), "title and body matches");
+        assert!(!html.contains(">Unrelated<"));
+        assert!(html.contains("href=\"?q=fILm+NoIr&amp;page=2\"") || html.contains("href=\"?q=fILm+NoIr&#38;page=2\""), "pagination keeps the query");
+        let (_, page2) = app.visitor().get_html("/posts?q=film+noir&page=2").await;
+        assert!(page2.contains("value=\"film noir\""), "the search box keeps the query");
+        app.stop().await;
+    }
+
+    async fn a_post_page_renders_sanitised_markdown_and_visible_comments(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let author = app.create_user("ada", "author").await;
+        let reader = app.create_user("grace", "reader").await;
+        let created = marquee::services::blog::create_post(&app.db, author, marquee::services::blog::PostInput {
+            title: "Markdown test".into(),
+            body: "## Subheading\n\nSome **bold** text.\n\n<script>alert('x')</script>\n\n[bad](javascript:alert(1))".into(),
+            category_id: None,
+            tags: vec!["film".into()],
+            status: entity::enums::PostStatus::Published,
+        }).await.unwrap();
+        let first = marquee::services::blog::add_comment(&app.db, created.id, reader, "First!".into()).await.unwrap();
+        let hidden = marquee::services::blog::add_comment(&app.db, created.id, reader, "Spam spam".into()).await.unwrap();
+        marquee::services::blog::set_comment_hidden(&app.db, &marquee::services::audit::Actor { id: None, ip: None }, hidden.id, true).await.unwrap();
+
+        let (status, html) = app.visitor().get_html("/posts/markdown-test").await;
+
+        assert_eq!(status, 200);
+        assert!(html.contains("<h2>Subheading</h2>") && html.contains("<strong>bold</strong>"));
+        assert!(!html.contains("<script>alert"), "scripts are removed");
+        assert!(!html.contains("javascript:alert"), "javascript links are removed");
+        assert!(html.contains(&format!("id=\"comment-{}\"", first.id)));
+        assert!(!html.contains("Spam spam"), "hidden comments are not shown to readers");
+        assert!(html.contains("Comments <span class=\"muted\">(1)</span>"));
+        assert_eq!(app.visitor().get("/posts/no-such-post").await.status().as_u16(), 404);
+        app.stop().await;
+    }
+
+    async fn an_author_writes_edits_and_deletes_a_post_with_tags_and_a_category(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.seed_demo().await;
+        app.create_user("writer", "author").await;
+        let writer = app.visitor();
+        writer.login_ok("writer", PASSWORD).await;
+        let rust = category_id(&app.db, "rust").await;
+
+        let response = writer.post("/posts/new", &[
+            ("title", "Hello, Marquee!"),
+            ("body", "A *first* post."),
+            ("category_id", &rust.to_string()),
+            ("tags", "Rust, brand new tag, rust"),
+            ("status", "draft"),
+        ]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(location(&response), "/posts/hello-marquee");
+        let created = post::Entity::find_by_slug("hello-marquee").one(&app.db).await.unwrap().unwrap();
+        assert_eq!(created.category_id, Some(rust));
+        assert!(created.published_at.is_none());
+        assert!(tag::Entity::find_by_name("brand-new-tag").one(&app.db).await.unwrap().is_some(), "missing tags are created");
+        let tags = marquee::services::blog::tags_of(&app.db, vec![created.id]).await.unwrap();
+        assert_eq!(tags[&created.id], vec!["brand-new-tag", "rust"]);
+
+        // A draft is for its author (and moderators) only.
+        assert_eq!(writer.get("/posts/hello-marquee").await.status().as_u16(), 200);
+        assert_eq!(app.visitor().get("/posts/hello-marquee").await.status().as_u16(), 404);
+        let (_, mine) = writer.get_html("/users/writer/posts").await;
+        assert!(mine.contains("Hello, Marquee!") && mine.contains("draft"));
+        let (_, public) = app.visitor().get_html("/users/writer/posts").await;
+        assert!(!public.contains("Hello, Marquee!"));
+
+        // Publishing through the edit form; the slug stays.
+        let response = writer.post("/posts/hello-marquee/edit", &[
+            ("title", "Hello again, Marquee"),
+            ("body", "Now published."),
+            ("category_id", ""),
+            ("tags", "rust"),
+            ("status", "published"),
+        ]).await;
+        assert_eq!(location(&response), "/posts/hello-marquee");
+        let (status, html) = app.visitor().get_html("/posts/hello-marquee").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Hello again, Marquee") && html.contains("Now published."));
+        let updated = post::Entity::find_by_id(created.id).one(&app.db).await.unwrap().unwrap();
+        assert!(updated.published_at.is_some() && updated.category_id.is_none());
+
+        // Same title again: a new, unique slug.
+        let again = writer.post("/posts/new", &[("title", "Hello, Marquee!"), ("body", "x"), ("status", "published")]).await;
+        assert_eq!(location(&again), "/posts/hello-marquee-2");
+
+        let (_, confirm) = writer.get_html("/posts/hello-marquee/delete").await;
+        assert!(confirm.contains("Delete “Hello again, Marquee”?"));
+        assert_eq!(writer.post("/posts/hello-marquee/delete", &[]).await.status().as_u16(), 303);
+        assert!(post::Entity::find_by_id(created.id).one(&app.db).await.unwrap().is_none());
+        app.stop().await;
+    }
+
+    async fn bad_post_input_comes_back_with_messages_and_the_input_kept(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.create_user("writer", "author").await;
+        let writer = app.visitor();
+        writer.login_ok("writer", PASSWORD).await;
+        let long_body = "x".repeat(marquee::services::blog::MAX_BODY + 1);
+
+        let response = writer.post("/posts/new", &[
+            ("title", "   "),
+            ("body", &long_body),
+            ("category_id", "999999"),
+            ("tags", "good, <b>bad</b>"),
+            ("status", "published"),
+        ]).await;
+
+        assert_eq!(response.status().as_u16(), 422);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Give the post a title."));
+        assert!(html.contains("The post is too long"));
+        assert!(html.contains("Choose a category from the list."));
+        assert!(html.contains("is not allowed"));
+        assert!(html.contains("good, &#60;b&#62;bad&#60;/b&#62;"), "tags kept");
+        assert!(html.contains(&long_body[..100]), "body kept");
+        assert_eq!(count_rows(&app.db, "post").await, 0);
+
+        let response = writer.post("/posts/new", &[("title", "Only a title"), ("body", ""), ("tags", "")]).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Write the post before saving it.") && html.contains("value=\"Only a title\""));
+        app.stop().await;
+    }
+
+    async fn only_the_author_or_a_moderator_may_edit_or_delete(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let ada = app.create_user("ada", "author").await;
+        app.create_user("other", "author").await;
+        app.create_user("mod", "moderator").await;
+        app.create_user("grace", "reader").await;
+        app.create_post(ada, "Ada's post", true, None, &[]).await;
+        app.create_post(ada, "Ada's draft", false, None, &[]).await;
+
+        let other = app.visitor();
+        other.login_ok("other", PASSWORD).await;
+        assert_eq!(other.get("/posts/adas-post/edit").await.status().as_u16(), 403);
+        assert_eq!(other.post("/posts/adas-post/edit", &[("title", "Hijacked"), ("body", "x")]).await.status().as_u16(), 403);
+        assert_eq!(other.get("/posts/adas-post/delete").await.status().as_u16(), 403);
+        assert_eq!(other.post("/posts/adas-post/delete", &[]).await.status().as_u16(), 403);
+        assert_eq!(other.get("/posts/adas-draft").await.status().as_u16(), 404, "others' drafts do not exist for them");
+        let stored = post::Entity::find_by_slug("adas-post").one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.title, "Ada's post");
+
+        let reader = app.visitor();
+        reader.login_ok("grace", PASSWORD).await;
+        assert_eq!(reader.get("/posts/new").await.status().as_u16(), 403);
+        assert_eq!(reader.post("/posts/new", &[("title", "x"), ("body", "y")]).await.status().as_u16(), 403);
+
+        let moderator = app.visitor();
+        moderator.login_ok("mod", PASSWORD).await;
+        assert_eq!(moderator.get("/posts/adas-draft").await.status().as_u16(), 200);
+        let response = moderator.post("/posts/adas-post/edit", &[("title", "Ada's post (edited)"), ("body", "Fixed a typo."), ("status", "published")]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        app.stop().await;
+    }
+
+    async fn a_failed_save_leaves_nothing_half_written(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let ada = app.create_user("ada", "author").await;
+        let before = count_rows(&app.db, "post").await;
+        // Break the second half of the work (the tag links) so the transaction must roll back.
+        crate::helpers::exec(&app.db, "DROP TABLE post_tag").await;
+
+        let result = marquee::services::blog::create_post(&app.db, ada, marquee::services::blog::PostInput {
+            title: "Half written".into(),
+            body: "x".into(),
+            category_id: None,
+            tags: vec!["film".into()],
+            status: entity::enums::PostStatus::Published,
+        }).await;
+
+        assert!(result.is_err());
+        assert_eq!(count_rows(&app.db, "post").await, before, "the post was rolled back with its tags");
+        assert_eq!(count_rows(&app.db, "tag").await, 0);
+        app.stop().await;
+    }
+
+    async fn categories_form_a_tree_that_moderators_manage(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.seed_demo().await;
+        app.create_user("boss", "moderator").await;
+        let moderator = app.visitor();
+        moderator.login_ok("boss", PASSWORD).await;
+
+        let (_, tree) = app.visitor().get_html("/categories").await;
+        let silent = POSTS.iter().filter(|p| p.category == "silent-era").count();
+        assert!(tree.contains("href=\"/categories/film\"") && tree.contains("Silent era"));
+        assert!(!tree.contains("Rename or move"), "readers do not manage");
+
+        // The top-level category page lists posts of every level below it, with breadcrumbs.
+        let (_, film) = app.visitor().get_html("/categories/silent-era").await;
+        assert!(film.contains(&format!("{silent} post")));
+        assert!(film.contains("href=\"/categories/film\">Film</a> › <a href=\"/categories/film-history\">Film history</a> › <span aria-current=\"page\">Silent era</span>"), "breadcrumbs");
+        let (_, top) = app.visitor().get_html("/categories/film").await;
+        let first_silent = POSTS.iter().find(|p| p.category == "silent-era").unwrap();
+        assert!(top.contains(&escaped(first_silent.title)), "descendant posts are included");
+
+        // Create, move under its own descendant (refused), rename and move, delete.
+        let film_id = category_id(&app.db, "film").await;
+        let response = moderator.post("/categories", &[("name", "Documentaries"), ("parent_id", &film_id.to_string())]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let silent_id = category_id(&app.db, "silent-era").await;
+        let response = moderator.post("/categories/film/edit", &[("name", "Film"), ("parent_id", &silent_id.to_string())]).await;
+        assert_eq!(response.status().as_u16(), 422);
+        assert!(response.text().await.unwrap().contains("cannot move under itself or one of its own subcategories"));
+        assert_eq!(category::Entity::find_by_id(film_id).one(&app.db).await.unwrap().unwrap().parent_id, None);
+
+        let response = moderator.post("/categories/documentaries/edit", &[("name", "Docs"), ("parent_id", "")]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let docs = category::Entity::find_by_slug("documentaries").one(&app.db).await.unwrap().unwrap();
+        assert_eq!((docs.name.as_str(), docs.parent_id), ("Docs", None));
+
+        let response = moderator.post("/categories/film/delete", &[]).await;
+        assert_eq!(response.status().as_u16(), 409, "a category with children stays");
+        let posts_in_silent = post::Entity::find().filter(post::Column::CategoryId.eq(silent_id)).count(&app.db).await.unwrap();
+        let response = moderator.post("/categories/silent-era/delete", &[]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let uncategorised = post::Entity::find().filter(post::Column::Title.eq(first_silent.title)).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(uncategorised.category_id, None);
+        assert!(posts_in_silent > 0);
+
+        let reader = app.visitor();
+        app.create_user("reader1", "reader").await;
+        reader.login_ok("reader1", PASSWORD).await;
+        assert_eq!(reader.post("/categories", &[("name", "Nope")]).await.status().as_u16(), 403);
+        app.stop().await;
+    }
+
+    async fn readers_comment_and_moderators_hide_comments(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let ada = app.create_user("ada", "author").await;
+        app.create_user("grace", "reader").await;
+        app.create_user("mod", "moderator").await;
+        app.create_post(ada, "Discuss", true, None, &[]).await;
+        let reader = app.visitor();
+        reader.login_ok("grace", PASSWORD).await;
+
+        let empty = reader.post("/posts/discuss/comments", &[("body", "   ")]).await;
+        assert_eq!(empty.status().as_u16(), 422);
+        assert!(empty.text().await.unwrap().contains("Write something before posting your comment."));
+        let response = reader.post("/posts/discuss/comments", &[("body", "Lovely <b>post</b>")]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let (_, html) = reader.get_html("/posts/discuss").await;
+        assert!(html.contains("Lovely &#60;b&#62;post&#60;/b&#62;"), "comments are escaped text");
+
+        let written = comment::Entity::find().one(&app.db).await.unwrap().unwrap();
+        let moderator = app.visitor();
+        moderator.login_ok("mod", PASSWORD).await;
+        let (status, queue) = moderator.get_html("/moderation").await;
+        assert_eq!(status, 200);
+        assert!(queue.contains("Lovely"));
+        assert_eq!(reader.get("/moderation").await.status().as_u16(), 403);
+        assert_eq!(reader.post(&format!("/moderation/comments/{}/hide", written.id), &[]).await.status().as_u16(), 403);
+
+        let response = moderator.post(&format!("/moderation/comments/{}/hide", written.id), &[]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let (_, html) = reader.get_html("/posts/discuss").await;
+        assert!(!html.contains("Lovely"), "hidden for readers");
+        let (_, html) = moderator.get_html("/posts/discuss").await;
+        assert!(html.contains("Lovely") && html.contains("hidden"), "moderators still see it, marked");
+        moderator.post(&format!("/moderation/comments/{}/unhide", written.id), &[]).await;
+        let (_, html) = reader.get_html("/posts/discuss").await;
+        assert!(html.contains("Lovely"));
+        app.stop().await;
+    }
+
+    async fn the_dashboard_reports_the_top_authors_of_the_last_30_days(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.create_user("boss", "admin").await;
+        let ada = app.create_user("ada", "author").await;
+        let bob = app.create_user("bob", "author").await;
+        let grace = app.create_user("grace", "reader").await;
+        for i in 0..3 {
+            let p = app.create_post(ada, &format!("Ada {i}"), true, None, &[]).await;
+            marquee::services::blog::add_comment(&app.db, p.id, grace, "nice".into()).await.unwrap();
+        }
+        app.create_post(bob, "Bob 1", true, None, &[]).await;
+        app.create_post(bob, "Bob draft", false, None, &[]).await;
+        // An old post does not count.
+        let old = app.create_post(bob, "Bob old", true, None, &[]).await;
+        let mut old: post::ActiveModel = old.into();
+        old.published_at = sea_orm::ActiveValue::Set(Some(chrono::Utc::now() - chrono::Duration::days(40)));
+        sea_orm::ActiveModelTrait::update(old, &app.db).await.unwrap();
+
+        let top = marquee::services::blog::top_authors(&app.db, 5).await.unwrap();
+        let got: Vec<(String, i64, i64)> = top.into_iter().map(|a| (a.username, a.posts, a.comments)).collect();
+        assert_eq!(got, vec![("ada".to_owned(), 3, 3), ("bob".to_owned(), 1, 0)]);
+
+        let admin = app.visitor();
+        admin.login_ok("boss", PASSWORD).await;
+        let (_, html) = admin.get_html("/admin").await;
+        assert!(html.contains("Top authors in the last 30 days"));
+        assert!(html.contains("<td><a href=\"/users/ada/posts\">ada</a></td><td>3</td><td>3</td>"));
+        app.stop().await;
+    }
+}
