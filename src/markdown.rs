@@ -4,7 +4,8 @@
 use pulldown_cmark::{Options, Parser, html};
 
 pub fn to_safe_html(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut rendered = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut rendered, Parser::new_ext(markdown, options));
     ammonia::Builder::default()
@@ -36,6 +37,9 @@ mod tests {
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onclick"), "{html}");
         let link = to_safe_html("[site](https://example.com)");
-        assert!(link.contains("rel=\"nofollow noopener noreferrer\""), "{link}");
+        assert!(
+            link.contains("rel=\"nofollow noopener noreferrer\""),
+            "{link}"
+        );
     }
 }

@@ -17,8 +17,8 @@ use crate::flash::Flash;
 use crate::services::Page;
 use crate::services::accounts::ProfileView;
 use crate::services::admin::{Dashboard, RoleRow, UserRow};
-use crate::services::groups::GroupRow;
 use crate::services::blog::{CommentRow, ModerationRow, PostCard, PostDetail, TreeNode};
+use crate::services::groups::GroupRow;
 use crate::services::home::MovieSummary;
 
 /// What the layout needs on every page.

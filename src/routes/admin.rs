@@ -33,7 +33,14 @@ pub async fn dashboard(
     }
     let data = admin::dashboard(db.get_ref()).await?;
     let top_authors = crate::services::blog::top_authors(db.get_ref(), 5).await?;
-    render_status(StatusCode::OK, &DashboardPage { ctx, data, top_authors })
+    render_status(
+        StatusCode::OK,
+        &DashboardPage {
+            ctx,
+            data,
+            top_authors,
+        },
+    )
 }
 
 pub async fn roles(

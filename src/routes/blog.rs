@@ -14,9 +14,11 @@ use crate::auth::{CurrentUser, RequireUser};
 use crate::errors::{AppError, urlencode};
 use crate::flash::{self, Level};
 use crate::markdown;
-use crate::services::blog::{self, PostFilter, PostInput};
 use crate::services::Page;
-use crate::views::{FieldErrors, PageContext, Pager, PostDeletePage, PostForm, PostFormPage, PostListPage, PostPage};
+use crate::services::blog::{self, PostFilter, PostInput};
+use crate::views::{
+    FieldErrors, PageContext, Pager, PostDeletePage, PostForm, PostFormPage, PostListPage, PostPage,
+};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -46,7 +48,13 @@ async fn render_list(
         q: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
         ..filter
     };
-    let page = blog::list_posts(db, &filter, Page::<()>::index(query.page), blog::POSTS_PER_PAGE).await?;
+    let page = blog::list_posts(
+        db,
+        &filter,
+        Page::<()>::index(query.page),
+        blog::POSTS_PER_PAGE,
+    )
+    .await?;
     let pager = Pager::new(&page, &[("q", query.q.clone())]);
     render_status(
         StatusCode::OK,
@@ -76,7 +84,18 @@ pub async fn list(
     } else {
         format!("Posts matching “{}”", query.q.trim())
     };
-    render_list(ctx, db.get_ref(), PostFilter::default(), query, heading, None, "/posts".into(), vec![], vec![]).await
+    render_list(
+        ctx,
+        db.get_ref(),
+        PostFilter::default(),
+        query,
+        heading,
+        None,
+        "/posts".into(),
+        vec![],
+        vec![],
+    )
+    .await
 }
 
 pub async fn by_tag(
@@ -95,7 +114,18 @@ pub async fn by_tag(
         ..Default::default()
     };
     let action = format!("/tags/{}", urlencode(&tag.name));
-    render_list(ctx, db.get_ref(), filter, query.into_inner(), format!("#{}", tag.name), None, action, vec![], vec![]).await
+    render_list(
+        ctx,
+        db.get_ref(),
+        filter,
+        query.into_inner(),
+        format!("#{}", tag.name),
+        None,
+        action,
+        vec![],
+        vec![],
+    )
+    .await
 }
 
 pub async fn by_author(
@@ -117,9 +147,21 @@ pub async fn by_author(
         include_drafts: own,
         ..Default::default()
     };
-    let intro = own.then(|| "Drafts are listed too; only the author and moderators see them.".to_owned());
+    let intro =
+        own.then(|| "Drafts are listed too; only the author and moderators see them.".to_owned());
     let action = format!("/users/{}/posts", author.username);
-    render_list(ctx, db.get_ref(), filter, query.into_inner(), format!("Posts by {}", author.username), intro, action, vec![], vec![]).await
+    render_list(
+        ctx,
+        db.get_ref(),
+        filter,
+        query.into_inner(),
+        format!("Posts by {}", author.username),
+        intro,
+        action,
+        vec![],
+        vec![],
+    )
+    .await
 }
 
 pub async fn by_category(
@@ -130,16 +172,35 @@ pub async fn by_category(
 ) -> Result<HttpResponse, AppError> {
     let all = blog::categories(db.get_ref()).await?;
     let slug = path.into_inner();
-    let category = all.iter().find(|c| c.slug == slug).cloned().ok_or(AppError::NotFound)?;
+    let category = all
+        .iter()
+        .find(|c| c.slug == slug)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
     let filter = PostFilter {
         category_ids: Some(blog::descendants(&all, category.id)),
         ..Default::default()
     };
     let breadcrumbs = blog::ancestors(&all, category.id);
-    let subcategories = all.iter().filter(|c| c.parent_id == Some(category.id)).cloned().collect();
+    let subcategories = all
+        .iter()
+        .filter(|c| c.parent_id == Some(category.id))
+        .cloned()
+        .collect();
     let action = format!("/categories/{}", category.slug);
     let intro = Some("Posts in this category and all of its subcategories.".to_owned());
-    render_list(ctx, db.get_ref(), filter, query.into_inner(), category.name.clone(), intro, action, breadcrumbs, subcategories).await
+    render_list(
+        ctx,
+        db.get_ref(),
+        filter,
+        query.into_inner(),
+        category.name.clone(),
+        intro,
+        action,
+        breadcrumbs,
+        subcategories,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -150,15 +211,27 @@ pub struct PageQuery {
 
 /// Loads a post the viewer may see: drafts only for their author and moderators (404 to
 /// everyone else, so drafts do not leak).
-async fn visible_post(db: &DatabaseConnection, slug: &str, viewer: Option<&CurrentUser>) -> Result<blog::PostDetail, AppError> {
-    let detail = blog::post_by_slug(db, slug).await?.ok_or(AppError::NotFound)?;
+async fn visible_post(
+    db: &DatabaseConnection,
+    slug: &str,
+    viewer: Option<&CurrentUser>,
+) -> Result<blog::PostDetail, AppError> {
+    let detail = blog::post_by_slug(db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let allowed = detail.post.status == PostStatus::Published
         || viewer.is_some_and(|u| u.id == detail.post.author_id || is_moderator(u));
-    if allowed { Ok(detail) } else { Err(AppError::NotFound) }
+    if allowed {
+        Ok(detail)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 fn can_edit(viewer: Option<&CurrentUser>, post: &post::Model) -> bool {
-    viewer.is_some_and(|u| (u.id == post.author_id && u.can(Permission::WritePosts)) || is_moderator(u))
+    viewer.is_some_and(|u| {
+        (u.id == post.author_id && u.can(Permission::WritePosts)) || is_moderator(u)
+    })
 }
 
 async fn post_page(
@@ -199,7 +272,15 @@ pub async fn show(
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = post_page(ctx, db.get_ref(), &path.into_inner(), Page::<()>::index(query.page), String::new(), None).await?;
+    let page = post_page(
+        ctx,
+        db.get_ref(),
+        &path.into_inner(),
+        Page::<()>::index(query.page),
+        String::new(),
+        None,
+    )
+    .await?;
     render_status(StatusCode::OK, &page)
 }
 
@@ -233,14 +314,24 @@ pub async fn comment(
         let page = post_page(ctx, db.get_ref(), &slug, 1, body, Some(problem.to_owned())).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let created = blog::add_comment(db.get_ref(), detail.post.id, user.0.id, trimmed.to_owned()).await?;
+    let created =
+        blog::add_comment(db.get_ref(), detail.post.id, user.0.id, trimmed.to_owned()).await?;
     flash::push(&session, Level::Success, "Your comment is posted.");
-    let last_page = blog::comments(db.get_ref(), detail.post.id, false, 1).await?.pages.max(1);
-    Ok(see_other(&format!("/posts/{slug}?page={last_page}#comment-{}", created.id)))
+    let last_page = blog::comments(db.get_ref(), detail.post.id, false, 1)
+        .await?
+        .pages
+        .max(1);
+    Ok(see_other(&format!(
+        "/posts/{slug}?page={last_page}#comment-{}",
+        created.id
+    )))
 }
 
 /// Checks the post form; `Err` holds the field messages.
-async fn parse_post_form(db: &DatabaseConnection, form: &PostForm) -> Result<Result<PostInput, FieldErrors>, AppError> {
+async fn parse_post_form(
+    db: &DatabaseConnection,
+    form: &PostForm,
+) -> Result<Result<PostInput, FieldErrors>, AppError> {
     let mut errors = FieldErrors::default();
     let title = form.title.trim().to_owned();
     if title.is_empty() {
@@ -252,13 +343,22 @@ async fn parse_post_form(db: &DatabaseConnection, form: &PostForm) -> Result<Res
     if body.is_empty() {
         errors.add("body", "Write the post before saving it.");
     } else if body.len() > blog::MAX_BODY {
-        errors.add("body", format!("The post is too long: {} characters at most.", blog::MAX_BODY));
+        errors.add(
+            "body",
+            format!(
+                "The post is too long: {} characters at most.",
+                blog::MAX_BODY
+            ),
+        );
     }
     let category_id = match form.category_id.trim() {
         "" => None,
         raw => {
             let known = match raw.parse::<i32>() {
-                Ok(id) => entity::category::Entity::find_by_id(id).one(db).await?.map(|c| c.id),
+                Ok(id) => entity::category::Entity::find_by_id(id)
+                    .one(db)
+                    .await?
+                    .map(|c| c.id),
                 Err(_) => None,
             };
             if known.is_none() {
@@ -267,7 +367,9 @@ async fn parse_post_form(db: &DatabaseConnection, form: &PostForm) -> Result<Res
             known
         }
     };
-    let tags = blog::parse_tags(&form.tags).map_err(|e| errors.add("tags", e)).unwrap_or_default();
+    let tags = blog::parse_tags(&form.tags)
+        .map_err(|e| errors.add("tags", e))
+        .unwrap_or_default();
     let status = match form.status.as_str() {
         "published" => PostStatus::Published,
         "draft" | "" => PostStatus::Draft,
@@ -289,7 +391,13 @@ async fn parse_post_form(db: &DatabaseConnection, form: &PostForm) -> Result<Res
     })
 }
 
-async fn form_page(ctx: PageContext, db: &DatabaseConnection, slug: Option<String>, form: PostForm, errors: FieldErrors) -> Result<PostFormPage, AppError> {
+async fn form_page(
+    ctx: PageContext,
+    db: &DatabaseConnection,
+    slug: Option<String>,
+    form: PostForm,
+    errors: FieldErrors,
+) -> Result<PostFormPage, AppError> {
     let all = blog::categories(db).await?;
     let tree = blog::flatten(&all, &Default::default());
     Ok(PostFormPage {
@@ -301,13 +409,20 @@ async fn form_page(ctx: PageContext, db: &DatabaseConnection, slug: Option<Strin
     })
 }
 
-pub async fn new_form(ctx: PageContext, user: RequireUser, db: web::Data<DatabaseConnection>) -> Result<HttpResponse, AppError> {
+pub async fn new_form(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::WritePosts)?;
     let form = PostForm {
         status: "draft".into(),
         ..Default::default()
     };
-    render_status(StatusCode::OK, &form_page(ctx, db.get_ref(), None, form, FieldErrors::default()).await?)
+    render_status(
+        StatusCode::OK,
+        &form_page(ctx, db.get_ref(), None, form, FieldErrors::default()).await?,
+    )
 }
 
 #[tracing::instrument(name = "create_post", skip_all)]
@@ -323,7 +438,11 @@ pub async fn create(
     match parse_post_form(db.get_ref(), &form).await? {
         Ok(input) => {
             let created = blog::create_post(db.get_ref(), user.0.id, input).await?;
-            let what = if created.status == PostStatus::Published { "published" } else { "saved as a draft" };
+            let what = if created.status == PostStatus::Published {
+                "published"
+            } else {
+                "saved as a draft"
+            };
             flash::push(&session, Level::Success, format!("Your post is {what}."));
             Ok(see_other(&format!("/posts/{}", created.slug)))
         }
@@ -335,8 +454,15 @@ pub async fn create(
 }
 
 /// The post, if `user` may edit it (author with `write_posts`, or a moderator).
-async fn editable(db: &DatabaseConnection, slug: &str, user: &CurrentUser) -> Result<post::Model, AppError> {
-    let post = entity::post::Entity::find_by_slug(slug).one(db).await?.ok_or(AppError::NotFound)?;
+async fn editable(
+    db: &DatabaseConnection,
+    slug: &str,
+    user: &CurrentUser,
+) -> Result<post::Model, AppError> {
+    let post = entity::post::Entity::find_by_slug(slug)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if can_edit(Some(user), &post) {
         Ok(post)
     } else if post.status == PostStatus::Draft {
@@ -353,7 +479,10 @@ pub async fn edit_form(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
-    let tags = blog::tags_of(db.get_ref(), vec![post.id]).await?.remove(&post.id).unwrap_or_default();
+    let tags = blog::tags_of(db.get_ref(), vec![post.id])
+        .await?
+        .remove(&post.id)
+        .unwrap_or_default();
     let form = PostForm {
         title: post.title.clone(),
         body: post.body.clone(),
@@ -361,7 +490,17 @@ pub async fn edit_form(
         tags: tags.join(", "),
         status: post.status.as_str().to_owned(),
     };
-    render_status(StatusCode::OK, &form_page(ctx, db.get_ref(), Some(post.slug), form, FieldErrors::default()).await?)
+    render_status(
+        StatusCode::OK,
+        &form_page(
+            ctx,
+            db.get_ref(),
+            Some(post.slug),
+            form,
+            FieldErrors::default(),
+        )
+        .await?,
+    )
 }
 
 pub async fn update(
@@ -395,7 +534,14 @@ pub async fn delete_form(
 ) -> Result<HttpResponse, AppError> {
     let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
     let comments = blog::comments(db.get_ref(), post.id, true, 1).await?.total;
-    render_status(StatusCode::OK, &PostDeletePage { ctx, post, comments })
+    render_status(
+        StatusCode::OK,
+        &PostDeletePage {
+            ctx,
+            post,
+            comments,
+        },
+    )
 }
 
 pub async fn delete(
@@ -406,6 +552,10 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
     blog::delete_post(db.get_ref(), post.id).await?;
-    flash::push(&session, Level::Success, format!("“{}” is deleted.", post.title));
+    flash::push(
+        &session,
+        Level::Success,
+        format!("“{}” is deleted.", post.title),
+    );
     Ok(see_other("/posts"))
 }

@@ -15,7 +15,9 @@ use crate::flash::{self, Level};
 use crate::services::admin::AdminError;
 use crate::services::audit::Actor;
 use crate::services::blog;
-use crate::views::{CategoriesPage, CategoryDeletePage, CategoryEditPage, FieldErrors, PageContext};
+use crate::views::{
+    CategoriesPage, CategoryDeletePage, CategoryEditPage, FieldErrors, PageContext,
+};
 
 fn actor(req: &HttpRequest, user: &CurrentUser) -> Actor {
     Actor {
@@ -30,7 +32,10 @@ async fn tree(db: &DatabaseConnection) -> Result<Vec<blog::TreeNode>, AppError> 
     Ok(blog::flatten(&all, &counts))
 }
 
-pub async fn index(ctx: PageContext, db: web::Data<DatabaseConnection>) -> Result<HttpResponse, AppError> {
+pub async fn index(
+    ctx: PageContext,
+    db: web::Data<DatabaseConnection>,
+) -> Result<HttpResponse, AppError> {
     let tree = tree(db.get_ref()).await?;
     render_status(
         StatusCode::OK,
@@ -56,10 +61,9 @@ impl CategoryForm {
     fn parent(&self) -> Result<Option<i32>, AdminError> {
         match self.parent_id.trim() {
             "" => Ok(None),
-            raw => raw
-                .parse()
-                .map(Some)
-                .map_err(|_| AdminError::Field("parent_id", "Choose a parent from the list.".into())),
+            raw => raw.parse().map(Some).map_err(|_| {
+                AdminError::Field("parent_id", "Choose a parent from the list.".into())
+            }),
         }
     }
 }
@@ -75,12 +79,18 @@ pub async fn create(
     user.0.require(Permission::ManageCategories)?;
     let form = form.into_inner();
     let result = match form.parent() {
-        Ok(parent) => blog::create_category(db.get_ref(), &actor(&req, &user.0), &form.name, parent).await,
+        Ok(parent) => {
+            blog::create_category(db.get_ref(), &actor(&req, &user.0), &form.name, parent).await
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(created) => {
-            flash::push(&session, Level::Success, format!("Category “{}” created.", created.name));
+            flash::push(
+                &session,
+                Level::Success,
+                format!("Category “{}” created.", created.name),
+            );
             Ok(see_other("/categories"))
         }
         Err(AdminError::Field(field, message)) => {
@@ -123,7 +133,10 @@ pub async fn edit_form(
         &CategoryEditPage {
             ctx,
             name: category.name.clone(),
-            parent_id: category.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+            parent_id: category
+                .parent_id
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
             category,
             tree,
             errors: FieldErrors::default(),
@@ -144,12 +157,25 @@ pub async fn edit(
     let category = find(db.get_ref(), &path.into_inner()).await?;
     let form = form.into_inner();
     let result = match form.parent() {
-        Ok(parent) => blog::update_category(db.get_ref(), &actor(&req, &user.0), category.id, &form.name, parent).await,
+        Ok(parent) => {
+            blog::update_category(
+                db.get_ref(),
+                &actor(&req, &user.0),
+                category.id,
+                &form.name,
+                parent,
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(updated) => {
-            flash::push(&session, Level::Success, format!("Category “{}” saved.", updated.name));
+            flash::push(
+                &session,
+                Level::Success,
+                format!("Category “{}” saved.", updated.name),
+            );
             Ok(see_other("/categories"))
         }
         Err(AdminError::Field(field, message)) => {
@@ -172,9 +198,17 @@ pub async fn edit(
     }
 }
 
-async fn delete_page(ctx: PageContext, db: &DatabaseConnection, category: entity::category::Model, refusal: Option<String>) -> Result<CategoryDeletePage, AppError> {
+async fn delete_page(
+    ctx: PageContext,
+    db: &DatabaseConnection,
+    category: entity::category::Model,
+    refusal: Option<String>,
+) -> Result<CategoryDeletePage, AppError> {
     let all = blog::categories(db).await?;
-    let children = all.iter().filter(|c| c.parent_id == Some(category.id)).count() as u64;
+    let children = all
+        .iter()
+        .filter(|c| c.parent_id == Some(category.id))
+        .count() as u64;
     let posts = blog::list_posts(
         db,
         &blog::PostFilter {
@@ -204,7 +238,10 @@ pub async fn delete_form(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
     let category = find(db.get_ref(), &path.into_inner()).await?;
-    render_status(StatusCode::OK, &delete_page(ctx, db.get_ref(), category, None).await?)
+    render_status(
+        StatusCode::OK,
+        &delete_page(ctx, db.get_ref(), category, None).await?,
+    )
 }
 
 pub async fn delete(
@@ -222,7 +259,10 @@ pub async fn delete(
             flash::push(
                 &session,
                 Level::Success,
-                format!("Category “{}” deleted; {posts} post(s) are now uncategorised.", category.name),
+                format!(
+                    "Category “{}” deleted; {posts} post(s) are now uncategorised.",
+                    category.name
+                ),
             );
             Ok(see_other("/categories"))
         }

@@ -39,13 +39,28 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/categories", web::get().to(categories::index))
         .route("/categories", web::post().to(categories::create))
         .route("/categories/{slug}", web::get().to(blog::by_category))
-        .route("/categories/{slug}/edit", web::get().to(categories::edit_form))
+        .route(
+            "/categories/{slug}/edit",
+            web::get().to(categories::edit_form),
+        )
         .route("/categories/{slug}/edit", web::post().to(categories::edit))
-        .route("/categories/{slug}/delete", web::get().to(categories::delete_form))
-        .route("/categories/{slug}/delete", web::post().to(categories::delete))
+        .route(
+            "/categories/{slug}/delete",
+            web::get().to(categories::delete_form),
+        )
+        .route(
+            "/categories/{slug}/delete",
+            web::post().to(categories::delete),
+        )
         .route("/moderation", web::get().to(moderation::queue))
-        .route("/moderation/comments/{id}/hide", web::post().to(moderation::hide))
-        .route("/moderation/comments/{id}/unhide", web::post().to(moderation::unhide))
+        .route(
+            "/moderation/comments/{id}/hide",
+            web::post().to(moderation::hide),
+        )
+        .route(
+            "/moderation/comments/{id}/unhide",
+            web::post().to(moderation::unhide),
+        )
         .route("/settings/profile", web::get().to(users::edit_profile_form))
         .route("/settings/profile", web::post().to(users::edit_profile))
         .route("/settings/password", web::get().to(users::password_form))

@@ -30,7 +30,8 @@ pub async fn queue(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ModerateComments)?;
-    let page = blog::moderation_queue(db.get_ref(), Page::<()>::index(query.page), PER_PAGE).await?;
+    let page =
+        blog::moderation_queue(db.get_ref(), Page::<()>::index(query.page), PER_PAGE).await?;
     let pager = Pager::new(&page, &[]);
     render_status(StatusCode::OK, &ModerationPage { ctx, page, pager })
 }
@@ -49,7 +50,11 @@ async fn set_hidden(
         ip: client_ip(&req),
     };
     blog::set_comment_hidden(db.get_ref(), &actor, id, hidden).await?;
-    let message = if hidden { "Comment hidden." } else { "Comment visible again." };
+    let message = if hidden {
+        "Comment hidden."
+    } else {
+        "Comment visible again."
+    };
     flash::push(&session, Level::Success, message);
     Ok(see_other(&format!("/moderation#comment-{id}")))
 }

@@ -9,8 +9,8 @@ use entity::enums::PostStatus;
 use entity::{category, comment, post, post_tag, tag, user};
 use sea_orm::sea_query::{Expr, OnConflict, Query, QueryStatementBuilder};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend,
-    DbErr, EntityLoaderTrait, EntityTrait, ExprTrait, FromQueryResult, JoinType, PaginatorTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
+    EntityLoaderTrait, EntityTrait, ExprTrait, FromQueryResult, JoinType, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, RelationTrait, Statement, TransactionSession,
     TransactionTrait,
 };
@@ -73,8 +73,20 @@ impl PostFilter {
             let pattern = format!("%{}%", q.to_lowercase());
             condition = condition.add(
                 Condition::any()
-                    .add(Expr::expr(sea_orm::sea_query::Func::lower(Expr::col((post::Entity, post::Column::Title)))).like(pattern.clone()))
-                    .add(Expr::expr(sea_orm::sea_query::Func::lower(Expr::col((post::Entity, post::Column::Body)))).like(pattern)),
+                    .add(
+                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col((
+                            post::Entity,
+                            post::Column::Title,
+                        ))))
+                        .like(pattern.clone()),
+                    )
+                    .add(
+                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col((
+                            post::Entity,
+                            post::Column::Body,
+                        ))))
+                        .like(pattern),
+                    ),
             );
         }
         if let Some(author_id) = self.author_id {
@@ -107,7 +119,10 @@ pub async fn list_posts(
     per_page: u64,
 ) -> Result<Page<PostCard>, DbErr> {
     let condition = filter.condition();
-    let total = post::Entity::find().filter(condition.clone()).count(db).await?;
+    let total = post::Entity::find()
+        .filter(condition.clone())
+        .count(db)
+        .await?;
     let pages = total.div_ceil(std::cmp::max(per_page, 1));
     let rows = post_rows()
         .filter(condition)
@@ -143,7 +158,10 @@ fn post_rows() -> sea_orm::Select<post::Entity> {
     let visible_comments = Query::select()
         .expr(Expr::col((comment::Entity, comment::Column::Id)).count())
         .from(comment::Entity)
-        .and_where(Expr::col((comment::Entity, comment::Column::PostId)).equals((post::Entity, post::Column::Id)))
+        .and_where(
+            Expr::col((comment::Entity, comment::Column::PostId))
+                .equals((post::Entity, post::Column::Id)),
+        )
         .and_where(Expr::col((comment::Entity, comment::Column::IsHidden)).eq(false))
         .to_owned();
     post::Entity::find()
@@ -160,7 +178,10 @@ fn post_rows() -> sea_orm::Select<post::Entity> {
         .column_as(user::Column::Username, "author")
         .column_as(category::Column::Name, "category_name")
         .column_as(category::Column::Slug, "category_slug")
-        .expr_as(Expr::SubQuery(None, Box::new(visible_comments.into_sub_query_statement())), "comment_count")
+        .expr_as(
+            Expr::SubQuery(None, Box::new(visible_comments.into_sub_query_statement())),
+            "comment_count",
+        )
         .join(JoinType::InnerJoin, post::Relation::User.def())
         .join(JoinType::LeftJoin, post::Relation::Category.def())
 }
@@ -178,7 +199,10 @@ async fn with_tags(db: &impl ConnectionTrait, rows: Vec<PostRow>) -> Result<Vec<
 }
 
 /// Tag names per post, in one query.
-pub async fn tags_of(db: &impl ConnectionTrait, post_ids: Vec<i32>) -> Result<HashMap<i32, Vec<String>>, DbErr> {
+pub async fn tags_of(
+    db: &impl ConnectionTrait,
+    post_ids: Vec<i32>,
+) -> Result<HashMap<i32, Vec<String>>, DbErr> {
     let mut by_post: HashMap<i32, Vec<String>> = HashMap::new();
     if post_ids.is_empty() {
         return Ok(by_post);
@@ -207,7 +231,10 @@ pub struct PostDetail {
     pub tags: Vec<String>,
 }
 
-pub async fn post_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<PostDetail>, DbErr> {
+pub async fn post_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<PostDetail>, DbErr> {
     let Some(found) = post::Entity::load()
         .filter(post::Column::Slug.eq(slug))
         .with(user::Entity)
@@ -224,7 +251,10 @@ pub async fn post_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Optio
     let mut tags: Vec<String> = found.tags.iter().map(|t| t.name.clone()).collect();
     tags.sort();
     Ok(Some(PostDetail {
-        category: found.category.as_ref().map(|c| category::Model::from(c.clone())),
+        category: found
+            .category
+            .as_ref()
+            .map(|c| category::Model::from(c.clone())),
         author,
         tags,
         post: found.into(),
@@ -261,7 +291,12 @@ pub async fn comments(
     })
 }
 
-pub async fn add_comment(db: &impl ConnectionTrait, post_id: i32, author_id: i32, body: String) -> Result<comment::Model, DbErr> {
+pub async fn add_comment(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+    author_id: i32,
+    body: String,
+) -> Result<comment::Model, DbErr> {
     comment::ActiveModel {
         post_id: Set(post_id),
         author_id: Set(author_id),
@@ -293,7 +328,9 @@ pub fn parse_tags(raw: &str) -> Result<Vec<String>, String> {
             continue;
         }
         let ok = name.chars().count() <= 50
-            && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == ' ')
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == ' ')
             && name.chars().any(char::is_alphanumeric);
         if !ok {
             return Err(format!(
@@ -320,7 +357,11 @@ async fn tag_ids(db: &impl ConnectionTrait, names: &[String]) -> Result<Vec<i32>
         ..Default::default()
     }))
     // "Update" the name to itself: the one upsert form all three backends accept.
-    .on_conflict(OnConflict::column(tag::Column::Name).update_column(tag::Column::Name).to_owned())
+    .on_conflict(
+        OnConflict::column(tag::Column::Name)
+            .update_column(tag::Column::Name)
+            .to_owned(),
+    )
     .exec_without_returning(db)
     .await?;
     Ok(tag::Entity::find()
@@ -384,7 +425,10 @@ pub async fn create_post(
         let txn = db.begin().await?;
         let mut slug = free_slug(&txn, &input.title).await?;
         if attempt > 0 {
-            slug = format!("{slug}-{}", crate::auth::password::generate(4).to_lowercase());
+            slug = format!(
+                "{slug}-{}",
+                crate::auth::password::generate(4).to_lowercase()
+            );
         }
         let now = Utc::now();
         let inserted = post::ActiveModel {
@@ -422,7 +466,8 @@ pub async fn update_post(
     input: PostInput,
 ) -> Result<post::Model, DbErr> {
     let txn = db.begin().await?;
-    let first_publication = existing.published_at.is_none() && input.status == PostStatus::Published;
+    let first_publication =
+        existing.published_at.is_none() && input.status == PostStatus::Published;
     let post_id = existing.id;
     let mut active: post::ActiveModel = existing.into();
     active.title = Set(input.title);
@@ -439,12 +484,18 @@ pub async fn update_post(
 }
 
 pub async fn delete_post(db: &impl ConnectionTrait, post_id: i32) -> Result<(), DbErr> {
-    post::Entity::delete_by_id(post_id).exec(db).await.map(|_| ())
+    post::Entity::delete_by_id(post_id)
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// The whole category tree (it is small): one query.
 pub async fn categories(db: &impl ConnectionTrait) -> Result<Vec<category::Model>, DbErr> {
-    category::Entity::find().order_by_asc(category::Column::Name).all(db).await
+    category::Entity::find()
+        .order_by_asc(category::Column::Name)
+        .all(db)
+        .await
 }
 
 /// Published posts per category (one GROUP BY query).
@@ -475,9 +526,18 @@ pub struct TreeNode {
 
 /// Depth-first, alphabetical order, with subtree post counts.
 pub fn flatten(all: &[category::Model], counts: &HashMap<i32, u64>) -> Vec<TreeNode> {
-    fn walk(all: &[category::Model], counts: &HashMap<i32, u64>, parent: Option<i32>, depth: usize, out: &mut Vec<TreeNode>) {
+    fn walk(
+        all: &[category::Model],
+        counts: &HashMap<i32, u64>,
+        parent: Option<i32>,
+        depth: usize,
+        out: &mut Vec<TreeNode>,
+    ) {
         for c in all.iter().filter(|c| c.parent_id == parent) {
-            let total_posts = descendants(all, c.id).iter().map(|id| counts.get(id).copied().unwrap_or(0)).sum();
+            let total_posts = descendants(all, c.id)
+                .iter()
+                .map(|id| counts.get(id).copied().unwrap_or(0))
+                .sum();
             out.push(TreeNode {
                 category: c.clone(),
                 depth,
@@ -499,7 +559,11 @@ pub fn descendants(all: &[category::Model], id: i32) -> Vec<i32> {
     let mut i = 0;
     while i < found.len() {
         let current = found[i];
-        found.extend(all.iter().filter(|c| c.parent_id == Some(current)).map(|c| c.id));
+        found.extend(
+            all.iter()
+                .filter(|c| c.parent_id == Some(current))
+                .map(|c| c.id),
+        );
         i += 1;
         if found.len() > all.len() + 1 {
             break; // a cycle in bad data must not loop forever
@@ -526,10 +590,16 @@ pub fn ancestors(all: &[category::Model], id: i32) -> Vec<category::Model> {
 fn check_category_name(name: &str) -> Result<String, AdminError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(AdminError::Field("name", "Give the category a name.".into()));
+        return Err(AdminError::Field(
+            "name",
+            "Give the category a name.".into(),
+        ));
     }
     if name.chars().count() > 64 {
-        return Err(AdminError::Field("name", "Category names are at most 64 characters long.".into()));
+        return Err(AdminError::Field(
+            "name",
+            "Category names are at most 64 characters long.".into(),
+        ));
     }
     Ok(name.to_owned())
 }
@@ -538,7 +608,11 @@ async fn free_category_slug(db: &impl ConnectionTrait, name: &str) -> Result<Str
     let base = slugify(name, 70);
     let mut candidate = base.clone();
     let mut n = 2;
-    while category::Entity::find_by_slug(candidate.as_str()).one(db).await?.is_some() {
+    while category::Entity::find_by_slug(candidate.as_str())
+        .one(db)
+        .await?
+        .is_some()
+    {
         candidate = format!("{base}-{n}");
         n += 1;
     }
@@ -554,9 +628,15 @@ pub async fn create_category(
     let name = check_category_name(name)?;
     let txn = db.begin().await?;
     if let Some(parent) = parent_id
-        && category::Entity::find_by_id(parent).one(&txn).await?.is_none()
+        && category::Entity::find_by_id(parent)
+            .one(&txn)
+            .await?
+            .is_none()
     {
-        return Err(AdminError::Field("parent_id", "Choose a parent from the list.".into()));
+        return Err(AdminError::Field(
+            "parent_id",
+            "Choose a parent from the list.".into(),
+        ));
     }
     let created = category::ActiveModel {
         slug: Set(free_category_slug(&txn, &name).await?),
@@ -566,7 +646,16 @@ pub async fn create_category(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, actor, "category.create", "category", created.id, None, Some(json!({ "name": created.name, "parent_id": created.parent_id }))).await?;
+    audit::record(
+        &txn,
+        actor,
+        "category.create",
+        "category",
+        created.id,
+        None,
+        Some(json!({ "name": created.name, "parent_id": created.parent_id })),
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -582,10 +671,17 @@ pub async fn update_category(
     let name = check_category_name(name)?;
     let txn = db.begin().await?;
     let all = categories(&txn).await?;
-    let existing = all.iter().find(|c| c.id == id).cloned().ok_or(AdminError::NotFound)?;
+    let existing = all
+        .iter()
+        .find(|c| c.id == id)
+        .cloned()
+        .ok_or(AdminError::NotFound)?;
     if let Some(parent) = parent_id {
         if !all.iter().any(|c| c.id == parent) {
-            return Err(AdminError::Field("parent_id", "Choose a parent from the list.".into()));
+            return Err(AdminError::Field(
+                "parent_id",
+                "Choose a parent from the list.".into(),
+            ));
         }
         if descendants(&all, id).contains(&parent) {
             return Err(AdminError::Field(
@@ -599,24 +695,55 @@ pub async fn update_category(
     active.name = Set(name);
     active.parent_id = Set(parent_id);
     let updated = active.update(&txn).await?;
-    audit::record(&txn, actor, "category.update", "category", id, Some(before), Some(json!({ "name": updated.name, "parent_id": updated.parent_id }))).await?;
+    audit::record(
+        &txn,
+        actor,
+        "category.update",
+        "category",
+        id,
+        Some(before),
+        Some(json!({ "name": updated.name, "parent_id": updated.parent_id })),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// Deletes a category without subcategories; its posts become uncategorised.
-pub async fn delete_category(db: &(impl ConnectionTrait + TransactionTrait), actor: &Actor, id: i32) -> Result<u64, AdminError> {
+pub async fn delete_category(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: i32,
+) -> Result<u64, AdminError> {
     let txn = db.begin().await?;
-    let existing = category::Entity::find_by_id(id).one(&txn).await?.ok_or(AdminError::NotFound)?;
-    let children = category::Entity::find().filter(category::Column::ParentId.eq(id)).count(&txn).await?;
+    let existing = category::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    let children = category::Entity::find()
+        .filter(category::Column::ParentId.eq(id))
+        .count(&txn)
+        .await?;
     if children > 0 {
         return Err(AdminError::Refused(
             "This category has subcategories: move or delete them first.".into(),
         ));
     }
-    let posts = post::Entity::find().filter(post::Column::CategoryId.eq(id)).count(&txn).await?;
+    let posts = post::Entity::find()
+        .filter(post::Column::CategoryId.eq(id))
+        .count(&txn)
+        .await?;
     category::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, "category.delete", "category", id, Some(json!({ "name": existing.name, "parent_id": existing.parent_id, "posts": posts })), None).await?;
+    audit::record(
+        &txn,
+        actor,
+        "category.delete",
+        "category",
+        id,
+        Some(json!({ "name": existing.name, "parent_id": existing.parent_id, "posts": posts })),
+        None,
+    )
+    .await?;
     txn.commit().await?;
     Ok(posts)
 }
@@ -624,7 +751,11 @@ pub async fn delete_category(db: &(impl ConnectionTrait + TransactionTrait), act
 pub type ModerationRow = (comment::Model, Option<user::Model>, Option<post::Model>);
 
 /// Newest comments first, hidden ones included, with author and post (two statements).
-pub async fn moderation_queue(db: &impl ConnectionTrait, page: u64, per_page: u64) -> Result<Page<ModerationRow>, DbErr> {
+pub async fn moderation_queue(
+    db: &impl ConnectionTrait,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<ModerationRow>, DbErr> {
     let paginator = comment::Entity::load()
         .order_by_desc(comment::Column::CreatedAt)
         .order_by_desc(comment::Column::Id)
@@ -657,14 +788,30 @@ pub async fn set_comment_hidden(
     hidden: bool,
 ) -> Result<comment::Model, AdminError> {
     let txn = db.begin().await?;
-    let existing = comment::Entity::find_by_id(id).one(&txn).await?.ok_or(AdminError::NotFound)?;
+    let existing = comment::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AdminError::NotFound)?;
     let was = existing.is_hidden;
     let mut active: comment::ActiveModel = existing.into();
     active.is_hidden = Set(hidden);
     let updated = active.update(&txn).await?;
     if was != hidden {
-        let action = if hidden { "comment.hide" } else { "comment.unhide" };
-        audit::record(&txn, actor, action, "comment", id, Some(json!({ "is_hidden": was })), Some(json!({ "is_hidden": hidden }))).await?;
+        let action = if hidden {
+            "comment.hide"
+        } else {
+            "comment.unhide"
+        };
+        audit::record(
+            &txn,
+            actor,
+            action,
+            "comment",
+            id,
+            Some(json!({ "is_hidden": was })),
+            Some(json!({ "is_hidden": hidden })),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(updated)
@@ -698,7 +845,11 @@ pub async fn top_authors(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<To
          GROUP BY u.{q}id{q}, u.{q}username{q} \
          ORDER BY posts DESC, comments DESC, username ASC \
          LIMIT {p3}",
-        false_literal = if backend == DbBackend::Postgres { "FALSE" } else { "0" },
+        false_literal = if backend == DbBackend::Postgres {
+            "FALSE"
+        } else {
+            "0"
+        },
     );
     let since = Utc::now() - Duration::days(30);
     let statement = Statement::from_sql_and_values(
@@ -728,21 +879,36 @@ mod tests {
 
     #[test]
     fn tags_are_normalised_and_junk_is_refused() {
-        assert_eq!(parse_tags(" Rust, web dev ,rust,, ").unwrap(), vec!["rust", "web-dev"]);
+        assert_eq!(
+            parse_tags(" Rust, web dev ,rust,, ").unwrap(),
+            vec!["rust", "web-dev"]
+        );
         assert!(parse_tags("ok, <script>").unwrap_err().contains("<script>"));
         assert!(parse_tags(&"x".repeat(51)).is_err());
         assert!(parse_tags("---").is_err());
         let many: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
-        assert!(parse_tags(&many.join(",")).unwrap_err().contains("at most 10"));
+        assert!(
+            parse_tags(&many.join(","))
+                .unwrap_err()
+                .contains("at most 10")
+        );
     }
 
     #[test]
     fn the_tree_knows_descendants_and_ancestors() {
         let all = vec![cat(1, None), cat(2, Some(1)), cat(3, Some(2)), cat(4, None)];
         assert_eq!(descendants(&all, 1), vec![1, 2, 3]);
-        assert_eq!(ancestors(&all, 3).iter().map(|c| c.id).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(
+            ancestors(&all, 3).iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
         let counts = HashMap::from([(3, 2), (4, 1)]);
         let flat = flatten(&all, &counts);
-        assert_eq!(flat.iter().map(|n| (n.category.id, n.depth, n.total_posts)).collect::<Vec<_>>(), vec![(1, 0, 2), (2, 1, 2), (3, 2, 2), (4, 0, 1)]);
+        assert_eq!(
+            flat.iter()
+                .map(|n| (n.category.id, n.depth, n.total_posts))
+                .collect::<Vec<_>>(),
+            vec![(1, 0, 2), (2, 1, 2), (3, 2, 2), (4, 0, 1)]
+        );
     }
 }

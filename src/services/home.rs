@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use entity::enums::MpaRating;
 use entity::{movie, movie_director, person};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 #[derive(Clone, Debug)]
 pub struct MovieSummary {

@@ -8,7 +8,12 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use crate::helpers::{PASSWORD, count_rows, escaped, location};
 
 async fn category_id(db: &sea_orm::DatabaseConnection, slug: &str) -> i32 {
-    category::Entity::find_by_slug(slug).one(db).await.unwrap().unwrap().id
+    category::Entity::find_by_slug(slug)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
 
 backend_tests! {

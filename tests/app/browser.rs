@@ -442,3 +442,108 @@ async fn a_new_member_gains_a_capability_when_an_admin_gives_them_a_new_role() {
     browser.quit().await;
     app.stop().await;
 }
+
+async fn log_in(browser: &Browser, app: &crate::helpers::TestApp, login: &str) {
+    browser.goto(&app.url("/login")).await;
+    browser.fill("#login", login).await;
+    browser.fill("#password", crate::helpers::PASSWORD).await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Welcome back").await;
+}
+
+async fn log_out(browser: &Browser) {
+    browser.click("form[action='/logout'] button").await;
+    browser.wait_for_text("You are logged out.").await;
+}
+
+#[cfg_attr(
+    not(marquee_browser),
+    ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_author_posts_a_reader_comments_and_a_moderator_hides_the_comment() {
+    let test_db = TestDb::create(Backend::Sqlite).await;
+    let app = test_db.spawn().await;
+    app.seed_demo().await;
+    app.create_user("writer", "author").await;
+    app.create_user("viewer", "reader").await;
+    app.create_user("warden", "moderator").await;
+    let rust = entity::category::Entity::find_by_slug("rust")
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let browser = Browser::start().await;
+
+    // The author writes a post with a category and tags.
+    log_in(&browser, &app, "writer").await;
+    browser.click("a[href='/posts/new']").await;
+    browser.wait_for_text("Write a post").await;
+    browser.fill("#title", "Borrow checker diaries").await;
+    browser
+        .fill("#body", "## Day one\n\nThe compiler is **always** right.")
+        .await;
+    browser
+        .click(&format!("#category_id option[value='{}']", rust.id))
+        .await;
+    browser.fill("#tags", "rust, learning").await;
+    browser.click("#status option[value='published']").await;
+    browser.screenshot("post-form").await;
+    browser
+        .click("form[action='/posts/new'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Your post is published.").await;
+    browser
+        .wait_for_url(&app.url("/posts/borrow-checker-diaries"))
+        .await;
+    let tags = browser.texts(".post header .tag").await;
+    assert_eq!(tags, ["#learning", "#rust"]);
+    log_out(&browser).await;
+
+    // A reader finds it in its category and comments.
+    log_in(&browser, &app, "viewer").await;
+    browser.goto(&app.url("/categories/programming")).await;
+    browser.wait_for_text("Borrow checker diaries").await;
+    browser.screenshot("category-page").await;
+    browser
+        .click("a[href='/posts/borrow-checker-diaries']")
+        .await;
+    browser.wait_for_text("Day one").await;
+    browser
+        .fill("#body", "Wait until you meet lifetimes.")
+        .await;
+    browser.click("form.comment-form button[type=submit]").await;
+    browser.wait_for_text("Your comment is posted.").await;
+    browser
+        .wait_for_text("Wait until you meet lifetimes.")
+        .await;
+    browser.screenshot("post-with-comment").await;
+    log_out(&browser).await;
+
+    // A moderator hides it from the moderation queue.
+    log_in(&browser, &app, "warden").await;
+    browser.click("nav a[href='/moderation']").await;
+    browser
+        .wait_for_text("Wait until you meet lifetimes.")
+        .await;
+    browser.screenshot("moderation").await;
+    browser
+        .click("ol.comment-list li:first-child form button")
+        .await;
+    browser.wait_for_text("Comment hidden.").await;
+    log_out(&browser).await;
+
+    // The reader no longer sees it.
+    log_in(&browser, &app, "viewer").await;
+    browser
+        .goto(&app.url("/posts/borrow-checker-diaries"))
+        .await;
+    browser.wait_for_text("No comments yet.").await;
+    let comments = browser.texts(".comment-body").await;
+    assert!(comments.is_empty(), "{comments:?}");
+
+    browser.quit().await;
+    app.stop().await;
+}
