@@ -1,13 +1,9 @@
 //! What the home page shows besides recent posts (see `blog`): the newest movies with their
 //! directors, loaded in bulk (two statements whatever the list length).
 
-use std::collections::HashMap;
-
 use entity::enums::MpaRating;
-use entity::{movie, movie_director, person};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use entity::movie;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect};
 
 #[derive(Clone, Debug)]
 pub struct MovieSummary {
@@ -31,11 +27,17 @@ pub async fn newest_movies(
         .limit(limit)
         .all(db)
         .await?;
-    let mut directors = directors_of(db, movies.iter().map(|m| m.id).collect()).await?;
+    let mut directors =
+        super::movies::directors_of(db, movies.iter().map(|m| m.id).collect()).await?;
     Ok(movies
         .into_iter()
         .map(|m| MovieSummary {
-            directors: directors.remove(&m.id).unwrap_or_default(),
+            directors: directors
+                .remove(&m.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect(),
             id: m.id,
             title: m.title,
             year: m.year,
@@ -43,30 +45,6 @@ pub async fn newest_movies(
             theatre: m.theatre,
         })
         .collect())
-}
-
-/// Director names per movie id, in credited order, in one query.
-pub async fn directors_of(
-    db: &impl ConnectionTrait,
-    movie_ids: Vec<i32>,
-) -> Result<HashMap<i32, Vec<String>>, DbErr> {
-    let mut by_movie: HashMap<i32, Vec<String>> = HashMap::new();
-    if movie_ids.is_empty() {
-        return Ok(by_movie);
-    }
-    let links = movie_director::Entity::find()
-        .filter(movie_director::Column::MovieId.is_in(movie_ids))
-        .order_by_asc(movie_director::Column::MovieId)
-        .order_by_asc(movie_director::Column::Position)
-        .find_also_related(person::Entity)
-        .all(db)
-        .await?;
-    for (link, person) in links {
-        if let Some(person) = person {
-            by_movie.entry(link.movie_id).or_default().push(person.name);
-        }
-    }
-    Ok(by_movie)
 }
 
 /// Plain-text start of a Markdown body: markup characters dropped, cut at a word boundary.

@@ -7,6 +7,7 @@ pub mod blog;
 pub mod groups;
 pub mod health;
 pub mod home;
+pub mod movies;
 
 /// One page of a paginated list; `number` is 1-based as in URLs.
 #[derive(Clone, Debug)]

@@ -84,8 +84,9 @@ backend_tests! {
             .unwrap();
 
         // In credited order, through the ordered junction.
-        let ordered = marquee::services::home::directors_of(&app.db, vec![found.id]).await.unwrap();
-        assert_eq!(ordered.get(&found.id).unwrap(), &co_directed.directors.to_vec());
+        let ordered = marquee::services::movies::directors_of(&app.db, vec![found.id]).await.unwrap();
+        let names: Vec<&str> = ordered[&found.id].iter().map(|(_, name)| name.as_str()).collect();
+        assert_eq!(names, co_directed.directors.to_vec());
 
         // And as a plain many-to-many through the loader.
         let loaded = movie::Entity::load()
