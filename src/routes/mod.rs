@@ -8,6 +8,7 @@ pub mod groups;
 pub mod health;
 pub mod home;
 pub mod moderation;
+pub mod movies;
 pub mod users;
 
 use actix_web::http::{StatusCode, header};
@@ -52,6 +53,28 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
             "/categories/{slug}/delete",
             web::post().to(categories::delete),
         )
+        .route("/movies", web::get().to(movies::list))
+        .route("/movies/new", web::get().to(movies::new_form))
+        .route("/movies/new", web::post().to(movies::create))
+        .route("/movies/{id}", web::get().to(movies::show))
+        .route("/movies/{id}/edit", web::get().to(movies::edit_form))
+        .route("/movies/{id}/edit", web::post().to(movies::update))
+        .route("/movies/{id}/delete", web::get().to(movies::delete_form))
+        .route("/movies/{id}/delete", web::post().to(movies::delete))
+        .route("/movies/{id}/reviews", web::post().to(movies::review))
+        .route(
+            "/movies/{id}/reviews/{review}/edit",
+            web::get().to(movies::review_edit_form),
+        )
+        .route(
+            "/movies/{id}/reviews/{review}/edit",
+            web::post().to(movies::review_update),
+        )
+        .route(
+            "/movies/{id}/reviews/{review}/delete",
+            web::post().to(movies::review_delete),
+        )
+        .route("/people/{id}", web::get().to(movies::person))
         .route("/moderation", web::get().to(moderation::queue))
         .route(
             "/moderation/comments/{id}/hide",

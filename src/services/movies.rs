@@ -286,10 +286,11 @@ fn avg_rating(backend: DbBackend) -> Expr {
     } else {
         "DOUBLE"
     };
-    Expr::cust_with_expr(
-        format!("CAST($1 AS {double})"),
+    Func::cast_as(
         Expr::SubQuery(None, Box::new(avg.into_sub_query_statement())),
+        sea_orm::sea_query::Alias::new(double),
     )
+    .into()
 }
 
 fn review_count() -> Expr {

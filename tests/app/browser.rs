@@ -547,3 +547,80 @@ async fn an_author_posts_a_reader_comments_and_a_moderator_hides_the_comment() {
     browser.quit().await;
     app.stop().await;
 }
+
+#[cfg_attr(
+    not(marquee_browser),
+    ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_filters_the_catalogue_opens_a_movie_and_reviews_it() {
+    use marquee::seed::data::MOVIES;
+    let test_db = TestDb::create(Backend::Sqlite).await;
+    let app = test_db.spawn().await;
+    app.seed_demo().await;
+    app.create_user("critic", "reader").await;
+    let browser = Browser::start().await;
+    log_in(&browser, &app, "critic").await;
+
+    // Pick a rating and decade the demo catalogue has, then expect exactly those movies.
+    let target = MOVIES
+        .iter()
+        .find(|m| m.mpa == Some("PG") && m.year < 2000)
+        .expect("a PG movie before 2000");
+    let decade = target.year / 10 * 10;
+    let mut expected: Vec<&str> = MOVIES
+        .iter()
+        .filter(|m| m.mpa == Some("PG") && m.year / 10 * 10 == decade)
+        .map(|m| m.title)
+        .collect();
+    expected.sort_unstable();
+
+    browser.goto(&app.url("/movies")).await;
+    browser
+        .click("#facet-mpa a[href*='mpa=PG']:not([href*='PG-13'])")
+        .await;
+    browser
+        .wait_for_text(&format!(
+            "{} movie",
+            MOVIES.iter().filter(|m| m.mpa == Some("PG")).count()
+        ))
+        .await;
+    browser
+        .click(&format!("#facet-decade a[href*='year_from={decade}']"))
+        .await;
+    browser
+        .wait_for_text(&format!("{} movie", expected.len()))
+        .await;
+    assert!(
+        browser
+            .current_url()
+            .await
+            .contains(&format!("year_from={decade}")),
+        "the filter lives in the URL"
+    );
+    let mut shown = browser.texts(".movie-grid .movie-title a").await;
+    shown.sort_unstable();
+    assert_eq!(shown, expected);
+    browser.screenshot("movies-filtered").await;
+
+    // Open the movie and review it; the average follows.
+    browser
+        .click(&format!(".movie-grid a[href^='/movies/']:not([href*='?'])"))
+        .await;
+    browser.wait_for_text("Directed by").await;
+    let before = browser.texts("#average").await.concat();
+    browser.click("#rating option[value='1']").await;
+    browser.fill("#body", "Not for me, I am afraid.").await;
+    browser.click("form.review-form button[type=submit]").await;
+    browser
+        .wait_for_text("Thank you: your review is posted.")
+        .await;
+    let after = browser.texts("#average").await.concat();
+    assert_ne!(before, after, "the average and count change");
+    assert!(after.contains("review"), "{after}");
+    browser.wait_for_text("Not for me, I am afraid.").await;
+    browser.screenshot("movie-reviewed").await;
+
+    browser.quit().await;
+    app.stop().await;
+}

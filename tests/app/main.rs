@@ -14,6 +14,7 @@ mod admin;
 mod blog;
 mod browser;
 mod migrations;
+mod movies;
 mod pages;
 mod redis;
 mod relations;

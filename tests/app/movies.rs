@@ -1,0 +1,339 @@
+//! The movie catalogue: filters, facets, sorting, aggregates, reviews, directors in order,
+//! managing movies, permissions, and the statement count of the list.
+
+use entity::enums::MpaRating;
+use entity::{movie, movie_director, person, review};
+use marquee::services::movies::{self, MovieFilter, MovieInput};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::helpers::{PASSWORD, TestApp, location};
+
+async fn add(
+    app: &TestApp,
+    title: &str,
+    year: i32,
+    mpa: Option<MpaRating>,
+    theatre: bool,
+    directors: &[&str],
+) -> i32 {
+    movies::create_movie(
+        &app.db,
+        MovieInput {
+            title: title.into(),
+            year,
+            mpa,
+            theatre,
+            synopsis: format!("{title} synopsis"),
+            directors: directors.iter().map(|d| d.to_string()).collect(),
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// Five movies with known facets.
+async fn catalogue(app: &TestApp) -> [i32; 5] {
+    [
+        add(
+            app,
+            "Alpha",
+            1994,
+            Some(MpaRating::R),
+            false,
+            &["Xavier Dolan"],
+        )
+        .await,
+        add(
+            app,
+            "Beta",
+            1999,
+            Some(MpaRating::Pg),
+            true,
+            &["Yu Lan", "Xavier Dolan"],
+        )
+        .await,
+        add(
+            app,
+            "Gamma",
+            2005,
+            Some(MpaRating::Pg13),
+            false,
+            &["Yu Lan"],
+        )
+        .await,
+        add(app, "Delta", 1995, None, false, &["Zoe Kim"]).await,
+        add(
+            app,
+            "Epsilon",
+            2023,
+            Some(MpaRating::Pg),
+            true,
+            &["Zoe Kim"],
+        )
+        .await,
+    ]
+}
+
+/// Movie titles in the order the list page shows them.
+fn titles(html: &str) -> Vec<String> {
+    html.split("class=\"movie-title\"><a href=\"/movies/")
+        .skip(1)
+        .filter_map(|part| part.split('>').nth(1)?.split('<').next().map(str::to_owned))
+        .collect()
+}
+
+backend_tests! {
+    async fn filters_work_alone_and_combined_and_live_in_the_query_string(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        catalogue(&app).await;
+        let visitor = app.visitor();
+        let list = async |query: &str| titles(&visitor.get_html(&format!("/movies?{query}")).await.1);
+
+        assert_eq!(list("").await, ["Alpha", "Beta", "Delta", "Epsilon", "Gamma"]);
+        assert_eq!(list("mpa=PG").await, ["Beta", "Epsilon"]);
+        assert_eq!(list("mpa=PG&mpa=R").await, ["Alpha", "Beta", "Epsilon"]);
+        assert_eq!(list("mpa=unrated").await, ["Delta"]);
+        assert_eq!(list("year_from=1990&year_to=1999").await, ["Alpha", "Beta", "Delta"]);
+        assert_eq!(list("mpa=PG&year_from=1990&year_to=1999").await, ["Beta"]);
+        assert_eq!(list("theatre=yes").await, ["Beta", "Epsilon"]);
+        assert_eq!(list("theatre=no&year_from=2000").await, ["Gamma"]);
+        assert_eq!(list("director=xavier").await, ["Alpha", "Beta"]);
+        assert_eq!(list("q=TA").await, ["Beta", "Delta"]);
+        assert_eq!(list("q=ta&director=zoe&mpa=unrated").await, ["Delta"]);
+
+        // A bad value is reported and ignored, never a 500.
+        let (status, html) = visitor.get_html("/movies?year_from=abc&mpa=XYZ&theatre=maybe").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("“abc” is not a year") && html.contains("“XYZ” is not an MPA rating"));
+        assert_eq!(titles(&html).len(), 5);
+
+        // Facet links keep the rest of the filter.
+        let (_, html) = visitor.get_html("/movies?mpa=PG&sort=year").await;
+        assert!(html.contains("href=\"/movies?year_from=1990&#38;year_to=1999&#38;mpa=PG&#38;sort=year\""), "decade link keeps rating and sort");
+        app.stop().await;
+    }
+
+    async fn facet_counts_follow_the_other_filters(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        catalogue(&app).await;
+
+        let nineties = MovieFilter { year_from: Some(1990), year_to: Some(1999), ..Default::default() };
+        let facets = movies::facets(&app.db, &nineties).await.unwrap();
+
+        assert_eq!(facets.total, 3);
+        let mpa: Vec<(Option<MpaRating>, u64)> = facets.mpa.clone();
+        assert_eq!(mpa, vec![
+            (Some(MpaRating::G), 0), (Some(MpaRating::Pg), 1), (Some(MpaRating::Pg13), 0),
+            (Some(MpaRating::R), 1), (Some(MpaRating::Nc17), 0), (None, 1),
+        ]);
+        // Decades ignore the year filter itself, so other decades stay reachable.
+        assert_eq!(facets.decades, vec![(1990, 3), (2000, 1), (2020, 1)]);
+        assert_eq!(facets.theatre, (1, 2));
+
+        let pg_in_theatres = MovieFilter { mpa: vec![Some(MpaRating::Pg)], theatre: Some(true), ..Default::default() };
+        let facets = movies::facets(&app.db, &pg_in_theatres).await.unwrap();
+        assert_eq!(facets.total, 2);
+        assert_eq!(facets.theatre, (2, 0), "theatre counts apply the rating filter");
+        assert_eq!(facets.decades, vec![(1990, 1), (2020, 1)]);
+
+        let (_, html) = app.visitor().get_html("/movies?year_from=1990&year_to=1999").await;
+        assert!(html.contains("3 movies"));
+        assert!(html.contains(">1990s</a> <span class=\"count\">3</span>"));
+        assert!(html.contains("Unrated</a> <span class=\"count\">1</span>"));
+        app.stop().await;
+    }
+
+    async fn sorting_and_averages_come_from_sql_and_match_hand_computed_values(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let [alpha, beta, gamma, _, _] = catalogue(&app).await;
+        let users = [app.create_user("rev1", "reader").await, app.create_user("rev2", "reader").await, app.create_user("rev3", "reader").await];
+        for (movie_id, user, rating) in [(alpha, users[0], 8), (alpha, users[1], 9), (alpha, users[2], 6), (beta, users[0], 3), (gamma, users[0], 10), (gamma, users[1], 5)] {
+            movies::add_review(&app.db, movie_id, user, rating, "ok".into()).await.unwrap();
+        }
+
+        let card = movies::movie(&app.db, alpha).await.unwrap().unwrap();
+        assert_eq!(card.row.review_count, 3);
+        assert!((card.row.avg_rating.unwrap() - 23.0 / 3.0).abs() < 1e-9);
+        assert_eq!(card.row.average().as_deref(), Some("7.7"));
+        let gamma_card = movies::movie(&app.db, gamma).await.unwrap().unwrap();
+        assert_eq!(gamma_card.row.average().as_deref(), Some("7.5"));
+
+        let visitor = app.visitor();
+        let (_, by_rating) = visitor.get_html("/movies?sort=rating").await;
+        assert_eq!(titles(&by_rating), ["Alpha", "Gamma", "Beta", "Delta", "Epsilon"], "best first, unrated last");
+        let (_, ascending) = visitor.get_html("/movies?sort=rating&dir=asc").await;
+        assert_eq!(titles(&ascending), ["Beta", "Gamma", "Alpha", "Delta", "Epsilon"], "unrated last either way");
+        let (_, by_year) = visitor.get_html("/movies?sort=year").await;
+        assert_eq!(titles(&by_year), ["Epsilon", "Gamma", "Beta", "Delta", "Alpha"]);
+        let (_, by_title_desc) = visitor.get_html("/movies?sort=title&dir=desc").await;
+        assert_eq!(titles(&by_title_desc), ["Gamma", "Epsilon", "Delta", "Beta", "Alpha"]);
+
+        let (_, page) = visitor.get_html(&format!("/movies/{alpha}")).await;
+        assert!(page.contains("★ 7.7</strong> / 10 from <span id=\"review-count\">3</span> reviews"));
+        app.stop().await;
+    }
+
+    async fn one_review_per_user_and_movie_even_under_a_race(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let [alpha, beta, ..] = catalogue(&app).await;
+        let grace = app.create_user("grace", "reader").await;
+        let visitor = app.visitor();
+        visitor.login_ok("grace", PASSWORD).await;
+
+        let bad = visitor.post(&format!("/movies/{alpha}/reviews"), &[("rating", "11"), ("body", "kept words")]).await;
+        assert_eq!(bad.status().as_u16(), 422);
+        let html = bad.text().await.unwrap();
+        assert!(html.contains("Choose a rating from 1 to 10.") && html.contains("kept words"));
+
+        let first = visitor.post(&format!("/movies/{alpha}/reviews"), &[("rating", "9"), ("body", "Great.")]).await;
+        assert_eq!(first.status().as_u16(), 303);
+        let second = visitor.post(&format!("/movies/{alpha}/reviews"), &[("rating", "2"), ("body", "Changed my mind.")]).await;
+        assert_eq!(second.status().as_u16(), 409);
+        assert!(second.text().await.unwrap().contains("You have already reviewed this movie"));
+        assert_eq!(review::Entity::find().filter(review::Column::MovieId.eq(alpha)).count(&app.db).await.unwrap(), 1);
+
+        let (a, b) = tokio::join!(
+            movies::add_review(&app.db, beta, grace, 7, "one".into()),
+            movies::add_review(&app.db, beta, grace, 8, "two".into()),
+        );
+        assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "the unique key lets one through");
+        for result in [a, b] {
+            if let Err(error) = result {
+                assert!(matches!(error, movies::ReviewError::AlreadyReviewed), "{error:?}");
+            }
+        }
+
+        // Editing and deleting one's own review; nobody else's.
+        let mine = movies::review_of(&app.db, alpha, grace).await.unwrap().unwrap();
+        let response = visitor.post(&format!("/movies/{alpha}/reviews/{}/edit", mine.id), &[("rating", "4"), ("body", "Second thoughts.")]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(movies::review_of(&app.db, alpha, grace).await.unwrap().unwrap().rating, 4);
+        app.create_user("other", "reader").await;
+        let other = app.visitor();
+        other.login_ok("other", PASSWORD).await;
+        assert_eq!(other.post(&format!("/movies/{alpha}/reviews/{}/edit", mine.id), &[("rating", "1"), ("body", "x")]).await.status().as_u16(), 403);
+        assert_eq!(other.post(&format!("/movies/{alpha}/reviews/{}/delete", mine.id), &[]).await.status().as_u16(), 403);
+        assert_eq!(visitor.post(&format!("/movies/{alpha}/reviews/{}/delete", mine.id), &[]).await.status().as_u16(), 303);
+        assert!(movies::review_of(&app.db, alpha, grace).await.unwrap().is_none());
+        app.stop().await;
+    }
+
+    async fn managers_add_and_edit_movies_with_directors_in_order(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.create_user("curator", "moderator").await;
+        let manager = app.visitor();
+        manager.login_ok("curator", PASSWORD).await;
+
+        let bad = manager.post("/movies/new", &[("title", ""), ("year", "1800"), ("mpa", "X"), ("directors", "A Person"), ("synopsis", "kept")]).await;
+        assert_eq!(bad.status().as_u16(), 422);
+        let html = bad.text().await.unwrap();
+        assert!(html.contains("Give the movie a title."));
+        assert!(html.contains(&format!("Enter a year from 1888 to {}.", movies::last_year())));
+        assert!(html.contains("Choose a rating from the list, or none."));
+        assert!(html.contains("value=\"1800\"") && html.contains(">kept</textarea>") && html.contains(">A Person</textarea>"));
+        let next_year = (movies::last_year() + 1).to_string();
+        let bad = manager.post("/movies/new", &[("title", "Future"), ("year", &next_year)]).await;
+        assert_eq!(bad.status().as_u16(), 422);
+
+        let created = manager.post("/movies/new", &[
+            ("title", "The Matrix"), ("year", "1999"), ("mpa", "R"),
+            ("directors", "Lana Wachowski\nLilly Wachowski\nThird Person"), ("synopsis", "Red pill."),
+        ]).await;
+        assert_eq!(created.status().as_u16(), 303);
+        let id: i32 = location(&created).trim_start_matches("/movies/").parse().unwrap();
+        let order = async || -> Vec<String> {
+            movies::directors_of(&app.db, vec![id]).await.unwrap().remove(&id).unwrap_or_default().into_iter().map(|(_, n)| n).collect()
+        };
+        assert_eq!(order().await, ["Lana Wachowski", "Lilly Wachowski", "Third Person"]);
+        let stored = movie::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!((stored.year, stored.mpa, stored.theatre), (1999, Some(MpaRating::R), false));
+
+        let edited = manager.post(&format!("/movies/{id}/edit"), &[
+            ("title", "The Matrix"), ("year", "1999"), ("mpa", ""), ("theatre", "on"),
+            ("directors", "Lilly Wachowski\nLana Wachowski"), ("synopsis", "Red pill."),
+        ]).await;
+        assert_eq!(edited.status().as_u16(), 303);
+        assert_eq!(order().await, ["Lilly Wachowski", "Lana Wachowski"]);
+        let stored = movie::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!((stored.mpa, stored.theatre), (None, true));
+        assert_eq!(person::Entity::find().count(&app.db).await.unwrap(), 3, "people are reused, not duplicated");
+
+        let (_, page) = app.visitor().get_html(&format!("/movies/{id}")).await;
+        let lilly = page.find(">Lilly Wachowski<").unwrap();
+        let lana = page.find(">Lana Wachowski<").unwrap();
+        assert!(lilly < lana, "credited order on the page");
+
+        // The person page lists their movies, newest first.
+        let lana_id = person::Entity::find_by_name("Lana Wachowski").one(&app.db).await.unwrap().unwrap().id;
+        add(&app, "Speed Racer", 2008, Some(MpaRating::Pg), false, &["Lana Wachowski", "Lilly Wachowski"]).await;
+        let (status, person_page) = app.visitor().get_html(&format!("/people/{lana_id}")).await;
+        assert_eq!(status, 200);
+        assert!(person_page.find("Speed Racer").unwrap() < person_page.find("The Matrix").unwrap());
+        assert_eq!(app.visitor().get("/people/999999").await.status().as_u16(), 404);
+        app.stop().await;
+    }
+
+    async fn deleting_a_movie_removes_its_director_links_and_reviews(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let [alpha, ..] = catalogue(&app).await;
+        let grace = app.create_user("grace", "reader").await;
+        movies::add_review(&app.db, alpha, grace, 7, "fine".into()).await.unwrap();
+        app.create_user("curator", "moderator").await;
+        let manager = app.visitor();
+        manager.login_ok("curator", PASSWORD).await;
+
+        let (_, confirm) = manager.get_html(&format!("/movies/{alpha}/delete")).await;
+        assert!(confirm.contains("1 review(s)"));
+        assert_eq!(manager.post(&format!("/movies/{alpha}/delete"), &[]).await.status().as_u16(), 303);
+
+        assert!(movie::Entity::find_by_id(alpha).one(&app.db).await.unwrap().is_none());
+        assert_eq!(movie_director::Entity::find().filter(movie_director::Column::MovieId.eq(alpha)).count(&app.db).await.unwrap(), 0);
+        assert_eq!(review::Entity::find().filter(review::Column::MovieId.eq(alpha)).count(&app.db).await.unwrap(), 0);
+        assert_eq!(app.visitor().get(&format!("/movies/{alpha}")).await.status().as_u16(), 404);
+        app.stop().await;
+    }
+
+    async fn managing_movies_needs_the_permission(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let [alpha, ..] = catalogue(&app).await;
+        app.create_user("grace", "reader").await;
+        let reader = app.visitor();
+        reader.login_ok("grace", PASSWORD).await;
+        for path in ["/movies/new".to_owned(), format!("/movies/{alpha}/edit"), format!("/movies/{alpha}/delete")] {
+            assert_eq!(reader.get(&path).await.status().as_u16(), 403, "GET {path}");
+            assert_eq!(reader.post(&path, &[("title", "Hacked"), ("year", "2000")]).await.status().as_u16(), 403, "POST {path}");
+        }
+        assert_eq!(movie::Entity::find_by_id(alpha).one(&app.db).await.unwrap().unwrap().title, "Alpha");
+        let (_, html) = reader.get_html("/movies").await;
+        assert!(!html.contains("Add a movie"));
+        app.stop().await;
+    }
+
+    async fn the_movie_list_issues_the_same_few_statements_for_5_and_50_movies(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let reader = app.create_user("grace", "reader").await;
+        let add_many = async |from: usize, to: usize| {
+            for i in from..to {
+                let id = add(&app, &format!("Film {i:02}"), 1950 + i as i32, Some(MpaRating::Pg), i % 2 == 0, &["Director One", &format!("Director {}", i % 4)]).await;
+                movies::add_review(&app.db, id, reader, 1 + (i % 10) as i32, "ok".into()).await.unwrap();
+            }
+        };
+        let pages = ["/movies", "/movies?mpa=PG&year_from=1950&sort=rating", "/movies?director=one&theatre=yes&sort=year"];
+        add_many(0, 5).await;
+        let mut few = Vec::new();
+        for path in pages {
+            few.push(app.statements_for(path).await);
+        }
+        add_many(5, 50).await;
+        let mut many = Vec::new();
+        for path in pages {
+            many.push(app.statements_for(path).await);
+        }
+        assert_eq!(few, many, "{pages:?}");
+        for (path, n) in pages.iter().zip(&many) {
+            assert!(*n <= 4, "{path} issues {n} statements");
+        }
+        app.stop().await;
+    }
+}
