@@ -605,7 +605,7 @@ async fn a_member_filters_the_catalogue_opens_a_movie_and_reviews_it() {
 
     // Open the movie and review it; the average follows.
     browser
-        .click(&format!(".movie-grid a[href^='/movies/']:not([href*='?'])"))
+        .click(".movie-grid a[href^='/movies/']:not([href*='?'])")
         .await;
     browser.wait_for_text("Directed by").await;
     let before = browser.texts("#average").await.concat();
