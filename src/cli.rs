@@ -39,6 +39,14 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         scale: Option<u64>,
     },
+    /// Measure raw argon2 verifications per second (the benchmark's login reference).
+    #[command(hide = true)]
+    BenchArgon2 {
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
     /// Manage accounts from the command line.
     User {
         #[command(subcommand)]
@@ -91,6 +99,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { action } => migrate(&cli.settings, action).await,
         Command::Seed { scale } => seed(&cli.settings, scale).await,
         Command::User { action } => user(&cli.settings, action).await,
+        Command::BenchArgon2 { seconds, threads } => {
+            let rate = tokio::task::spawn_blocking(move || crate::auth::password::raw_verify_rate(seconds, threads)).await??;
+            println!("{rate:.1}");
+            Ok(())
+        }
     }
 }
 

@@ -25,6 +25,10 @@ use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::{db, errors, routes, seed};
 
+/// The number of SQL statements run through the server's pool (shared with `/metrics`).
+#[derive(Clone, Default)]
+pub struct StatementCounter(pub Arc<AtomicU64>);
+
 /// A bound, not yet running server.
 pub struct Application {
     address: SocketAddr,
@@ -69,7 +73,15 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("could not listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let server = build_server(listener, db.clone(), key, store, throttle, &settings)?;
+        let server = build_server(
+            listener,
+            db.clone(),
+            key,
+            store,
+            throttle,
+            StatementCounter(statements.clone()),
+            &settings,
+        )?;
         Ok(Application {
             address,
             server,
@@ -117,9 +129,11 @@ fn build_server(
     key: Key,
     store: Store,
     throttle: LoginThrottle,
+    statements: StatementCounter,
     settings: &Settings,
 ) -> anyhow::Result<Server> {
     let db = web::Data::new(db);
+    let statements = web::Data::new(statements);
     let throttle = web::Data::new(throttle);
     let static_dir = settings.static_dir.clone();
     let cookie_secure = settings.cookie_secure;
@@ -135,6 +149,7 @@ fn build_server(
         App::new()
             .app_data(db.clone())
             .app_data(throttle.clone())
+            .app_data(statements.clone())
             .app_data(web::FormConfig::default().limit(256 * 1024))
             .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
             .wrap(Compress::default())
@@ -160,6 +175,7 @@ fn build_server(
             })
             .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .route("/healthz", web::get().to(routes::health::healthz))
+            .route("/metrics", web::get().to(routes::health::metrics))
             .service(
                 web::scope("/static")
                     .wrap(

@@ -41,6 +41,7 @@ fn dummy_hash() -> &'static str {
 
 /// Verifies on the blocking pool; with no stored hash it checks the dummy hash and fails.
 pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
+    let _permit = permits().acquire().await?;
     Ok(tokio::task::spawn_blocking(move || match stored {
         Some(phc) => verify_blocking(&password, &phc),
         None => {
@@ -51,9 +52,46 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     .await?)
 }
 
+/// How many hashes may run at once: half the cores (at least one), so a burst of logins
+/// never takes every core away from page requests.
+fn permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        tokio::sync::Semaphore::new((cores / 2).max(1))
+    })
+}
+
 /// [`hash_blocking`] on the blocking pool.
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _permit = permits().acquire().await?;
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+}
+
+/// Verifies as fast as one thread can for `seconds`, `threads` times in parallel; returns
+/// verifications per second (the benchmark's reference for the login rate).
+pub fn raw_verify_rate(seconds: f64, threads: usize) -> anyhow::Result<f64> {
+    let hash = hash_blocking("benchmark password")?;
+    let started = std::time::Instant::now();
+    let handles: Vec<_> = (0..threads.max(1))
+        .map(|_| {
+            let hash = hash.clone();
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while started.elapsed().as_secs_f64() < seconds {
+                    if verify_blocking("benchmark password", &hash) {
+                        n += 1;
+                    }
+                }
+                n
+            })
+        })
+        .collect();
+    let mut total = 0u64;
+    for handle in handles {
+        total += handle.join().map_err(|_| anyhow::anyhow!("a benchmark thread panicked"))?;
+    }
+    Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
 /// A random password of `len` letters and digits, for one-time and demo accounts.

@@ -18,3 +18,14 @@ pub async fn healthz(db: web::Data<DatabaseConnection>) -> HttpResponse {
         }
     }
 }
+
+/// `GET /metrics`: counters in the Prometheus text format (SQL statements run so far).
+pub async fn metrics(counter: web::Data<crate::startup::StatementCounter>) -> HttpResponse {
+    let statements = counter.0.load(std::sync::atomic::Ordering::Relaxed);
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .content_type("text/plain; version=0.0.4")
+        .body(format!(
+            "# HELP marquee_sql_statements_total SQL statements run by this instance.\n# TYPE marquee_sql_statements_total counter\nmarquee_sql_statements_total {statements}\n"
+        ))
+}
