@@ -93,6 +93,10 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_REDIS_URL", global = true)]
     pub redis_url: Option<String>,
 
+    /// How long the home page's lists are reused, in milliseconds (0 turns the cache off).
+    #[arg(long, env = "MARQUEE_HOME_CACHE_MS", default_value_t = 1000, global = true)]
+    pub home_cache_ms: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "MARQUEE_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -110,6 +114,7 @@ impl fmt::Debug for Settings {
             .field("cookie_secure", &self.cookie_secure)
             .field("static_dir", &self.static_dir)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("home_cache_ms", &self.home_cache_ms)
             .field("workers", &self.workers)
             .finish()
     }
@@ -154,6 +159,7 @@ impl Settings {
             static_dir: PathBuf::from(default_static_dir()),
             workers: Some(1),
             redis_url: None,
+            home_cache_ms: 0,
         }
     }
 

@@ -4,6 +4,7 @@
 //! to run the real site lives here, starting with [`startup::Application`].
 
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;

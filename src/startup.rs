@@ -134,6 +134,9 @@ fn build_server(
 ) -> anyhow::Result<Server> {
     let db = web::Data::new(db);
     let statements = web::Data::new(statements);
+    let home_cache = web::Data::new(routes::home::HomeCache::new(std::time::Duration::from_millis(
+        settings.home_cache_ms,
+    )));
     let throttle = web::Data::new(throttle);
     let static_dir = settings.static_dir.clone();
     let cookie_secure = settings.cookie_secure;
@@ -150,6 +153,7 @@ fn build_server(
             .app_data(db.clone())
             .app_data(throttle.clone())
             .app_data(statements.clone())
+            .app_data(home_cache.clone())
             .app_data(web::FormConfig::default().limit(256 * 1024))
             .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
             .wrap(Compress::default())

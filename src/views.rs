@@ -19,7 +19,6 @@ use crate::services::accounts::ProfileView;
 use crate::services::admin::{Dashboard, RoleRow, UserRow};
 use crate::services::blog::{CommentRow, ModerationRow, PostCard, PostDetail, TreeNode};
 use crate::services::groups::GroupRow;
-use crate::services::home::MovieSummary;
 use crate::services::movies::{Facets, MovieCard, ReviewRow};
 
 /// What the layout needs on every page.
@@ -168,8 +167,7 @@ impl Pager {
 #[template(path = "home.html")]
 pub struct HomePage {
     pub ctx: PageContext,
-    pub posts: Vec<PostCard>,
-    pub movies: Vec<MovieSummary>,
+    pub data: std::sync::Arc<crate::routes::home::HomeData>,
 }
 
 /// A list of posts: all, search results, a tag, an author or a category.

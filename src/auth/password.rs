@@ -1,6 +1,6 @@
 //! Password hashing with argon2id and OWASP's parameters (m = 19456 KiB, t = 2, p = 1, which
-//! is `Argon2::default()`). Hashing and verifying cost ~20 ms of CPU, so the async entry points
-//! run them on the blocking pool, off the request threads.
+//! is `Argon2::default()`). Hashing and verifying cost ~15-20 ms of CPU, so the async entry
+//! points run them on dedicated worker threads, off the request threads.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -39,33 +39,70 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking(&generate(24)).unwrap_or_default())
 }
 
-/// Verifies on the blocking pool; with no stored hash it checks the dummy hash and fails.
+/// Verifies on an argon2 worker; with no stored hash it checks the dummy hash and fails.
 pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
-    let _permit = permits().acquire().await?;
-    Ok(tokio::task::spawn_blocking(move || match stored {
+    on_worker(move || match stored {
         Some(phc) => verify_blocking(&password, &phc),
         None => {
             let _ = verify_blocking(&password, dummy_hash());
             false
         }
     })
-    .await?)
+    .await
 }
 
-/// How many hashes may run at once: half the cores (at least one), so a burst of logins
-/// never takes every core away from page requests.
-fn permits() -> &'static tokio::sync::Semaphore {
-    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    PERMITS.get_or_init(|| {
+/// Argon2 runs on a few dedicated threads (half the cores, at least one): a burst of logins
+/// never takes every core away from page requests, and each thread reuses its own 19 MiB
+/// working memory instead of every blocking-pool thread keeping a copy.
+struct Workers {
+    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+fn workers() -> &'static Workers {
+    static WORKERS: std::sync::OnceLock<Workers> = std::sync::OnceLock::new();
+    WORKERS.get_or_init(|| {
+        let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        tokio::sync::Semaphore::new((cores / 2).max(1))
+        for i in 0..(cores / 2).max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let next = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(poisoned) => poisoned.into_inner().recv(),
+                        };
+                        match next {
+                            Ok(job) => job(),
+                            Err(_) => break, // the sender is gone: the process is ending
+                        }
+                    }
+                });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "could not start an argon2 worker thread");
+            }
+        }
+        Workers { jobs }
     })
 }
 
-/// [`hash_blocking`] on the blocking pool.
+/// Runs `work` on an argon2 worker and waits for it without blocking the async threads.
+async fn on_worker<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let (reply, result) = tokio::sync::oneshot::channel();
+    workers()
+        .jobs
+        .send(Box::new(move || {
+            let _ = reply.send(work());
+        }))
+        .map_err(|_| anyhow::anyhow!("the argon2 workers are gone"))?;
+    Ok(result.await?)
+}
+
+/// [`hash_blocking`] on an argon2 worker.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    let _permit = permits().acquire().await?;
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+    on_worker(move || hash_blocking(&password)).await?
 }
 
 /// Verifies as fast as one thread can for `seconds`, `threads` times in parallel; returns
