@@ -21,7 +21,7 @@ pub async fn connect(url: &str, log_sql: bool) -> Result<DatabaseConnection, DbE
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         options
             // A memory database lives in one connection; a file serves many readers.
-            .max_connections(if in_memory { 1 } else { 8 })
+            .max_connections(if in_memory { 1 } else { 4 })
             .min_connections(1)
             .idle_timeout(None::<Duration>)
             .max_lifetime(None::<Duration>)

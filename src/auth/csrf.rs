@@ -68,7 +68,8 @@ async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, actix_web::Error> 
     Ok(body.freeze())
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares without stopping at the first difference.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -2,34 +2,82 @@
 //! is `Argon2::default()`). Hashing and verifying cost ~15-20 ms of CPU, so the async entry
 //! points run them on dedicated worker threads, off the request threads.
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
-use rand::Rng;
-use rand::distr::Alphanumeric;
+use std::cell::RefCell;
 
-fn hasher() -> Argon2<'static> {
-    // Spelled out so a change of crate defaults cannot weaken it silently.
-    let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use rand::distr::Alphanumeric;
+use rand::{Rng, RngCore};
+
+/// OWASP's argon2id parameters, spelled out so a change of crate defaults cannot weaken them.
+fn params() -> Params {
+    Params::new(19_456, 2, 1, Some(32)).unwrap_or_default()
+}
+
+thread_local! {
+    /// Argon2's working memory (19 MiB), allocated once per thread and reused: allocating and
+    /// freeing it for every login left freed copies behind in the allocator.
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        work(&mut memory[..blocks])
+    })
 }
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
 pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
-    hasher()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
+    let params = params();
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let mut out = [0u8; 32];
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    with_memory(params.block_count(), |memory| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, memory)
+    })
+    .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| anyhow::anyhow!("{e}"))?,
+        salt: Some(Salt::new(&salt).map_err(|e| anyhow::anyhow!("{e}"))?),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("{e}"))?),
+    };
+    Ok(phc.to_string())
 }
 
-/// Checks a password against a stored PHC string; a malformed hash never verifies.
+/// Checks a password against a stored PHC string (with the parameters stored in it); a
+/// malformed hash never verifies.
 pub fn verify_blocking(password: &str, phc: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(parsed) => hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
-    }
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt.as_ref(), parsed.hash.as_ref()) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::V0x13,
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let expected = expected.as_bytes();
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let computed = with_memory(params.block_count(), |memory| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
+    });
+    computed.is_ok() && crate::auth::csrf::constant_time_eq(&out, expected)
 }
 
 /// A real argon2id hash of a random password, made once: unknown users are verified against
@@ -154,6 +202,17 @@ mod tests {
         assert!(verify_blocking("correct horse", &hash));
         assert!(!verify_blocking("wrong horse", &hash));
         assert!(!verify_blocking("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn hashes_made_by_the_argon2_crate_itself_verify_and_ours_verify_there() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let theirs = Argon2::default().hash_password(b"correct horse").unwrap().to_string();
+        assert!(verify_blocking("correct horse", &theirs));
+        assert!(!verify_blocking("correct horsf", &theirs));
+        let ours = hash_blocking("correct horse").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default().verify_password(b"correct horse", &parsed).is_ok());
     }
 
     #[test]

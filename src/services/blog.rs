@@ -111,9 +111,9 @@ impl PostFilter {
 }
 
 /// Posts matching the filter, newest first, in three statements whatever the page size or
-/// depth: the page's ids with the total (a window count over an index scan that reads no post
-/// bodies), the rows for those ids (author, category and visible comment count in the same
-/// statement), and their tags.
+/// depth: the page's ids with the total (an index scan that reads no post bodies, the count
+/// as an uncorrelated subquery the database evaluates once), the rows for those ids (author,
+/// category and visible comment count in the same statement), and their tags.
 pub async fn list_posts(
     db: &impl ConnectionTrait,
     filter: &PostFilter,
@@ -121,10 +121,15 @@ pub async fn list_posts(
     per_page: u64,
 ) -> Result<Page<PostCard>, DbErr> {
     let condition = filter.condition();
+    let total_query = Query::select()
+        .expr(Expr::col((post::Entity, post::Column::Id)).count())
+        .from(post::Entity)
+        .cond_where(condition.clone())
+        .to_owned();
     let ids_and_total: Vec<(i32, i64)> = post::Entity::find()
         .select_only()
         .column(post::Column::Id)
-        .expr_as(Expr::cust("COUNT(*) OVER ()"), "total")
+        .expr_as(Expr::SubQuery(None, Box::new(total_query.into_sub_query_statement())), "total")
         .filter(condition.clone())
         .order_by_desc(post::Column::PublishedAt)
         .order_by_desc(post::Column::Id)
