@@ -52,17 +52,43 @@ mod tests {
         let second = cache.get_or_load(async || Ok::<_, ()>(2)).await.unwrap();
         assert_eq!((*first, *second), (1, 1));
         tokio::time::sleep(Duration::from_millis(60)).await;
-        assert_eq!(*cache.get_or_load(async || Ok::<_, ()>(3)).await.unwrap(), 3);
-        assert!(cache.get_or_load(async || Err::<i32, _>("boom")).await.is_ok(), "fresh again");
+        assert_eq!(
+            *cache.get_or_load(async || Ok::<_, ()>(3)).await.unwrap(),
+            3
+        );
+        assert!(
+            cache
+                .get_or_load(async || Err::<i32, _>("boom"))
+                .await
+                .is_ok(),
+            "fresh again"
+        );
     }
 
     #[tokio::test]
     async fn a_zero_ttl_always_loads_and_errors_are_not_kept() {
         let cache = TtlCache::new(Duration::ZERO);
-        assert_eq!(*cache.get_or_load(async || Ok::<_, ()>(1)).await.unwrap(), 1);
-        assert_eq!(*cache.get_or_load(async || Ok::<_, ()>(2)).await.unwrap(), 2);
+        assert_eq!(
+            *cache.get_or_load(async || Ok::<_, ()>(1)).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            *cache.get_or_load(async || Ok::<_, ()>(2)).await.unwrap(),
+            2
+        );
         let failing = TtlCache::<i32>::new(Duration::from_secs(10));
-        assert!(failing.get_or_load(async || Err::<i32, _>("boom")).await.is_err());
-        assert_eq!(*failing.get_or_load(async || Ok::<_, &str>(4)).await.unwrap(), 4);
+        assert!(
+            failing
+                .get_or_load(async || Err::<i32, _>("boom"))
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            *failing
+                .get_or_load(async || Ok::<_, &str>(4))
+                .await
+                .unwrap(),
+            4
+        );
     }
 }

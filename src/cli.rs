@@ -100,7 +100,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed { scale } => seed(&cli.settings, scale).await,
         Command::User { action } => user(&cli.settings, action).await,
         Command::BenchArgon2 { seconds, threads } => {
-            let rate = tokio::task::spawn_blocking(move || crate::auth::password::raw_verify_rate(seconds, threads)).await??;
+            let rate = tokio::task::spawn_blocking(move || {
+                crate::auth::password::raw_verify_rate(seconds, threads)
+            })
+            .await??;
             println!("{rate:.1}");
             Ok(())
         }

@@ -94,7 +94,12 @@ pub struct Settings {
     pub redis_url: Option<String>,
 
     /// How long the home page's lists are reused, in milliseconds (0 turns the cache off).
-    #[arg(long, env = "MARQUEE_HOME_CACHE_MS", default_value_t = 1000, global = true)]
+    #[arg(
+        long,
+        env = "MARQUEE_HOME_CACHE_MS",
+        default_value_t = 1000,
+        global = true
+    )]
     pub home_cache_ms: u64,
 
     /// HTTP worker threads (default: one per core).

@@ -134,9 +134,9 @@ fn build_server(
 ) -> anyhow::Result<Server> {
     let db = web::Data::new(db);
     let statements = web::Data::new(statements);
-    let home_cache = web::Data::new(routes::home::HomeCache::new(std::time::Duration::from_millis(
-        settings.home_cache_ms,
-    )));
+    let home_cache = web::Data::new(routes::home::HomeCache::new(
+        std::time::Duration::from_millis(settings.home_cache_ms),
+    ));
     let throttle = web::Data::new(throttle);
     let static_dir = settings.static_dir.clone();
     let cookie_secure = settings.cookie_secure;

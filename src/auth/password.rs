@@ -111,7 +111,9 @@ fn workers() -> &'static Workers {
     WORKERS.get_or_init(|| {
         let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
         let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
         for i in 0..(cores / 2).max(1) {
             let queue = queue.clone();
             let spawned = std::thread::Builder::new()
@@ -137,7 +139,9 @@ fn workers() -> &'static Workers {
 }
 
 /// Runs `work` on an argon2 worker and waits for it without blocking the async threads.
-async fn on_worker<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+async fn on_worker<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
     let (reply, result) = tokio::sync::oneshot::channel();
     workers()
         .jobs
@@ -174,7 +178,9 @@ pub fn raw_verify_rate(seconds: f64, threads: usize) -> anyhow::Result<f64> {
         .collect();
     let mut total = 0u64;
     for handle in handles {
-        total += handle.join().map_err(|_| anyhow::anyhow!("a benchmark thread panicked"))?;
+        total += handle
+            .join()
+            .map_err(|_| anyhow::anyhow!("a benchmark thread panicked"))?;
     }
     Ok(total as f64 / started.elapsed().as_secs_f64())
 }
@@ -207,12 +213,19 @@ mod tests {
     #[test]
     fn hashes_made_by_the_argon2_crate_itself_verify_and_ours_verify_there() {
         use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-        let theirs = Argon2::default().hash_password(b"correct horse").unwrap().to_string();
+        let theirs = Argon2::default()
+            .hash_password(b"correct horse")
+            .unwrap()
+            .to_string();
         assert!(verify_blocking("correct horse", &theirs));
         assert!(!verify_blocking("correct horsf", &theirs));
         let ours = hash_blocking("correct horse").unwrap();
         let parsed = PasswordHash::new(&ours).unwrap();
-        assert!(Argon2::default().verify_password(b"correct horse", &parsed).is_ok());
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse", &parsed)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -512,14 +512,7 @@ pub async fn list_users(
     }
     .order_by_asc(user::Column::Id);
     let paginator = query.find_also_related(role::Entity).paginate(db, per_page);
-    let counts = paginator.num_items_and_pages().await?;
-    let items = paginator.fetch_page(page.saturating_sub(1)).await?;
-    Ok(Page {
-        items,
-        number: page,
-        pages: counts.number_of_pages,
-        total: counts.number_of_items,
-    })
+    super::fetch_page(paginator, page).await
 }
 
 /// Changes a user's role and active flag. A change to either ends that user's sessions.

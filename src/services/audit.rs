@@ -87,14 +87,7 @@ pub async fn list(
         .order_by_desc(audit_log::Column::Id)
         .find_also_related(user::Entity)
         .paginate(db, per_page);
-    let counts = paginator.num_items_and_pages().await?;
-    let items = paginator.fetch_page(page.saturating_sub(1)).await?;
-    Ok(Page {
-        items,
-        number: page,
-        pages: counts.number_of_pages,
-        total: counts.number_of_items,
-    })
+    super::fetch_page(paginator, page).await
 }
 
 /// The distinct actions and subject types, for the filter menus.

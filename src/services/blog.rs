@@ -129,7 +129,10 @@ pub async fn list_posts(
     let ids_and_total: Vec<(i32, i64)> = post::Entity::find()
         .select_only()
         .column(post::Column::Id)
-        .expr_as(Expr::SubQuery(None, Box::new(total_query.into_sub_query_statement())), "total")
+        .expr_as(
+            Expr::SubQuery(None, Box::new(total_query.into_sub_query_statement())),
+            "total",
+        )
         .filter(condition.clone())
         .order_by_desc(post::Column::PublishedAt)
         .order_by_desc(post::Column::Id)

@@ -63,14 +63,7 @@ pub async fn members(
         .order_by_asc(user_group::Column::UserId)
         .find_also_related(user::Entity)
         .paginate(db, per_page);
-    let counts = paginator.num_items_and_pages().await?;
-    let items = paginator.fetch_page(page.saturating_sub(1)).await?;
-    Ok(Page {
-        items,
-        number: page,
-        pages: counts.number_of_pages,
-        total: counts.number_of_items,
-    })
+    super::fetch_page(paginator, page).await
 }
 
 pub async fn is_member(

@@ -18,6 +18,25 @@ pub struct Page<T> {
     pub total: u64,
 }
 
+/// Page `number` (1-based) of a SeaORM paginator, with the totals (two statements).
+pub async fn fetch_page<'db, C, S>(
+    paginator: sea_orm::Paginator<'db, C, S>,
+    number: u64,
+) -> Result<Page<S::Item>, sea_orm::DbErr>
+where
+    C: sea_orm::ConnectionTrait,
+    S: sea_orm::SelectorTrait + 'db,
+{
+    let counts = paginator.num_items_and_pages().await?;
+    let items = paginator.fetch_page(number.saturating_sub(1)).await?;
+    Ok(Page {
+        items,
+        number,
+        pages: counts.number_of_pages,
+        total: counts.number_of_items,
+    })
+}
+
 impl<T> Page<T> {
     /// Clamps a requested 1-based page number to at least 1.
     pub fn index(requested: Option<u64>) -> u64 {

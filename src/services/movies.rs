@@ -423,14 +423,7 @@ pub async fn reviews(
         .order_by_desc(review::Column::Id)
         .find_also_related(user::Entity)
         .paginate(db, REVIEWS_PER_PAGE);
-    let counts = paginator.num_items_and_pages().await?;
-    let items = paginator.fetch_page(page.saturating_sub(1)).await?;
-    Ok(Page {
-        items,
-        number: page,
-        pages: counts.number_of_pages,
-        total: counts.number_of_items,
-    })
+    super::fetch_page(paginator, page).await
 }
 
 pub async fn review_of(
