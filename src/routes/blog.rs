@@ -32,17 +32,34 @@ pub fn is_moderator(user: &CurrentUser) -> bool {
     user.can(Permission::ModerateComments)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// How a list page presents itself: heading, search target, and category context.
+struct ListFrame {
+    heading: String,
+    intro: Option<String>,
+    /// Where the search form sends the query (the current list).
+    action: String,
+    breadcrumbs: Vec<entity::category::Model>,
+    subcategories: Vec<entity::category::Model>,
+}
+
+impl ListFrame {
+    fn new(heading: String, action: String) -> ListFrame {
+        ListFrame {
+            heading,
+            intro: None,
+            action,
+            breadcrumbs: Vec::new(),
+            subcategories: Vec::new(),
+        }
+    }
+}
+
 async fn render_list(
     ctx: PageContext,
     db: &DatabaseConnection,
     filter: PostFilter,
     query: ListQuery,
-    heading: String,
-    intro: Option<String>,
-    action: String,
-    breadcrumbs: Vec<entity::category::Model>,
-    subcategories: Vec<entity::category::Model>,
+    frame: ListFrame,
 ) -> Result<HttpResponse, AppError> {
     let filter = PostFilter {
         q: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
@@ -60,14 +77,14 @@ async fn render_list(
         StatusCode::OK,
         &PostListPage {
             ctx,
-            heading,
-            intro,
+            heading: frame.heading,
+            intro: frame.intro,
             q: query.q,
-            action,
+            action: frame.action,
             page,
             pager,
-            breadcrumbs,
-            subcategories,
+            breadcrumbs: frame.breadcrumbs,
+            subcategories: frame.subcategories,
         },
     )
 }
@@ -89,11 +106,7 @@ pub async fn list(
         db.get_ref(),
         PostFilter::default(),
         query,
-        heading,
-        None,
-        "/posts".into(),
-        vec![],
-        vec![],
+        ListFrame::new(heading, "/posts".into()),
     )
     .await
 }
@@ -114,18 +127,8 @@ pub async fn by_tag(
         ..Default::default()
     };
     let action = format!("/tags/{}", urlencode(&tag.name));
-    render_list(
-        ctx,
-        db.get_ref(),
-        filter,
-        query.into_inner(),
-        format!("#{}", tag.name),
-        None,
-        action,
-        vec![],
-        vec![],
-    )
-    .await
+    let frame = ListFrame::new(format!("#{}", tag.name), action);
+    render_list(ctx, db.get_ref(), filter, query.into_inner(), frame).await
 }
 
 pub async fn by_author(
@@ -150,18 +153,11 @@ pub async fn by_author(
     let intro =
         own.then(|| "Drafts are listed too; only the author and moderators see them.".to_owned());
     let action = format!("/users/{}/posts", author.username);
-    render_list(
-        ctx,
-        db.get_ref(),
-        filter,
-        query.into_inner(),
-        format!("Posts by {}", author.username),
+    let frame = ListFrame {
         intro,
-        action,
-        vec![],
-        vec![],
-    )
-    .await
+        ..ListFrame::new(format!("Posts by {}", author.username), action)
+    };
+    render_list(ctx, db.get_ref(), filter, query.into_inner(), frame).await
 }
 
 pub async fn by_category(
@@ -181,26 +177,20 @@ pub async fn by_category(
         category_ids: Some(blog::descendants(&all, category.id)),
         ..Default::default()
     };
-    let breadcrumbs = blog::ancestors(&all, category.id);
-    let subcategories = all
-        .iter()
-        .filter(|c| c.parent_id == Some(category.id))
-        .cloned()
-        .collect();
-    let action = format!("/categories/{}", category.slug);
-    let intro = Some("Posts in this category and all of its subcategories.".to_owned());
-    render_list(
-        ctx,
-        db.get_ref(),
-        filter,
-        query.into_inner(),
-        category.name.clone(),
-        intro,
-        action,
-        breadcrumbs,
-        subcategories,
-    )
-    .await
+    let frame = ListFrame {
+        intro: Some("Posts in this category and all of its subcategories.".to_owned()),
+        breadcrumbs: blog::ancestors(&all, category.id),
+        subcategories: all
+            .iter()
+            .filter(|c| c.parent_id == Some(category.id))
+            .cloned()
+            .collect(),
+        ..ListFrame::new(
+            category.name.clone(),
+            format!("/categories/{}", category.slug),
+        )
+    };
+    render_list(ctx, db.get_ref(), filter, query.into_inner(), frame).await
 }
 
 #[derive(Debug, Default, Deserialize)]
