@@ -304,12 +304,9 @@ pub async fn update_role(
         .one(&txn)
         .await?
         .ok_or(AdminError::NotFound)?;
-    let before: BTreeSet<Permission> = role_permission::Entity::find()
-        .filter(role_permission::Column::RoleId.eq(role_id))
-        .all(&txn)
+    let before: BTreeSet<Permission> = super::accounts::role_permissions(&txn, role_id)
         .await?
         .into_iter()
-        .map(|rp| rp.permission)
         .collect();
     refuse_ungranted(actor, input.permissions.difference(&before).copied())?;
     if existing.is_default && !input.is_default {
@@ -388,12 +385,9 @@ pub async fn delete_role(
         ));
     }
     let default_id = super::accounts::default_role_id(&txn).await?;
-    let permissions: BTreeSet<Permission> = role_permission::Entity::find()
-        .filter(role_permission::Column::RoleId.eq(role_id))
-        .all(&txn)
+    let permissions: BTreeSet<Permission> = super::accounts::role_permissions(&txn, role_id)
         .await?
         .into_iter()
-        .map(|rp| rp.permission)
         .collect();
     // Moving users changes their role: their sessions end, like any other role change.
     let moved = user::Entity::update_many()
