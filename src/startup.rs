@@ -161,7 +161,14 @@ fn build_server(
                 DefaultHeaders::new()
                     .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                     .add((header::X_FRAME_OPTIONS, "DENY"))
-                    .add((header::REFERRER_POLICY, "same-origin")),
+                    .add((header::REFERRER_POLICY, "same-origin"))
+                    // No scripts at all; inline styles only for chart bar widths and tree depth.
+                    .add((
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; \
+                         img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; \
+                         base-uri 'none'",
+                    )),
             )
             .wrap_fn(|req, srv| {
                 let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());

@@ -79,6 +79,9 @@ backend_tests! {
         let id = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
         assert_ne!(id(&first), id(&second), "every request gets its own id");
 
+        let csp = first.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+
         let css = app.get("/static/css/site.css").await;
         assert_eq!(css.status().as_u16(), 200);
         assert!(css.headers()["cache-control"].to_str().unwrap().contains("max-age="));
