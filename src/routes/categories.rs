@@ -8,23 +8,15 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{client_ip, render_status, see_other};
-use crate::auth::{CurrentUser, RequireUser};
+use super::{actor, render_status, see_other};
+use crate::auth::RequireUser;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::services::admin::AdminError;
-use crate::services::audit::Actor;
 use crate::services::blog;
 use crate::views::{
     CategoriesPage, CategoryDeletePage, CategoryEditPage, FieldErrors, PageContext,
 };
-
-fn actor(req: &HttpRequest, user: &CurrentUser) -> Actor {
-    Actor {
-        id: Some(user.id),
-        ip: client_ip(req),
-    }
-}
 
 async fn tree(db: &DatabaseConnection) -> Result<Vec<blog::TreeNode>, AppError> {
     let all = blog::categories(db).await?;

@@ -8,25 +8,17 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{client_ip, render_status, see_other};
-use crate::auth::{CurrentUser, RequireUser};
+use super::{actor, render_status, see_other};
+use crate::auth::RequireUser;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::services::admin::AdminError;
-use crate::services::audit::Actor;
 use crate::services::{Page, groups};
 use crate::views::{
     FieldErrors, GroupDeletePage, GroupEditPage, GroupPage, GroupsPage, PageContext, Pager,
 };
 
 const MEMBERS_PER_PAGE: u64 = 20;
-
-fn actor(req: &HttpRequest, user: &CurrentUser) -> Actor {
-    Actor {
-        id: Some(user.id),
-        ip: client_ip(req),
-    }
-}
 
 pub async fn list(
     ctx: PageContext,
@@ -52,6 +44,33 @@ pub struct GroupForm {
     pub description: String,
 }
 
+/// Checks the form and runs `save`; field problems, from the form or from the database (a
+/// taken name), come back as `Ok(Err(errors))` for the re-rendered form.
+async fn save_group<Fut>(
+    form: &GroupForm,
+    save: impl FnOnce(String, String) -> Fut,
+) -> Result<Result<entity::group::Model, FieldErrors>, AppError>
+where
+    Fut: std::future::Future<Output = Result<entity::group::Model, AdminError>>,
+{
+    let mut errors = FieldErrors::default();
+    let (name, description) = match groups::parse(&form.name, &form.description) {
+        Ok(valid) => valid,
+        Err(field_errors) => {
+            errors.extend(field_errors);
+            return Ok(Err(errors));
+        }
+    };
+    match save(name, description).await {
+        Ok(group) => Ok(Ok(group)),
+        Err(AdminError::Field(field, message)) => {
+            errors.add(field, message);
+            Ok(Err(errors))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 pub async fn create(
     req: HttpRequest,
     ctx: PageContext,
@@ -62,17 +81,12 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
     let form = form.into_inner();
-    let mut errors = FieldErrors::default();
-    let result = match groups::parse(&form.name, &form.description) {
-        Ok((name, description)) => {
-            groups::create(db.get_ref(), &actor(&req, &user.0), name, description).await
-        }
-        Err(field_errors) => {
-            errors.extend(field_errors);
-            Err(AdminError::Field("name", String::new()))
-        }
-    };
-    match result {
+    let actor = actor(&req, &user.0);
+    let saved = save_group(&form, |name, description| {
+        groups::create(db.get_ref(), &actor, name, description)
+    })
+    .await?;
+    match saved {
         Ok(group) => {
             flash::push(
                 &session,
@@ -81,10 +95,7 @@ pub async fn create(
             );
             Ok(see_other(&format!("/groups/{}", group.id)))
         }
-        Err(AdminError::Field(field, message)) => {
-            if !message.is_empty() {
-                errors.add(field, message);
-            }
+        Err(errors) => {
             let groups = groups::list(db.get_ref()).await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -97,7 +108,6 @@ pub async fn create(
                 },
             )
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -208,24 +218,12 @@ pub async fn edit(
         .await?
         .ok_or(AppError::NotFound)?;
     let form = form.into_inner();
-    let mut errors = FieldErrors::default();
-    let result = match groups::parse(&form.name, &form.description) {
-        Ok((name, description)) => {
-            groups::update(
-                db.get_ref(),
-                &actor(&req, &user.0),
-                group.id,
-                name,
-                description,
-            )
-            .await
-        }
-        Err(field_errors) => {
-            errors.extend(field_errors);
-            Err(AdminError::Field("name", String::new()))
-        }
-    };
-    match result {
+    let actor = actor(&req, &user.0);
+    let saved = save_group(&form, |name, description| {
+        groups::update(db.get_ref(), &actor, group.id, name, description)
+    })
+    .await?;
+    match saved {
         Ok(updated) => {
             flash::push(
                 &session,
@@ -234,22 +232,16 @@ pub async fn edit(
             );
             Ok(see_other(&format!("/groups/{}", updated.id)))
         }
-        Err(AdminError::Field(field, message)) => {
-            if !message.is_empty() {
-                errors.add(field, message);
-            }
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &GroupEditPage {
-                    ctx,
-                    group,
-                    name: form.name,
-                    description: form.description,
-                    errors,
-                },
-            )
-        }
-        Err(other) => Err(other.into()),
+        Err(errors) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &GroupEditPage {
+                ctx,
+                group,
+                name: form.name,
+                description: form.description,
+                errors,
+            },
+        ),
     }
 }
 

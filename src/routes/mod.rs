@@ -141,6 +141,14 @@ pub fn client_ip(req: &HttpRequest) -> Option<String> {
     req.peer_addr().map(|a| a.ip().to_string())
 }
 
+/// The audit log's view of who acts: the signed-in user and their address.
+pub fn actor(req: &HttpRequest, user: &crate::auth::CurrentUser) -> crate::services::audit::Actor {
+    crate::services::audit::Actor {
+        id: Some(user.id),
+        ip: client_ip(req),
+    }
+}
+
 /// Repeated form fields (`permissions=a&permissions=b`) as pairs.
 pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
     serde_urlencoded::from_bytes(body)

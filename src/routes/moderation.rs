@@ -7,11 +7,10 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{client_ip, render_status, see_other};
+use super::{actor, render_status, see_other};
 use crate::auth::RequireUser;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
-use crate::services::audit::Actor;
 use crate::services::{Page, blog};
 use crate::views::{ModerationPage, PageContext, Pager};
 
@@ -45,11 +44,7 @@ async fn set_hidden(
     hidden: bool,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ModerateComments)?;
-    let actor = Actor {
-        id: Some(user.0.id),
-        ip: client_ip(&req),
-    };
-    blog::set_comment_hidden(db.get_ref(), &actor, id, hidden).await?;
+    blog::set_comment_hidden(db.get_ref(), &actor(&req, &user.0), id, hidden).await?;
     let message = if hidden {
         "Comment hidden."
     } else {
