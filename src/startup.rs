@@ -95,15 +95,6 @@ impl Application {
         self.address
     }
 
-    pub fn port(&self) -> u16 {
-        self.address.port()
-    }
-
-    /// The pool the server uses (tests inspect the database through it).
-    pub fn db(&self) -> &DatabaseConnection {
-        &self.db
-    }
-
     /// SQL statements run so far through the server's pool.
     pub fn statement_counter(&self) -> Arc<AtomicU64> {
         self.statements.clone()
