@@ -1,13 +1,23 @@
 //! The admin area's queries and changes: roles with permissions, users' roles and active flags,
 //! and the dashboard counts.
 //!
-//! Guard rails, checked inside the same transaction as the change (so two admins acting at once
-//! cannot both pass them):
-//! - nobody grants a permission they do not hold, directly or by assigning a role;
+//! One rule keeps privileges from growing: **an actor may only create, change, delete or
+//! assign a role whose permission set is a subset of their own, and may only change or
+//! deactivate an account whose role's permissions are a subset of their own.** Making a role
+//! the default assigns it to every future account, and deleting a role assigns the default
+//! role to its users, so both count as assigning. The actor's permissions are read again inside
+//! the change's transaction, not taken from the start of the request.
+//!
+//! Guard rails, checked inside the same transaction as the change:
 //! - at least one active user can always manage roles;
 //! - admins cannot change their own role or active flag, nor strip `manage_roles` from the
 //!   role they hold;
 //! - there is exactly one default role.
+//!
+//! Every change here runs under one lock ([`begin_admin_change`]): on PostgreSQL and MySQL the
+//! role rows are locked `FOR UPDATE` first, on SQLite the transaction is `IMMEDIATE`. Two
+//! administrators acting at the same moment therefore run one after the other, and the second
+//! sees the first's result when its guard rails are checked.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -179,23 +189,84 @@ async fn ensure_role_managers_remain(db: &impl ConnectionTrait) -> Result<(), Ad
     Ok(())
 }
 
-fn refuse_ungranted(
+/// Starts an admin change: a write transaction that holds the admin lock (see the module doc).
+async fn begin_admin_change<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    let txn = super::begin_write(db).await?;
+    role::Entity::find()
+        .select_only()
+        .column(role::Column::Id)
+        .order_by_asc(role::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i32>()
+        .all(&txn)
+        .await?;
+    Ok(txn)
+}
+
+/// The actor as they are now (read inside the change's transaction).
+struct Acting {
+    role_id: i32,
+    held: BTreeSet<Permission>,
+}
+
+/// The actor's role and permissions as they are now, provided the account is still active and
+/// holds `needed`.
+async fn acting(
+    db: &impl ConnectionTrait,
     actor: &CurrentUser,
-    wanted: impl IntoIterator<Item = Permission>,
-) -> Result<(), AdminError> {
-    let missing: Vec<&str> = wanted
-        .into_iter()
-        .filter(|p| !actor.can(*p))
-        .map(|p| p.label())
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(AdminError::Refused(format!(
-            "You cannot grant permissions you do not hold yourself: {}.",
-            missing.join(", ")
-        )))
+    needed: Permission,
+) -> Result<Acting, AdminError> {
+    let me = user::Entity::find_by_id(actor.id)
+        .one(db)
+        .await?
+        .filter(|me| me.is_active)
+        .ok_or_else(|| {
+            AdminError::Refused("Your account can no longer make this change.".into())
+        })?;
+    let held = permission_set(db, me.role_id).await?;
+    if !held.contains(&needed) {
+        return Err(AdminError::Refused(format!(
+            "You no longer hold the “{}” permission.",
+            needed.label()
+        )));
     }
+    Ok(Acting {
+        role_id: me.role_id,
+        held,
+    })
+}
+
+async fn permission_set(
+    db: &impl ConnectionTrait,
+    role_id: i32,
+) -> Result<BTreeSet<Permission>, DbErr> {
+    Ok(super::accounts::role_permissions(db, role_id)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// The labels of the permissions in `wanted` that `held` lacks, or `None` when `wanted` is a
+/// subset of `held`.
+fn beyond(held: &BTreeSet<Permission>, wanted: &BTreeSet<Permission>) -> Option<String> {
+    let missing: Vec<&str> = wanted.difference(held).map(|p| p.label()).collect();
+    (!missing.is_empty()).then(|| missing.join(", "))
+}
+
+/// Refuses unless `wanted` is a subset of `held`; `message` gets the missing labels.
+fn within(
+    held: &BTreeSet<Permission>,
+    wanted: &BTreeSet<Permission>,
+    message: impl FnOnce(&str) -> String,
+) -> Result<(), AdminError> {
+    match beyond(held, wanted) {
+        None => Ok(()),
+        Some(missing) => Err(AdminError::Refused(message(&missing))),
+    }
+}
+
+fn grant_refusal(missing: &str) -> String {
+    format!("You cannot grant permissions you do not hold yourself: {missing}.")
 }
 
 fn role_json(role: &role::Model, permissions: &BTreeSet<Permission>) -> serde_json::Value {
@@ -249,9 +320,11 @@ pub async fn create_role(
     ip: Option<String>,
     input: RoleInput,
 ) -> Result<role::Model, AdminError> {
-    refuse_ungranted(actor, input.permissions.iter().copied())?;
+    let txn = begin_admin_change(db).await?;
+    let Acting { held, .. } = acting(&txn, actor, Permission::ManageRoles).await?;
+    within(&held, &input.permissions, grant_refusal)?;
     if role::Entity::find_by_name(input.name.as_str())
-        .one(db)
+        .one(&txn)
         .await?
         .is_some()
     {
@@ -260,7 +333,6 @@ pub async fn create_role(
             "A role with this name exists already.".into(),
         ));
     }
-    let txn = db.begin().await?;
     let created = role::ActiveModel {
         name: Set(input.name.clone()),
         description: Set(input.description.clone()),
@@ -299,22 +371,29 @@ pub async fn update_role(
     role_id: i32,
     input: RoleInput,
 ) -> Result<role::Model, AdminError> {
-    let txn = db.begin().await?;
+    let txn = begin_admin_change(db).await?;
+    let Acting {
+        role_id: actor_role,
+        held,
+    } = acting(&txn, actor, Permission::ManageRoles).await?;
     let existing = role::Entity::find_by_id(role_id)
         .one(&txn)
         .await?
         .ok_or(AdminError::NotFound)?;
-    let before: BTreeSet<Permission> = super::accounts::role_permissions(&txn, role_id)
-        .await?
-        .into_iter()
-        .collect();
-    refuse_ungranted(actor, input.permissions.difference(&before).copied())?;
+    let before = permission_set(&txn, role_id).await?;
+    within(&held, &before, |missing| {
+        format!(
+            "You cannot change the role “{}”: it has permissions you do not hold ({missing}).",
+            existing.name
+        )
+    })?;
+    within(&held, &input.permissions, grant_refusal)?;
     if existing.is_default && !input.is_default {
         return Err(AdminError::Refused(
             "There must always be a default role: make another role the default instead.".into(),
         ));
     }
-    if actor.role_id == role_id && !input.permissions.contains(&Permission::ManageRoles) {
+    if actor_role == role_id && !input.permissions.contains(&Permission::ManageRoles) {
         return Err(AdminError::Refused(
             "You hold this role: removing “Manage roles” from it would lock you out.".into(),
         ));
@@ -369,26 +448,39 @@ pub async fn delete_role(
     ip: Option<String>,
     role_id: i32,
 ) -> Result<u64, AdminError> {
-    let txn = db.begin().await?;
+    let txn = begin_admin_change(db).await?;
+    let Acting {
+        role_id: actor_role,
+        held,
+    } = acting(&txn, actor, Permission::ManageRoles).await?;
     let existing = role::Entity::find_by_id(role_id)
         .one(&txn)
         .await?
         .ok_or(AdminError::NotFound)?;
+    let permissions = permission_set(&txn, role_id).await?;
+    within(&held, &permissions, |missing| {
+        format!(
+            "You cannot delete the role “{}”: it has permissions you do not hold ({missing}).",
+            existing.name
+        )
+    })?;
     if existing.is_default {
         return Err(AdminError::Refused(
             "The default role cannot be deleted: make another role the default first.".into(),
         ));
     }
-    if actor.role_id == role_id {
+    if actor_role == role_id {
         return Err(AdminError::Refused(
             "You cannot delete the role you hold.".into(),
         ));
     }
     let default_id = super::accounts::default_role_id(&txn).await?;
-    let permissions: BTreeSet<Permission> = super::accounts::role_permissions(&txn, role_id)
-        .await?
-        .into_iter()
-        .collect();
+    // Its users move to the default role: that assigns the default role to them.
+    within(&held, &permission_set(&txn, default_id).await?, |missing| {
+        format!(
+            "Deleting this role would move its users to the default role, which has permissions you do not hold ({missing})."
+        )
+    })?;
     // Moving users changes their role: their sessions end, like any other role change.
     let moved = user::Entity::update_many()
         .col_expr(user::Column::RoleId, Expr::value(default_id))
@@ -518,11 +610,22 @@ pub async fn update_user(
     role_id: i32,
     is_active: bool,
 ) -> Result<user::Model, AdminError> {
-    let txn = db.begin().await?;
+    let txn = begin_admin_change(db).await?;
+    let Acting { held, .. } = acting(&txn, actor, Permission::ManageUsers).await?;
     let target = user::Entity::find_by_id(user_id)
         .one(&txn)
         .await?
         .ok_or(AdminError::NotFound)?;
+    within(
+        &held,
+        &permission_set(&txn, target.role_id).await?,
+        |missing| {
+            format!(
+                "You cannot change {}'s account: their role has permissions you do not hold ({missing}).",
+                target.username
+            )
+        },
+    )?;
     let changed = target.role_id != role_id || target.is_active != is_active;
     if !changed {
         return Ok(target);
@@ -538,13 +641,12 @@ pub async fn update_user(
         .await?
         .ok_or_else(|| AdminError::Field("role_id", "Choose one of the listed roles.".into()))?;
     if target.role_id != role_id {
-        let granted = super::accounts::role_permissions(&txn, role_id).await?;
-        if let Err(AdminError::Refused(_)) = refuse_ungranted(actor, granted) {
-            return Err(AdminError::Refused(format!(
-                "You cannot assign the role “{}”: it has permissions you do not hold.",
+        within(&held, &permission_set(&txn, role_id).await?, |missing| {
+            format!(
+                "You cannot assign the role “{}”: it has permissions you do not hold ({missing}).",
                 new_role.name
-            )));
-        }
+            )
+        })?;
     }
     let before = json!({ "role_id": target.role_id, "is_active": target.is_active });
     let version = target.session_version + 1;
@@ -599,14 +701,16 @@ pub async fn dashboard(db: &impl ConnectionTrait) -> Result<Dashboard, DbErr> {
     })
 }
 
-/// `marquee user set-role`: the operator's way to change a role (audited with no actor).
-/// Still refuses to leave nobody able to manage roles.
+/// `marquee user set-role`: the operator's way to change a role (audited with no actor). The
+/// operator has the machine and the database, so holds every permission: the subset rule is
+/// met by definition. Still refuses to leave nobody able to manage roles, and takes the same
+/// admin lock as the web forms.
 pub async fn set_role_by_name(
     db: &(impl ConnectionTrait + TransactionTrait),
     username: &str,
     role_name: &str,
 ) -> Result<(), AdminError> {
-    let txn = db.begin().await?;
+    let txn = begin_admin_change(db).await?;
     let target = user::Entity::find_by_username(username.trim().to_lowercase())
         .one(&txn)
         .await?

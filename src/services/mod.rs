@@ -9,6 +9,20 @@ pub mod health;
 pub mod home;
 pub mod movies;
 
+use sea_orm::{DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+
+/// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+/// taken up front, so the transaction waits on the busy timeout instead of failing with
+/// "database is locked" when it upgrades from reading to writing. The other back-ends ignore
+/// the mode. Inside a transaction this opens a savepoint.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 /// One page of a paginated list; `number` is 1-based as in URLs.
 #[derive(Clone, Debug)]
 pub struct Page<T> {

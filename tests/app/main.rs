@@ -16,6 +16,7 @@ mod browser;
 mod migrations;
 mod movies;
 mod pages;
+mod privileges;
 mod redis;
 mod relations;
 mod seeding;
