@@ -4,7 +4,7 @@
 //! The secret key never appears in `Debug` output or logs.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 /// A secret string whose `Debug`/`Display` never show the value.
@@ -77,9 +77,19 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_NO_MIGRATE", global = true)]
     pub no_migrate: bool,
 
-    /// Do not load the demo data set into an empty database at start.
+    /// Do not load the demo data set into an empty SQLite database at start.
     #[arg(long, env = "MARQUEE_NO_DEMO_DATA", global = true)]
     pub no_demo_data: bool,
+
+    /// Load the demo data set into an empty database of any kind at start (without it, only
+    /// an empty SQLite file gets the demo data).
+    #[arg(
+        long,
+        env = "MARQUEE_DEMO_DATA",
+        global = true,
+        conflicts_with = "no_demo_data"
+    )]
+    pub demo_data: bool,
 
     /// Mark cookies Secure (set this behind HTTPS).
     #[arg(long, env = "MARQUEE_COOKIE_SECURE", global = true)]
@@ -102,6 +112,44 @@ pub struct Settings {
     )]
     pub home_cache_ms: u64,
 
+    /// Hours without a request after which a session has ended (checked on the server).
+    #[arg(
+        long,
+        env = "MARQUEE_SESSION_IDLE_HOURS",
+        default_value_t = 72,
+        global = true
+    )]
+    pub session_idle_hours: u32,
+
+    /// Hours after sign-in after which a session has ended, however busy (checked on the server).
+    #[arg(
+        long,
+        env = "MARQUEE_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 336,
+        global = true
+    )]
+    pub session_absolute_hours: u32,
+
+    /// Addresses of the reverse proxies in front of Marquee, comma-separated. Only a request
+    /// from one of them has its client address taken from `X-Forwarded-For`.
+    #[arg(
+        long,
+        env = "MARQUEE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// A token (32 characters or more) that opens `/metrics` to other addresses than loopback,
+    /// as `Authorization: Bearer <token>`.
+    #[arg(
+        long,
+        env = "MARQUEE_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<Secret>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "MARQUEE_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -116,11 +164,16 @@ impl fmt::Debug for Settings {
             .field("log_level", &self.log_level)
             .field("no_migrate", &self.no_migrate)
             .field("no_demo_data", &self.no_demo_data)
+            .field("demo_data", &self.demo_data)
             .field("cookie_secure", &self.cookie_secure)
             .field("static_dir", &self.static_dir)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("home_cache_ms", &self.home_cache_ms)
             .field("workers", &self.workers)
+            .field("session_idle_hours", &self.session_idle_hours)
+            .field("session_absolute_hours", &self.session_absolute_hours)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_token", &self.metrics_token)
             .finish()
     }
 }
@@ -160,11 +213,24 @@ impl Settings {
             log_level: "warn".into(),
             no_migrate: false,
             no_demo_data: true,
+            demo_data: false,
             cookie_secure: false,
             static_dir: PathBuf::from(default_static_dir()),
             workers: Some(1),
             redis_url: None,
             home_cache_ms: 0,
+            session_idle_hours: 72,
+            session_absolute_hours: 336,
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
+        }
+    }
+
+    /// The session lifetimes the server enforces.
+    pub fn session_lifetimes(&self) -> crate::services::sessions::Lifetimes {
+        crate::services::sessions::Lifetimes {
+            idle: chrono::Duration::hours(i64::from(self.session_idle_hours.max(1))),
+            absolute: chrono::Duration::hours(i64::from(self.session_absolute_hours.max(1))),
         }
     }
 

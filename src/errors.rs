@@ -34,10 +34,26 @@ pub enum AppError {
     #[error("Too many failed login attempts. Try again in {} minute(s).", .0.div_ceil(60))]
     TooManyAttempts(u64),
     #[error("database error: {0}")]
-    Db(#[from] DbErr),
+    Db(DbErr),
     #[error("{0:#}")]
     Internal(#[from] anyhow::Error),
 }
+
+/// A busy database (no connection in time, a lock not had, a deadlock) is a 503 the client
+/// may retry; every other database error is a 500.
+impl From<DbErr> for AppError {
+    fn from(error: DbErr) -> Self {
+        if crate::services::is_transient(&error) {
+            tracing::warn!(%error, "database busy: answering 503");
+            AppError::Unavailable
+        } else {
+            AppError::Db(error)
+        }
+    }
+}
+
+/// Seconds a client is asked to wait after a 503.
+const RETRY_AFTER_SECS: u32 = 2;
 
 impl AppError {
     /// What the visitor may read: internal errors get a generic sentence.
@@ -74,6 +90,12 @@ impl ResponseError for AppError {
                 .insert_header((header::LOCATION, location))
                 .finish();
         }
+        if let AppError::Unavailable = self {
+            return HttpResponse::ServiceUnavailable()
+                .insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()))
+                .content_type(mime_text())
+                .body(self.public_message());
+        }
         if let AppError::TooManyAttempts(seconds) = self {
             return HttpResponse::TooManyRequests()
                 .insert_header((header::RETRY_AFTER, seconds.to_string()))
@@ -95,7 +117,7 @@ impl From<crate::services::admin::AdminError> for AppError {
         use crate::services::admin::AdminError;
         match error {
             AdminError::NotFound => AppError::NotFound,
-            AdminError::Db(e) => AppError::Db(e),
+            AdminError::Db(e) => e.into(),
             AdminError::Refused(message) => AppError::Conflict(message),
             AdminError::Field(_, message) => AppError::Unprocessable(message),
         }

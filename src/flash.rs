@@ -4,6 +4,12 @@ use actix_session::Session;
 use serde::{Deserialize, Serialize};
 
 const KEY: &str = "_flash";
+/// At most this many messages wait for the next page (the oldest are dropped)...
+const MAX_QUEUED: usize = 3;
+/// ...each cut to this many characters, so the session cookie stays far below its 4 KiB limit
+/// whatever the messages quote (a cookie over the limit would fail the response after the
+/// change it reports was committed).
+const MAX_CHARS: usize = 300;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -35,10 +41,18 @@ pub struct Flash {
 /// Queues a message for the next rendered page.
 pub fn push(session: &Session, level: Level, message: impl Into<String>) {
     let mut queued = peek(session);
-    queued.push(Flash {
-        level,
-        message: message.into(),
-    });
+    let message: String = message.into();
+    let message = if message.chars().count() > MAX_CHARS {
+        let mut cut: String = message.chars().take(MAX_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        message
+    };
+    queued.push(Flash { level, message });
+    if queued.len() > MAX_QUEUED {
+        queued.drain(..queued.len() - MAX_QUEUED);
+    }
     if let Err(error) = session.insert(KEY, queued) {
         tracing::warn!(%error, "could not store a flash message");
     }

@@ -57,7 +57,11 @@ impl Application {
         if !settings.no_migrate {
             Migrator::up(&db, None).await.context("migrations failed")?;
         }
-        let demo_credentials = if !settings.no_demo_data && seed::is_empty(&db).await? {
+        // Demo data (and its printed admin password) only ever goes into an embedded SQLite
+        // file on first start, or wherever an operator asks for it with `--demo-data`: never
+        // silently into an empty PostgreSQL or MySQL database.
+        let wants_demo = settings.demo_data || (settings.is_sqlite() && !settings.no_demo_data);
+        let demo_credentials = if wants_demo && seed::is_empty(&db).await? {
             tracing::info!("empty database: loading the demo data set");
             seed::seed_demo(&db).await?.credentials
         } else {
@@ -129,6 +133,11 @@ fn build_server(
         std::time::Duration::from_millis(settings.home_cache_ms),
     ));
     let throttle = web::Data::new(throttle);
+    let lifetimes = web::Data::new(settings.session_lifetimes());
+    let proxies = web::Data::new(routes::TrustedProxies(settings.trusted_proxies.clone()));
+    let metrics_token =
+        web::Data::new(routes::health::MetricsToken(settings.metrics_token.clone()));
+    let session_ttl = CookieDuration::hours(i64::from(settings.session_absolute_hours.max(1)));
     let static_dir = settings.static_dir.clone();
     let cookie_secure = settings.cookie_secure;
     let mut server = HttpServer::new(move || {
@@ -138,16 +147,21 @@ fn build_server(
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
             .cookie_secure(cookie_secure)
-            .session_lifecycle(PersistentSession::default().session_ttl(CookieDuration::days(14)))
+            .session_lifecycle(PersistentSession::default().session_ttl(session_ttl))
             .build();
         App::new()
             .app_data(db.clone())
             .app_data(throttle.clone())
+            .app_data(lifetimes.clone())
+            .app_data(proxies.clone())
+            .app_data(metrics_token.clone())
             .app_data(statements.clone())
             .app_data(home_cache.clone())
-            .app_data(web::FormConfig::default().limit(256 * 1024))
+            // Room for the longest post percent-encoded (up to 3 bytes on the wire per byte).
+            .app_data(web::FormConfig::default().limit(crate::input::MAX_FORM))
             .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
             .wrap(Compress::default())
+            .wrap(security_headers(cookie_secure))
             .wrap(
                 DefaultHeaders::new()
                     .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -192,8 +206,10 @@ fn build_server(
             )
             .service(
                 web::scope("")
+                    .wrap(from_fn(crate::auth::no_store_when_signed_in))
                     .wrap(from_fn(csrf::protect))
                     .wrap(session)
+                    .wrap(from_fn(crate::input::guard))
                     .configure(routes::pages)
                     .default_service(web::to(routes::not_found)),
             )
@@ -204,6 +220,19 @@ fn build_server(
         server = server.workers(workers.max(1));
     }
     Ok(server.run())
+}
+
+/// `Strict-Transport-Security` when cookies are `Secure` (the site is served over HTTPS); no
+/// header otherwise, so a plain-HTTP development site is not pinned to HTTPS.
+fn security_headers(cookie_secure: bool) -> DefaultHeaders {
+    if cookie_secure {
+        DefaultHeaders::new().add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        ))
+    } else {
+        DefaultHeaders::new()
+    }
 }
 
 /// The cookie key: from settings, or in development a generated key kept in a file beside the

@@ -376,6 +376,33 @@ pub struct PasswordPage {
     pub errors: FieldErrors,
 }
 
+/// One row of the sessions page.
+pub struct SessionRow {
+    pub session: entity::user_session::Model,
+    pub current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users/sessions.html")]
+pub struct SessionsPage {
+    pub ctx: PageContext,
+    pub sessions: Vec<SessionRow>,
+    /// The lifetimes in words ("3 days").
+    pub idle: String,
+    pub absolute: String,
+}
+
+/// A duration in whole days or hours, for people.
+pub fn duration_words(duration: chrono::Duration) -> String {
+    let hours = duration.num_hours();
+    match (hours / 24, hours % 24) {
+        (1, 0) => "1 day".to_owned(),
+        (days, 0) if days > 1 => format!("{days} days"),
+        _ if hours == 1 => "1 hour".to_owned(),
+        _ => format!("{hours} hours"),
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/dashboard.html")]
 pub struct DashboardPage {

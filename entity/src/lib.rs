@@ -22,3 +22,4 @@ pub mod role_permission;
 pub mod tag;
 pub mod user;
 pub mod user_group;
+pub mod user_session;

@@ -17,3 +17,4 @@ pub use super::role_permission::Entity as RolePermission;
 pub use super::tag::Entity as Tag;
 pub use super::user::Entity as User;
 pub use super::user_group::Entity as UserGroup;
+pub use super::user_session::Entity as UserSession;

@@ -34,6 +34,8 @@ pub struct Model {
     pub reviews: HasMany<super::review::Entity>,
     #[sea_orm(has_many)]
     pub audit_logs: HasMany<super::audit_log::Entity>,
+    #[sea_orm(has_many)]
+    pub sessions: HasMany<super::user_session::Entity>,
     #[sea_orm(has_many, via = "user_group")]
     pub groups: HasMany<super::group::Entity>,
 }

@@ -16,6 +16,8 @@ mod m20261121_000004_create_movies;
 mod m20261121_000005_add_movie_mpa;
 mod m20261121_000006_create_reviews_and_audit_log;
 mod m20261121_000007_add_user_session_version;
+mod m20261121_000008_widen_post_body_on_mysql;
+mod m20261121_000009_create_user_session;
 
 pub use countries::COUNTRIES;
 
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_add_movie_mpa::Migration),
             Box::new(m20261121_000006_create_reviews_and_audit_log::Migration),
             Box::new(m20261121_000007_add_user_session_version::Migration),
+            Box::new(m20261121_000008_widen_post_body_on_mysql::Migration),
+            Box::new(m20261121_000009_create_user_session::Migration),
         ]
     }
 }

@@ -2,20 +2,16 @@
 //! (or any non-safe method) must carry the session's token, as the `csrf_token` form field or
 //! the `X-CSRF-Token` header; otherwise it gets a 403 page and the handler never runs.
 
-use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::web::Bytes;
 
 use super::session::UserSession;
 use crate::errors::AppError;
 
 /// Form field that carries the token.
 pub const FIELD: &str = "csrf_token";
-/// Largest form body the check will read (the same limit forms have anyway).
-const MAX_FORM: usize = 1024 * 1024;
 
 pub async fn protect(
     mut req: ServiceRequest,
@@ -33,7 +29,7 @@ pub async fn protect(
     let provided = match header {
         Some(token) => Some(token),
         None => {
-            let body = read_body(&mut req).await?;
+            let body = crate::input::read_body(&mut req).await?;
             let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
                 .ok()
                 .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
@@ -52,20 +48,6 @@ pub async fn protect(
             Err(AppError::CsrfRejected.into())
         }
     }
-}
-
-async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, actix_web::Error> {
-    use futures_util::StreamExt;
-    let mut payload = req.take_payload();
-    let mut body = actix_web::web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk?;
-        if body.len() + chunk.len() > MAX_FORM {
-            return Err(AppError::BadRequest("The form is too large.".into()).into());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
 }
 
 /// Compares without stopping at the first difference.

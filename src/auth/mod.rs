@@ -15,7 +15,7 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 
 use crate::errors::AppError;
-use crate::services::accounts;
+use crate::services::{accounts, sessions};
 use session::UserSession;
 
 /// The signed-in user, with the permissions of their role.
@@ -59,8 +59,15 @@ impl CurrentUser {
 #[derive(Clone)]
 struct Resolved(Option<CurrentUser>);
 
-/// Loads the user of this request's session, if any: the account must exist, be active, and
-/// the session's version must match the account's (a bump ends older sessions).
+/// True when this request was found to come from a signed-in user (after [`resolve`] ran).
+pub fn was_signed_in(req: &HttpRequest) -> bool {
+    req.extensions()
+        .get::<Resolved>()
+        .is_some_and(|r| r.0.is_some())
+}
+
+/// Loads the user of this request's session, if any: the server-side session must be live, the
+/// account must exist and be active, and the session's version must match the account's.
 pub async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
     if let Some(resolved) = req.extensions().get::<Resolved>() {
         return Ok(resolved.0.clone());
@@ -68,11 +75,15 @@ pub async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError>
     let session = UserSession::from_request_sync(req);
     let user = match session.user() {
         None => None,
-        Some((id, version)) => {
+        Some(signed_in) => {
             let db = req
                 .app_data::<web::Data<DatabaseConnection>>()
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no database in app data")))?;
-            match accounts::current_user(db.get_ref(), id, version).await? {
+            let lifetimes = req
+                .app_data::<web::Data<sessions::Lifetimes>>()
+                .map(|l| *l.get_ref())
+                .unwrap_or_default();
+            match accounts::current_user(db.get_ref(), &signed_in, lifetimes).await? {
                 Some(user) => Some(user),
                 None => {
                     // Stale or revoked: forget it so the visitor is simply signed out.
@@ -84,6 +95,22 @@ pub async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError>
     };
     req.extensions_mut().insert(Resolved(user.clone()));
     Ok(user)
+}
+
+/// Middleware: pages shown to a signed-in user carry `Cache-Control: no-store`, so no shared
+/// cache or back button keeps a copy of them.
+pub async fn no_store_when_signed_in(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    if was_signed_in(res.request()) {
+        res.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(res)
 }
 
 /// The signed-in user or nobody.

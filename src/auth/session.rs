@@ -1,14 +1,18 @@
-//! Typed access to the session: who is signed in (user id and session version) and the CSRF
-//! token. The session id is renewed at login, and the whole session purged at logout.
+//! Typed access to the session: who is signed in (user id, session version and the token of the
+//! server-side session row) and the CSRF token. The session id is renewed at login, and the
+//! whole session purged at logout.
 
 use actix_session::{Session, SessionExt};
 use actix_web::HttpRequest;
 use base64::Engine;
 use rand::RngCore;
 
+use crate::services::sessions::SignedIn;
+
 const USER_ID: &str = "uid";
 const VERSION: &str = "uver";
 const CSRF: &str = "csrf";
+const TOKEN: &str = "stok";
 
 pub struct UserSession(Session);
 
@@ -21,23 +25,28 @@ impl UserSession {
         UserSession(session)
     }
 
-    /// `(user id, session version)` when someone is signed in.
-    pub fn user(&self) -> Option<(i32, i32)> {
-        let id = self.0.get::<i32>(USER_ID).ok().flatten()?;
-        let version = self.0.get::<i32>(VERSION).ok().flatten()?;
-        Some((id, version))
+    /// Who is signed in, if anyone.
+    pub fn user(&self) -> Option<SignedIn> {
+        Some(SignedIn {
+            user_id: self.0.get::<i32>(USER_ID).ok().flatten()?,
+            version: self.0.get::<i32>(VERSION).ok().flatten()?,
+            token: self.0.get::<String>(TOKEN).ok().flatten()?,
+        })
     }
 
-    /// Signs `user_id` in with a fresh session id and a fresh CSRF token.
+    /// Signs `user_id` in with a fresh session id, the token of its server-side session row,
+    /// and a fresh CSRF token.
     pub fn log_in(
         &self,
         user_id: i32,
         version: i32,
+        token: &str,
     ) -> Result<(), actix_session::SessionInsertError> {
         self.0.renew();
         self.0.remove(CSRF);
         self.0.insert(USER_ID, user_id)?;
-        self.0.insert(VERSION, version)
+        self.0.insert(VERSION, version)?;
+        self.0.insert(TOKEN, token)
     }
 
     /// Keeps this session valid after the account's version was bumped on purpose (the user

@@ -1,19 +1,124 @@
-//! Login throttling: after 5 failed attempts for a username or from an IP address within 15
-//! minutes, further attempts are refused (429) until the oldest failure ages out. Counted in
-//! memory for a single instance, or in Redis (sorted sets with expiry) when Redis is
-//! configured, so every instance sees the same counts.
+//! Throttling of password guesses (login, the current-password check) and of sign-ups, built
+//! so that it cannot be turned against the people it protects:
+//!
+//! - per account *and* address: 5 failures in 15 minutes, then a 429 until the oldest ages out
+//!   (a guesser is stopped; the same account from another address is not);
+//! - per address: 100 attempts in 15 minutes, whatever the account (an office behind one NAT
+//!   shares an address, so this limit is high: one person's typos never lock out a colleague);
+//! - per account across all addresses: never a lockout, but after 10 failures in 15 minutes
+//!   each further try must wait a delay that doubles with every failure, up to a minute;
+//! - sign-ups: 10 an hour per address.
+//!
+//! An attempt is counted (reserved) *before* the password is checked, atomically, so parallel
+//! guesses cannot get past a limit; a successful login gives its reservation back. Keys are
+//! SHA-256 hashes, so neither memory nor Redis holds names or addresses, and the in-memory table
+//! is bounded (expired entries are pruned, then the stalest evicted). With Redis (sorted sets
+//! updated in one `MULTI`) every instance sees the same counts; if Redis fails, the throttle
+//! fails open with a warning rather than locking everybody out.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
-use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
+use sha2::{Digest, Sha256};
 
-pub const MAX_FAILURES: usize = 5;
-pub const WINDOW_SECS: i64 = 15 * 60;
+const MINUTE_MS: i64 = 60_000;
+
+/// One sliding-window counter: at most `limit` events per `window_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub limit: usize,
+    pub window_ms: i64,
+}
+
+/// Failures per account and address.
+pub const PAIR: Rule = Rule {
+    limit: 5,
+    window_ms: 15 * MINUTE_MS,
+};
+/// Attempts per address, any account.
+pub const ADDRESS: Rule = Rule {
+    limit: 100,
+    window_ms: 15 * MINUTE_MS,
+};
+/// Sign-ups per address.
+pub const SIGNUP: Rule = Rule {
+    limit: 10,
+    window_ms: 60 * MINUTE_MS,
+};
+/// Failures per account (all addresses) before each try must wait.
+pub const ACCOUNT_FREE_FAILURES: usize = 10;
+const ACCOUNT_WINDOW_MS: i64 = 15 * MINUTE_MS;
+const ACCOUNT_MAX_DELAY_MS: i64 = 60_000;
+
+/// Keys the in-memory table holds at most.
+const MAX_KEYS: usize = 50_000;
+
+/// A hashed throttle key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key([u8; 16]);
+
+impl Key {
+    fn new(kind: &str, value: &str) -> Key {
+        let digest = Sha256::digest(format!("{kind}\u{1f}{value}").as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Key(bytes)
+    }
+
+    fn redis(&self) -> String {
+        let hex: String = self.0.iter().map(|b| format!("{b:02x}")).collect();
+        format!("marquee:throttle:{hex}")
+    }
+}
+
+/// The keys of one password attempt for `account` (a username or email, as typed, or a user
+/// id for the current-password check) from `ip`.
+#[derive(Clone, Debug)]
+pub struct PasswordKeys {
+    pair: Key,
+    address: Key,
+    account: Key,
+}
+
+impl PasswordKeys {
+    pub fn new(account: &str, ip: &str) -> PasswordKeys {
+        let account = account.trim().to_lowercase();
+        PasswordKeys {
+            pair: Key::new("pair", &format!("{account}\u{1f}{ip}")),
+            address: Key::new("address", ip),
+            account: Key::new("account", &account),
+        }
+    }
+}
+
+/// Counted events that may be given back.
+#[derive(Debug)]
+pub struct Reservation {
+    events: Vec<(Key, u64)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Entry {
+    /// (time in ms, event id), oldest first.
+    events: VecDeque<(i64, u64)>,
+    window_ms: i64,
+}
+
+impl Entry {
+    fn prune(&mut self, now: i64) {
+        while self
+            .events
+            .front()
+            .is_some_and(|(t, _)| *t <= now - self.window_ms)
+        {
+            self.events.pop_front();
+        }
+    }
+}
 
 pub enum LoginThrottle {
-    Memory(Mutex<HashMap<String, VecDeque<i64>>>),
+    Memory(Mutex<HashMap<Key, Entry>>),
     Redis(ConnectionManager),
 }
 
@@ -28,118 +133,265 @@ impl LoginThrottle {
         }
     }
 
-    /// The throttle keys of one attempt.
-    pub fn keys(username: &str, ip: &str) -> [String; 2] {
-        [
-            format!("marquee:login:user:{}", username.trim().to_lowercase()),
-            format!("marquee:login:ip:{ip}"),
-        ]
+    /// Reserves a password attempt before the password is checked: `Err(seconds)` to wait
+    /// when the account must slow down or a limit is reached.
+    pub async fn begin_password(&self, keys: &PasswordKeys) -> Result<Reservation, u64> {
+        self.account_wait(&keys.account).await?;
+        self.reserve(&[(keys.pair, PAIR), (keys.address, ADDRESS)])
+            .await
     }
 
-    /// `Err(seconds)` to wait when any key has reached the limit.
-    pub async fn check(&self, keys: &[String]) -> Result<(), u64> {
+    /// The password was right: the attempt is given back and the account's failures forgotten.
+    pub async fn password_succeeded(&self, keys: &PasswordKeys, reservation: Reservation) {
+        self.release(reservation).await;
+        self.forget(&[keys.pair, keys.account]).await;
+    }
+
+    /// The password was wrong: the attempt stays counted, and the account slows down.
+    pub async fn password_failed(&self, keys: &PasswordKeys) {
         let now = now_millis();
-        let mut wait = 0i64;
-        for key in keys {
-            let failures = self.recent(key, now).await;
-            if failures.len() >= MAX_FAILURES {
-                let oldest = failures.iter().copied().min().unwrap_or(now);
-                wait = wait.max(oldest + WINDOW_SECS * 1000 - now);
-            }
-        }
-        if wait > 0 {
-            Err((wait as u64).div_ceil(1000))
-        } else {
-            Ok(())
-        }
+        self.add(keys.account, ACCOUNT_WINDOW_MS, now).await;
     }
 
-    pub async fn record_failure(&self, keys: &[String]) {
-        let now = now_millis();
-        for key in keys {
-            match self {
-                LoginThrottle::Memory(map) => {
-                    if let Ok(mut map) = map.lock() {
-                        let entry = map.entry(key.clone()).or_default();
-                        prune(entry, now);
-                        entry.push_back(now);
-                    }
-                }
-                LoginThrottle::Redis(conn) => {
-                    let mut conn = conn.clone();
-                    let member = format!("{now}-{}", rand::random::<u32>());
-                    let result: redis::RedisResult<()> = redis::pipe()
-                        .zadd(key, member, now)
-                        .ignore()
-                        .zrembyscore(key, 0, now - WINDOW_SECS * 1000)
-                        .ignore()
-                        .expire(key, WINDOW_SECS)
-                        .ignore()
-                        .query_async(&mut conn)
-                        .await;
-                    if let Err(error) = result {
-                        tracing::warn!(%error, "login throttle: Redis write failed");
-                    }
-                }
-            }
-        }
+    /// Reserves a sign-up from `ip`; give it back with [`Self::release`] when the form is
+    /// refused before an account is created.
+    pub async fn begin_signup(&self, ip: &str) -> Result<Reservation, u64> {
+        self.reserve(&[(Key::new("signup", ip), SIGNUP)]).await
     }
 
-    /// Forgets failures for a key (after a successful login for that username).
-    pub async fn clear(&self, key: &str) {
+    /// Gives reserved events back.
+    pub async fn release(&self, reservation: Reservation) {
         match self {
             LoginThrottle::Memory(map) => {
                 if let Ok(mut map) = map.lock() {
-                    map.remove(key);
+                    for (key, id) in &reservation.events {
+                        if let Some(entry) = map.get_mut(key) {
+                            entry.events.retain(|(_, e)| e != id);
+                        }
+                    }
                 }
             }
             LoginThrottle::Redis(conn) => {
-                let mut conn = conn.clone();
-                let result: redis::RedisResult<()> = conn.del(key).await;
-                if let Err(error) = result {
-                    tracing::warn!(%error, "login throttle: Redis delete failed");
+                let mut pipe = redis::pipe();
+                for (key, id) in &reservation.events {
+                    pipe.zrem(key.redis(), id.to_string()).ignore();
                 }
+                run(conn, &pipe, "release").await;
             }
         }
     }
 
-    async fn recent(&self, key: &str, now: i64) -> Vec<i64> {
-        match self {
+    /// Counts one event under every key, atomically; when any key is then over its limit the
+    /// events are taken back and the wait until the oldest ages out is returned.
+    async fn reserve(&self, counters: &[(Key, Rule)]) -> Result<Reservation, u64> {
+        let now = now_millis();
+        let id = rand::random::<u64>();
+        let reservation = Reservation {
+            events: counters.iter().map(|(key, _)| (*key, id)).collect(),
+        };
+        let wait = match self {
+            LoginThrottle::Memory(map) => {
+                let Ok(mut map) = map.lock() else {
+                    return Ok(reservation);
+                };
+                make_room(&mut map, now, counters.len());
+                let mut wait = 0i64;
+                for (key, rule) in counters {
+                    let entry = map.entry(*key).or_default();
+                    entry.window_ms = entry.window_ms.max(rule.window_ms);
+                    entry.prune(now);
+                    entry.events.push_back((now, id));
+                    if entry.events.len() > rule.limit {
+                        let oldest = entry.events.front().map_or(now, |(t, _)| *t);
+                        wait = wait.max(oldest + rule.window_ms - now);
+                    }
+                }
+                wait
+            }
+            LoginThrottle::Redis(conn) => {
+                let mut pipe = redis::pipe();
+                pipe.atomic();
+                for (key, rule) in counters {
+                    let name = key.redis();
+                    pipe.zrembyscore(&name, "-inf", now - rule.window_ms)
+                        .ignore()
+                        .zadd(&name, id.to_string(), now)
+                        .ignore()
+                        .zcard(&name)
+                        .zrange_withscores(&name, 0, 0)
+                        .pexpire(&name, rule.window_ms)
+                        .ignore();
+                }
+                let mut conn = conn.clone();
+                // Per key: the count after adding, and the oldest event with its time.
+                let answer: redis::RedisResult<Vec<redis::Value>> =
+                    pipe.query_async(&mut conn).await;
+                match answer.and_then(|values| over_limit_wait(&values, counters, now)) {
+                    Ok(wait) => wait,
+                    Err(error) => {
+                        tracing::warn!(%error, "throttle: Redis failed; not throttling");
+                        0
+                    }
+                }
+            }
+        };
+        if wait > 0 {
+            self.release(reservation).await;
+            Err(seconds(wait))
+        } else {
+            Ok(reservation)
+        }
+    }
+
+    /// `Err(seconds)` while an account with many recent failures must wait before its next try.
+    async fn account_wait(&self, key: &Key) -> Result<(), u64> {
+        let now = now_millis();
+        let (failures, last) = match self {
             LoginThrottle::Memory(map) => match map.lock() {
                 Ok(mut map) => match map.get_mut(key) {
                     Some(entry) => {
-                        prune(entry, now);
-                        entry.iter().copied().collect()
+                        entry.prune(now);
+                        (
+                            entry.events.len(),
+                            entry.events.back().map_or(0, |(t, _)| *t),
+                        )
                     }
-                    None => Vec::new(),
+                    None => (0, 0),
                 },
-                Err(_) => Vec::new(),
+                Err(_) => (0, 0),
             },
             LoginThrottle::Redis(conn) => {
                 let mut conn = conn.clone();
-                let scores: redis::RedisResult<Vec<(String, f64)>> = conn
-                    .zrangebyscore_withscores(key, now - WINDOW_SECS * 1000, "+inf")
+                let name = key.redis();
+                let answer: redis::RedisResult<(usize, Vec<(String, f64)>)> = redis::pipe()
+                    .zcount(&name, now - ACCOUNT_WINDOW_MS, "+inf")
+                    .zrange_withscores(&name, -1, -1)
+                    .query_async(&mut conn)
                     .await;
-                match scores {
-                    Ok(scores) => scores.into_iter().map(|(_, s)| s as i64).collect(),
+                match answer {
+                    Ok((count, last)) => (count, last.first().map_or(0, |(_, s)| *s as i64)),
                     Err(error) => {
-                        // Fail open: a Redis outage must not lock everybody out.
-                        tracing::warn!(%error, "login throttle: Redis read failed");
-                        Vec::new()
+                        tracing::warn!(%error, "throttle: Redis failed; not throttling");
+                        (0, 0)
                     }
                 }
+            }
+        };
+        match account_delay_ms(failures) {
+            Some(delay) if last + delay > now => Err(seconds(last + delay - now)),
+            _ => Ok(()),
+        }
+    }
+
+    async fn add(&self, key: Key, window_ms: i64, now: i64) {
+        let id = rand::random::<u64>();
+        match self {
+            LoginThrottle::Memory(map) => {
+                if let Ok(mut map) = map.lock() {
+                    make_room(&mut map, now, 1);
+                    let entry = map.entry(key).or_default();
+                    entry.window_ms = entry.window_ms.max(window_ms);
+                    entry.prune(now);
+                    entry.events.push_back((now, id));
+                }
+            }
+            LoginThrottle::Redis(conn) => {
+                let name = key.redis();
+                let mut pipe = redis::pipe();
+                pipe.atomic()
+                    .zrembyscore(&name, "-inf", now - window_ms)
+                    .ignore()
+                    .zadd(&name, id.to_string(), now)
+                    .ignore()
+                    .pexpire(&name, window_ms)
+                    .ignore();
+                run(conn, &pipe, "add").await;
+            }
+        }
+    }
+
+    async fn forget(&self, keys: &[Key]) {
+        match self {
+            LoginThrottle::Memory(map) => {
+                if let Ok(mut map) = map.lock() {
+                    for key in keys {
+                        map.remove(key);
+                    }
+                }
+            }
+            LoginThrottle::Redis(conn) => {
+                let mut pipe = redis::pipe();
+                for key in keys {
+                    pipe.del(key.redis()).ignore();
+                }
+                run(conn, &pipe, "forget").await;
             }
         }
     }
 }
 
-fn prune(entry: &mut VecDeque<i64>, now: i64) {
-    while entry
-        .front()
-        .is_some_and(|t| *t <= now - WINDOW_SECS * 1000)
-    {
-        entry.pop_front();
+/// The longest wait among the counters that went over their limit, from the answers of the
+/// reserve pipeline (a count, then the oldest `(member, time)`, per counter).
+fn over_limit_wait(
+    values: &[redis::Value],
+    counters: &[(Key, Rule)],
+    now: i64,
+) -> redis::RedisResult<i64> {
+    let mut wait = 0i64;
+    for (pair, (_, rule)) in values.chunks(2).zip(counters) {
+        let [count, oldest] = pair else { break };
+        let count: usize = redis::from_redis_value(count)?;
+        if count > rule.limit {
+            let oldest: Vec<(String, f64)> = redis::from_redis_value(oldest)?;
+            let oldest = oldest.first().map_or(now, |(_, t)| *t as i64);
+            wait = wait.max(oldest + rule.window_ms - now);
+        }
     }
+    Ok(wait)
+}
+
+async fn run(conn: &ConnectionManager, pipe: &redis::Pipeline, what: &str) {
+    let mut conn = conn.clone();
+    let result: redis::RedisResult<()> = pipe.query_async(&mut conn).await;
+    if let Err(error) = result {
+        tracing::warn!(%error, what, "throttle: Redis write failed");
+    }
+}
+
+/// The wait between tries once an account has `failures` recent failures: none up to
+/// [`ACCOUNT_FREE_FAILURES`], then 1 s doubling with each failure, at most a minute.
+fn account_delay_ms(failures: usize) -> Option<i64> {
+    let over = failures.checked_sub(ACCOUNT_FREE_FAILURES)?;
+    let doublings = u32::try_from(over).unwrap_or(u32::MAX).min(6);
+    Some((1000i64 << doublings).min(ACCOUNT_MAX_DELAY_MS))
+}
+
+/// Keeps the in-memory table bounded: when `incoming` more keys would pass [`MAX_KEYS`],
+/// expired entries go first, then the tenth of entries whose newest event is oldest.
+fn make_room(map: &mut HashMap<Key, Entry>, now: i64, incoming: usize) {
+    if map.len() + incoming <= MAX_KEYS {
+        return;
+    }
+    map.retain(|_, entry| {
+        entry.prune(now);
+        !entry.events.is_empty()
+    });
+    if map.len() + incoming <= MAX_KEYS {
+        return;
+    }
+    let mut newest: Vec<(i64, Key)> = map
+        .iter()
+        .map(|(key, entry)| (entry.events.back().map_or(0, |(t, _)| *t), *key))
+        .collect();
+    newest.sort_unstable_by_key(|(t, _)| *t);
+    let evict = (MAX_KEYS / 10).max(incoming);
+    for (_, key) in newest.into_iter().take(evict) {
+        map.remove(&key);
+    }
+}
+
+fn seconds(ms: i64) -> u64 {
+    u64::try_from(ms.max(1)).unwrap_or(1).div_ceil(1000)
 }
 
 fn now_millis() -> i64 {
@@ -150,37 +402,114 @@ fn now_millis() -> i64 {
 mod tests {
     use super::*;
 
+    async fn memory() -> LoginThrottle {
+        LoginThrottle::connect(None).await.unwrap()
+    }
+
     #[tokio::test]
-    async fn the_sixth_attempt_within_the_window_is_refused_with_a_wait() {
-        let throttle = LoginThrottle::connect(None).await.unwrap();
-        let keys = LoginThrottle::keys("Ada", "10.0.0.1");
-        for _ in 0..MAX_FAILURES {
-            assert!(throttle.check(&keys).await.is_ok());
-            throttle.record_failure(&keys).await;
+    async fn five_failures_stop_that_account_from_that_address_only() {
+        let throttle = memory().await;
+        let keys = PasswordKeys::new("Ada", "10.0.0.1");
+        for _ in 0..PAIR.limit {
+            throttle.begin_password(&keys).await.unwrap();
+            throttle.password_failed(&keys).await;
         }
-        let wait = throttle.check(&keys).await.unwrap_err();
+        let wait = throttle.begin_password(&keys).await.unwrap_err();
         assert!(wait > 14 * 60 && wait <= 15 * 60, "{wait}");
 
-        // Another username from another address is not affected.
+        // Another account from the same address (a colleague behind the same NAT) is fine...
         assert!(
             throttle
-                .check(&LoginThrottle::keys("bob", "10.0.0.2"))
+                .begin_password(&PasswordKeys::new("bob", "10.0.0.1"))
                 .await
                 .is_ok()
         );
-        // The same address is, whatever the username.
+        // ...and so is the same account from another address.
         assert!(
             throttle
-                .check(&LoginThrottle::keys("bob", "10.0.0.1"))
+                .begin_password(&PasswordKeys::new("ada", "10.0.0.2"))
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_address_trying_many_accounts_hits_the_high_address_limit() {
+        let throttle = memory().await;
+        for i in 0..ADDRESS.limit {
+            let keys = PasswordKeys::new(&format!("user{i}"), "10.0.0.9");
+            throttle.begin_password(&keys).await.unwrap();
+            throttle.password_failed(&keys).await;
+        }
+        assert!(
+            throttle
+                .begin_password(&PasswordKeys::new("new", "10.0.0.9"))
                 .await
                 .is_err()
         );
-        throttle.clear(&keys[0]).await;
         assert!(
             throttle
-                .check(&LoginThrottle::keys("ada", "10.0.0.3"))
+                .begin_password(&PasswordKeys::new("new", "10.0.0.8"))
                 .await
                 .is_ok()
         );
+    }
+
+    #[tokio::test]
+    async fn successful_logins_give_their_attempt_back() {
+        let throttle = memory().await;
+        for i in 0..ADDRESS.limit * 2 {
+            let keys = PasswordKeys::new(&format!("user{}", i % 7), "10.0.0.5");
+            let reservation = throttle.begin_password(&keys).await.unwrap();
+            throttle.password_succeeded(&keys, reservation).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn an_account_guessed_from_many_addresses_slows_down_but_is_not_locked() {
+        let throttle = memory().await;
+        for i in 0..ACCOUNT_FREE_FAILURES {
+            let keys = PasswordKeys::new("target", &format!("10.1.0.{i}"));
+            throttle.begin_password(&keys).await.unwrap();
+            throttle.password_failed(&keys).await;
+        }
+        let wait = throttle
+            .begin_password(&PasswordKeys::new("target", "10.2.0.1"))
+            .await
+            .unwrap_err();
+        assert_eq!(wait, 1, "a short delay, not a lockout");
+        assert_eq!(account_delay_ms(ACCOUNT_FREE_FAILURES + 3), Some(8000));
+        assert_eq!(account_delay_ms(ACCOUNT_FREE_FAILURES + 60), Some(60_000));
+        assert_eq!(account_delay_ms(ACCOUNT_FREE_FAILURES - 1), None);
+    }
+
+    #[tokio::test]
+    async fn parallel_guesses_cannot_pass_the_limit() {
+        let throttle = std::sync::Arc::new(memory().await);
+        let keys = PasswordKeys::new("ada", "10.0.0.3");
+        let tries = (0..20).map(|_| {
+            let throttle = throttle.clone();
+            let keys = keys.clone();
+            tokio::spawn(async move { throttle.begin_password(&keys).await.is_ok() })
+        });
+        let mut allowed = 0;
+        for task in tries {
+            allowed += usize::from(task.await.unwrap());
+        }
+        assert_eq!(allowed, PAIR.limit);
+    }
+
+    #[test]
+    fn the_memory_table_stays_bounded() {
+        let mut map = HashMap::new();
+        let now = now_millis();
+        for i in 0..MAX_KEYS + 10 {
+            make_room(&mut map, now, 1);
+            let entry: &mut Entry = map.entry(Key::new("t", &i.to_string())).or_default();
+            entry.window_ms = 1000;
+            entry.events.push_back((now, 0));
+        }
+        assert!(map.len() <= MAX_KEYS, "{}", map.len());
+        assert!(map.contains_key(&Key::new("t", &(MAX_KEYS + 9).to_string())));
     }
 }

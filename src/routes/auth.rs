@@ -6,14 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{client_ip, render_status, see_other};
+use super::{client_ip, render_status, see_other, user_agent};
 use crate::auth::session::UserSession;
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::{LoginThrottle, PasswordKeys};
 use crate::auth::{MaybeUser, password};
 use crate::domain::{Email, NewPassword, Username, safe_next};
 use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::services::accounts::{self, RegisterError, Taken};
+use crate::services::sessions::{self, Origin};
 use crate::views::{FieldErrors, LoginPage, PageContext, RegisterPage};
 
 #[derive(Debug, Default, Deserialize)]
@@ -40,13 +41,38 @@ pub async fn register_form(ctx: PageContext, user: MaybeUser) -> Result<HttpResp
     )
 }
 
+/// Signs `user` in on this session: a server-side session row, then a renewed cookie session
+/// that carries its token.
+async fn sign_in(
+    req: &HttpRequest,
+    db: &DatabaseConnection,
+    session: &Session,
+    user: &entity::user::Model,
+) -> Result<(), AppError> {
+    let origin = Origin {
+        ip: client_ip(req),
+        user_agent: user_agent(req),
+    };
+    let token = sessions::start(db, user.id, &origin).await?;
+    UserSession::new(session.clone())
+        .log_in(user.id, user.session_version, &token)
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
 #[tracing::instrument(name = "register", skip_all)]
 pub async fn register(
+    req: HttpRequest,
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
+    throttle: web::Data<LoginThrottle>,
     session: Session,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
+    let ip = client_ip(&req).unwrap_or_else(|| "unknown".into());
+    let reservation = throttle
+        .begin_signup(&ip)
+        .await
+        .map_err(AppError::TooManyAttempts)?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let username = Username::parse(&form.username)
@@ -70,14 +96,13 @@ pub async fn register(
         )
     };
     let (Some(username), Some(email), Some(password)) = (username, email, password) else {
+        throttle.release(reservation).await;
         return rerender(ctx, errors);
     };
     let hash = password::hash(password.into_inner()).await?;
     match accounts::register(db.get_ref(), &username, &email, hash, None).await {
         Ok(user) => {
-            UserSession::new(session.clone())
-                .log_in(user.id, user.session_version)
-                .map_err(|e| AppError::Internal(e.into()))?;
+            sign_in(&req, db.get_ref(), &session, &user).await?;
             flash::push(
                 &session,
                 Level::Success,
@@ -86,6 +111,7 @@ pub async fn register(
             Ok(see_other(&format!("/users/{}", user.username)))
         }
         Err(RegisterError::Taken(fields)) => {
+            throttle.release(reservation).await;
             for field in fields {
                 match field {
                     Taken::Username => errors.add("username", "This username is taken."),
@@ -144,11 +170,13 @@ pub async fn login(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let ip = client_ip(&req).unwrap_or_else(|| "unknown".into());
-    let keys = LoginThrottle::keys(&form.login, &ip);
-    if let Err(wait) = throttle.check(&keys).await {
-        return Err(AppError::TooManyAttempts(wait));
-    }
+    let ip = client_ip(&req);
+    let keys = PasswordKeys::new(&form.login, ip.as_deref().unwrap_or("unknown"));
+    // Counted before the password is checked, so parallel guesses cannot pass the limit.
+    let reservation = throttle
+        .begin_password(&keys)
+        .await
+        .map_err(AppError::TooManyAttempts)?;
     let account = accounts::find_by_login(db.get_ref(), &form.login).await?;
     let verified = password::verify(
         form.password,
@@ -167,13 +195,12 @@ pub async fn login(
             },
         )
     };
+    let account_id = account.as_ref().map(|u| u.id);
     match account {
         Some(user) if verified && user.is_active => {
-            throttle.clear(&keys[0]).await;
-            accounts::touch_last_seen(db.get_ref(), user.id).await?;
-            UserSession::new(session.clone())
-                .log_in(user.id, user.session_version)
-                .map_err(|e| AppError::Internal(e.into()))?;
+            throttle.password_succeeded(&keys, reservation).await;
+            accounts::logged_in(db.get_ref(), user.id, ip).await?;
+            sign_in(&req, db.get_ref(), &session, &user).await?;
             flash::push(
                 &session,
                 Level::Success,
@@ -181,12 +208,16 @@ pub async fn login(
             );
             Ok(see_other(next.as_deref().unwrap_or("/")))
         }
-        Some(_) if verified => failed(
-            ctx,
-            "This account has been deactivated. Contact an administrator.",
-        ),
+        Some(_) if verified => {
+            throttle.password_succeeded(&keys, reservation).await;
+            failed(
+                ctx,
+                "This account has been deactivated. Contact an administrator.",
+            )
+        }
         _ => {
-            throttle.record_failure(&keys).await;
+            throttle.password_failed(&keys).await;
+            accounts::login_failed(db.get_ref(), account_id, ip).await?;
             tracing::info!("failed login attempt");
             failed(
                 ctx,
@@ -196,8 +227,17 @@ pub async fn login(
     }
 }
 
-pub async fn logout(session: Session) -> HttpResponse {
-    UserSession::new(session.clone()).log_out();
+/// Ends the server-side session, then forgets the cookie session: a copy of the cookie taken
+/// before is worth nothing afterwards.
+pub async fn logout(
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let user_session = UserSession::new(session.clone());
+    if let Some(signed_in) = user_session.user() {
+        sessions::end(db.get_ref(), &signed_in.token).await?;
+    }
+    user_session.log_out();
     flash::push(&session, Level::Info, "You are logged out.");
-    see_other("/")
+    Ok(see_other("/"))
 }

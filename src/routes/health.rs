@@ -1,6 +1,7 @@
 //! `GET /healthz`: JSON status; 503 when the database does not answer.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 
 use crate::services::health;
@@ -19,8 +20,40 @@ pub async fn healthz(db: web::Data<DatabaseConnection>) -> HttpResponse {
     }
 }
 
-/// `GET /metrics`: counters in the Prometheus text format (SQL statements run so far).
-pub async fn metrics(counter: web::Data<crate::startup::StatementCounter>) -> HttpResponse {
+/// The token that opens `/metrics` to other addresses than loopback.
+#[derive(Clone, Debug, Default)]
+pub struct MetricsToken(pub Option<crate::config::Secret>);
+
+/// `/metrics` answers the machine itself (loopback) or a scraper with the metrics token.
+fn may_read_metrics(req: &HttpRequest, token: &MetricsToken) -> bool {
+    if super::client_addr(req).is_some_and(|ip| ip.is_loopback()) {
+        return true;
+    }
+    let Some(expected) = &token.0 else {
+        return false;
+    };
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| {
+            crate::auth::csrf::constant_time_eq(
+                given.trim().as_bytes(),
+                expected.expose().as_bytes(),
+            )
+        })
+}
+
+/// `GET /metrics`: counters in the Prometheus text format (SQL statements run so far), for
+/// loopback or the metrics token only (404 otherwise).
+pub async fn metrics(
+    req: HttpRequest,
+    token: web::Data<MetricsToken>,
+    counter: web::Data<crate::startup::StatementCounter>,
+) -> HttpResponse {
+    if !may_read_metrics(&req, &token) {
+        return HttpResponse::NotFound().finish();
+    }
     let statements = counter.0.load(std::sync::atomic::Ordering::Relaxed);
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

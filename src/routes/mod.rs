@@ -11,6 +11,8 @@ pub mod moderation;
 pub mod movies;
 pub mod users;
 
+use std::net::IpAddr;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -88,6 +90,19 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/settings/profile", web::post().to(users::edit_profile))
         .route("/settings/password", web::get().to(users::password_form))
         .route("/settings/password", web::post().to(users::change_password))
+        .route("/settings/sessions", web::get().to(users::sessions))
+        .route(
+            "/settings/sessions/end-others",
+            web::post().to(users::end_other_sessions),
+        )
+        .route(
+            "/settings/sessions/end-all",
+            web::post().to(users::end_all_sessions),
+        )
+        .route(
+            "/settings/sessions/{id}/end",
+            web::post().to(users::end_session),
+        )
         .route("/groups", web::get().to(groups::list))
         .route("/groups", web::post().to(groups::create))
         .route("/groups/{id}", web::get().to(groups::show))
@@ -136,9 +151,56 @@ pub fn render_status(status: StatusCode, page: &impl Template) -> Result<HttpRes
         .body(html))
 }
 
-/// The client's address as seen by this server (proxies are not trusted).
+/// The reverse proxies whose `X-Forwarded-For` is believed (the `trusted_proxies` setting).
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
+
+/// The client's address: the peer's, unless the peer is a trusted proxy, in which case the
+/// nearest address in `X-Forwarded-For` that is not itself a trusted proxy. Throttling,
+/// sessions and the audit log all use this.
+pub fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let trusted = req.app_data::<web::Data<TrustedProxies>>()?;
+    if !trusted.0.contains(&peer) {
+        return Some(peer);
+    }
+    let mut client = peer;
+    let hops: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else { break };
+        client = ip;
+        if !trusted.0.contains(&ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port or in brackets.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+}
+
+/// [`client_addr`] as text (for the audit log and sessions).
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    client_addr(req).map(|ip| ip.to_string())
+}
+
+/// The client's `User-Agent`, for the sessions page.
+pub fn user_agent(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// The audit log's view of who acts: the signed-in user and their address.

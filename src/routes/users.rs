@@ -1,21 +1,24 @@
-//! Public profiles and the signed-in user's settings (profile, password).
+//! Public profiles and the signed-in user's settings (profile, password, sessions).
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{render_status, see_other};
+use super::{actor, client_ip, render_status, see_other};
 use crate::auth::session::UserSession;
+use crate::auth::throttle::{LoginThrottle, PasswordKeys};
 use crate::auth::{MaybeUser, RequireUser, password};
 use crate::domain::NewPassword;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::services::accounts::{self, ProfileChanges};
+use crate::services::sessions::{self, Lifetimes, Revoke};
 use crate::views::{
-    EditProfilePage, FieldErrors, PageContext, PasswordPage, ProfileForm, ProfilePage,
+    EditProfilePage, FieldErrors, PageContext, PasswordPage, ProfileForm, ProfilePage, SessionRow,
+    SessionsPage, duration_words,
 };
 
 pub async fn profile(
@@ -190,9 +193,11 @@ pub struct PasswordForm {
 
 #[tracing::instrument(name = "change_password", skip_all)]
 pub async fn change_password(
+    req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
+    throttle: web::Data<LoginThrottle>,
     session: Session,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -201,7 +206,19 @@ pub async fn change_password(
     let (account, _) = accounts::account(db.get_ref(), user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !password::verify(form.current_password, Some(account.password_hash)).await? {
+    // The current-password check is a password guess like a login, throttled the same way.
+    let keys = PasswordKeys::new(
+        &user.0.username,
+        client_ip(&req).as_deref().unwrap_or("unknown"),
+    );
+    let reservation = throttle
+        .begin_password(&keys)
+        .await
+        .map_err(AppError::TooManyAttempts)?;
+    if password::verify(form.current_password, Some(account.password_hash)).await? {
+        throttle.password_succeeded(&keys, reservation).await;
+    } else {
+        throttle.password_failed(&keys).await;
         errors.add("current_password", "That is not your current password.");
     }
     let new_password = NewPassword::parse(
@@ -218,8 +235,17 @@ pub async fn change_password(
         );
     };
     let hash = password::hash(new_password.into_inner()).await?;
-    let version = accounts::set_password(db.get_ref(), user.0.id, hash).await?;
-    UserSession::new(session.clone())
+    let user_session = UserSession::new(session.clone());
+    let keep = user_session.user().map(|s| s.token);
+    let version = accounts::set_password(
+        db.get_ref(),
+        user.0.id,
+        hash,
+        keep.as_deref(),
+        &actor(&req, &user.0),
+    )
+    .await?;
+    user_session
         .set_version(version)
         .map_err(|e| AppError::Internal(e.into()))?;
     flash::push(
@@ -228,4 +254,105 @@ pub async fn change_password(
         "Your password is changed. Your other sessions have been logged out.",
     );
     Ok(see_other(&format!("/users/{}", user.0.username)))
+}
+
+/// `/settings/sessions`: where you are signed in, with a way to end any or all of it.
+pub async fn sessions(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    lifetimes: web::Data<Lifetimes>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let current = UserSession::new(session)
+        .user()
+        .map(|s| sessions::token_id(&s.token));
+    let rows = sessions::list(db.get_ref(), user.0.id, *lifetimes.get_ref())
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            current: current.as_deref() == Some(s.id.as_str()),
+            session: s,
+        })
+        .collect();
+    render_status(
+        StatusCode::OK,
+        &SessionsPage {
+            ctx,
+            sessions: rows,
+            idle: duration_words(lifetimes.idle),
+            absolute: duration_words(lifetimes.absolute),
+        },
+    )
+}
+
+/// Ends one of your sessions; ending this one logs you out.
+pub async fn end_session(
+    req: HttpRequest,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let user_session = UserSession::new(session.clone());
+    let is_current = user_session
+        .user()
+        .is_some_and(|s| sessions::token_id(&s.token) == id);
+    let ended = sessions::revoke(
+        db.get_ref(),
+        &actor(&req, &user.0),
+        user.0.id,
+        Revoke::One(&id),
+    )
+    .await?;
+    if ended == 0 {
+        return Err(AppError::NotFound);
+    }
+    if is_current {
+        user_session.log_out();
+        flash::push(&session, Level::Info, "You are logged out.");
+        return Ok(see_other("/"));
+    }
+    flash::push(&session, Level::Success, "That session has ended.");
+    Ok(see_other("/settings/sessions"))
+}
+
+/// Ends every session but this one.
+pub async fn end_other_sessions(
+    req: HttpRequest,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let token = UserSession::new(session.clone())
+        .user()
+        .map(|s| s.token)
+        .ok_or(AppError::LoginRequired("/settings/sessions".into()))?;
+    let ended = sessions::revoke(
+        db.get_ref(),
+        &actor(&req, &user.0),
+        user.0.id,
+        Revoke::AllBut(&token),
+    )
+    .await?;
+    flash::push(
+        &session,
+        Level::Success,
+        format!("{ended} other session(s) ended."),
+    );
+    Ok(see_other("/settings/sessions"))
+}
+
+/// Ends every session, this one included ("log out everywhere").
+pub async fn end_all_sessions(
+    req: HttpRequest,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    sessions::revoke(db.get_ref(), &actor(&req, &user.0), user.0.id, Revoke::All).await?;
+    UserSession::new(session.clone()).log_out();
+    flash::push(&session, Level::Info, "You are logged out everywhere.");
+    Ok(see_other("/"))
 }

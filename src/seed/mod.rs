@@ -17,7 +17,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter,
 };
 
 use crate::auth::password;
@@ -117,7 +117,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         ))
     };
 
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_write(db).await?;
     let mut created = Created::default();
     let roles: HashMap<String, i32> = role::Entity::find()
         .all(&txn)

@@ -15,7 +15,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QuerySelect,
 };
 
 use crate::auth::password;
@@ -192,7 +192,7 @@ async fn ensure_users(
         let mut start = existing;
         while start < plan.users {
             let end = (start + BATCH).min(plan.users);
-            let txn = db.begin().await?;
+            let txn = crate::services::begin_write(db).await?;
             let rows: Vec<user::ActiveModel> = (start..end)
                 .map(|i| user::ActiveModel {
                     username: Set(format!("scale_user_{i:05}")),
@@ -322,7 +322,7 @@ async fn insert_posts(
     if users.is_empty() {
         anyhow::bail!("no generated users to write posts");
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_write(db).await?;
     let rows: Vec<post::ActiveModel> = range
         .clone()
         .map(|i| {
@@ -413,7 +413,7 @@ async fn insert_movies(
         anyhow::bail!("no generated people or users for movies");
     }
     let ratings = MpaRating::all();
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_write(db).await?;
     let rows: Vec<movie::ActiveModel> = range
         .clone()
         .map(|i| movie::ActiveModel {

@@ -10,6 +10,8 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use super::audit::{self, Actor};
+use super::sessions::{self, SignedIn};
 use crate::auth::CurrentUser;
 use crate::domain::{Email, Username};
 
@@ -79,7 +81,7 @@ pub async fn register(
         Some(id) => id,
         None => default_role_id(db).await?,
     };
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let inserted = user::ActiveModel {
         username: Set(username.as_str().to_owned()),
         email: Set(email.as_str().to_owned()),
@@ -136,13 +138,36 @@ pub async fn find_by_login(
 }
 
 /// Records a successful login.
-pub async fn touch_last_seen(db: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+/// A successful sign-in: `last_seen_at` and the audit log, in one transaction.
+pub async fn logged_in(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user_id: i32,
+    ip: Option<String>,
+) -> Result<(), DbErr> {
+    let txn = super::begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::LastSeenAt, Expr::value(Utc::now()))
         .filter(user::Column::Id.eq(user_id))
-        .exec(db)
-        .await
-        .map(|_| ())
+        .exec(&txn)
+        .await?;
+    let actor = Actor {
+        id: Some(user_id),
+        ip,
+    };
+    audit::record(&txn, &actor, "auth.login", "user", user_id, None, None).await?;
+    txn.commit().await
+}
+
+/// A failed sign-in, for the audit log: the account when the name matched one (the name typed
+/// is not stored: people type passwords into the wrong field).
+pub async fn login_failed(
+    db: &impl ConnectionTrait,
+    account: Option<i32>,
+    ip: Option<String>,
+) -> Result<(), DbErr> {
+    let subject = account.map_or_else(|| "unknown".to_owned(), |id| id.to_string());
+    let actor = Actor { id: None, ip };
+    audit::record(db, &actor, "auth.login_failed", "user", subject, None, None).await
 }
 
 /// The permissions granted to a role.
@@ -159,21 +184,26 @@ pub async fn role_permissions(
         .collect())
 }
 
-/// The signed-in user for a session, or `None` when the account is gone, inactive, or the
-/// session's version is out of date. Two queries: user with role, then permissions.
+/// The signed-in user for a session, or `None` when the server-side session has ended or
+/// expired, the account is gone or inactive, or the session's version is out of date. Three
+/// queries: the session row, the user with their role, the permissions.
 pub async fn current_user(
     db: &impl ConnectionTrait,
-    user_id: i32,
-    version: i32,
+    signed_in: &SignedIn,
+    lifetimes: sessions::Lifetimes,
 ) -> Result<Option<CurrentUser>, DbErr> {
-    let Some((user, Some(role))) = user::Entity::find_by_id(user_id)
+    if !sessions::check(db, &signed_in.token, signed_in.user_id, lifetimes).await? {
+        return Ok(None);
+    }
+    let Some((user, Some(role))) = user::Entity::find_by_id(signed_in.user_id)
         .find_also_related(role::Entity)
         .one(db)
         .await?
     else {
         return Ok(None);
     };
-    if !user.is_active || user.session_version != version {
+    if !user.is_active || user.session_version != signed_in.version {
+        sessions::end(db, &signed_in.token).await?;
         return Ok(None);
     }
     let mut permissions = role_permissions(db, role.id).await?;
@@ -187,22 +217,38 @@ pub async fn current_user(
     }))
 }
 
-/// Stores a new password hash and bumps the session version (ending other sessions); returns
-/// the new version for the current session.
+/// Stores a new password hash, bumps the session version and ends every other session of the
+/// account (all of them when `keep` is `None`), audited, in one transaction. Returns the new
+/// version for the session that stays.
 pub async fn set_password(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     user_id: i32,
     password_hash: String,
+    keep: Option<&str>,
+    actor: &Actor,
 ) -> Result<i32, DbErr> {
+    let txn = super::begin_write(db).await?;
     let user = user::Entity::find_by_id(user_id)
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("user".into()))?;
-    let version = user.session_version + 1;
+    let version = user.session_version.wrapping_add(1);
     let mut active: user::ActiveModel = user.into();
     active.password_hash = Set(password_hash);
     active.session_version = Set(version);
-    active.update(db).await?;
+    active.update(&txn).await?;
+    let ended = sessions::end_all(&txn, user_id, keep).await?;
+    audit::record(
+        &txn,
+        actor,
+        "user.password_change",
+        "user",
+        user_id,
+        None,
+        Some(serde_json::json!({ "sessions_ended": ended })),
+    )
+    .await?;
+    txn.commit().await?;
     Ok(version)
 }
 
@@ -285,7 +331,7 @@ pub async fn update_profile(
     user_id: i32,
     changes: ProfileChanges,
 ) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::CountryId, Expr::value(changes.country_id))
         .filter(user::Column::Id.eq(user_id))

@@ -561,22 +561,10 @@ pub async fn list_users(
 ) -> Result<Page<UserRow>, DbErr> {
     let mut query = user::Entity::find();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        // Portable case-insensitive search: lower-case both sides.
-        let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
         query = query.filter(
             Condition::any()
-                .add(
-                    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                        user::Column::Username,
-                    )))
-                    .like(pattern.clone()),
-                )
-                .add(
-                    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                        user::Column::Email,
-                    )))
-                    .like(pattern),
-                ),
+                .add(super::contains_text(Expr::col(user::Column::Username), q))
+                .add(super::contains_text(Expr::col(user::Column::Email), q)),
         );
     }
     if let Some(role_id) = filter.role_id {
@@ -655,6 +643,7 @@ pub async fn update_user(
     active.is_active = Set(is_active);
     active.session_version = Set(version);
     let updated = active.update(&txn).await?;
+    super::sessions::end_all(&txn, user_id, None).await?;
     ensure_role_managers_remain(&txn).await?;
     let actor_ref = Actor {
         id: Some(actor.id),
@@ -728,6 +717,7 @@ pub async fn set_role_by_name(
     active.role_id = Set(new_role.id);
     active.session_version = Set(version);
     let updated = active.update(&txn).await?;
+    super::sessions::end_all(&txn, updated.id, None).await?;
     ensure_role_managers_remain(&txn).await?;
     audit::record(
         &txn,

@@ -70,23 +70,16 @@ impl PostFilter {
             condition = condition.add(post::Column::Status.eq(PostStatus::Published));
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = format!("%{}%", q.to_lowercase());
             condition = condition.add(
                 Condition::any()
-                    .add(
-                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col((
-                            post::Entity,
-                            post::Column::Title,
-                        ))))
-                        .like(pattern.clone()),
-                    )
-                    .add(
-                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col((
-                            post::Entity,
-                            post::Column::Body,
-                        ))))
-                        .like(pattern),
-                    ),
+                    .add(super::contains_text(
+                        Expr::col((post::Entity, post::Column::Title)),
+                        q,
+                    ))
+                    .add(super::contains_text(
+                        Expr::col((post::Entity, post::Column::Body)),
+                        q,
+                    )),
             );
         }
         if let Some(author_id) = self.author_id {
@@ -137,7 +130,7 @@ pub async fn list_posts(
         .order_by_desc(post::Column::PublishedAt)
         .order_by_desc(post::Column::Id)
         .limit(per_page)
-        .offset(page.saturating_sub(1) * per_page)
+        .offset(super::offset(page, per_page))
         .into_tuple()
         .all(db)
         .await?;
@@ -305,7 +298,7 @@ pub async fn comments(
         .order_by_asc(comment::Column::Id)
         .find_also_related(user::Entity)
         .limit(COMMENTS_PER_PAGE)
-        .offset(page.saturating_sub(1) * COMMENTS_PER_PAGE)
+        .offset(super::offset(page, COMMENTS_PER_PAGE))
         .all(db)
         .await?;
     Ok(Page {
@@ -440,22 +433,30 @@ async fn free_slug(db: &impl ConnectionTrait, title: &str) -> Result<String, DbE
         .unwrap_or(base))
 }
 
-/// Creates a post with its tags in one transaction.
+/// How many slugs a new post tries before giving up (each after the first gets a random
+/// suffix, so only a flood of identical titles at the same instant needs more than one).
+const SLUG_ATTEMPTS: usize = 8;
+
+/// Creates a post with its tags in one write transaction. A slug taken by someone else between
+/// the look-up and the insert is retried inside the same transaction, from a savepoint.
 pub async fn create_post(
     db: &(impl ConnectionTrait + TransactionTrait),
     author_id: i32,
     input: PostInput,
 ) -> Result<post::Model, DbErr> {
-    for attempt in 0..3 {
-        let txn = db.begin().await?;
-        let mut slug = free_slug(&txn, &input.title).await?;
-        if attempt > 0 {
-            slug = format!(
-                "{slug}-{}",
-                crate::auth::password::generate(4).to_lowercase()
-            );
-        }
-        let now = Utc::now();
+    let txn = super::begin_write(db).await?;
+    let base = free_slug(&txn, &input.title).await?;
+    let now = Utc::now();
+    for attempt in 0..SLUG_ATTEMPTS {
+        let slug = if attempt == 0 {
+            base.clone()
+        } else {
+            format!(
+                "{base}-{}",
+                crate::auth::password::generate(6).to_lowercase()
+            )
+        };
+        let savepoint = super::begin_write(&txn).await?;
         let inserted = post::ActiveModel {
             title: Set(input.title.clone()),
             slug: Set(slug),
@@ -468,16 +469,19 @@ pub async fn create_post(
             published_at: Set((input.status == PostStatus::Published).then_some(now)),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(&savepoint)
         .await;
         match inserted {
             Ok(created) => {
+                savepoint.commit().await?;
                 set_tags(&txn, created.id, &input.tags).await?;
                 txn.commit().await?;
                 return Ok(created);
             }
-            // Someone took the slug between our look-up and insert: try another.
-            Err(error) if unique_violation(&error).is_some() => continue,
+            // Someone took the slug between our look-up and insert: back to the savepoint.
+            Err(error) if unique_violation(&error).is_some() => {
+                savepoint.rollback().await?;
+            }
             Err(error) => return Err(error),
         }
     }
@@ -490,7 +494,7 @@ pub async fn update_post(
     existing: post::Model,
     input: PostInput,
 ) -> Result<post::Model, DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let first_publication =
         existing.published_at.is_none() && input.status == PostStatus::Published;
     let post_id = existing.id;
@@ -651,7 +655,7 @@ pub async fn create_category(
     parent_id: Option<i32>,
 ) -> Result<category::Model, AdminError> {
     let name = check_category_name(name)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if let Some(parent) = parent_id
         && category::Entity::find_by_id(parent)
             .one(&txn)
@@ -694,7 +698,7 @@ pub async fn update_category(
     parent_id: Option<i32>,
 ) -> Result<category::Model, AdminError> {
     let name = check_category_name(name)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let all = categories(&txn).await?;
     let existing = all
         .iter()
@@ -740,7 +744,7 @@ pub async fn delete_category(
     actor: &Actor,
     id: i32,
 ) -> Result<u64, AdminError> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let existing = category::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -787,9 +791,10 @@ pub async fn moderation_queue(
         .with(user::Entity)
         .with(post::Entity)
         .paginate(db, per_page);
+    let page = page.clamp(1, super::MAX_PAGE);
     let counts = paginator.num_items_and_pages().await?;
     let items = paginator
-        .fetch_page(page.saturating_sub(1))
+        .fetch_page(page - 1)
         .await?
         .into_iter()
         .map(|c| {
@@ -812,7 +817,7 @@ pub async fn set_comment_hidden(
     id: i32,
     hidden: bool,
 ) -> Result<comment::Model, AdminError> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let existing = comment::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -155,7 +155,7 @@ pub async fn create(
             "A group with this name exists already.".into(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let created = group::ActiveModel {
         name: Set(name),
         description: Set(description),
@@ -186,7 +186,7 @@ pub async fn update(
     name: String,
     description: String,
 ) -> Result<group::Model, AdminError> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let existing = group::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -226,7 +226,7 @@ pub async fn delete(
     actor: &Actor,
     id: i32,
 ) -> Result<u64, AdminError> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let existing = group::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -8,8 +8,10 @@ pub mod groups;
 pub mod health;
 pub mod home;
 pub mod movies;
+pub mod sessions;
 
-use sea_orm::{DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::sea_query::{Expr, Func, LikeExpr};
+use sea_orm::{DbErr, ExprTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 /// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
 /// taken up front, so the transaction waits on the busy timeout instead of failing with
@@ -21,6 +23,50 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
         ..Default::default()
     })
     .await
+}
+
+/// True when `error` says the database is busy rather than that the request is wrong: no
+/// connection free in time, a SQLite lock not had within the busy timeout, a deadlock or a
+/// serialization failure. The request may simply be tried again (a 503 with `Retry-After`).
+pub fn is_transient(error: &DbErr) -> bool {
+    use sea_orm::{ConnAcquireErr, RuntimeErr};
+    let runtime = match error {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => return true,
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx_error) = runtime else {
+        return false;
+    };
+    match sqlx_error.as_ref() {
+        sea_orm::sqlx::Error::PoolTimedOut => true,
+        sea_orm::sqlx::Error::Database(db) => {
+            matches!(
+                db.code().as_deref(),
+                // SQLite: SQLITE_BUSY, SQLITE_LOCKED and their extended codes.
+                Some("5" | "6" | "261" | "262" | "517" | "773")
+                // PostgreSQL: serialization failure, deadlock, lock not available.
+                | Some("40001" | "40P01" | "55P03") // MySQL/MariaDB report SQLSTATE 40001 for deadlocks, HY000 with 1205 for
+                                                    // lock wait timeouts (sqlx gives the SQLSTATE).
+            ) || db.message().contains("Lock wait timeout exceeded")
+        }
+        _ => false,
+    }
+}
+
+/// `lower(expr) LIKE '%text%'`, case-insensitive on every back-end, with `%` and `_` in `text`
+/// taken literally (escaped with `!`, which needs no quoting on any back-end, unlike `\`).
+pub fn contains_text(expr: impl Into<Expr>, text: &str) -> Expr {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '!') {
+            pattern.push('!');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Expr::expr(Func::lower(expr.into())).like(LikeExpr::new(pattern).escape('!'))
 }
 
 /// One page of a paginated list; `number` is 1-based as in URLs.
@@ -41,8 +87,9 @@ where
     C: sea_orm::ConnectionTrait,
     S: sea_orm::SelectorTrait + 'db,
 {
+    let number = number.clamp(1, MAX_PAGE);
     let counts = paginator.num_items_and_pages().await?;
-    let items = paginator.fetch_page(number.saturating_sub(1)).await?;
+    let items = paginator.fetch_page(number - 1).await?;
     Ok(Page {
         items,
         number,
@@ -51,9 +98,19 @@ where
     })
 }
 
+/// The highest page number a list will look at. Far beyond any real list, and low enough that
+/// `(page - 1) * per_page` can never overflow, nor an OFFSET exceed `i64::MAX` (the SQL binding
+/// of an offset that large panics inside the driver).
+pub const MAX_PAGE: u64 = 1_000_000;
+
+/// The OFFSET of 1-based page `number` (clamped to `1..=MAX_PAGE`) of `per_page` rows.
+pub fn offset(number: u64, per_page: u64) -> u64 {
+    (number.clamp(1, MAX_PAGE) - 1).saturating_mul(per_page)
+}
+
 impl<T> Page<T> {
-    /// Clamps a requested 1-based page number to at least 1.
+    /// Clamps a requested 1-based page number to `1..=MAX_PAGE`.
     pub fn index(requested: Option<u64>) -> u64 {
-        requested.unwrap_or(1).max(1)
+        requested.unwrap_or(1).clamp(1, MAX_PAGE)
     }
 }

@@ -78,10 +78,7 @@ impl MovieFilter {
     fn text(&self) -> Condition {
         let mut condition = Condition::all();
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            condition = condition.add(
-                Expr::expr(Func::lower(col(movie::Column::Title)))
-                    .like(format!("%{}%", q.to_lowercase())),
-            );
+            condition = condition.add(super::contains_text(col(movie::Column::Title), q));
         }
         if let Some(name) = self
             .director
@@ -99,13 +96,10 @@ impl MovieFilter {
                             Expr::col((person::Entity, person::Column::Id))
                                 .equals((movie_director::Entity, movie_director::Column::PersonId)),
                         )
-                        .and_where(
-                            Expr::expr(Func::lower(Expr::col((
-                                person::Entity,
-                                person::Column::Name,
-                            ))))
-                            .like(format!("%{}%", name.to_lowercase())),
-                        )
+                        .and_where(super::contains_text(
+                            Expr::col((person::Entity, person::Column::Name)),
+                            name,
+                        ))
                         .to_owned(),
                 ),
             );
@@ -345,7 +339,7 @@ pub async fn list_movies(
         .order_by(col(movie::Column::Title), Order::Asc)
         .order_by(col(movie::Column::Id), Order::Asc)
         .limit(MOVIES_PER_PAGE)
-        .offset(page.saturating_sub(1) * MOVIES_PER_PAGE)
+        .offset(super::offset(page, MOVIES_PER_PAGE))
         .into_model::<MovieRow>()
         .all(db)
         .await?;
@@ -618,7 +612,7 @@ pub async fn create_movie(
     db: &(impl ConnectionTrait + TransactionTrait),
     input: MovieInput,
 ) -> Result<movie::Model, DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let created = movie::ActiveModel {
         title: Set(input.title),
         year: Set(input.year),
@@ -641,7 +635,7 @@ pub async fn update_movie(
     existing: movie::Model,
     input: MovieInput,
 ) -> Result<movie::Model, DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let id = existing.id;
     let mut active: movie::ActiveModel = existing.into();
     active.title = Set(input.title);

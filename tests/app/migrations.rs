@@ -26,6 +26,7 @@ const TABLES: &[&str] = &[
     "movie_director",
     "review",
     "audit_log",
+    "user_session",
 ];
 
 async fn tables_present(db: &sea_orm::DatabaseConnection) -> Vec<&'static str> {

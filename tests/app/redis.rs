@@ -7,15 +7,22 @@ use crate::helpers::{Backend, PASSWORD, TestDb, Visitor};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_sessions_and_login_throttling_through_redis() {
     let redis = std::env::var("MARQUEE_TEST_REDIS_URL").expect("MARQUEE_TEST_REDIS_URL");
-    // The address key is shared by every test run from this machine: start clean.
+    // The address counters are shared by every test run from this machine: start clean.
     let forget_ip = async || {
         let client = ::redis::Client::open(redis.as_str()).unwrap();
         let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-        let _: () = ::redis::cmd("DEL")
-            .arg("marquee:login:ip:127.0.0.1")
+        let keys: Vec<String> = ::redis::cmd("KEYS")
+            .arg("marquee:throttle:*")
             .query_async(&mut conn)
             .await
             .unwrap();
+        if !keys.is_empty() {
+            let _: () = ::redis::cmd("DEL")
+                .arg(keys)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+        }
     };
     forget_ip().await;
     let test_db = TestDb::create(Backend::Sqlite).await;

@@ -49,6 +49,14 @@ backend_tests! {
     async fn the_first_start_loads_demo_data_with_a_working_admin_password(test_db: TestDb) {
         let mut settings = test_db.settings();
         settings.no_demo_data = false;
+        if test_db.backend != Backend::Sqlite {
+            // An empty PostgreSQL or MySQL database gets no demo data unless it is asked for.
+            let plain = test_db.spawn_with(settings.clone()).await;
+            assert!(plain.demo_credentials.is_none());
+            assert_eq!(count_rows(&plain.db, "user").await, 0);
+            plain.stop().await;
+            settings.demo_data = true;
+        }
         let app = test_db.spawn_with(settings.clone()).await;
         let credentials = app.demo_credentials.clone().expect("credentials on first start");
         let admin = user::Entity::find_by_username(credentials.admin_username.as_str())

@@ -1,0 +1,166 @@
+//! The input guard: middleware that refuses, with a 400 page, any request whose path, query
+//! string or form body is not valid UTF-8 once percent-decoded, or carries a control character.
+//!
+//! PostgreSQL rejects a NUL byte in any text value, and no Marquee field has a use for control
+//! characters, so they are refused here, once, before any handler or database sees them. Form
+//! bodies may keep tab, line feed and carriage return (text areas); paths and query strings may
+//! not. The domain parsers still check their own values: this is the floor, not the only check.
+
+use std::borrow::Cow;
+
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, BytesMut};
+
+use crate::errors::AppError;
+
+/// Largest form body read (forms are limited to less than this anyway).
+pub const MAX_FORM: usize = 1024 * 1024;
+
+const REFUSED: &str = "The request contained characters that cannot be accepted (control characters or text that is not valid UTF-8).";
+
+pub async fn guard(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let path_ok = decoded_ok(req.path().as_bytes(), false, false);
+    let query_ok = decoded_ok(req.query_string().as_bytes(), true, false);
+    if !path_ok || !query_ok {
+        return Err(AppError::BadRequest(REFUSED.into()).into());
+    }
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && is_form(&req) {
+        let body = read_body(&mut req).await?;
+        if !decoded_ok(&body, true, true) {
+            return Err(AppError::BadRequest(REFUSED.into()).into());
+        }
+        req.set_payload(Payload::from(body));
+    }
+    next.call(req).await
+}
+
+fn is_form(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
+}
+
+/// Reads the whole body, refusing one larger than [`MAX_FORM`] with a 400.
+pub async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, actix_web::Error> {
+    use futures_util::StreamExt;
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len().saturating_add(chunk.len()) > MAX_FORM {
+            return Err(AppError::BadRequest("The form is too large.".into()).into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// True when `raw`, percent-decoded (and with `+` as a space when `plus` is set, as in forms
+/// and query strings), is UTF-8 without forbidden control characters.
+pub fn decoded_ok(raw: &[u8], plus: bool, allow_line_breaks: bool) -> bool {
+    let decoded = percent_decode(raw, plus);
+    match std::str::from_utf8(&decoded) {
+        Ok(text) => text.chars().all(|c| allowed(c, allow_line_breaks)),
+        Err(_) => false,
+    }
+}
+
+/// Whether `c` may appear in a value: no C0 or C1 control character and no DEL, except tab,
+/// line feed and carriage return where line breaks are allowed.
+pub fn allowed(c: char, allow_line_breaks: bool) -> bool {
+    if allow_line_breaks && matches!(c, '\t' | '\n' | '\r') {
+        return true;
+    }
+    !c.is_control()
+}
+
+fn percent_decode(raw: &[u8], plus: bool) -> Cow<'_, [u8]> {
+    if !raw.iter().any(|b| *b == b'%' || (plus && *b == b'+')) {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'%' => {
+                let hex = raw
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' if plus => {
+                out.push(b' ');
+                i += 1;
+            }
+            other => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decoded_ok;
+
+    #[test]
+    fn ordinary_text_passes() {
+        assert!(decoded_ok(b"q=caf%C3%A9+100%25&page=2", true, false));
+        assert!(decoded_ok("/users/zoë".as_bytes(), false, false));
+        assert!(decoded_ok(b"body=line+one%0D%0Aline+two%09tab", true, true));
+        assert!(
+            decoded_ok(b"a=100%", true, false),
+            "a lone % is just a percent sign"
+        );
+    }
+
+    #[test]
+    fn nul_and_other_control_characters_are_refused() {
+        assert!(!decoded_ok(b"q=a%00b", true, false));
+        assert!(!decoded_ok(b"/tags/x%00", false, false));
+        assert!(!decoded_ok(b"q=%1B%5B31m", true, false));
+        assert!(!decoded_ok(b"q=%C2%85", true, false), "C1 control (NEL)");
+        assert!(!decoded_ok(b"q=%7F", true, false));
+        assert!(
+            !decoded_ok(b"q=line%0Abreak", true, false),
+            "no line breaks in a query"
+        );
+        assert!(
+            !decoded_ok(b"body=a%00", true, true),
+            "NUL never, even in a text area"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused() {
+        assert!(!decoded_ok(b"q=%FF%FE", true, false));
+        assert!(!decoded_ok(b"q=%C3", true, false));
+        assert!(
+            !decoded_ok(b"/posts/%ED%A0%80", false, false),
+            "a lone surrogate"
+        );
+    }
+}
