@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{DateTime, Utc};
 use entity::enums::Permission;
-use entity::{audit_log, country, group, user, user_group};
+use entity::{country, group, user, user_group};
 
 use crate::auth::{self, CurrentUser, session::UserSession};
 use crate::errors::AppError;
@@ -538,7 +538,7 @@ pub struct UserEditPage {
 #[template(path = "admin/audit.html")]
 pub struct AuditPage {
     pub ctx: PageContext,
-    pub page: Page<(audit_log::Model, Option<user::Model>)>,
+    pub page: Page<crate::services::audit::AuditRow>,
     pub pager: Pager,
     pub actions: Vec<String>,
     pub subjects: Vec<String>,
@@ -562,7 +562,7 @@ pub struct GroupsPage {
 pub struct GroupPage {
     pub ctx: PageContext,
     pub group: group::Model,
-    pub members: Page<(user_group::Model, Option<user::Model>)>,
+    pub members: Page<(user_group::Model, Option<crate::services::UserRef>)>,
     pub pager: Pager,
     pub is_member: bool,
 }

@@ -260,7 +260,7 @@ pub struct ProfileView {
     pub country: Option<country::Model>,
     pub groups: Vec<group::Model>,
     pub recent_posts: Vec<post::Model>,
-    pub recent_comments: Vec<(comment::Model, Option<post::Model>)>,
+    pub recent_comments: Vec<(comment::Model, Option<super::blog::PostRef>)>,
     pub recent_reviews: Vec<(review::Model, Option<entity::movie::Model>)>,
 }
 
@@ -286,14 +286,18 @@ pub async fn profile_view(
         .limit(5)
         .all(db)
         .await?;
-    let recent_comments = comment::Entity::find()
-        .filter(comment::Column::AuthorId.eq(found.id))
-        .filter(comment::Column::IsHidden.eq(false))
-        .order_by_desc(comment::Column::CreatedAt)
-        .limit(5)
-        .find_also_related(post::Entity)
-        .all(db)
-        .await?;
+    // Only comments on published posts: a draft's title is not for everyone's eyes.
+    let recent_comments = super::partial_pair::<_, _, comment::Model, super::blog::PostRef>(
+        comment::Entity::find()
+            .filter(comment::Column::AuthorId.eq(found.id))
+            .filter(comment::Column::IsHidden.eq(false))
+            .find_also_related(post::Entity)
+            .filter(post::Column::Status.eq(entity::enums::PostStatus::Published))
+            .order_by_desc(comment::Column::CreatedAt)
+            .limit(5),
+    )
+    .all(db)
+    .await?;
     let recent_reviews = review::Entity::find()
         .filter(review::Column::UserId.eq(found.id))
         .order_by_desc(review::Column::CreatedAt)

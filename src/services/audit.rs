@@ -50,7 +50,7 @@ pub struct AuditFilter {
     pub actor: Option<String>,
 }
 
-pub type AuditRow = (audit_log::Model, Option<user::Model>);
+pub type AuditRow = (audit_log::Model, Option<super::UserRef>);
 
 /// Newest first, with the actor loaded in the same query.
 pub async fn list(
@@ -82,11 +82,13 @@ pub async fn list(
             }
         }
     }
-    let paginator = query
-        .order_by_desc(audit_log::Column::CreatedAt)
-        .order_by_desc(audit_log::Column::Id)
-        .find_also_related(user::Entity)
-        .paginate(db, per_page);
+    let paginator = super::partial_pair::<_, _, audit_log::Model, super::UserRef>(
+        query
+            .order_by_desc(audit_log::Column::CreatedAt)
+            .order_by_desc(audit_log::Column::Id)
+            .find_also_related(user::Entity),
+    )
+    .paginate(db, per_page);
     super::fetch_page(paginator, page).await
 }
 

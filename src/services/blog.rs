@@ -10,9 +10,8 @@ use entity::{category, comment, post, post_tag, tag, user};
 use sea_orm::sea_query::{Expr, OnConflict, Query, QueryStatementBuilder};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
-    EntityLoaderTrait, EntityTrait, ExprTrait, FromQueryResult, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Statement, TransactionSession,
-    TransactionTrait,
+    EntityTrait, ExprTrait, FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, Statement, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -244,7 +243,7 @@ pub async fn tags_of(
 /// A post with author, category and tags (two statements).
 pub struct PostDetail {
     pub post: post::Model,
-    pub author: user::Model,
+    pub author: super::UserRef,
     pub category: Option<category::Model>,
     pub tags: Vec<String>,
 }
@@ -253,33 +252,33 @@ pub async fn post_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
 ) -> Result<Option<PostDetail>, DbErr> {
-    let Some(found) = post::Entity::load()
-        .filter(post::Column::Slug.eq(slug))
-        .with(user::Entity)
-        .with(category::Entity)
-        .with(tag::Entity)
-        .one(db)
-        .await?
+    let Some((post, Some(author))) = super::partial_pair::<_, _, post::Model, super::UserRef>(
+        post::Entity::find()
+            .filter(post::Column::Slug.eq(slug))
+            .find_also_related(user::Entity),
+    )
+    .one(db)
+    .await?
     else {
         return Ok(None);
     };
-    let Some(author) = found.author.as_ref().map(|a| user::Model::from(a.clone())) else {
-        return Ok(None);
+    let category = match post.category_id {
+        Some(id) => category::Entity::find_by_id(id).one(db).await?,
+        None => None,
     };
-    let mut tags: Vec<String> = found.tags.iter().map(|t| t.name.clone()).collect();
-    tags.sort();
+    let tags = tags_of(db, vec![post.id])
+        .await?
+        .remove(&post.id)
+        .unwrap_or_default();
     Ok(Some(PostDetail {
-        category: found
-            .category
-            .as_ref()
-            .map(|c| category::Model::from(c.clone())),
+        post,
         author,
+        category,
         tags,
-        post: found.into(),
     }))
 }
 
-pub type CommentRow = (comment::Model, Option<user::Model>);
+pub type CommentRow = (comment::Model, Option<super::UserRef>);
 
 /// Comments of a post, oldest first; hidden ones only for moderators.
 pub async fn comments(
@@ -293,14 +292,16 @@ pub async fn comments(
         query = query.filter(comment::Column::IsHidden.eq(false));
     }
     let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(comment::Column::CreatedAt)
-        .order_by_asc(comment::Column::Id)
-        .find_also_related(user::Entity)
-        .limit(COMMENTS_PER_PAGE)
-        .offset(super::offset(page, COMMENTS_PER_PAGE))
-        .all(db)
-        .await?;
+    let items = super::partial_pair::<_, _, comment::Model, super::UserRef>(
+        query
+            .order_by_asc(comment::Column::CreatedAt)
+            .order_by_asc(comment::Column::Id)
+            .find_also_related(user::Entity)
+            .limit(COMMENTS_PER_PAGE)
+            .offset(super::offset(page, COMMENTS_PER_PAGE)),
+    )
+    .all(db)
+    .await?;
     Ok(Page {
         items,
         number: page,
@@ -777,7 +778,16 @@ pub async fn delete_category(
     Ok(posts)
 }
 
-pub type ModerationRow = (comment::Model, Option<user::Model>, Option<post::Model>);
+/// A post as a link: id, title and slug (never its body).
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::DerivePartialModel)]
+#[sea_orm(entity = "post::Entity")]
+pub struct PostRef {
+    pub id: i32,
+    pub title: String,
+    pub slug: String,
+}
+
+pub type ModerationRow = (comment::Model, Option<super::UserRef>, Option<PostRef>);
 
 /// Newest comments first, hidden ones included, with author and post (two statements).
 pub async fn moderation_queue(
@@ -785,29 +795,39 @@ pub async fn moderation_queue(
     page: u64,
     per_page: u64,
 ) -> Result<Page<ModerationRow>, DbErr> {
-    let paginator = comment::Entity::load()
-        .order_by_desc(comment::Column::CreatedAt)
-        .order_by_desc(comment::Column::Id)
-        .with(user::Entity)
-        .with(post::Entity)
-        .paginate(db, per_page);
-    let page = page.clamp(1, super::MAX_PAGE);
-    let counts = paginator.num_items_and_pages().await?;
-    let items = paginator
-        .fetch_page(page - 1)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let author = c.author.as_ref().map(|a| user::Model::from(a.clone()));
-            let post = c.post.as_ref().map(|p| post::Model::from(p.clone()));
-            (comment::Model::from(c), author, post)
-        })
-        .collect();
+    let paginator = super::partial_pair::<_, _, comment::Model, super::UserRef>(
+        comment::Entity::find()
+            .order_by_desc(comment::Column::CreatedAt)
+            .order_by_desc(comment::Column::Id)
+            .find_also_related(user::Entity),
+    )
+    .paginate(db, per_page);
+    let found = super::fetch_page(paginator, page).await?;
+    let post_ids: Vec<i32> = found.items.iter().map(|(c, _)| c.post_id).collect();
+    let posts: HashMap<i32, PostRef> = if post_ids.is_empty() {
+        HashMap::new()
+    } else {
+        post::Entity::find()
+            .filter(post::Column::Id.is_in(post_ids))
+            .into_partial_model::<PostRef>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect()
+    };
     Ok(Page {
-        items,
-        number: page,
-        pages: counts.number_of_pages,
-        total: counts.number_of_items,
+        items: found
+            .items
+            .into_iter()
+            .map(|(c, author)| {
+                let post = posts.get(&c.post_id).cloned();
+                (c, author, post)
+            })
+            .collect(),
+        number: found.number,
+        pages: found.pages,
+        total: found.total,
     })
 }
 

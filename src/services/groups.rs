@@ -56,13 +56,15 @@ pub async fn members(
     group_id: i32,
     page: u64,
     per_page: u64,
-) -> Result<Page<(user_group::Model, Option<user::Model>)>, DbErr> {
-    let paginator = user_group::Entity::find()
-        .filter(user_group::Column::GroupId.eq(group_id))
-        .order_by_asc(user_group::Column::JoinedAt)
-        .order_by_asc(user_group::Column::UserId)
-        .find_also_related(user::Entity)
-        .paginate(db, per_page);
+) -> Result<Page<(user_group::Model, Option<super::UserRef>)>, DbErr> {
+    let paginator = super::partial_pair::<_, _, user_group::Model, super::UserRef>(
+        user_group::Entity::find()
+            .filter(user_group::Column::GroupId.eq(group_id))
+            .order_by_asc(user_group::Column::JoinedAt)
+            .order_by_asc(user_group::Column::UserId)
+            .find_also_related(user::Entity),
+    )
+    .paginate(db, per_page);
     super::fetch_page(paginator, page).await
 }
 

@@ -69,6 +69,32 @@ pub fn contains_text(expr: impl Into<Expr>, text: &str) -> Expr {
     Expr::expr(Func::lower(expr.into())).like(LikeExpr::new(pattern).escape('!'))
 }
 
+/// A user as lists show them: id and name, never the password hash or the email address.
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::DerivePartialModel)]
+#[sea_orm(entity = "entity::user::Entity")]
+pub struct UserRef {
+    pub id: i32,
+    pub username: String,
+}
+
+/// A `find_also_related` reduced to the columns of the partial models `M` and `N`, decoded as a
+/// pair. (SeaORM's own `SelectTwo::into_partial_model` selects the columns without the `A_` /
+/// `B_` prefixes its decoder reads, so every row fails to decode.)
+pub fn partial_pair<E, F, M, N>(
+    select: sea_orm::SelectTwo<E, F>,
+) -> sea_orm::Selector<sea_orm::SelectTwoModel<M, N>>
+where
+    E: sea_orm::EntityTrait,
+    F: sea_orm::EntityTrait,
+    M: sea_orm::PartialModelTrait,
+    N: sea_orm::PartialModelTrait,
+{
+    let select = sea_orm::QuerySelect::select_only(select);
+    let select = M::select_cols_nested(select, Some("A_"), None);
+    let select = N::select_cols_nested(select, Some("B_"), None);
+    select.into_model::<M, N>()
+}
+
 /// One page of a paginated list; `number` is 1-based as in URLs.
 #[derive(Clone, Debug)]
 pub struct Page<T> {

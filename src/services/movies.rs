@@ -403,7 +403,7 @@ pub async fn movie(db: &impl ConnectionTrait, id: i32) -> Result<Option<MovieCar
     Ok(Some(MovieCard { row, directors }))
 }
 
-pub type ReviewRow = (review::Model, Option<user::Model>);
+pub type ReviewRow = (review::Model, Option<super::UserRef>);
 
 /// Reviews of a movie, newest first.
 pub async fn reviews(
@@ -411,12 +411,14 @@ pub async fn reviews(
     movie_id: i32,
     page: u64,
 ) -> Result<Page<ReviewRow>, DbErr> {
-    let paginator = review::Entity::find()
-        .filter(review::Column::MovieId.eq(movie_id))
-        .order_by_desc(review::Column::CreatedAt)
-        .order_by_desc(review::Column::Id)
-        .find_also_related(user::Entity)
-        .paginate(db, REVIEWS_PER_PAGE);
+    let paginator = super::partial_pair::<_, _, review::Model, super::UserRef>(
+        review::Entity::find()
+            .filter(review::Column::MovieId.eq(movie_id))
+            .order_by_desc(review::Column::CreatedAt)
+            .order_by_desc(review::Column::Id)
+            .find_also_related(user::Entity),
+    )
+    .paginate(db, REVIEWS_PER_PAGE);
     super::fetch_page(paginator, page).await
 }
 

@@ -169,4 +169,21 @@ backend_tests! {
         assert_eq!(slugs.len(), WRITERS * EACH / 2, "every post got its own slug");
         app.stop().await;
     }
+
+    async fn a_drafts_title_never_appears_on_a_commenters_profile(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let writer = app.create_user("writer", "author").await;
+        let bob = app.create_user("bob", "reader").await;
+        let draft = app.create_post(writer, "Secret upcoming announcement", false, None, &[]).await;
+        let public = app.create_post(writer, "Public notes", true, None, &[]).await;
+        marquee::services::blog::add_comment(&app.db, draft.id, bob, "On the draft".into()).await.unwrap();
+        marquee::services::blog::add_comment(&app.db, public.id, bob, "On the public post".into()).await.unwrap();
+
+        let (status, html) = app.get_html("/users/bob").await;
+
+        assert_eq!(status, 200);
+        assert!(html.contains("Public notes"));
+        assert!(!html.contains("Secret upcoming announcement"), "{html}");
+        app.stop().await;
+    }
 }
