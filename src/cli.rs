@@ -212,7 +212,23 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
             };
             let hash = crate::auth::password::hash(password.into_inner()).await?;
             match accounts::register(&db, &username, &email, hash, role_id).await {
-                Ok(created) => println!("created user {} (id {})", created.username, created.id),
+                Ok(created) => {
+                    crate::services::audit::record(
+                        &db,
+                        &crate::services::audit::Actor { id: None, ip: None },
+                        "user.create",
+                        "user",
+                        created.id,
+                        None,
+                        Some(serde_json::json!({
+                            "username": created.username,
+                            "role_id": created.role_id,
+                            "by": "command line",
+                        })),
+                    )
+                    .await?;
+                    println!("created user {} (id {})", created.username, created.id)
+                }
                 Err(accounts::RegisterError::Taken(fields)) => {
                     anyhow::bail!("already taken: {fields:?}")
                 }

@@ -3,7 +3,7 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::{Permission, PostStatus};
 use entity::post;
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -494,6 +494,7 @@ pub async fn edit_form(
 }
 
 pub async fn update(
+    req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
@@ -505,7 +506,8 @@ pub async fn update(
     let form = form.into_inner();
     match parse_post_form(db.get_ref(), &form).await? {
         Ok(input) => {
-            let updated = blog::update_post(db.get_ref(), post, input).await?;
+            let updated =
+                blog::update_post(db.get_ref(), post, input, &super::actor(&req, &user.0)).await?;
             flash::push(&session, Level::Success, "Your changes are saved.");
             Ok(see_other(&format!("/posts/{}", updated.slug)))
         }
@@ -535,13 +537,14 @@ pub async fn delete_form(
 }
 
 pub async fn delete(
+    req: HttpRequest,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
-    blog::delete_post(db.get_ref(), post.id).await?;
+    blog::delete_post(db.get_ref(), &post, &super::actor(&req, &user.0)).await?;
     flash::push(
         &session,
         Level::Success,

@@ -470,6 +470,7 @@ pub async fn new_form(ctx: PageContext, user: RequireUser) -> Result<HttpRespons
 }
 
 pub async fn create(
+    req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
@@ -480,7 +481,8 @@ pub async fn create(
     let form = movie_form(form_pairs(&body)?);
     match parse_movie(&form) {
         Ok(input) => {
-            let created = movies::create_movie(db.get_ref(), input).await?;
+            let created =
+                movies::create_movie(db.get_ref(), input, &super::actor(&req, &user.0)).await?;
             flash::push(
                 &session,
                 Level::Success,
@@ -534,6 +536,7 @@ pub async fn edit_form(
 }
 
 pub async fn update(
+    req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
@@ -547,7 +550,9 @@ pub async fn update(
     let form = movie_form(form_pairs(&body)?);
     match parse_movie(&form) {
         Ok(input) => {
-            let updated = movies::update_movie(db.get_ref(), movie, input).await?;
+            let updated =
+                movies::update_movie(db.get_ref(), movie, input, &super::actor(&req, &user.0))
+                    .await?;
             flash::push(
                 &session,
                 Level::Success,
@@ -576,6 +581,7 @@ pub async fn delete_form(
 }
 
 pub async fn delete(
+    req: HttpRequest,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
     session: Session,
@@ -583,7 +589,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
     let movie = existing(db.get_ref(), path.into_inner()).await?;
-    movies::delete_movie(db.get_ref(), movie.id).await?;
+    movies::delete_movie(db.get_ref(), &movie, &super::actor(&req, &user.0)).await?;
     flash::push(
         &session,
         Level::Success,

@@ -489,16 +489,20 @@ pub async fn create_post(
     Err(DbErr::Custom("could not find a free slug".into()))
 }
 
-/// Saves an edit (the slug stays, so links keep working) with its tags in one transaction.
+/// Saves an edit (the slug stays, so links keep working) with its tags in one transaction. An
+/// edit or publication by someone other than the author (a moderator) is audited.
 pub async fn update_post(
     db: &(impl ConnectionTrait + TransactionTrait),
     existing: post::Model,
     input: PostInput,
+    actor: &Actor,
 ) -> Result<post::Model, DbErr> {
     let txn = super::begin_write(db).await?;
     let first_publication =
         existing.published_at.is_none() && input.status == PostStatus::Published;
     let post_id = existing.id;
+    let by_other = actor.id != Some(existing.author_id);
+    let before = serde_json::json!({ "title": existing.title, "status": existing.status.as_str() });
     let mut active: post::ActiveModel = existing.into();
     active.title = Set(input.title);
     active.body = Set(input.body);
@@ -509,15 +513,56 @@ pub async fn update_post(
     }
     let updated = active.update(&txn).await?;
     set_tags(&txn, post_id, &input.tags).await?;
+    if by_other {
+        let action = if first_publication {
+            "post.publish"
+        } else {
+            "post.update"
+        };
+        let after =
+            serde_json::json!({ "title": updated.title, "status": updated.status.as_str() });
+        audit::record(
+            &txn,
+            actor,
+            action,
+            "post",
+            post_id,
+            Some(before),
+            Some(after),
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }
 
-pub async fn delete_post(db: &impl ConnectionTrait, post_id: i32) -> Result<(), DbErr> {
-    post::Entity::delete_by_id(post_id)
-        .exec(db)
-        .await
-        .map(|_| ())
+/// Deletes a post (its comments and tag links go with it); audited when someone other than the
+/// author deletes it.
+pub async fn delete_post(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    post: &post::Model,
+    actor: &Actor,
+) -> Result<(), DbErr> {
+    let txn = super::begin_write(db).await?;
+    post::Entity::delete_by_id(post.id).exec(&txn).await?;
+    if actor.id != Some(post.author_id) {
+        let before = serde_json::json!({
+            "title": post.title,
+            "slug": post.slug,
+            "author_id": post.author_id,
+        });
+        audit::record(
+            &txn,
+            actor,
+            "post.delete",
+            "post",
+            post.id,
+            Some(before),
+            None,
+        )
+        .await?;
+    }
+    txn.commit().await
 }
 
 /// The whole category tree (it is small): one query.

@@ -17,6 +17,7 @@ use sea_orm::{
 
 use super::Page;
 use super::accounts::unique_violation;
+use super::audit::{self, Actor};
 
 pub const MOVIES_PER_PAGE: u64 = 24;
 pub const REVIEWS_PER_PAGE: u64 = 10;
@@ -609,10 +610,21 @@ async fn set_directors(
     Ok(())
 }
 
-/// Creates a movie with its directors in one transaction.
+fn movie_json(movie: &movie::Model, directors: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "title": movie.title,
+        "year": movie.year,
+        "mpa": movie.mpa.map(|r| r.as_str()),
+        "theatre": movie.theatre,
+        "directors": directors,
+    })
+}
+
+/// Creates a movie with its directors in one transaction, audited.
 pub async fn create_movie(
     db: &(impl ConnectionTrait + TransactionTrait),
     input: MovieInput,
+    actor: &Actor,
 ) -> Result<movie::Model, DbErr> {
     let txn = super::begin_write(db).await?;
     let created = movie::ActiveModel {
@@ -627,18 +639,31 @@ pub async fn create_movie(
     .insert(&txn)
     .await?;
     set_directors(&txn, created.id, &input.directors).await?;
+    let after = movie_json(&created, &input.directors);
+    audit::record(
+        &txn,
+        actor,
+        "movie.create",
+        "movie",
+        created.id,
+        None,
+        Some(after),
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }
 
-/// Saves a movie and replaces its director list (order kept) in one transaction.
+/// Saves a movie and replaces its director list (order kept) in one transaction, audited.
 pub async fn update_movie(
     db: &(impl ConnectionTrait + TransactionTrait),
     existing: movie::Model,
     input: MovieInput,
+    actor: &Actor,
 ) -> Result<movie::Model, DbErr> {
     let txn = super::begin_write(db).await?;
     let id = existing.id;
+    let before = movie_json(&existing, &[]);
     let mut active: movie::ActiveModel = existing.into();
     active.title = Set(input.title);
     active.year = Set(input.year);
@@ -647,13 +672,41 @@ pub async fn update_movie(
     active.mpa = Set(input.mpa);
     let updated = active.update(&txn).await?;
     set_directors(&txn, id, &input.directors).await?;
+    let after = movie_json(&updated, &input.directors);
+    audit::record(
+        &txn,
+        actor,
+        "movie.update",
+        "movie",
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
 
-/// Deletes a movie; its director links and reviews go with it (ON DELETE CASCADE).
-pub async fn delete_movie(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
-    movie::Entity::delete_by_id(id).exec(db).await.map(|_| ())
+/// Deletes a movie, audited; its director links and reviews go with it (ON DELETE CASCADE).
+pub async fn delete_movie(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    movie: &movie::Model,
+    actor: &Actor,
+) -> Result<(), DbErr> {
+    let txn = super::begin_write(db).await?;
+    movie::Entity::delete_by_id(movie.id).exec(&txn).await?;
+    let before = movie_json(movie, &[]);
+    audit::record(
+        &txn,
+        actor,
+        "movie.delete",
+        "movie",
+        movie.id,
+        Some(before),
+        None,
+    )
+    .await?;
+    txn.commit().await
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ async fn add(
             synopsis: format!("{title} synopsis"),
             directors: directors.iter().map(|d| d.to_string()).collect(),
         },
+        &marquee::services::audit::Actor { id: None, ip: None },
     )
     .await
     .unwrap()

@@ -297,4 +297,47 @@ backend_tests! {
         }
         app.stop().await;
     }
+
+    async fn changes_to_shared_content_by_others_are_audited(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let writer = app.create_user("writer", "author").await;
+        app.create_user("mod", "moderator").await;
+        let post = app.create_post(writer, "Draft by writer", false, None, &[]).await;
+        let (author, moderator) = (app.visitor(), app.visitor());
+        author.login_ok("writer", PASSWORD).await;
+        moderator.login_ok("mod", PASSWORD).await;
+        let edit = format!("/posts/{}/edit", post.slug);
+        let audits = |action: &'static str| {
+            let db = app.db.clone();
+            async move {
+                audit_log::Entity::find()
+                    .filter(audit_log::Column::Action.eq(action))
+                    .count(&db)
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // The author's own edit is ordinary work: not audited.
+        author.post(&edit, &[("title", "Draft by writer, edited"), ("body", "b"), ("status", "draft")]).await;
+        assert_eq!(audits("post.update").await, 0);
+        // A moderator's edit, publication and deletion of someone else's post are.
+        moderator.post(&edit, &[("title", "Tidied"), ("body", "b"), ("status", "draft")]).await;
+        moderator.post(&edit, &[("title", "Tidied"), ("body", "b"), ("status", "published")]).await;
+        moderator.post(&format!("/posts/{}/delete", post.slug), &[]).await;
+        assert_eq!((audits("post.update").await, audits("post.publish").await, audits("post.delete").await), (1, 1, 1));
+
+        // Every catalogue change is audited.
+        let response = moderator
+            .post("/movies/new", &[("title", "Heat"), ("year", "1995"), ("mpa", "R"), ("synopsis", "s"), ("directors", "Michael Mann"), ("theatre", "on")])
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+        let id = crate::helpers::location(&response).rsplit('/').next().unwrap().to_owned();
+        moderator
+            .post(&format!("/movies/{id}/edit"), &[("title", "Heat (1995)"), ("year", "1995"), ("mpa", "R"), ("synopsis", "s"), ("directors", "Michael Mann")])
+            .await;
+        moderator.post(&format!("/movies/{id}/delete"), &[]).await;
+        assert_eq!((audits("movie.create").await, audits("movie.update").await, audits("movie.delete").await), (1, 1, 1));
+        app.stop().await;
+    }
 }
