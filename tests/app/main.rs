@@ -13,6 +13,7 @@ mod accounts;
 mod admin;
 mod blog;
 mod browser;
+mod fuzz;
 mod hostile;
 mod migrations;
 mod movies;
