@@ -1,43 +1,108 @@
-//! A one-value cache with a time to live, for data every visitor sees the same (the home page).
-//! Each instance keeps its own copy; a short TTL bounds how stale it can be after a change.
+//! A cache that is never stale: what every visitor sees the same (the home page's lists, the
+//! category tree, the first pages of lists, popular posts) is kept under the site's content
+//! version, a number in the database (`site_version`) that every content change bumps in its
+//! own transaction (`services::content_changed`). Each request reads the version once (one
+//! primary-key look-up, shared by every lookup of the request); when it has moved, everything
+//! cached is dropped. So a change is visible on the very next request, on every instance.
+//!
+//! The version is read *before* anything is loaded: data loaded under version `v` is at least
+//! as new as `v`, never older. Entries are bounded (the oldest go first). `MARQUEE_CACHE=off`
+//! turns the cache off, so the benchmark can measure the data path itself.
 
+use std::any::Any;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-pub struct TtlCache<T> {
-    ttl: Duration,
-    slot: Mutex<Option<(Instant, Arc<T>)>>,
+/// Entries kept at most (each a page's data; together a few MiB at most).
+const MAX_ENTRIES: usize = 512;
+
+type Value = Arc<dyn Any + Send + Sync>;
+
+#[derive(Default)]
+struct Entries {
+    version: i64,
+    values: HashMap<String, Value>,
+    order: VecDeque<String>,
 }
 
-impl<T> TtlCache<T> {
-    /// A zero TTL disables caching (every call loads).
-    pub fn new(ttl: Duration) -> Self {
-        TtlCache {
-            ttl,
-            slot: Mutex::new(None),
+pub struct SiteCache {
+    enabled: bool,
+    entries: Mutex<Entries>,
+}
+
+impl SiteCache {
+    pub fn new(enabled: bool) -> SiteCache {
+        SiteCache {
+            enabled,
+            entries: Mutex::new(Entries::default()),
         }
     }
 
-    /// The cached value while it is fresh, otherwise the result of `load` (kept on success).
-    pub async fn get_or_load<E, Fut>(&self, load: impl FnOnce() -> Fut) -> Result<Arc<T>, E>
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The value kept for `key` under `version`, or the result of `load` (kept on success).
+    /// `version` is `None` when the cache is off or the version could not be read: then it
+    /// always loads.
+    pub async fn get_or_load<T, E, Fut>(
+        &self,
+        version: Option<i64>,
+        key: &str,
+        load: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, E>
     where
+        T: Send + Sync + 'static,
         Fut: Future<Output = Result<T, E>>,
     {
-        if !self.ttl.is_zero()
-            && let Ok(slot) = self.slot.lock()
-            && let Some((at, value)) = slot.as_ref()
-            && at.elapsed() < self.ttl
+        let Some(version) = version.filter(|_| self.enabled) else {
+            return Ok(Arc::new(load().await?));
+        };
+        if let Some(hit) = self.lookup(version, key)
+            && let Ok(value) = hit.downcast::<T>()
         {
-            return Ok(value.clone());
+            return Ok(value);
         }
         let value = Arc::new(load().await?);
-        if !self.ttl.is_zero()
-            && let Ok(mut slot) = self.slot.lock()
-        {
-            *slot = Some((Instant::now(), value.clone()));
-        }
+        self.store(version, key, value.clone());
         Ok(value)
+    }
+
+    fn lookup(&self, version: i64, key: &str) -> Option<Value> {
+        let mut entries = self.entries.lock().ok()?;
+        if entries.version != version {
+            *entries = Entries {
+                version,
+                ..Entries::default()
+            };
+            return None;
+        }
+        entries.values.get(key).cloned()
+    }
+
+    fn store(&self, version: i64, key: &str, value: Value) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        // Loaded under an older version than the one now kept: someone saw a newer one.
+        if entries.version > version {
+            return;
+        }
+        if entries.version < version {
+            *entries = Entries {
+                version,
+                ..Entries::default()
+            };
+        }
+        if entries.values.insert(key.to_owned(), value).is_none() {
+            entries.order.push_back(key.to_owned());
+        }
+        while entries.order.len() > MAX_ENTRIES {
+            if let Some(oldest) = entries.order.pop_front() {
+                entries.values.remove(&oldest);
+            }
+        }
     }
 }
 
@@ -46,49 +111,78 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_fresh_value_is_reused_and_a_stale_one_reloaded() {
-        let cache = TtlCache::new(Duration::from_millis(50));
-        let first = cache.get_or_load(async || Ok::<_, ()>(1)).await.unwrap();
-        let second = cache.get_or_load(async || Ok::<_, ()>(2)).await.unwrap();
-        assert_eq!((*first, *second), (1, 1));
-        tokio::time::sleep(Duration::from_millis(60)).await;
-        assert_eq!(
-            *cache.get_or_load(async || Ok::<_, ()>(3)).await.unwrap(),
-            3
-        );
-        assert!(
-            cache
-                .get_or_load(async || Err::<i32, _>("boom"))
-                .await
-                .is_ok(),
-            "fresh again"
-        );
+    async fn a_value_is_reused_until_the_version_moves() {
+        let cache = SiteCache::new(true);
+        let first = cache
+            .get_or_load(Some(1), "k", async || Ok::<_, ()>(1))
+            .await
+            .unwrap();
+        let again = cache
+            .get_or_load(Some(1), "k", async || Ok::<_, ()>(2))
+            .await
+            .unwrap();
+        assert_eq!((*first, *again), (1, 1));
+        let moved = cache
+            .get_or_load(Some(2), "k", async || Ok::<_, ()>(3))
+            .await
+            .unwrap();
+        assert_eq!(*moved, 3, "a new version drops what was kept");
     }
 
     #[tokio::test]
-    async fn a_zero_ttl_always_loads_and_errors_are_not_kept() {
-        let cache = TtlCache::new(Duration::ZERO);
+    async fn off_or_without_a_version_it_always_loads_and_errors_are_not_kept() {
+        let off = SiteCache::new(false);
         assert_eq!(
-            *cache.get_or_load(async || Ok::<_, ()>(1)).await.unwrap(),
+            *off.get_or_load(Some(1), "k", async || Ok::<_, ()>(1))
+                .await
+                .unwrap(),
             1
         );
         assert_eq!(
-            *cache.get_or_load(async || Ok::<_, ()>(2)).await.unwrap(),
+            *off.get_or_load(Some(1), "k", async || Ok::<_, ()>(2))
+                .await
+                .unwrap(),
             2
         );
-        let failing = TtlCache::<i32>::new(Duration::from_secs(10));
+        let on = SiteCache::new(true);
+        assert_eq!(
+            *on.get_or_load(None, "k", async || Ok::<_, ()>(5))
+                .await
+                .unwrap(),
+            5
+        );
         assert!(
-            failing
-                .get_or_load(async || Err::<i32, _>("boom"))
+            on.get_or_load(Some(1), "e", async || Err::<i32, _>("boom"))
                 .await
                 .is_err()
         );
         assert_eq!(
-            *failing
-                .get_or_load(async || Ok::<_, &str>(4))
+            *on.get_or_load(Some(1), "e", async || Ok::<_, &str>(4))
                 .await
                 .unwrap(),
             4
+        );
+    }
+
+    #[tokio::test]
+    async fn entries_are_bounded_and_a_stale_load_is_not_kept() {
+        let cache = SiteCache::new(true);
+        for i in 0..MAX_ENTRIES + 5 {
+            cache
+                .get_or_load(Some(1), &i.to_string(), async || Ok::<_, ()>(i))
+                .await
+                .unwrap();
+        }
+        let kept = cache.entries.lock().unwrap().values.len();
+        assert_eq!(kept, MAX_ENTRIES);
+        cache
+            .get_or_load(Some(3), "new", async || Ok::<_, ()>(0))
+            .await
+            .unwrap();
+        cache.store(2, "old", Arc::new(1usize));
+        assert!(
+            cache.lookup(3, "old").is_none(),
+            "loaded under version 2, not kept for 3"
         );
     }
 }

@@ -103,14 +103,17 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_REDIS_URL", global = true)]
     pub redis_url: Option<String>,
 
-    /// How long the home page's lists are reused, in milliseconds (0 turns the cache off).
+    /// The content cache (`on` or `off`): pages every visitor sees the same are kept until the
+    /// next content change, on every instance. `off` measures the data path itself.
     #[arg(
         long,
-        env = "MARQUEE_HOME_CACHE_MS",
-        default_value_t = 1000,
+        env = "MARQUEE_CACHE",
+        default_value = "on",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
         global = true
     )]
-    pub home_cache_ms: u64,
+    pub cache: bool,
 
     /// Hours without a request after which a session has ended (checked on the server).
     #[arg(
@@ -168,7 +171,7 @@ impl fmt::Debug for Settings {
             .field("cookie_secure", &self.cookie_secure)
             .field("static_dir", &self.static_dir)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
-            .field("home_cache_ms", &self.home_cache_ms)
+            .field("cache", &self.cache)
             .field("workers", &self.workers)
             .field("session_idle_hours", &self.session_idle_hours)
             .field("session_absolute_hours", &self.session_absolute_hours)
@@ -218,7 +221,7 @@ impl Settings {
             static_dir: PathBuf::from(default_static_dir()),
             workers: Some(1),
             redis_url: None,
-            home_cache_ms: 0,
+            cache: true,
             session_idle_hours: 72,
             session_absolute_hours: 336,
             trusted_proxies: Vec::new(),

@@ -129,9 +129,7 @@ fn build_server(
 ) -> anyhow::Result<Server> {
     let db = web::Data::new(db);
     let statements = web::Data::new(statements);
-    let home_cache = web::Data::new(routes::home::HomeCache::new(
-        std::time::Duration::from_millis(settings.home_cache_ms),
-    ));
+    let site_cache = web::Data::new(crate::cache::SiteCache::new(settings.cache));
     let throttle = web::Data::new(throttle);
     let lifetimes = web::Data::new(settings.session_lifetimes());
     let proxies = web::Data::new(routes::TrustedProxies(settings.trusted_proxies.clone()));
@@ -156,7 +154,7 @@ fn build_server(
             .app_data(proxies.clone())
             .app_data(metrics_token.clone())
             .app_data(statements.clone())
-            .app_data(home_cache.clone())
+            .app_data(site_cache.clone())
             // Room for the longest post percent-encoded (up to 3 bytes on the wire per byte).
             .app_data(web::FormConfig::default().limit(crate::input::MAX_FORM))
             .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))

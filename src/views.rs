@@ -17,7 +17,7 @@ use crate::flash::Flash;
 use crate::services::Page;
 use crate::services::accounts::ProfileView;
 use crate::services::admin::{Dashboard, RoleRow, UserRow};
-use crate::services::blog::{CommentRow, ModerationRow, PostCard, PostDetail, TreeNode};
+use crate::services::blog::{CommentRow, ModerationRow, PostDetail, PostSlice, TreeNode};
 use crate::services::groups::GroupRow;
 use crate::services::movies::{Facets, MovieCard, ReviewRow};
 
@@ -115,6 +115,34 @@ pub fn date(at: &DateTime<Utc>) -> String {
 }
 
 /// Numbered pagination links that keep the other query parameters.
+/// "Newer" and "Older" links of a keyset-paginated list, keeping the list's other parameters.
+#[derive(Clone, Debug, Default)]
+pub struct KeysetPager {
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+impl KeysetPager {
+    pub fn new(page: &PostSlice, query: &[(&str, String)]) -> KeysetPager {
+        let href = |key: &str, cursor: String| {
+            let mut pairs: Vec<(&str, String)> = query
+                .iter()
+                .filter(|(k, v)| !matches!(*k, "before" | "after" | "page") && !v.is_empty())
+                .cloned()
+                .collect();
+            pairs.push((key, cursor));
+            format!(
+                "?{}",
+                serde_urlencoded::to_string(pairs).unwrap_or_default()
+            )
+        };
+        KeysetPager {
+            newer: page.newer.map(|c| href("before", c.encode())),
+            older: page.older.map(|c| href("after", c.encode())),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Pager {
     pub number: u64,
@@ -180,8 +208,8 @@ pub struct PostListPage {
     pub q: String,
     /// Where the search form sends the query (the current list).
     pub action: String,
-    pub page: Page<PostCard>,
-    pub pager: Pager,
+    pub page: PostSlice,
+    pub pager: KeysetPager,
     /// Root-to-here chain on category pages.
     pub breadcrumbs: Vec<entity::category::Model>,
     pub subcategories: Vec<entity::category::Model>,

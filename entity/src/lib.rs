@@ -19,6 +19,7 @@ pub mod profile;
 pub mod review;
 pub mod role;
 pub mod role_permission;
+pub mod site_version;
 pub mod tag;
 pub mod user;
 pub mod user_group;

@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 use crate::enums::MpaRating;
 
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "movie")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -18,6 +18,10 @@ pub struct Model {
     pub synopsis: String,
     pub created_at: DateTimeUtc,
     pub mpa: Option<MpaRating>,
+    /// Maintained in the transaction of every review change.
+    pub review_count: i32,
+    pub rating_sum: i32,
+    pub rating_avg: Option<f64>,
     #[sea_orm(has_many)]
     pub director_links: HasMany<super::movie_director::Entity>,
     #[sea_orm(has_many, via = "movie_director")]

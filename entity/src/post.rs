@@ -23,6 +23,14 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    /// The Markdown rendered and cleaned at write time (`markup::to_safe_html`).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub body_html: Option<String>,
+    /// Plain-text start of the body for lists (`markup::excerpt`).
+    pub excerpt: String,
+    /// When the post entered the lists: its publication, or its creation while a draft. With
+    /// `id`, the key of keyset pagination.
+    pub listed_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "author_id", to = "id", on_delete = "Restrict")]
     pub author: BelongsTo<super::user::Entity>,
     #[sea_orm(belongs_to, from = "category_id", to = "id", on_delete = "SetNull")]

@@ -14,6 +14,7 @@ pub use super::profile::Entity as Profile;
 pub use super::review::Entity as Review;
 pub use super::role::Entity as Role;
 pub use super::role_permission::Entity as RolePermission;
+pub use super::site_version::Entity as SiteVersion;
 pub use super::tag::Entity as Tag;
 pub use super::user::Entity as User;
 pub use super::user_group::Entity as UserGroup;

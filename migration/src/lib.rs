@@ -18,6 +18,7 @@ mod m20261121_000006_create_reviews_and_audit_log;
 mod m20261121_000007_add_user_session_version;
 mod m20261121_000008_widen_post_body_on_mysql;
 mod m20261121_000009_create_user_session;
+mod m20261121_000010_store_rendered_posts_and_aggregates;
 
 pub use countries::COUNTRIES;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_add_user_session_version::Migration),
             Box::new(m20261121_000008_widen_post_body_on_mysql::Migration),
             Box::new(m20261121_000009_create_user_session::Migration),
+            Box::new(m20261121_000010_store_rendered_posts_and_aggregates::Migration),
         ]
     }
 }

@@ -11,20 +11,38 @@ use serde::Deserialize;
 
 use super::{render_status, see_other};
 use crate::auth::{CurrentUser, RequireUser};
+use crate::cache::SiteCache;
 use crate::errors::{AppError, urlencode};
 use crate::flash::{self, Level};
 use crate::markdown;
 use crate::services::Page;
-use crate::services::blog::{self, PostFilter, PostInput};
+use crate::services::blog::{self, Cursor, Position, PostFilter, PostInput};
 use crate::views::{
-    FieldErrors, PageContext, Pager, PostDeletePage, PostForm, PostFormPage, PostListPage, PostPage,
+    FieldErrors, KeysetPager, PageContext, Pager, PostDeletePage, PostForm, PostFormPage,
+    PostListPage, PostPage,
 };
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
     pub q: String,
-    pub page: Option<u64>,
+    /// The page older than this cursor (the "Older" link).
+    pub after: String,
+    /// The page newer than this cursor (the "Newer" link).
+    pub before: String,
+}
+
+impl ListQuery {
+    /// Where in the list: a cursor that does not parse is the newest page.
+    fn position(&self) -> Position {
+        if let Some(c) = Cursor::parse(&self.after) {
+            Position::Older(c)
+        } else if let Some(c) = Cursor::parse(&self.before) {
+            Position::Newer(c)
+        } else {
+            Position::Newest
+        }
+    }
 }
 
 /// Moderators edit and delete anyone's posts and see hidden comments and drafts.
@@ -54,9 +72,16 @@ impl ListFrame {
     }
 }
 
+/// What every post list handler needs besides its own parameters.
+struct Lists<'a> {
+    req: &'a HttpRequest,
+    db: &'a DatabaseConnection,
+    cache: &'a SiteCache,
+}
+
 async fn render_list(
     ctx: PageContext,
-    db: &DatabaseConnection,
+    site: Lists<'_>,
     filter: PostFilter,
     query: ListQuery,
     frame: ListFrame,
@@ -65,14 +90,21 @@ async fn render_list(
         q: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
         ..filter
     };
-    let page = blog::list_posts(
-        db,
-        &filter,
-        Page::<()>::index(query.page),
-        blog::POSTS_PER_PAGE,
-    )
-    .await?;
-    let pager = Pager::new(&page, &[("q", query.q.clone())]);
+    let position = query.position();
+    // Lists with drafts are personal: never cached.
+    let version = match filter.include_drafts {
+        true => None,
+        false => super::content_version(site.req, site.cache, site.db).await,
+    };
+    let key = format!("posts:{filter:?}:{position:?}");
+    let page = site
+        .cache
+        .get_or_load(version, &key, async || {
+            blog::list_posts(site.db, &filter, position, blog::POSTS_PER_PAGE).await
+        })
+        .await?;
+    let page = (*page).clone();
+    let pager = KeysetPager::new(&page, &[("q", query.q.clone())]);
     render_status(
         StatusCode::OK,
         &PostListPage {
@@ -91,8 +123,10 @@ async fn render_list(
 
 #[tracing::instrument(name = "posts", skip_all)]
 pub async fn list(
+    req: HttpRequest,
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
+    cache: web::Data<SiteCache>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
@@ -101,9 +135,14 @@ pub async fn list(
     } else {
         format!("Posts matching “{}”", query.q.trim())
     };
+    let site = Lists {
+        req: &req,
+        db: db.get_ref(),
+        cache: &cache,
+    };
     render_list(
         ctx,
-        db.get_ref(),
+        site,
         PostFilter::default(),
         query,
         ListFrame::new(heading, "/posts".into()),
@@ -112,8 +151,10 @@ pub async fn list(
 }
 
 pub async fn by_tag(
+    req: HttpRequest,
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
+    cache: web::Data<SiteCache>,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -128,12 +169,19 @@ pub async fn by_tag(
     };
     let action = format!("/tags/{}", urlencode(&tag.name));
     let frame = ListFrame::new(format!("#{}", tag.name), action);
-    render_list(ctx, db.get_ref(), filter, query.into_inner(), frame).await
+    let site = Lists {
+        req: &req,
+        db: db.get_ref(),
+        cache: &cache,
+    };
+    render_list(ctx, site, filter, query.into_inner(), frame).await
 }
 
 pub async fn by_author(
+    req: HttpRequest,
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
+    cache: web::Data<SiteCache>,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -157,16 +205,23 @@ pub async fn by_author(
         intro,
         ..ListFrame::new(format!("Posts by {}", author.username), action)
     };
-    render_list(ctx, db.get_ref(), filter, query.into_inner(), frame).await
+    let site = Lists {
+        req: &req,
+        db: db.get_ref(),
+        cache: &cache,
+    };
+    render_list(ctx, site, filter, query.into_inner(), frame).await
 }
 
 pub async fn by_category(
+    req: HttpRequest,
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
+    cache: web::Data<SiteCache>,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let all = blog::categories(db.get_ref()).await?;
+    let all = super::category_tree(&req, &cache, db.get_ref()).await?;
     let slug = path.into_inner();
     let category = all
         .iter()
@@ -190,7 +245,12 @@ pub async fn by_category(
             format!("/categories/{}", category.slug),
         )
     };
-    render_list(ctx, db.get_ref(), filter, query.into_inner(), frame).await
+    let site = Lists {
+        req: &req,
+        db: db.get_ref(),
+        cache: &cache,
+    };
+    render_list(ctx, site, filter, query.into_inner(), frame).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -201,21 +261,24 @@ pub struct PageQuery {
 
 /// Loads a post the viewer may see: drafts only for their author and moderators (404 to
 /// everyone else, so drafts do not leak).
+/// Whether `viewer` may see `post`: published posts for everyone, drafts for their author and
+/// moderators.
+fn may_see(viewer: Option<&CurrentUser>, post: &post::Model) -> bool {
+    post.status == PostStatus::Published
+        || viewer.is_some_and(|u| u.id == post.author_id || is_moderator(u))
+}
+
+/// The post, if `viewer` may see it (one statement).
 async fn visible_post(
     db: &DatabaseConnection,
     slug: &str,
     viewer: Option<&CurrentUser>,
-) -> Result<blog::PostDetail, AppError> {
-    let detail = blog::post_by_slug(db, slug)
+) -> Result<post::Model, AppError> {
+    post::Entity::find_by_slug(slug)
+        .one(db)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let allowed = detail.post.status == PostStatus::Published
-        || viewer.is_some_and(|u| u.id == detail.post.author_id || is_moderator(u));
-    if allowed {
-        Ok(detail)
-    } else {
-        Err(AppError::NotFound)
-    }
+        .filter(|p| may_see(viewer, p))
+        .ok_or(AppError::NotFound)
 }
 
 fn can_edit(viewer: Option<&CurrentUser>, post: &post::Model) -> bool {
@@ -224,25 +287,58 @@ fn can_edit(viewer: Option<&CurrentUser>, post: &post::Model) -> bool {
     })
 }
 
+type PostWithComments = Option<(blog::PostDetail, Page<blog::CommentRow>)>;
+
+/// A post page in three statements (post with author; its tags; the comments with their total),
+/// the category tree from the cache; kept in the cache for everyone but moderators (who also
+/// see hidden comments).
 async fn post_page(
     ctx: PageContext,
-    db: &DatabaseConnection,
+    site: Lists<'_>,
     slug: &str,
     page: u64,
     comment_body: String,
     comment_error: Option<String>,
 ) -> Result<PostPage, AppError> {
     let viewer = ctx.user.clone();
-    let detail = visible_post(db, slug, viewer.as_ref()).await?;
     let can_moderate = viewer.as_ref().is_some_and(is_moderator);
-    let comments = blog::comments(db, detail.post.id, can_moderate, page).await?;
+    let tree = super::category_tree(site.req, site.cache, site.db).await?;
+    let version = match can_moderate {
+        true => None,
+        false => super::content_version(site.req, site.cache, site.db).await,
+    };
+    let loaded = site
+        .cache
+        .get_or_load(
+            version,
+            &format!("post:{slug}:{page}"),
+            async || -> Result<PostWithComments, AppError> {
+                let Some(detail) = blog::post_by_slug(site.db, slug, &tree).await? else {
+                    return Ok(None);
+                };
+                let comments = blog::comments(site.db, detail.post.id, can_moderate, page).await?;
+                Ok(Some((detail, comments)))
+            },
+        )
+        .await?;
+    let Some((detail, comments)) = loaded
+        .as_ref()
+        .clone()
+        .filter(|(d, _)| may_see(viewer.as_ref(), &d.post))
+    else {
+        return Err(AppError::NotFound);
+    };
     let breadcrumbs = match detail.post.category_id {
-        Some(id) => blog::ancestors(&blog::categories(db).await?, id),
+        Some(id) => blog::ancestors(&tree, id),
         None => Vec::new(),
     };
     let pager = Pager::new(&comments, &[]);
     Ok(PostPage {
-        html: markdown::to_safe_html(&detail.post.body),
+        html: detail
+            .post
+            .body_html
+            .clone()
+            .unwrap_or_else(|| markdown::to_safe_html(&detail.post.body)),
         can_edit: can_edit(viewer.as_ref(), &detail.post),
         can_comment: viewer.as_ref().is_some_and(|u| u.can(Permission::Comment)),
         can_moderate,
@@ -257,14 +353,21 @@ async fn post_page(
 }
 
 pub async fn show(
+    req: HttpRequest,
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
+    cache: web::Data<SiteCache>,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let site = Lists {
+        req: &req,
+        db: db.get_ref(),
+        cache: &cache,
+    };
     let page = post_page(
         ctx,
-        db.get_ref(),
+        site,
         &path.into_inner(),
         Page::<()>::index(query.page),
         String::new(),
@@ -281,16 +384,16 @@ pub struct CommentForm {
 }
 
 pub async fn comment(
+    site: super::Site,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<String>,
     form: web::Form<CommentForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::Comment)?;
     let slug = path.into_inner();
-    let detail = visible_post(db.get_ref(), &slug, Some(&user.0)).await?;
+    let post = visible_post(site.db.get_ref(), &slug, Some(&user.0)).await?;
     let body = form.into_inner().body;
     let trimmed = body.trim();
     let problem = if trimmed.is_empty() {
@@ -301,13 +404,18 @@ pub async fn comment(
         None
     };
     if let Some(problem) = problem {
-        let page = post_page(ctx, db.get_ref(), &slug, 1, body, Some(problem.to_owned())).await?;
+        let lists = Lists {
+            req: &site.req,
+            db: site.db.get_ref(),
+            cache: &site.cache,
+        };
+        let page = post_page(ctx, lists, &slug, 1, body, Some(problem.to_owned())).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let created =
-        blog::add_comment(db.get_ref(), detail.post.id, user.0.id, trimmed.to_owned()).await?;
+        blog::add_comment(site.db.get_ref(), post.id, user.0.id, trimmed.to_owned()).await?;
     flash::push(&session, Level::Success, "Your comment is posted.");
-    let last_page = blog::comments(db.get_ref(), detail.post.id, false, 1)
+    let last_page = blog::comments(site.db.get_ref(), post.id, false, 1)
         .await?
         .pages
         .max(1);

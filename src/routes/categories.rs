@@ -201,18 +201,15 @@ async fn delete_page(
         .iter()
         .filter(|c| c.parent_id == Some(category.id))
         .count() as u64;
-    let posts = blog::list_posts(
+    let posts = blog::count_posts(
         db,
         &blog::PostFilter {
             category_ids: Some(vec![category.id]),
             include_drafts: true,
             ..Default::default()
         },
-        1,
-        1,
     )
-    .await?
-    .total;
+    .await?;
     Ok(CategoryDeletePage {
         ctx,
         category,

@@ -151,6 +151,79 @@ pub fn render_status(status: StatusCode, page: &impl Template) -> Result<HttpRes
         .body(html))
 }
 
+/// The site's content version, read once per request (then kept in the request), when the
+/// cache is on; `None` (load everything) when it is off or the version cannot be read.
+pub async fn content_version(
+    req: &HttpRequest,
+    cache: &crate::cache::SiteCache,
+    db: &sea_orm::DatabaseConnection,
+) -> Option<i64> {
+    use actix_web::HttpMessage;
+    #[derive(Clone, Copy)]
+    struct Version(i64);
+    if !cache.enabled() {
+        return None;
+    }
+    if let Some(Version(v)) = req.extensions().get::<Version>().copied() {
+        return Some(v);
+    }
+    match crate::services::content_version(db).await {
+        Ok(v) => {
+            req.extensions_mut().insert(Version(v));
+            Some(v)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not read the content version: not caching");
+            None
+        }
+    }
+}
+
+/// The request with the database and the content cache: what page handlers that read shared
+/// content need, as one extractor.
+pub struct Site {
+    pub req: HttpRequest,
+    pub db: web::Data<sea_orm::DatabaseConnection>,
+    pub cache: web::Data<crate::cache::SiteCache>,
+}
+
+impl actix_web::FromRequest for Site {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Site, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let missing = || AppError::Internal(anyhow::anyhow!("app data missing"));
+        std::future::ready(
+            match (
+                req.app_data::<web::Data<sea_orm::DatabaseConnection>>(),
+                req.app_data::<web::Data<crate::cache::SiteCache>>(),
+            ) {
+                (Some(db), Some(cache)) => Ok(Site {
+                    req: req.clone(),
+                    db: db.clone(),
+                    cache: cache.clone(),
+                }),
+                _ => Err(missing()),
+            },
+        )
+    }
+}
+
+/// The category tree, from the content cache.
+pub async fn category_tree(
+    req: &HttpRequest,
+    cache: &crate::cache::SiteCache,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<std::sync::Arc<Vec<entity::category::Model>>, AppError> {
+    let version = content_version(req, cache, db).await;
+    cache
+        .get_or_load(version, "categories", async || {
+            crate::services::blog::categories(db).await
+        })
+        .await
+        .map_err(AppError::from)
+}
+
 /// The reverse proxies whose `X-Forwarded-For` is believed (the `trusted_proxies` setting).
 #[derive(Clone, Debug, Default)]
 pub struct TrustedProxies(pub Vec<IpAddr>);

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{form_pairs, render_status, see_other};
 use crate::auth::{CurrentUser, RequireUser};
+use crate::cache::SiteCache;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::services::Page;
@@ -95,6 +96,7 @@ pub async fn list(
     ctx: PageContext,
     req: HttpRequest,
     db: web::Data<DatabaseConnection>,
+    cache: web::Data<SiteCache>,
 ) -> Result<HttpResponse, AppError> {
     let (query, filter, notices) = parse_query(req.query_string());
     let sort = MovieSort::parse(&query.sort);
@@ -104,16 +106,20 @@ pub async fn list(
         // Ratings and years read best highest first.
         _ => sort != MovieSort::Title,
     };
-    let facets = movies::facets(db.get_ref(), &filter).await?;
-    let page = movies::list_movies(
-        db.get_ref(),
-        &filter,
-        sort,
-        descending,
-        Page::<()>::index(query.page),
-        facets.total,
-    )
-    .await?;
+    let number = Page::<()>::index(query.page);
+    let db = db.get_ref();
+    let version = super::content_version(&req, &cache, db).await;
+    let key = format!("movies:{filter:?}:{sort:?}:{descending}:{number}");
+    let loaded = cache
+        .get_or_load(version, &key, async || -> Result<_, AppError> {
+            // Two statements and the directors: facets with the total, then the page.
+            let facets = movies::facets(db, &filter).await?;
+            let page =
+                movies::list_movies(db, &filter, sort, descending, number, facets.total).await?;
+            Ok((facets, page))
+        })
+        .await?;
+    let (facets, page) = (*loaded).clone();
     let pager = Pager::new(&page, &query.pairs());
     render_status(
         StatusCode::OK,
@@ -352,8 +358,8 @@ pub async fn review_delete(
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (movie_id, review_id) = path.into_inner();
-    own_review(db.get_ref(), movie_id, review_id, &user.0).await?;
-    movies::delete_review(db.get_ref(), review_id).await?;
+    let review = own_review(db.get_ref(), movie_id, review_id, &user.0).await?;
+    movies::delete_review(db.get_ref(), &review).await?;
     flash::push(&session, Level::Info, "Your review is deleted.");
     Ok(see_other(&format!("/movies/{movie_id}#reviews")))
 }

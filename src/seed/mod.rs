@@ -292,10 +292,18 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         let author_id = users.get(author).copied().unwrap_or_default();
         let draft = i >= POSTS.len() - 2;
         let published_at = now - Duration::hours(20 * i as i64 + 3);
+        let body = p.body.trim();
         let new_post = post::ActiveModel {
             title: Set(p.title.into()),
             slug: Set(slug),
-            body: Set(p.body.trim().into()),
+            body: Set(body.into()),
+            body_html: Set(Some(markup::to_safe_html(body))),
+            excerpt: Set(markup::excerpt(body, crate::services::blog::EXCERPT_CHARS)),
+            listed_at: Set(if draft {
+                published_at - Duration::hours(2)
+            } else {
+                published_at
+            }),
             status: Set(if draft {
                 PostStatus::Draft
             } else {
@@ -409,6 +417,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         .insert(&txn)
         .await?;
     }
+    let seeded: Vec<i32> = movies.values().copied().collect();
+    crate::services::movies::refresh_ratings(&txn, Some(seeded)).await?;
+
+    crate::services::content_changed(&txn).await?;
 
     txn.commit().await?;
     Ok(SeedReport {

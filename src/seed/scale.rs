@@ -328,10 +328,14 @@ async fn insert_posts(
         .map(|i| {
             let published = now - Duration::minutes(i as i64 * 7 + 60);
             let draft = i % 50 == 49;
+            let body = body(i);
             post::ActiveModel {
                 title: Set(format!("{} #{}", capitalise(&words(i, 0, 4)), i + 1)),
                 slug: Set(post_slug(i)),
-                body: Set(body(i)),
+                body_html: Set(Some(markup::to_safe_html(&body))),
+                excerpt: Set(markup::excerpt(&body, crate::services::blog::EXCERPT_CHARS)),
+                listed_at: Set(published),
+                body: Set(body),
                 status: Set(if draft {
                     PostStatus::Draft
                 } else {
@@ -398,6 +402,7 @@ async fn insert_posts(
             .exec_without_returning(&txn)
             .await?;
     }
+    crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -486,6 +491,11 @@ async fn insert_movies(
             .exec_without_returning(&txn)
             .await?;
     }
+    let movie_ids: Vec<i32> = ids.iter().map(|(id, _)| *id).collect();
+    for chunk in chunked(movie_ids) {
+        crate::services::movies::refresh_ratings(&txn, Some(chunk)).await?;
+    }
+    crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

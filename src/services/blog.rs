@@ -10,8 +10,9 @@ use entity::{category, comment, post, post_tag, tag, user};
 use sea_orm::sea_query::{Expr, OnConflict, Query, QueryStatementBuilder};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, ExprTrait, FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, Statement, TransactionSession, TransactionTrait,
+    EntityTrait, ExprTrait, FromQueryResult, JoinType, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, RelationTrait, Statement, TransactionSession,
+    TransactionTrait,
 };
 use serde_json::json;
 
@@ -25,17 +26,21 @@ pub const POSTS_PER_PAGE: u64 = 20;
 pub const COMMENTS_PER_PAGE: u64 = 50;
 pub const MAX_BODY: usize = 100_000;
 pub const MAX_TAGS: usize = 10;
+/// Characters of a list excerpt (the same as migration 10 backfilled).
+pub const EXCERPT_CHARS: usize = 220;
 
-/// One post in a list: the post, its author and category, and its visible comment count.
+/// One post in a list: the post (its stored excerpt, not its body), its author and category,
+/// and its visible comment count.
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct PostRow {
     pub id: i32,
     pub title: String,
     pub slug: String,
-    pub body: String,
+    pub excerpt: String,
     pub status: PostStatus,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    pub listed_at: DateTime<Utc>,
     pub author: String,
     pub category_name: Option<String>,
     pub category_slug: Option<String>,
@@ -47,7 +52,58 @@ pub struct PostRow {
 pub struct PostCard {
     pub row: PostRow,
     pub tags: Vec<String>,
-    pub excerpt: String,
+}
+
+/// A position in a post list: the `listed_at` and `id` of a post. In links it reads
+/// `{nanoseconds since 1970}_{id}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: DateTime<Utc>,
+    pub id: i32,
+}
+
+impl Cursor {
+    pub fn of(row: &PostRow) -> Cursor {
+        Cursor {
+            at: row.listed_at,
+            id: row.id,
+        }
+    }
+
+    /// `None` for anything that is not a cursor this code wrote.
+    pub fn parse(raw: &str) -> Option<Cursor> {
+        let (nanos, id) = raw.split_once('_')?;
+        Some(Cursor {
+            at: DateTime::from_timestamp_nanos(nanos.parse().ok()?),
+            id: id.parse().ok()?,
+        })
+    }
+
+    pub fn encode(&self) -> String {
+        let nanos = self
+            .at
+            .timestamp_nanos_opt()
+            .unwrap_or_else(|| self.at.timestamp_micros().saturating_mul(1000));
+        format!("{nanos}_{}", self.id)
+    }
+}
+
+/// Which page of a list: the newest, the one after (older than) a post, or the one before
+/// (newer than) a post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Position {
+    #[default]
+    Newest,
+    Older(Cursor),
+    Newer(Cursor),
+}
+
+/// A page of a post list with the cursors of its neighbours (`None` at either end).
+#[derive(Clone, Debug, Default)]
+pub struct PostSlice {
+    pub items: Vec<PostCard>,
+    pub newer: Option<Cursor>,
+    pub older: Option<Cursor>,
 }
 
 /// Which posts a list shows.
@@ -102,67 +158,87 @@ impl PostFilter {
     }
 }
 
-/// Posts matching the filter, newest first, in three statements whatever the page size or
-/// depth: the page's ids with the total (an index scan that reads no post bodies, the count
-/// as an uncorrelated subquery the database evaluates once), the rows for those ids (author,
-/// category and visible comment count in the same statement), and their tags.
+/// Posts matching the filter, newest first, by keyset: the rows after (or before) a cursor on
+/// `(listed_at, id)`, so the page at depth 5,000 costs what the first does, in two statements
+/// (rows with author, category and comment count; then their tags). No total is counted.
 pub async fn list_posts(
     db: &impl ConnectionTrait,
     filter: &PostFilter,
-    page: u64,
+    position: Position,
     per_page: u64,
-) -> Result<Page<PostCard>, DbErr> {
-    let condition = filter.condition();
-    let total_query = Query::select()
-        .expr(Expr::col((post::Entity, post::Column::Id)).count())
-        .from(post::Entity)
-        .cond_where(condition.clone())
-        .to_owned();
-    let ids_and_total: Vec<(i32, i64)> = post::Entity::find()
-        .select_only()
-        .column(post::Column::Id)
-        .expr_as(
-            Expr::SubQuery(None, Box::new(total_query.into_sub_query_statement())),
-            "total",
-        )
-        .filter(condition.clone())
-        .order_by_desc(post::Column::PublishedAt)
-        .order_by_desc(post::Column::Id)
-        .limit(per_page)
-        .offset(super::offset(page, per_page))
-        .into_tuple()
+) -> Result<PostSlice, DbErr> {
+    let per_page = per_page.clamp(1, 100);
+    let take = usize::try_from(per_page).unwrap_or(100);
+    let at = || Expr::col((post::Entity, post::Column::ListedAt));
+    let id = || Expr::col((post::Entity, post::Column::Id));
+    let (keyset, order) = match position {
+        Position::Newest => (Condition::all(), Order::Desc),
+        Position::Older(c) => (
+            Condition::any()
+                .add(at().lt(c.at))
+                .add(Condition::all().add(at().eq(c.at)).add(id().lt(c.id))),
+            Order::Desc,
+        ),
+        Position::Newer(c) => (
+            Condition::any()
+                .add(at().gt(c.at))
+                .add(Condition::all().add(at().eq(c.at)).add(id().gt(c.id))),
+            Order::Asc,
+        ),
+    };
+    let mut rows = post_rows()
+        .filter(filter.condition())
+        .filter(keyset)
+        .order_by(at(), order.clone())
+        .order_by(id(), order)
+        .limit(per_page + 1)
+        .into_model::<PostRow>()
         .all(db)
         .await?;
-    let total = match ids_and_total.first() {
-        Some((_, total)) => u64::try_from(*total).unwrap_or(0),
-        // Past the last page there is no row to carry the total: count on its own.
-        None => post::Entity::find().filter(condition).count(db).await?,
+    let more = rows.len() > take;
+    rows.truncate(take);
+    let (newer, older) = match position {
+        Position::Newest => (false, more),
+        Position::Older(_) => (true, more),
+        Position::Newer(_) => {
+            if !more {
+                // Back at the top: the newest page, full, and no "newer" link.
+                return Box::pin(list_posts(db, filter, Position::Newest, per_page)).await;
+            }
+            rows.reverse();
+            (true, true)
+        }
     };
-    let ids: Vec<i32> = ids_and_total.into_iter().map(|(id, _)| id).collect();
-    let rows = if ids.is_empty() {
-        Vec::new()
+    let page_newer = if newer {
+        rows.first().map(Cursor::of)
     } else {
-        post_rows()
-            .filter(Expr::col((post::Entity, post::Column::Id)).is_in(ids))
-            .order_by_desc(Expr::col((post::Entity, post::Column::PublishedAt)))
-            .order_by_desc(Expr::col((post::Entity, post::Column::Id)))
-            .into_model::<PostRow>()
-            .all(db)
-            .await?
+        None
     };
-    Ok(Page {
+    let page_older = if older {
+        rows.last().map(Cursor::of)
+    } else {
+        None
+    };
+    Ok(PostSlice {
         items: with_tags(db, rows).await?,
-        number: page,
-        pages: total.div_ceil(std::cmp::max(per_page, 1)),
-        total,
+        newer: page_newer,
+        older: page_older,
     })
+}
+
+/// How many posts match the filter (for small sets: one category's posts before deleting it).
+pub async fn count_posts(db: &impl ConnectionTrait, filter: &PostFilter) -> Result<u64, DbErr> {
+    post::Entity::find()
+        .filter(filter.condition())
+        .count(db)
+        .await
 }
 
 /// The `limit` newest published posts, without a count (home page).
 pub async fn recent_posts(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<PostCard>, DbErr> {
     let rows = post_rows()
         .filter(post::Column::Status.eq(PostStatus::Published))
-        .order_by_desc(Expr::col((post::Entity, post::Column::PublishedAt)))
+        .order_by_desc(Expr::col((post::Entity, post::Column::ListedAt)))
         .order_by_desc(Expr::col((post::Entity, post::Column::Id)))
         .limit(limit)
         .into_model::<PostRow>()
@@ -187,10 +263,11 @@ fn post_rows() -> sea_orm::Select<post::Entity> {
             post::Column::Id,
             post::Column::Title,
             post::Column::Slug,
-            post::Column::Body,
+            post::Column::Excerpt,
             post::Column::Status,
             post::Column::CreatedAt,
             post::Column::PublishedAt,
+            post::Column::ListedAt,
         ])
         .column_as(user::Column::Username, "author")
         .column_as(category::Column::Name, "category_name")
@@ -209,7 +286,6 @@ async fn with_tags(db: &impl ConnectionTrait, rows: Vec<PostRow>) -> Result<Vec<
         .into_iter()
         .map(|row| PostCard {
             tags: tags.remove(&row.id).unwrap_or_default(),
-            excerpt: super::home::excerpt(&row.body, 220),
             row,
         })
         .collect())
@@ -240,7 +316,8 @@ pub async fn tags_of(
     Ok(by_post)
 }
 
-/// A post with author, category and tags (two statements).
+/// A post with author, category and tags.
+#[derive(Clone, Debug)]
 pub struct PostDetail {
     pub post: post::Model,
     pub author: super::UserRef,
@@ -248,9 +325,12 @@ pub struct PostDetail {
     pub tags: Vec<String>,
 }
 
+/// A post with its author and tags (two statements). Its category comes from the category
+/// tree (`categories`), which pages keep in the cache.
 pub async fn post_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
+    all_categories: &[category::Model],
 ) -> Result<Option<PostDetail>, DbErr> {
     let Some((post, Some(author))) = super::partial_pair::<_, _, post::Model, super::UserRef>(
         post::Entity::find()
@@ -262,10 +342,9 @@ pub async fn post_by_slug(
     else {
         return Ok(None);
     };
-    let category = match post.category_id {
-        Some(id) => category::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
+    let category = post
+        .category_id
+        .and_then(|id| all_categories.iter().find(|c| c.id == id).cloned());
     let tags = tags_of(db, vec![post.id])
         .await?
         .remove(&post.id)
@@ -280,7 +359,8 @@ pub async fn post_by_slug(
 
 pub type CommentRow = (comment::Model, Option<super::UserRef>);
 
-/// Comments of a post, oldest first; hidden ones only for moderators.
+/// Comments of a post, oldest first, with their total from a window function (one statement);
+/// hidden ones only for moderators.
 pub async fn comments(
     db: &impl ConnectionTrait,
     post_id: i32,
@@ -291,17 +371,35 @@ pub async fn comments(
     if !include_hidden {
         query = query.filter(comment::Column::IsHidden.eq(false));
     }
-    let total = query.clone().count(db).await?;
-    let items = super::partial_pair::<_, _, comment::Model, super::UserRef>(
+    let select = super::partial_pair_select::<_, _, comment::Model, super::UserRef>(
         query
             .order_by_asc(comment::Column::CreatedAt)
             .order_by_asc(comment::Column::Id)
-            .find_also_related(user::Entity)
-            .limit(COMMENTS_PER_PAGE)
-            .offset(super::offset(page, COMMENTS_PER_PAGE)),
+            .find_also_related(user::Entity),
     )
-    .all(db)
-    .await?;
+    .expr_as(Expr::cust("COUNT(*) OVER ()"), "total")
+    .limit(COMMENTS_PER_PAGE)
+    .offset(super::offset(page, COMMENTS_PER_PAGE));
+    let rows = db
+        .query_all_raw(select.build(db.get_database_backend()))
+        .await?;
+    let mut total = 0u64;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        total = u64::try_from(row.try_get::<i64>("", "total")?).unwrap_or(0);
+        items.push((
+            comment::Model::from_query_result(&row, "A_")?,
+            super::UserRef::from_query_result_optional(&row, "B_")?,
+        ));
+    }
+    if items.is_empty() && page > 1 {
+        // Past the last page no row carries the total.
+        let mut count = comment::Entity::find().filter(comment::Column::PostId.eq(post_id));
+        if !include_hidden {
+            count = count.filter(comment::Column::IsHidden.eq(false));
+        }
+        total = count.count(db).await?;
+    }
     Ok(Page {
         items,
         number: page,
@@ -310,13 +408,15 @@ pub async fn comments(
     })
 }
 
+/// Adds a comment (and moves the content version, so cached pages show it at once).
 pub async fn add_comment(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     post_id: i32,
     author_id: i32,
     body: String,
 ) -> Result<comment::Model, DbErr> {
-    comment::ActiveModel {
+    let txn = super::begin_write(db).await?;
+    let created = comment::ActiveModel {
         post_id: Set(post_id),
         author_id: Set(author_id),
         body: Set(body),
@@ -324,8 +424,11 @@ pub async fn add_comment(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
-    .await
+    .insert(&txn)
+    .await?;
+    super::content_changed(&txn).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// Checked values of the post form.
@@ -445,6 +548,9 @@ pub async fn create_post(
     author_id: i32,
     input: PostInput,
 ) -> Result<post::Model, DbErr> {
+    // Rendered before the transaction: it holds the write lock only for the writes.
+    let body_html = markup::to_safe_html(&input.body);
+    let excerpt = markup::excerpt(&input.body, EXCERPT_CHARS);
     let txn = super::begin_write(db).await?;
     let base = free_slug(&txn, &input.title).await?;
     let now = Utc::now();
@@ -462,6 +568,9 @@ pub async fn create_post(
             title: Set(input.title.clone()),
             slug: Set(slug),
             body: Set(input.body.clone()),
+            body_html: Set(Some(body_html.clone())),
+            excerpt: Set(excerpt.clone()),
+            listed_at: Set(now),
             status: Set(input.status),
             author_id: Set(author_id),
             category_id: Set(input.category_id),
@@ -476,6 +585,7 @@ pub async fn create_post(
             Ok(created) => {
                 savepoint.commit().await?;
                 set_tags(&txn, created.id, &input.tags).await?;
+                super::content_changed(&txn).await?;
                 txn.commit().await?;
                 return Ok(created);
             }
@@ -497,6 +607,8 @@ pub async fn update_post(
     input: PostInput,
     actor: &Actor,
 ) -> Result<post::Model, DbErr> {
+    let body_html = markup::to_safe_html(&input.body);
+    let excerpt = markup::excerpt(&input.body, EXCERPT_CHARS);
     let txn = super::begin_write(db).await?;
     let first_publication =
         existing.published_at.is_none() && input.status == PostStatus::Published;
@@ -506,10 +618,14 @@ pub async fn update_post(
     let mut active: post::ActiveModel = existing.into();
     active.title = Set(input.title);
     active.body = Set(input.body);
+    active.body_html = Set(Some(body_html));
+    active.excerpt = Set(excerpt);
     active.category_id = Set(input.category_id);
     active.status = Set(input.status);
     if first_publication {
-        active.published_at = Set(Some(Utc::now()));
+        let now = Utc::now();
+        active.published_at = Set(Some(now));
+        active.listed_at = Set(now);
     }
     let updated = active.update(&txn).await?;
     set_tags(&txn, post_id, &input.tags).await?;
@@ -532,6 +648,7 @@ pub async fn update_post(
         )
         .await?;
     }
+    super::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -562,6 +679,7 @@ pub async fn delete_post(
         )
         .await?;
     }
+    super::content_changed(&txn).await?;
     txn.commit().await
 }
 
@@ -731,6 +849,7 @@ pub async fn create_category(
         Some(json!({ "name": created.name, "parent_id": created.parent_id })),
     )
     .await?;
+    super::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -780,6 +899,7 @@ pub async fn update_category(
         Some(json!({ "name": updated.name, "parent_id": updated.parent_id })),
     )
     .await?;
+    super::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -819,6 +939,7 @@ pub async fn delete_category(
         None,
     )
     .await?;
+    super::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(posts)
 }
@@ -908,6 +1029,7 @@ pub async fn set_comment_hidden(
         )
         .await?;
     }
+    super::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -77,9 +77,22 @@ pub struct UserRef {
     pub username: String,
 }
 
-/// A `find_also_related` reduced to the columns of the partial models `M` and `N`, decoded as a
-/// pair. (SeaORM's own `SelectTwo::into_partial_model` selects the columns without the `A_` /
-/// `B_` prefixes its decoder reads, so every row fails to decode.)
+/// A `find_also_related` reduced to the columns of the partial models `M` and `N`, with the
+/// `A_` / `B_` prefixes SeaORM's pair decoder reads. (SeaORM's own
+/// `SelectTwo::into_partial_model` selects the columns without them, so no row decodes.)
+pub fn partial_pair_select<E, F, M, N>(select: sea_orm::SelectTwo<E, F>) -> sea_orm::SelectTwo<E, F>
+where
+    E: sea_orm::EntityTrait,
+    F: sea_orm::EntityTrait,
+    M: sea_orm::PartialModelTrait,
+    N: sea_orm::PartialModelTrait,
+{
+    let select = sea_orm::QuerySelect::select_only(select);
+    let select = M::select_cols_nested(select, Some("A_"), None);
+    N::select_cols_nested(select, Some("B_"), None)
+}
+
+/// [`partial_pair_select`], decoded as `(M, Option<N>)` pairs.
 pub fn partial_pair<E, F, M, N>(
     select: sea_orm::SelectTwo<E, F>,
 ) -> sea_orm::Selector<sea_orm::SelectTwoModel<M, N>>
@@ -89,10 +102,31 @@ where
     M: sea_orm::PartialModelTrait,
     N: sea_orm::PartialModelTrait,
 {
-    let select = sea_orm::QuerySelect::select_only(select);
-    let select = M::select_cols_nested(select, Some("A_"), None);
-    let select = N::select_cols_nested(select, Some("B_"), None);
-    select.into_model::<M, N>()
+    partial_pair_select::<E, F, M, N>(select).into_model::<M, N>()
+}
+
+/// Bumps the site's content version (in the caller's transaction): every cache on every
+/// instance drops what it kept on its next request. Call it in every change to shown content.
+pub async fn content_changed(db: &impl sea_orm::ConnectionTrait) -> Result<(), DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entity::site_version::Entity::update_many()
+        .col_expr(
+            entity::site_version::Column::Version,
+            Expr::col(entity::site_version::Column::Version).add(1),
+        )
+        .filter(entity::site_version::Column::Id.eq(1))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// The site's content version (0 when the row is missing).
+pub async fn content_version(db: &impl sea_orm::ConnectionTrait) -> Result<i64, DbErr> {
+    use sea_orm::EntityTrait;
+    Ok(entity::site_version::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .map_or(0, |row| row.version))
 }
 
 /// One page of a paginated list; `number` is 1-based as in URLs.

@@ -10,7 +10,7 @@ use entity::enums::MpaRating;
 use entity::{movie, movie_director, person, review, user};
 use sea_orm::sea_query::{Expr, Func, OnConflict, Query, QueryStatementBuilder, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
     EntityTrait, ExprTrait, FromQueryResult, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
 };
@@ -250,7 +250,7 @@ pub struct MovieRow {
     pub synopsis: String,
     pub mpa: Option<MpaRating>,
     pub avg_rating: Option<f64>,
-    pub review_count: i64,
+    pub review_count: i32,
 }
 
 impl MovieRow {
@@ -266,41 +266,7 @@ pub struct MovieCard {
     pub directors: Vec<(i32, String)>,
 }
 
-fn avg_rating(backend: DbBackend) -> Expr {
-    let avg = Query::select()
-        .expr(Expr::col((review::Entity, review::Column::Rating)).avg())
-        .from(review::Entity)
-        .and_where(
-            Expr::col((review::Entity, review::Column::MovieId))
-                .equals((movie::Entity, movie::Column::Id)),
-        )
-        .to_owned();
-    // AVG of integers is NUMERIC on PostgreSQL and DECIMAL on MySQL: ask for a double.
-    let double = if backend == DbBackend::Postgres {
-        "DOUBLE PRECISION"
-    } else {
-        "DOUBLE"
-    };
-    Func::cast_as(
-        Expr::SubQuery(None, Box::new(avg.into_sub_query_statement())),
-        sea_orm::sea_query::Alias::new(double),
-    )
-    .into()
-}
-
-fn review_count() -> Expr {
-    let count = Query::select()
-        .expr(Expr::col((review::Entity, review::Column::Id)).count())
-        .from(review::Entity)
-        .and_where(
-            Expr::col((review::Entity, review::Column::MovieId))
-                .equals((movie::Entity, movie::Column::Id)),
-        )
-        .to_owned();
-    Expr::SubQuery(None, Box::new(count.into_sub_query_statement()))
-}
-
-fn movie_rows(backend: DbBackend) -> sea_orm::Select<movie::Entity> {
+fn movie_rows() -> sea_orm::Select<movie::Entity> {
     movie::Entity::find()
         .select_only()
         .columns([
@@ -311,8 +277,8 @@ fn movie_rows(backend: DbBackend) -> sea_orm::Select<movie::Entity> {
             movie::Column::Synopsis,
             movie::Column::Mpa,
         ])
-        .expr_as(avg_rating(backend), "avg_rating")
-        .expr_as(review_count(), "review_count")
+        .column_as(movie::Column::RatingAvg, "avg_rating")
+        .column_as(movie::Column::ReviewCount, "review_count")
 }
 
 /// One page of the catalogue (two statements: rows, then directors; the count comes with the
@@ -325,16 +291,15 @@ pub async fn list_movies(
     page: u64,
     total: u64,
 ) -> Result<Page<MovieCard>, DbErr> {
-    let backend = db.get_database_backend();
     let order = if descending { Order::Desc } else { Order::Asc };
-    let mut query = movie_rows(backend).filter(filter.all());
+    let mut query = movie_rows().filter(filter.all());
     query = match sort {
         MovieSort::Title => query.order_by(col(movie::Column::Title), order.clone()),
         MovieSort::Year => query.order_by(col(movie::Column::Year), order.clone()),
         // Unrated movies last either way.
         MovieSort::Rating => query
-            .order_by(avg_rating(backend).is_null(), Order::Asc)
-            .order_by(avg_rating(backend), order.clone()),
+            .order_by(col(movie::Column::RatingAvg).is_null(), Order::Asc)
+            .order_by(col(movie::Column::RatingAvg), order.clone()),
     };
     let rows = query
         .order_by(col(movie::Column::Title), Order::Asc)
@@ -388,8 +353,7 @@ pub async fn directors_of(
 
 /// A movie with its aggregates and directors.
 pub async fn movie(db: &impl ConnectionTrait, id: i32) -> Result<Option<MovieCard>, DbErr> {
-    let backend = db.get_database_backend();
-    let Some(row) = movie_rows(backend)
+    let Some(row) = movie_rows()
         .filter(col(movie::Column::Id).eq(id))
         .into_model::<MovieRow>()
         .one(db)
@@ -445,17 +409,80 @@ pub enum ReviewError {
 
 /// Adds a review; a second one by the same user is refused, also when two arrive at once (the
 /// unique key on (movie, user) decides).
-pub async fn add_review(
+/// Recomputes the maintained review aggregates (`review_count`, `rating_sum`, `rating_avg`)
+/// of these movies, or of every movie, from their reviews (one statement).
+pub async fn refresh_ratings(
     db: &impl ConnectionTrait,
+    movie_ids: Option<Vec<i32>>,
+) -> Result<(), DbErr> {
+    let of_movie = |expr: Expr| -> Expr {
+        Expr::SubQuery(
+            None,
+            Box::new(
+                Query::select()
+                    .expr(expr)
+                    .from(review::Entity)
+                    .and_where(
+                        Expr::col((review::Entity, review::Column::MovieId))
+                            .equals((movie::Entity, movie::Column::Id)),
+                    )
+                    .to_owned()
+                    .into_sub_query_statement(),
+            ),
+        )
+    };
+    let rating = || Expr::col((review::Entity, review::Column::Rating));
+    let mut update = movie::Entity::update_many()
+        .col_expr(
+            movie::Column::ReviewCount,
+            of_movie(Expr::col((review::Entity, review::Column::Id)).count()),
+        )
+        .col_expr(
+            movie::Column::RatingSum,
+            of_movie(Func::coalesce([rating().sum(), Expr::val(0)]).into()),
+        )
+        // AVG of no rows is NULL: an unreviewed movie has no average.
+        .col_expr(
+            movie::Column::RatingAvg,
+            of_movie(rating().mul(Expr::val(1.0)).avg()),
+        );
+    if let Some(ids) = movie_ids {
+        update = update.filter(movie::Column::Id.is_in(ids));
+    }
+    update.exec(db).await.map(|_| ())
+}
+
+/// Starts a review change: a write transaction holding the movie's row lock first (MySQL
+/// would otherwise deadlock two reviews of one movie between the review's unique key and the
+/// movie's aggregates; SQLite has one writer anyway).
+async fn begin_review_change<C: TransactionTrait>(
+    db: &C,
+    movie_id: i32,
+) -> Result<C::Transaction, DbErr> {
+    let txn = super::begin_write(db).await?;
+    movie::Entity::find_by_id(movie_id)
+        .select_only()
+        .column(movie::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i32>()
+        .one(&txn)
+        .await?;
+    Ok(txn)
+}
+
+/// Adds a review and updates the movie's aggregates in one transaction.
+pub async fn add_review(
+    db: &(impl ConnectionTrait + TransactionTrait),
     movie_id: i32,
     user_id: i32,
     rating: i32,
     body: String,
 ) -> Result<review::Model, ReviewError> {
-    if review_of(db, movie_id, user_id).await?.is_some() {
+    let txn = begin_review_change(db, movie_id).await?;
+    if review_of(&txn, movie_id, user_id).await?.is_some() {
         return Err(ReviewError::AlreadyReviewed);
     }
-    review::ActiveModel {
+    let created = review::ActiveModel {
         movie_id: Set(movie_id),
         user_id: Set(user_id),
         rating: Set(rating),
@@ -463,7 +490,7 @@ pub async fn add_review(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await
     .map_err(|e| {
         if unique_violation(&e).is_some() {
@@ -471,23 +498,42 @@ pub async fn add_review(
         } else {
             ReviewError::Db(e)
         }
-    })
+    })?;
+    refresh_ratings(&txn, Some(vec![movie_id])).await?;
+    super::content_changed(&txn).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
+/// Saves a review and updates the movie's aggregates in one transaction.
 pub async fn update_review(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     existing: review::Model,
     rating: i32,
     body: String,
 ) -> Result<review::Model, DbErr> {
+    let movie_id = existing.movie_id;
+    let txn = begin_review_change(db, movie_id).await?;
     let mut active: review::ActiveModel = existing.into();
     active.rating = Set(rating);
     active.body = Set(body);
-    active.update(db).await
+    let updated = active.update(&txn).await?;
+    refresh_ratings(&txn, Some(vec![movie_id])).await?;
+    super::content_changed(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
-pub async fn delete_review(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
-    review::Entity::delete_by_id(id).exec(db).await.map(|_| ())
+/// Deletes a review and updates the movie's aggregates in one transaction.
+pub async fn delete_review(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    existing: &review::Model,
+) -> Result<(), DbErr> {
+    let txn = begin_review_change(db, existing.movie_id).await?;
+    review::Entity::delete_by_id(existing.id).exec(&txn).await?;
+    refresh_ratings(&txn, Some(vec![existing.movie_id])).await?;
+    super::content_changed(&txn).await?;
+    txn.commit().await
 }
 
 /// A person and the movies they directed, newest first.
@@ -498,8 +544,7 @@ pub async fn person_with_movies(
     let Some(found) = person::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
-    let backend = db.get_database_backend();
-    let rows = movie_rows(backend)
+    let rows = movie_rows()
         .filter(
             col(movie::Column::Id).in_subquery(
                 Query::select()
@@ -650,6 +695,7 @@ pub async fn create_movie(
         Some(after),
     )
     .await?;
+    super::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -683,6 +729,7 @@ pub async fn update_movie(
         Some(after),
     )
     .await?;
+    super::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -706,6 +753,7 @@ pub async fn delete_movie(
         None,
     )
     .await?;
+    super::content_changed(&txn).await?;
     txn.commit().await
 }
 
