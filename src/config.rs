@@ -73,6 +73,26 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_LOG", default_value = "info", global = true)]
     pub log_level: String,
 
+    /// Log lines as `text` (for people) or `json` (one object a line, for collectors).
+    #[arg(
+        long,
+        env = "MARQUEE_LOG_FORMAT",
+        default_value = "text",
+        value_parser = ["text", "json"],
+        global = true
+    )]
+    pub log_format: String,
+
+    /// Statements that take at least this many milliseconds are logged at `warn` with their
+    /// SQL (placeholders, no values) and duration; 0 turns this off.
+    #[arg(
+        long,
+        env = "MARQUEE_SLOW_STATEMENT_MS",
+        default_value_t = 250,
+        global = true
+    )]
+    pub slow_statement_ms: u64,
+
     /// Do not run pending migrations at start.
     #[arg(long, env = "MARQUEE_NO_MIGRATE", global = true)]
     pub no_migrate: bool,
@@ -165,6 +185,8 @@ impl fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("secret_key", &self.secret_key)
             .field("log_level", &self.log_level)
+            .field("log_format", &self.log_format)
+            .field("slow_statement_ms", &self.slow_statement_ms)
             .field("no_migrate", &self.no_migrate)
             .field("no_demo_data", &self.no_demo_data)
             .field("demo_data", &self.demo_data)
@@ -214,6 +236,8 @@ impl Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             secret_key: Some(Secret::new("test-key-".repeat(8))),
             log_level: "warn".into(),
+            log_format: "text".into(),
+            slow_statement_ms: 250,
             no_migrate: false,
             no_demo_data: true,
             demo_data: false,

@@ -51,8 +51,19 @@ impl Application {
         // Counts every SQL statement the server runs (tests and the benchmark read it).
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
-        db.set_metric_callback(move |_| {
+        let slow = std::time::Duration::from_millis(settings.slow_statement_ms);
+        db.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::Relaxed);
+            // The SQL with its placeholders only: parameter values (a password hash, an
+            // email address) never reach the log.
+            if !slow.is_zero() && info.elapsed >= slow {
+                tracing::warn!(
+                    sql = %info.statement.sql,
+                    ms = info.elapsed.as_millis() as u64,
+                    failed = info.failed,
+                    "slow statement"
+                );
+            }
         });
         if !settings.no_migrate {
             Migrator::up(&db, None).await.context("migrations failed")?;

@@ -5,8 +5,9 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber once; later calls (tests) are ignored.
-pub fn init(level: &str) {
+/// Installs the global subscriber once (JSON lines when `json` is set); later calls (tests) are
+/// ignored.
+pub fn init(level: &str, json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         EnvFilter::new(format!(
             "{level},sqlx={sql},sea_orm={sql},sea_orm_migration=warn,actix_server=warn",
@@ -17,10 +18,14 @@ pub fn init(level: &str) {
             }
         ))
     });
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Root span for every request (`tracing-actix-web`): the default fields (request id, method,

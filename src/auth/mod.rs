@@ -55,23 +55,36 @@ impl CurrentUser {
     }
 }
 
-/// Cached per request so several extractors load the user once.
-#[derive(Clone)]
-struct Resolved(Option<CurrentUser>);
+/// Shared by every extractor of one request, so the user is loaded once even when actix
+/// extracts several handler arguments at the same time (the second waits for the first).
+#[derive(Clone, Default)]
+struct Resolved(std::rc::Rc<tokio::sync::OnceCell<Option<CurrentUser>>>);
 
 /// True when this request was found to come from a signed-in user (after [`resolve`] ran).
 pub fn was_signed_in(req: &HttpRequest) -> bool {
     req.extensions()
         .get::<Resolved>()
-        .is_some_and(|r| r.0.is_some())
+        .is_some_and(|r| r.0.get().is_some_and(Option::is_some))
 }
 
 /// Loads the user of this request's session, if any: the server-side session must be live, the
 /// account must exist and be active, and the session's version must match the account's.
 pub async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
-    if let Some(resolved) = req.extensions().get::<Resolved>() {
-        return Ok(resolved.0.clone());
-    }
+    let resolved = {
+        let mut extensions = req.extensions_mut();
+        match extensions.get::<Resolved>() {
+            Some(resolved) => resolved.clone(),
+            None => {
+                let resolved = Resolved::default();
+                extensions.insert(resolved.clone());
+                resolved
+            }
+        }
+    };
+    resolved.0.get_or_try_init(|| load_user(req)).await.cloned()
+}
+
+async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
     let session = UserSession::from_request_sync(req);
     let user = match session.user() {
         None => None,
@@ -93,7 +106,6 @@ pub async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError>
             }
         }
     };
-    req.extensions_mut().insert(Resolved(user.clone()));
     Ok(user)
 }
 

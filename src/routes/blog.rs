@@ -302,7 +302,6 @@ async fn post_page(
 ) -> Result<PostPage, AppError> {
     let viewer = ctx.user.clone();
     let can_moderate = viewer.as_ref().is_some_and(is_moderator);
-    let tree = super::category_tree(site.req, site.cache, site.db).await?;
     let version = match can_moderate {
         true => None,
         false => super::content_version(site.req, site.cache, site.db).await,
@@ -313,7 +312,7 @@ async fn post_page(
             version,
             &format!("post:{slug}:{page}"),
             async || -> Result<PostWithComments, AppError> {
-                let Some(detail) = blog::post_by_slug(site.db, slug, &tree).await? else {
+                let Some(detail) = blog::post_by_slug(site.db, slug).await? else {
                     return Ok(None);
                 };
                 let comments = blog::comments(site.db, detail.post.id, can_moderate, page).await?;
@@ -321,15 +320,20 @@ async fn post_page(
             },
         )
         .await?;
-    let Some((detail, comments)) = loaded
+    let Some((mut detail, comments)) = loaded
         .as_ref()
         .clone()
         .filter(|(d, _)| may_see(viewer.as_ref(), &d.post))
     else {
         return Err(AppError::NotFound);
     };
+    // The category and its ancestors from the (cached) tree, only when the post has one.
     let breadcrumbs = match detail.post.category_id {
-        Some(id) => blog::ancestors(&tree, id),
+        Some(id) => {
+            let tree = super::category_tree(site.req, site.cache, site.db).await?;
+            detail.category = tree.iter().find(|c| c.id == id).cloned();
+            blog::ancestors(&tree, id)
+        }
         None => Vec::new(),
     };
     let pager = Pager::new(&comments, &[]);

@@ -45,6 +45,41 @@ pub struct PostRow {
     pub category_name: Option<String>,
     pub category_slug: Option<String>,
     pub comment_count: i64,
+    /// The post's tag names joined by commas (names never hold one), in the same statement.
+    pub tag_names: Option<String>,
+}
+
+impl PostRow {
+    /// The tag names, sorted.
+    pub fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = self
+            .tag_names
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        tags.sort();
+        tags
+    }
+}
+
+/// A correlated subquery with the post's tag names joined by commas, in each back-end's
+/// dialect (`group_concat`, `string_agg`, `GROUP_CONCAT … SEPARATOR`).
+fn tag_names(backend: DbBackend) -> Expr {
+    let sql = match backend {
+        DbBackend::Postgres => {
+            r#"(SELECT string_agg("tag"."name", ',') FROM "post_tag" JOIN "tag" ON "tag"."id" = "post_tag"."tag_id" WHERE "post_tag"."post_id" = "post"."id")"#
+        }
+        DbBackend::MySql => {
+            "(SELECT GROUP_CONCAT(`tag`.`name` SEPARATOR ',') FROM `post_tag` JOIN `tag` ON `tag`.`id` = `post_tag`.`tag_id` WHERE `post_tag`.`post_id` = `post`.`id`)"
+        }
+        _ => {
+            r#"(SELECT group_concat("tag"."name", ',') FROM "post_tag" JOIN "tag" ON "tag"."id" = "post_tag"."tag_id" WHERE "post_tag"."post_id" = "post"."id")"#
+        }
+    };
+    Expr::cust(sql)
 }
 
 /// A list entry ready for a page.
@@ -186,7 +221,7 @@ pub async fn list_posts(
             Order::Asc,
         ),
     };
-    let mut rows = post_rows()
+    let mut rows = post_rows(db.get_database_backend())
         .filter(filter.condition())
         .filter(keyset)
         .order_by(at(), order.clone())
@@ -220,7 +255,7 @@ pub async fn list_posts(
         None
     };
     Ok(PostSlice {
-        items: with_tags(db, rows).await?,
+        items: cards(rows),
         newer: page_newer,
         older: page_older,
     })
@@ -236,7 +271,7 @@ pub async fn count_posts(db: &impl ConnectionTrait, filter: &PostFilter) -> Resu
 
 /// The `limit` newest published posts, without a count (home page).
 pub async fn recent_posts(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<PostCard>, DbErr> {
-    let rows = post_rows()
+    let rows = post_rows(db.get_database_backend())
         .filter(post::Column::Status.eq(PostStatus::Published))
         .order_by_desc(Expr::col((post::Entity, post::Column::ListedAt)))
         .order_by_desc(Expr::col((post::Entity, post::Column::Id)))
@@ -244,10 +279,10 @@ pub async fn recent_posts(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<P
         .into_model::<PostRow>()
         .all(db)
         .await?;
-    with_tags(db, rows).await
+    Ok(cards(rows))
 }
 
-fn post_rows() -> sea_orm::Select<post::Entity> {
+fn post_rows(backend: DbBackend) -> sea_orm::Select<post::Entity> {
     let visible_comments = Query::select()
         .expr(Expr::col((comment::Entity, comment::Column::Id)).count())
         .from(comment::Entity)
@@ -276,19 +311,18 @@ fn post_rows() -> sea_orm::Select<post::Entity> {
             Expr::SubQuery(None, Box::new(visible_comments.into_sub_query_statement())),
             "comment_count",
         )
+        .expr_as(tag_names(backend), "tag_names")
         .join(JoinType::InnerJoin, post::Relation::User.def())
         .join(JoinType::LeftJoin, post::Relation::Category.def())
 }
 
-async fn with_tags(db: &impl ConnectionTrait, rows: Vec<PostRow>) -> Result<Vec<PostCard>, DbErr> {
-    let mut tags = tags_of(db, rows.iter().map(|r| r.id).collect()).await?;
-    Ok(rows
-        .into_iter()
+fn cards(rows: Vec<PostRow>) -> Vec<PostCard> {
+    rows.into_iter()
         .map(|row| PostCard {
-            tags: tags.remove(&row.id).unwrap_or_default(),
+            tags: row.tags(),
             row,
         })
-        .collect())
+        .collect()
 }
 
 /// Tag names per post, in one query.
@@ -325,42 +359,46 @@ pub struct PostDetail {
     pub tags: Vec<String>,
 }
 
-/// A post with its author and tags (two statements). Its category comes from the category
-/// tree (`categories`), which pages keep in the cache.
+/// A post with its author and tags, in one statement. Its `category` is left for the caller to
+/// take from the category tree (`categories`), which pages keep in the cache.
 pub async fn post_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
-    all_categories: &[category::Model],
 ) -> Result<Option<PostDetail>, DbErr> {
-    let Some((post, Some(author))) = super::partial_pair::<_, _, post::Model, super::UserRef>(
+    let backend = db.get_database_backend();
+    let select = super::partial_pair_select::<_, _, post::Model, super::UserRef>(
         post::Entity::find()
             .filter(post::Column::Slug.eq(slug))
             .find_also_related(user::Entity),
     )
-    .one(db)
-    .await?
-    else {
+    .expr_as(tag_names(backend), "tag_names");
+    let Some(row) = db.query_one_raw(select.build(backend)).await? else {
         return Ok(None);
     };
-    let category = post
-        .category_id
-        .and_then(|id| all_categories.iter().find(|c| c.id == id).cloned());
-    let tags = tags_of(db, vec![post.id])
-        .await?
-        .remove(&post.id)
-        .unwrap_or_default();
+    let post = post::Model::from_query_result(&row, "A_")?;
+    let Some(author) = super::UserRef::from_query_result_optional(&row, "B_")? else {
+        return Ok(None);
+    };
+    let mut tags: Vec<String> = row
+        .try_get::<Option<String>>("", "tag_names")?
+        .unwrap_or_default()
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    tags.sort();
     Ok(Some(PostDetail {
         post,
         author,
-        category,
+        category: None,
         tags,
     }))
 }
 
 pub type CommentRow = (comment::Model, Option<super::UserRef>);
 
-/// Comments of a post, oldest first, with their total from a window function (one statement);
-/// hidden ones only for moderators.
+/// Comments of a post, oldest first, with their total (one statement); hidden ones only for
+/// moderators.
 pub async fn comments(
     db: &impl ConnectionTrait,
     post_id: i32,
@@ -371,41 +409,16 @@ pub async fn comments(
     if !include_hidden {
         query = query.filter(comment::Column::IsHidden.eq(false));
     }
-    let select = super::partial_pair_select::<_, _, comment::Model, super::UserRef>(
+    super::pair_page::<_, _, comment::Model, super::UserRef>(
+        db,
         query
             .order_by_asc(comment::Column::CreatedAt)
             .order_by_asc(comment::Column::Id)
             .find_also_related(user::Entity),
+        page,
+        COMMENTS_PER_PAGE,
     )
-    .expr_as(Expr::cust("COUNT(*) OVER ()"), "total")
-    .limit(COMMENTS_PER_PAGE)
-    .offset(super::offset(page, COMMENTS_PER_PAGE));
-    let rows = db
-        .query_all_raw(select.build(db.get_database_backend()))
-        .await?;
-    let mut total = 0u64;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        total = u64::try_from(row.try_get::<i64>("", "total")?).unwrap_or(0);
-        items.push((
-            comment::Model::from_query_result(&row, "A_")?,
-            super::UserRef::from_query_result_optional(&row, "B_")?,
-        ));
-    }
-    if items.is_empty() && page > 1 {
-        // Past the last page no row carries the total.
-        let mut count = comment::Entity::find().filter(comment::Column::PostId.eq(post_id));
-        if !include_hidden {
-            count = count.filter(comment::Column::IsHidden.eq(false));
-        }
-        total = count.count(db).await?;
-    }
-    Ok(Page {
-        items,
-        number: page,
-        pages: total.div_ceil(COMMENTS_PER_PAGE),
-        total,
-    })
+    .await
 }
 
 /// Adds a comment (and moves the content version, so cached pages show it at once).

@@ -105,6 +105,46 @@ where
     partial_pair_select::<E, F, M, N>(select).into_model::<M, N>()
 }
 
+/// One page of `(M, Option<N>)` pairs of a `find_also_related`, with the total counted by
+/// `COUNT(*) OVER ()` in the same statement (every back-end has window functions). Past the last
+/// page no row carries the total: the page then says 0, and pagers show nothing.
+pub async fn pair_page<E, F, M, N>(
+    db: &impl sea_orm::ConnectionTrait,
+    select: sea_orm::SelectTwo<E, F>,
+    number: u64,
+    per_page: u64,
+) -> Result<Page<(M, Option<N>)>, DbErr>
+where
+    E: sea_orm::EntityTrait,
+    F: sea_orm::EntityTrait,
+    M: sea_orm::PartialModelTrait,
+    N: sea_orm::PartialModelTrait,
+{
+    use sea_orm::{QuerySelect, QueryTrait};
+    let number = number.clamp(1, MAX_PAGE);
+    let backend = db.get_database_backend();
+    let select = partial_pair_select::<E, F, M, N>(select)
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), "total_rows")
+        .limit(per_page)
+        .offset(offset(number, per_page));
+    let rows = db.query_all_raw(select.build(backend)).await?;
+    let mut total = 0u64;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        total = u64::try_from(row.try_get::<i64>("", "total_rows")?).unwrap_or(0);
+        items.push((
+            M::from_query_result(&row, "A_")?,
+            N::from_query_result_optional(&row, "B_")?,
+        ));
+    }
+    Ok(Page {
+        items,
+        number,
+        pages: total.div_ceil(std::cmp::max(per_page, 1)),
+        total,
+    })
+}
+
 /// Bumps the site's content version (in the caller's transaction): every cache on every
 /// instance drops what it kept on its next request. Call it in every change to shown content.
 pub async fn content_changed(db: &impl sea_orm::ConnectionTrait) -> Result<(), DbErr> {

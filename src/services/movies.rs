@@ -11,8 +11,8 @@ use entity::{movie, movie_director, person, review, user};
 use sea_orm::sea_query::{Expr, Func, OnConflict, Query, QueryStatementBuilder, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, ExprTrait, FromQueryResult, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession, TransactionTrait,
+    EntityTrait, ExprTrait, FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
 };
 
 use super::Page;
@@ -370,21 +370,23 @@ pub async fn movie(db: &impl ConnectionTrait, id: i32) -> Result<Option<MovieCar
 
 pub type ReviewRow = (review::Model, Option<super::UserRef>);
 
-/// Reviews of a movie, newest first.
+/// Reviews of a movie, newest first, with their total (one statement).
 pub async fn reviews(
     db: &impl ConnectionTrait,
     movie_id: i32,
     page: u64,
 ) -> Result<Page<ReviewRow>, DbErr> {
-    let paginator = super::partial_pair::<_, _, review::Model, super::UserRef>(
+    super::pair_page::<_, _, review::Model, super::UserRef>(
+        db,
         review::Entity::find()
             .filter(review::Column::MovieId.eq(movie_id))
             .order_by_desc(review::Column::CreatedAt)
             .order_by_desc(review::Column::Id)
             .find_also_related(user::Entity),
+        page,
+        REVIEWS_PER_PAGE,
     )
-    .paginate(db, REVIEWS_PER_PAGE);
-    super::fetch_page(paginator, page).await
+    .await
 }
 
 pub async fn review_of(

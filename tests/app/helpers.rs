@@ -68,7 +68,10 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn init_logs() {
     if std::env::var("TEST_LOG").is_ok() {
-        marquee::telemetry::init("debug");
+        marquee::telemetry::init(
+            "debug",
+            std::env::var("TEST_LOG").is_ok_and(|v| v == "json"),
+        );
     }
 }
 

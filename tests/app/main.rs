@@ -23,3 +23,4 @@ mod redis;
 mod relations;
 mod seeding;
 mod sessions;
+mod volume;

@@ -1,11 +1,15 @@
-//! Scale-out: two instances on one database share sessions and login throttling through
-//! Redis. Runs when `MARQUEE_TEST_REDIS_URL` is set (`.ci/run` sets it).
+//! Scale-out: two instances on one PostgreSQL database, sharing sessions and login throttling
+//! through Redis, each with its own content cache. Runs when `MARQUEE_TEST_REDIS_URL` and
+//! `MARQUEE_TEST_POSTGRES_URL` are set (`.ci/run` sets both).
 
 use crate::helpers::{Backend, PASSWORD, TestDb, Visitor};
 
-#[cfg_attr(not(marquee_redis), ignore = "MARQUEE_TEST_REDIS_URL is not set")]
+#[cfg_attr(
+    not(all(marquee_redis, marquee_postgres)),
+    ignore = "MARQUEE_TEST_REDIS_URL and MARQUEE_TEST_POSTGRES_URL are not both set"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_instances_share_sessions_and_login_throttling_through_redis() {
+async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
     let redis = std::env::var("MARQUEE_TEST_REDIS_URL").expect("MARQUEE_TEST_REDIS_URL");
     // The address counters are shared by every test run from this machine: start clean.
     let forget_ip = async || {
@@ -25,7 +29,7 @@ async fn two_instances_share_sessions_and_login_throttling_through_redis() {
         }
     };
     forget_ip().await;
-    let test_db = TestDb::create(Backend::Sqlite).await;
+    let test_db = TestDb::create(Backend::Postgres).await;
     let mut settings = test_db.settings();
     settings.redis_url = Some(redis.clone());
     let one = test_db.spawn_with(settings.clone()).await;
@@ -40,20 +44,86 @@ async fn two_instances_share_sessions_and_login_throttling_through_redis() {
         address: two.address.clone(),
         client: on_one.client.clone(),
     };
-    on_one.login_ok(&name, PASSWORD).await;
+    let login = on_one.login(&name, PASSWORD).await;
+    assert_eq!(login.status().as_u16(), 303);
+    let copied = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("marquee_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
     assert_eq!(
         on_two.signed_in_as().await.as_deref(),
         Some(name.as_str()),
-        "session seen by instance two"
+        "a session started on instance one is used on instance two (no cookie store)"
     );
 
-    // A form rendered by one instance is accepted by the other (same CSRF token in Redis).
+    // Both instances have the post list and the home page in their caches...
+    let anonymous_two = Visitor {
+        address: two.address.clone(),
+        client: crate::helpers::client(),
+    };
+    for path in ["/", "/posts"] {
+        assert!(
+            !anonymous_two
+                .get_html(path)
+                .await
+                .1
+                .contains("Written on one")
+        );
+    }
+    // ...a post written through instance one is on instance two's pages on the next request.
+    one.create_user(&format!("writer{suffix}"), "author").await;
+    let author = one.visitor();
+    author.login_ok(&format!("writer{suffix}"), PASSWORD).await;
+    let response = author
+        .post(
+            "/posts/new",
+            &[
+                ("title", "Written on one"),
+                ("body", "Hello."),
+                ("status", "published"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    for path in ["/", "/posts"] {
+        assert!(
+            anonymous_two
+                .get_html(path)
+                .await
+                .1
+                .contains("Written on one"),
+            "{path} on instance two shows the new post at once"
+        );
+    }
+
+    // Logging out through instance two ends the session for instance one too, even for a
+    // copy of the cookie.
     let token = on_one.csrf().await;
     let response = on_two
         .post_raw("/logout", &[("csrf_token", token.as_str())])
         .await;
-    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(
+        response.status().as_u16(),
+        303,
+        "a form from one is accepted by two"
+    );
     assert_eq!(on_one.signed_in_as().await, None, "logged out everywhere");
+    let replayed = crate::helpers::client()
+        .get(one.url("/settings/profile"))
+        .header("cookie", &copied)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        replayed.status().as_u16(),
+        303,
+        "the copied cookie opens nothing on instance one"
+    );
 
     // Failures counted on one instance throttle the other.
     let attacker_one = one.visitor();
