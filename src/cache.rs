@@ -15,7 +15,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 /// Entries kept at most (each a page's data; together a few MiB at most).
-const MAX_ENTRIES: usize = 512;
+const MAX_ENTRIES: usize = 256;
 
 type Value = Arc<dyn Any + Send + Sync>;
 

@@ -91,8 +91,9 @@ async fn render_list(
         ..filter
     };
     let position = query.position();
-    // Lists with drafts are personal: never cached.
-    let version = match filter.include_drafts {
+    // Only the newest page of a public list is kept: deeper pages are rarely asked twice, and
+    // lists with drafts are personal.
+    let version = match filter.include_drafts || position != Position::Newest {
         true => None,
         false => super::content_version(site.req, site.cache, site.db).await,
     };
