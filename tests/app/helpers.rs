@@ -297,6 +297,20 @@ impl Visitor {
     }
 }
 
+/// The session cookie a response sets (`marquee_session=…`), as someone who copied it would
+/// have it.
+pub fn session_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("marquee_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
 pub fn location(response: &reqwest::Response) -> String {
     response
         .headers()

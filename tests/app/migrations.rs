@@ -150,6 +150,64 @@ backend_tests! {
         assert_eq!(count_rows(&db, "movie").await, 2);
         assert!(!SchemaManager::new(&db).has_column("movie", "mpa").await.unwrap());
     }
+    async fn the_stored_html_and_aggregates_step_backfills_existing_rows(test_db: TestDb) {
+        use sea_orm::sea_query::{Query, SimpleExpr};
+        let db = test_db.connect().await;
+        Migrator::up(&db, Some(9)).await.unwrap();
+        let insert = async |table: &str, columns: &[&str], values: Vec<SimpleExpr>| {
+            let stmt = Query::insert()
+                .into_table(sea_orm::sea_query::Alias::new(table))
+                .columns(columns.iter().map(|c| sea_orm::sea_query::Alias::new(*c)))
+                .values_panic(values)
+                .to_owned();
+            sea_orm::ConnectionTrait::execute(&db, &stmt).await.unwrap();
+        };
+        let now = chrono::Utc::now();
+        let published = now - chrono::Duration::days(2);
+        for name in ["old", "other"] {
+            insert(
+                "user",
+                &["username", "email", "password_hash", "role_id", "is_active", "created_at", "session_version"],
+                vec![name.into(), format!("{name}@example.test").into(), "x".into(), 1.into(), true.into(), now.into(), 0.into()],
+            )
+            .await;
+        }
+        for (slug, status, published_at) in [("old-0", "published", Some(published)), ("old-1", "draft", None)] {
+            insert(
+                "post",
+                &["title", "slug", "body", "status", "author_id", "created_at", "updated_at", "published_at"],
+                vec![
+                    slug.into(), slug.into(), "Some *old* text with <script>x</script> in it.".into(), status.into(),
+                    1.into(), now.into(), now.into(), published_at.into(),
+                ],
+            )
+            .await;
+        }
+        insert("movie", &["title", "year", "theatre", "synopsis", "created_at"], vec!["Old film".into(), 1999.into(), false.into(), "s".into(), now.into()]).await;
+        for (user, rating) in [(1, 4), (2, 9)] {
+            insert(
+                "review",
+                &["movie_id", "user_id", "rating", "body", "created_at"],
+                vec![1.into(), user.into(), rating.into(), "r".into(), now.into()],
+            )
+            .await;
+        }
+
+        Migrator::up(&db, None).await.unwrap();
+
+        let posts = entity::post::Entity::find().order_by_asc(entity::post::Column::Id).all(&db).await.unwrap();
+        let html = posts[0].body_html.as_deref().unwrap();
+        assert!(html.contains("<em>old</em>") && !html.contains("<script"), "{html}");
+        let body = "Some *old* text with <script>x</script> in it.";
+        assert_eq!(posts[0].excerpt, marquee::markdown::excerpt(body, marquee::services::blog::EXCERPT_CHARS));
+        assert!(posts[0].excerpt.starts_with("Some old text"));
+        assert_eq!(posts[0].listed_at.timestamp(), published.timestamp(), "published: listed when published");
+        assert_eq!(posts[1].listed_at.timestamp(), now.timestamp(), "draft: listed when created");
+        let film = entity::movie::Entity::find_by_id(1).one(&db).await.unwrap().unwrap();
+        assert_eq!((film.review_count, film.rating_sum), (2, 13));
+        assert!((film.rating_avg.unwrap() - 6.5).abs() < 1e-9);
+        assert_eq!(marquee::services::content_version(&db).await.unwrap(), 0);
+    }
 }
 
 fn marquee_countries() -> usize {

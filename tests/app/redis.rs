@@ -46,15 +46,7 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
     };
     let login = on_one.login(&name, PASSWORD).await;
     assert_eq!(login.status().as_u16(), 303);
-    let copied = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("marquee_session="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
+    let copied = crate::helpers::session_cookie(&login);
     assert_eq!(
         on_two.signed_in_as().await.as_deref(),
         Some(name.as_str()),

@@ -12,15 +12,7 @@ use crate::helpers::{PASSWORD, TestApp, Visitor, client, location};
 async fn login_and_copy_cookie(visitor: &Visitor, name: &str) -> String {
     let response = visitor.login(name, PASSWORD).await;
     assert_eq!(response.status().as_u16(), 303);
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("marquee_session="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie at login")
-        .to_owned()
+    crate::helpers::session_cookie(&response)
 }
 
 /// The status of `path` fetched with only `cookie` (no cookie jar).
