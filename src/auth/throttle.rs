@@ -3,7 +3,7 @@
 //!
 //! - per account *and* address: 5 failures in 15 minutes, then a 429 until the oldest ages out
 //!   (a guesser is stopped; the same account from another address is not);
-//! - per address: 100 attempts in 15 minutes, whatever the account (an office behind one NAT
+//! - per address: 300 attempts in 15 minutes, whatever the account (an office behind one NAT
 //!   shares an address, so this limit is high: one person's typos never lock out a colleague);
 //! - per account across all addresses: never a lockout, but after 10 failures in 15 minutes
 //!   each further try must wait a delay that doubles with every failure, up to a minute;
@@ -36,9 +36,9 @@ pub const PAIR: Rule = Rule {
     limit: 5,
     window_ms: 15 * MINUTE_MS,
 };
-/// Attempts per address, any account.
+/// Attempts per address, any account (in flight or failed: successes give theirs back).
 pub const ADDRESS: Rule = Rule {
-    limit: 100,
+    limit: 300,
     window_ms: 15 * MINUTE_MS,
 };
 /// Sign-ups per address.
