@@ -9,9 +9,8 @@ use entity::post;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::Deserialize;
 
-use super::{render_status, see_other};
+use super::{Site, render_status, see_other};
 use crate::auth::{CurrentUser, RequireUser};
-use crate::cache::SiteCache;
 use crate::errors::{AppError, urlencode};
 use crate::flash::{self, Level};
 use crate::markdown;
@@ -72,16 +71,9 @@ impl ListFrame {
     }
 }
 
-/// What every post list handler needs besides its own parameters.
-struct Lists<'a> {
-    req: &'a HttpRequest,
-    db: &'a DatabaseConnection,
-    cache: &'a SiteCache,
-}
-
 async fn render_list(
     ctx: PageContext,
-    site: Lists<'_>,
+    site: &Site,
     filter: PostFilter,
     query: ListQuery,
     frame: ListFrame,
@@ -95,13 +87,13 @@ async fn render_list(
     // lists with drafts are personal.
     let version = match filter.include_drafts || position != Position::Newest {
         true => None,
-        false => super::content_version(site.req, site.cache, site.db).await,
+        false => site.version().await,
     };
     let key = format!("posts:{filter:?}:{position:?}");
     let page = site
         .cache
         .get_or_load(version, &key, async || {
-            blog::list_posts(site.db, &filter, position, blog::POSTS_PER_PAGE).await
+            blog::list_posts(site.db(), &filter, position, blog::POSTS_PER_PAGE).await
         })
         .await?;
     let page = (*page).clone();
@@ -124,10 +116,8 @@ async fn render_list(
 
 #[tracing::instrument(name = "posts", skip_all)]
 pub async fn list(
-    req: HttpRequest,
+    site: Site,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-    cache: web::Data<SiteCache>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
@@ -136,14 +126,9 @@ pub async fn list(
     } else {
         format!("Posts matching “{}”", query.q.trim())
     };
-    let site = Lists {
-        req: &req,
-        db: db.get_ref(),
-        cache: &cache,
-    };
     render_list(
         ctx,
-        site,
+        &site,
         PostFilter::default(),
         query,
         ListFrame::new(heading, "/posts".into()),
@@ -152,16 +137,14 @@ pub async fn list(
 }
 
 pub async fn by_tag(
-    req: HttpRequest,
+    site: Site,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-    cache: web::Data<SiteCache>,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let name = path.into_inner().to_lowercase();
     let tag = entity::tag::Entity::find_by_name(name.as_str())
-        .one(db.get_ref())
+        .one(site.db())
         .await?
         .ok_or(AppError::NotFound)?;
     let filter = PostFilter {
@@ -170,24 +153,17 @@ pub async fn by_tag(
     };
     let action = format!("/tags/{}", urlencode(&tag.name));
     let frame = ListFrame::new(format!("#{}", tag.name), action);
-    let site = Lists {
-        req: &req,
-        db: db.get_ref(),
-        cache: &cache,
-    };
-    render_list(ctx, site, filter, query.into_inner(), frame).await
+    render_list(ctx, &site, filter, query.into_inner(), frame).await
 }
 
 pub async fn by_author(
-    req: HttpRequest,
+    site: Site,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-    cache: web::Data<SiteCache>,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let author = entity::user::Entity::find_by_username(path.into_inner().to_lowercase())
-        .one(db.get_ref())
+        .one(site.db())
         .await?
         .ok_or(AppError::NotFound)?;
     let own = ctx
@@ -206,23 +182,16 @@ pub async fn by_author(
         intro,
         ..ListFrame::new(format!("Posts by {}", author.username), action)
     };
-    let site = Lists {
-        req: &req,
-        db: db.get_ref(),
-        cache: &cache,
-    };
-    render_list(ctx, site, filter, query.into_inner(), frame).await
+    render_list(ctx, &site, filter, query.into_inner(), frame).await
 }
 
 pub async fn by_category(
-    req: HttpRequest,
+    site: Site,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-    cache: web::Data<SiteCache>,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let all = super::category_tree(&req, &cache, db.get_ref()).await?;
+    let all = site.category_tree().await?;
     let slug = path.into_inner();
     let category = all
         .iter()
@@ -246,12 +215,7 @@ pub async fn by_category(
             format!("/categories/{}", category.slug),
         )
     };
-    let site = Lists {
-        req: &req,
-        db: db.get_ref(),
-        cache: &cache,
-    };
-    render_list(ctx, site, filter, query.into_inner(), frame).await
+    render_list(ctx, &site, filter, query.into_inner(), frame).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -295,7 +259,7 @@ type PostWithComments = Option<(blog::PostDetail, Page<blog::CommentRow>)>;
 /// see hidden comments).
 async fn post_page(
     ctx: PageContext,
-    site: Lists<'_>,
+    site: &Site,
     slug: &str,
     page: u64,
     comment_body: String,
@@ -305,7 +269,7 @@ async fn post_page(
     let can_moderate = viewer.as_ref().is_some_and(is_moderator);
     let version = match can_moderate {
         true => None,
-        false => super::content_version(site.req, site.cache, site.db).await,
+        false => site.version().await,
     };
     let loaded = site
         .cache
@@ -313,10 +277,11 @@ async fn post_page(
             version,
             &format!("post:{slug}:{page}"),
             async || -> Result<PostWithComments, AppError> {
-                let Some(detail) = blog::post_by_slug(site.db, slug).await? else {
+                let Some(detail) = blog::post_by_slug(site.db(), slug).await? else {
                     return Ok(None);
                 };
-                let comments = blog::comments(site.db, detail.post.id, can_moderate, page).await?;
+                let comments =
+                    blog::comments(site.db(), detail.post.id, can_moderate, page).await?;
                 Ok(Some((detail, comments)))
             },
         )
@@ -331,7 +296,7 @@ async fn post_page(
     // The category and its ancestors from the (cached) tree, only when the post has one.
     let breadcrumbs = match detail.post.category_id {
         Some(id) => {
-            let tree = super::category_tree(site.req, site.cache, site.db).await?;
+            let tree = site.category_tree().await?;
             detail.category = tree.iter().find(|c| c.id == id).cloned();
             blog::ancestors(&tree, id)
         }
@@ -358,21 +323,14 @@ async fn post_page(
 }
 
 pub async fn show(
-    req: HttpRequest,
+    site: Site,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-    cache: web::Data<SiteCache>,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let site = Lists {
-        req: &req,
-        db: db.get_ref(),
-        cache: &cache,
-    };
     let page = post_page(
         ctx,
-        site,
+        &site,
         &path.into_inner(),
         Page::<()>::index(query.page),
         String::new(),
@@ -389,7 +347,7 @@ pub struct CommentForm {
 }
 
 pub async fn comment(
-    site: super::Site,
+    site: Site,
     ctx: PageContext,
     user: RequireUser,
     session: Session,
@@ -398,7 +356,7 @@ pub async fn comment(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::Comment)?;
     let slug = path.into_inner();
-    let post = visible_post(site.db.get_ref(), &slug, Some(&user.0)).await?;
+    let post = visible_post(site.db(), &slug, Some(&user.0)).await?;
     let body = form.into_inner().body;
     let trimmed = body.trim();
     let problem = if trimmed.is_empty() {
@@ -409,18 +367,12 @@ pub async fn comment(
         None
     };
     if let Some(problem) = problem {
-        let lists = Lists {
-            req: &site.req,
-            db: site.db.get_ref(),
-            cache: &site.cache,
-        };
-        let page = post_page(ctx, lists, &slug, 1, body, Some(problem.to_owned())).await?;
+        let page = post_page(ctx, &site, &slug, 1, body, Some(problem.to_owned())).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let created =
-        blog::add_comment(site.db.get_ref(), post.id, user.0.id, trimmed.to_owned()).await?;
+    let created = blog::add_comment(site.db(), post.id, user.0.id, trimmed.to_owned()).await?;
     flash::push(&session, Level::Success, "Your comment is posted.");
-    let last_page = blog::comments(site.db.get_ref(), post.id, false, 1)
+    let last_page = blog::comments(site.db(), post.id, false, 1)
         .await?
         .pages
         .max(1);

@@ -1,9 +1,6 @@
 //! `GET /`: recent posts and the newest movies, from the content cache.
 
-use actix_web::{HttpRequest, web};
-use sea_orm::DatabaseConnection;
-
-use crate::cache::SiteCache;
+use super::Site;
 use crate::errors::AppError;
 use crate::services::{blog, home};
 use crate::views::{HomePage, PageContext};
@@ -18,15 +15,11 @@ pub struct HomeData {
 }
 
 #[tracing::instrument(name = "home", skip_all)]
-pub async fn index(
-    req: HttpRequest,
-    ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-    cache: web::Data<SiteCache>,
-) -> Result<HomePage, AppError> {
-    let db = db.get_ref();
-    let version = super::content_version(&req, &cache, db).await;
-    let data = cache
+pub async fn index(site: Site, ctx: PageContext) -> Result<HomePage, AppError> {
+    let db = site.db();
+    let version = site.version().await;
+    let data = site
+        .cache
         .get_or_load(version, "home", async || -> Result<HomeData, AppError> {
             Ok(HomeData {
                 posts: blog::recent_posts(db, RECENT_POSTS).await?,

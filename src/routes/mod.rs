@@ -153,7 +153,7 @@ pub fn render_status(status: StatusCode, page: &impl Template) -> Result<HttpRes
 
 /// The site's content version, read once per request (then kept in the request), when the
 /// cache is on; `None` (load everything) when it is off or the version cannot be read.
-pub async fn content_version(
+async fn content_version(
     req: &HttpRequest,
     cache: &crate::cache::SiteCache,
     db: &sea_orm::DatabaseConnection,
@@ -209,19 +209,28 @@ impl actix_web::FromRequest for Site {
     }
 }
 
-/// The category tree, from the content cache.
-pub async fn category_tree(
-    req: &HttpRequest,
-    cache: &crate::cache::SiteCache,
-    db: &sea_orm::DatabaseConnection,
-) -> Result<std::sync::Arc<Vec<entity::category::Model>>, AppError> {
-    let version = content_version(req, cache, db).await;
-    cache
-        .get_or_load(version, "categories", async || {
-            crate::services::blog::categories(db).await
-        })
-        .await
-        .map_err(AppError::from)
+impl Site {
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        self.db.get_ref()
+    }
+
+    /// The content version for this request (see [`content_version`]).
+    pub async fn version(&self) -> Option<i64> {
+        content_version(&self.req, &self.cache, self.db()).await
+    }
+
+    /// The category tree, from the content cache.
+    pub async fn category_tree(
+        &self,
+    ) -> Result<std::sync::Arc<Vec<entity::category::Model>>, AppError> {
+        let version = self.version().await;
+        self.cache
+            .get_or_load(version, "categories", async || {
+                crate::services::blog::categories(self.db()).await
+            })
+            .await
+            .map_err(AppError::from)
+    }
 }
 
 /// The reverse proxies whose `X-Forwarded-For` is believed (the `trusted_proxies` setting).

@@ -8,9 +8,8 @@ use entity::enums::{MpaRating, Permission};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::Deserialize;
 
-use super::{form_pairs, render_status, see_other};
+use super::{Site, form_pairs, render_status, see_other};
 use crate::auth::{CurrentUser, RequireUser};
-use crate::cache::SiteCache;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::services::Page;
@@ -92,13 +91,8 @@ fn parse_query(raw: &str) -> (MovieQuery, MovieFilter, Vec<String>) {
 }
 
 #[tracing::instrument(name = "movies", skip_all)]
-pub async fn list(
-    ctx: PageContext,
-    req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
-    cache: web::Data<SiteCache>,
-) -> Result<HttpResponse, AppError> {
-    let (query, filter, notices) = parse_query(req.query_string());
+pub async fn list(site: Site, ctx: PageContext) -> Result<HttpResponse, AppError> {
+    let (query, filter, notices) = parse_query(site.req.query_string());
     let sort = MovieSort::parse(&query.sort);
     let descending = match query.dir.as_str() {
         "desc" => true,
@@ -107,10 +101,11 @@ pub async fn list(
         _ => sort != MovieSort::Title,
     };
     let number = Page::<()>::index(query.page);
-    let db = db.get_ref();
-    let version = super::content_version(&req, &cache, db).await;
+    let db = site.db();
+    let version = site.version().await;
     let key = format!("movies:{filter:?}:{sort:?}:{descending}:{number}");
-    let loaded = cache
+    let loaded = site
+        .cache
         .get_or_load(version, &key, async || -> Result<_, AppError> {
             // Two statements and the directors: facets with the total, then the page.
             let facets = movies::facets(db, &filter).await?;

@@ -52,17 +52,20 @@ pub struct PostRow {
 impl PostRow {
     /// The tag names, sorted.
     pub fn tags(&self) -> Vec<String> {
-        let mut tags: Vec<String> = self
-            .tag_names
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .collect();
-        tags.sort();
-        tags
+        split_tags(self.tag_names.as_deref())
     }
+}
+
+/// Tag names from the comma-joined `tag_names` column, sorted.
+fn split_tags(joined: Option<&str>) -> Vec<String> {
+    let mut tags: Vec<String> = joined
+        .unwrap_or("")
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    tags.sort();
+    tags
 }
 
 /// A correlated subquery with the post's tag names joined by commas, in each back-end's
@@ -194,8 +197,8 @@ impl PostFilter {
 }
 
 /// Posts matching the filter, newest first, by keyset: the rows after (or before) a cursor on
-/// `(listed_at, id)`, so the page at depth 5,000 costs what the first does, in two statements
-/// (rows with author, category and comment count; then their tags). No total is counted.
+/// `(listed_at, id)`, so the page at depth 5,000 costs what the first does, in one statement
+/// (rows with author, category, comment count and tag names). No total is counted.
 pub async fn list_posts(
     db: &impl ConnectionTrait,
     filter: &PostFilter,
@@ -382,14 +385,7 @@ pub async fn post_by_slug(
     let Some(author) = super::UserRef::from_query_result_optional(&row, "B_")? else {
         return Ok(None);
     };
-    let mut tags: Vec<String> = row
-        .try_get::<Option<String>>("", "tag_names")?
-        .unwrap_or_default()
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect();
-    tags.sort();
+    let tags = split_tags(row.try_get::<Option<String>>("", "tag_names")?.as_deref());
     Ok(Some(PostDetail {
         post,
         author,
@@ -971,20 +967,23 @@ pub struct PostRef {
 
 pub type ModerationRow = (comment::Model, Option<super::UserRef>, Option<PostRef>);
 
-/// Newest comments first, hidden ones included, with author and post (two statements).
+/// Newest comments first, hidden ones included, with author and post (two statements: the
+/// comments with their authors and total, then their posts).
 pub async fn moderation_queue(
     db: &impl ConnectionTrait,
     page: u64,
     per_page: u64,
 ) -> Result<Page<ModerationRow>, DbErr> {
-    let paginator = super::partial_pair::<_, _, comment::Model, super::UserRef>(
+    let found = super::pair_page::<_, _, comment::Model, super::UserRef>(
+        db,
         comment::Entity::find()
             .order_by_desc(comment::Column::CreatedAt)
             .order_by_desc(comment::Column::Id)
             .find_also_related(user::Entity),
+        page,
+        per_page,
     )
-    .paginate(db, per_page);
-    let found = super::fetch_page(paginator, page).await?;
+    .await?;
     let post_ids: Vec<i32> = found.items.iter().map(|(c, _)| c.post_id).collect();
     let posts: HashMap<i32, PostRef> = if post_ids.is_empty() {
         HashMap::new()

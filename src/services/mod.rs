@@ -41,13 +41,12 @@ pub fn is_transient(error: &DbErr) -> bool {
     match sqlx_error.as_ref() {
         sea_orm::sqlx::Error::PoolTimedOut => true,
         sea_orm::sqlx::Error::Database(db) => {
+            // SQLite: SQLITE_BUSY, SQLITE_LOCKED and their extended codes. PostgreSQL and
+            // MySQL/MariaDB: serialization failure or deadlock (SQLSTATE 40001, 40P01) and lock
+            // not available (55P03); MySQL's lock wait timeout (1205) has the generic HY000.
             matches!(
                 db.code().as_deref(),
-                // SQLite: SQLITE_BUSY, SQLITE_LOCKED and their extended codes.
-                Some("5" | "6" | "261" | "262" | "517" | "773")
-                // PostgreSQL: serialization failure, deadlock, lock not available.
-                | Some("40001" | "40P01" | "55P03") // MySQL/MariaDB report SQLSTATE 40001 for deadlocks, HY000 with 1205 for
-                                                    // lock wait timeouts (sqlx gives the SQLSTATE).
+                Some("5" | "6" | "261" | "262" | "517" | "773" | "40001" | "40P01" | "55P03")
             ) || db.message().contains("Lock wait timeout exceeded")
         }
         _ => false,
