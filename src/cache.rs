@@ -2,8 +2,10 @@
 //! category tree, the first pages of lists, popular posts) is kept under the site's content
 //! version, a number in the database (`site_version`) that every content change bumps in its
 //! own transaction (`services::content_changed`). Each request reads the version once (one
-//! primary-key look-up, shared by every lookup of the request); when it has moved, everything
-//! cached is dropped. So a change is visible on the very next request, on every instance.
+//! primary-key look-up, shared by every lookup of the request and, under load, with the
+//! requests that arrived before that read started: [`VersionReads`]); when it has moved,
+//! everything cached is dropped. So a change is visible on the very next request, on every
+//! instance.
 //!
 //! The version is read *before* anything is loaded: data loaded under version `v` is at least
 //! as new as `v`, never older. Entries are bounded (the oldest go first). `MARQUEE_CACHE=off`
@@ -12,6 +14,7 @@
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Entries kept at most (each a page's data; together a few MiB at most).
@@ -29,6 +32,8 @@ struct Entries {
 pub struct SiteCache {
     enabled: bool,
     entries: Mutex<Entries>,
+    /// Reads of the content version, shared between concurrent requests.
+    pub versions: VersionReads,
 }
 
 impl SiteCache {
@@ -36,6 +41,7 @@ impl SiteCache {
         SiteCache {
             enabled,
             entries: Mutex::new(Entries::default()),
+            versions: VersionReads::default(),
         }
     }
 
@@ -103,6 +109,50 @@ impl SiteCache {
                 entries.values.remove(&oldest);
             }
         }
+    }
+}
+
+/// Reads of the content version, shared between requests without ever answering one with a
+/// version read before it arrived: a request may use a read that *started* after it arrived
+/// (so it saw every change committed before), and otherwise starts one itself. Reads run one
+/// at a time; the requests that arrive while one runs share the next. Under load that is one
+/// primary-key read per read's duration instead of one per request, and never stale.
+#[derive(Default)]
+pub struct VersionReads {
+    /// Reads started so far (each read's sequence number is its position).
+    started: AtomicU64,
+    /// The newest finished read: its sequence number and the version it saw.
+    last: Mutex<(u64, i64)>,
+    /// Held while a read runs.
+    running: tokio::sync::Mutex<()>,
+}
+
+impl VersionReads {
+    /// The version as of now or later, reading it with `read` unless a read that started
+    /// after this call began has finished in the meantime.
+    pub async fn current<E, Fut>(&self, read: impl FnOnce() -> Fut) -> Result<i64, E>
+    where
+        Fut: Future<Output = Result<i64, E>>,
+    {
+        let arrived = self.started.load(Ordering::Acquire);
+        let _running = self.running.lock().await;
+        if let Some(version) = self.finished_after(arrived) {
+            return Ok(version);
+        }
+        let sequence = self
+            .started
+            .fetch_add(1, Ordering::AcqRel)
+            .saturating_add(1);
+        let version = read().await?;
+        if let Ok(mut last) = self.last.lock() {
+            *last = (sequence, version);
+        }
+        Ok(version)
+    }
+
+    fn finished_after(&self, arrived: u64) -> Option<i64> {
+        let last = self.last.lock().ok()?;
+        (last.0 > arrived).then_some(last.1)
     }
 }
 
@@ -184,5 +234,41 @@ mod tests {
             cache.lookup(3, "old").is_none(),
             "loaded under version 2, not kept for 3"
         );
+    }
+
+    #[tokio::test]
+    async fn a_version_read_is_shared_only_with_requests_that_arrived_before_it_started() {
+        let reads = VersionReads::default();
+        let count = AtomicU64::new(0);
+        let read = || async {
+            Ok::<_, ()>(i64::try_from(count.fetch_add(1, Ordering::SeqCst) + 1).unwrap())
+        };
+        assert_eq!(reads.current(read).await, Ok(1));
+        assert_eq!(
+            reads.current(read).await,
+            Ok(2),
+            "one after another: each reads"
+        );
+
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let first = reads.current(async || {
+            let version = read().await;
+            released.await.ok();
+            version
+        });
+        // Polled in order: the first starts its read and waits; the second and third arrive
+        // while it runs; then the first is let go.
+        let (first, second, third, ()) =
+            tokio::join!(first, reads.current(read), reads.current(read), async {
+                release.send(()).ok();
+            });
+        assert_eq!(first, Ok(3));
+        assert_eq!(second, Ok(4), "arrived during the first read: reads again");
+        assert_eq!(
+            third,
+            Ok(4),
+            "arrived before the second read started: shares it"
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 4);
     }
 }

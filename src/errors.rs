@@ -40,10 +40,13 @@ pub enum AppError {
 }
 
 /// A busy database (no connection in time, a lock not had, a deadlock) is a 503 the client
-/// may retry; every other database error is a 500.
+/// may retry; a row gone while the request ran (deleted by someone else) is a 404; every other
+/// database error is a 500.
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
-        if crate::services::is_transient(&error) {
+        if matches!(error, DbErr::RecordNotFound(_)) {
+            AppError::NotFound
+        } else if crate::services::is_transient(&error) {
             tracing::warn!(%error, "database busy: answering 503");
             AppError::Unavailable
         } else {

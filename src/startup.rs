@@ -78,6 +78,10 @@ impl Application {
         } else {
             None
         };
+        crate::db::optimize(&db, true)
+            .await
+            .context("could not refresh SQLite's planner statistics")?;
+        crate::db::optimize_hourly(db.clone());
         let key = session_key(&settings)?;
         let redis_url = settings.redis_url.as_deref();
         let store = Store::connect(redis_url).await?;

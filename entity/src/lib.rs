@@ -12,6 +12,7 @@ pub mod country;
 pub mod group;
 pub mod movie;
 pub mod movie_director;
+pub mod movie_facet;
 pub mod person;
 pub mod post;
 pub mod post_tag;

@@ -7,6 +7,7 @@ pub use super::country::Entity as Country;
 pub use super::group::Entity as Group;
 pub use super::movie::Entity as Movie;
 pub use super::movie_director::Entity as MovieDirector;
+pub use super::movie_facet::Entity as MovieFacet;
 pub use super::person::Entity as Person;
 pub use super::post::Entity as Post;
 pub use super::post_tag::Entity as PostTag;

@@ -19,6 +19,7 @@ mod m20261121_000007_add_user_session_version;
 mod m20261121_000008_widen_post_body_on_mysql;
 mod m20261121_000009_create_user_session;
 mod m20261121_000010_store_rendered_posts_and_aggregates;
+mod m20261121_000011_create_movie_facet;
 
 pub use countries::COUNTRIES;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000008_widen_post_body_on_mysql::Migration),
             Box::new(m20261121_000009_create_user_session::Migration),
             Box::new(m20261121_000010_store_rendered_posts_and_aggregates::Migration),
+            Box::new(m20261121_000011_create_movie_facet::Migration),
         ]
     }
 }

@@ -167,7 +167,11 @@ async fn content_version(
     if let Some(Version(v)) = req.extensions().get::<Version>().copied() {
         return Some(v);
     }
-    match crate::services::content_version(db).await {
+    match cache
+        .versions
+        .current(async || crate::services::content_version(db).await)
+        .await
+    {
         Ok(v) => {
             req.extensions_mut().insert(Version(v));
             Some(v)

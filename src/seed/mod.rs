@@ -375,6 +375,11 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                 }
                 .insert(&txn)
                 .await?;
+                crate::services::movies::count_in_facets(
+                    &txn,
+                    [(crate::services::movies::FacetKey::from(&new_movie), 1)],
+                )
+                .await?;
                 for (position, name) in m.directors.iter().enumerate() {
                     let (person_id, is_new) = person_id(&txn, name).await?;
                     created.people += u32::from(is_new);

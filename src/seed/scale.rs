@@ -19,6 +19,7 @@ use sea_orm::{
 };
 
 use crate::auth::password;
+use crate::services::movies::FacetKey;
 
 /// Rows per INSERT statement and per transaction (well under every backend's bind limit).
 const BATCH: u64 = 1_000;
@@ -419,24 +420,34 @@ async fn insert_movies(
     }
     let ratings = MpaRating::all();
     let txn = crate::services::begin_write(db).await?;
-    let rows: Vec<movie::ActiveModel> = range
+    let keys: Vec<FacetKey> = range
         .clone()
-        .map(|i| movie::ActiveModel {
-            title: Set(movie_title(i)),
-            year: Set(1920 + (mix(i, 61) % 106) as i32),
-            theatre: Set(i % 10 == 0),
-            synopsis: Set(capitalise(&words(i, 62, 20)) + "."),
-            created_at: Set(now - Duration::minutes(i as i64)),
-            mpa: Set({
+        .map(|i| FacetKey {
+            mpa: {
                 let pick = (mix(i, 63) % (ratings.len() as u64 + 1)) as usize;
                 ratings.get(pick).copied()
-            }),
+            },
+            year: 1920 + (mix(i, 61) % 106) as i32,
+            theatre: i % 10 == 0,
+        })
+        .collect();
+    let rows: Vec<movie::ActiveModel> = range
+        .clone()
+        .zip(&keys)
+        .map(|(i, key)| movie::ActiveModel {
+            title: Set(movie_title(i)),
+            year: Set(key.year),
+            theatre: Set(key.theatre),
+            synopsis: Set(capitalise(&words(i, 62, 20)) + "."),
+            created_at: Set(now - Duration::minutes(i as i64)),
+            mpa: Set(key.mpa),
             ..Default::default()
         })
         .collect();
     movie::Entity::insert_many(rows)
         .exec_without_returning(&txn)
         .await?;
+    crate::services::movies::count_in_facets(&txn, keys.into_iter().map(|k| (k, 1))).await?;
     let ids = ids_by_key(
         &txn,
         movie::Entity::find()

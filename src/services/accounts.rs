@@ -2,12 +2,14 @@
 
 use chrono::Utc;
 use entity::enums::Permission;
-use entity::{comment, country, group, post, profile, review, role, role_permission, user};
+use entity::{
+    comment, country, group, movie, post, profile, review, role, role_permission, user, user_group,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionSession,
-    TransactionTrait,
+    ExprTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
+    TransactionSession, TransactionTrait,
 };
 
 use super::audit::{self, Actor};
@@ -46,7 +48,7 @@ pub async fn default_role_id(db: &impl ConnectionTrait) -> Result<i32, DbErr> {
         .one(db)
         .await?
         .map(|r| r.id)
-        .ok_or_else(|| DbErr::RecordNotFound("no default role".into()))
+        .ok_or_else(|| DbErr::Custom("no role is marked as the default".into()))
 }
 
 /// Creates an account (with its profile) in the default role, or in `role_id` when given.
@@ -258,10 +260,140 @@ pub struct ProfileView {
     pub profile: Option<profile::Model>,
     pub role: Option<role::Model>,
     pub country: Option<country::Model>,
-    pub groups: Vec<group::Model>,
-    pub recent_posts: Vec<post::Model>,
-    pub recent_comments: Vec<(comment::Model, Option<super::blog::PostRef>)>,
-    pub recent_reviews: Vec<(review::Model, Option<entity::movie::Model>)>,
+    /// The groups the member is in (`text` the name, `link_id` the group), by name.
+    pub groups: Vec<Activity>,
+    pub recent_posts: Vec<Activity>,
+    pub recent_comments: Vec<Activity>,
+    pub recent_reviews: Vec<Activity>,
+}
+
+/// One line of a profile's lists: a published post (`text` its title), a comment (`text` its
+/// body, `subject` the post's title), a review (`text` its body, `subject` the movie's title,
+/// with its rating) or a group membership (`text` the group's name). `slug` is the post's,
+/// `link_id` the movie's or the group's.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct Activity {
+    pub kind: String,
+    pub text: String,
+    pub subject: String,
+    pub slug: String,
+    pub link_id: i32,
+    pub rating: i32,
+    pub at: Option<chrono::DateTime<Utc>>,
+}
+
+/// How many of each kind of activity a profile shows.
+const RECENT: u64 = 5;
+
+/// The member's newest posts, comments and reviews, and their groups, in one statement: selects
+/// of one shape under `UNION ALL` (each inside a derived table, as SQLite requires for a
+/// per-branch `LIMIT`). Only published posts, and comments on them, are shown to everyone.
+async fn profile_lists(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Activity>, DbErr> {
+    use sea_orm::sea_query::{Alias, Asterisk, Query, SelectStatement, UnionType};
+    let published = || {
+        Expr::col((post::Entity, post::Column::Status))
+            .eq(entity::enums::PostStatus::Published.as_str())
+    };
+    let mut posts = Query::select();
+    posts
+        .expr_as(Expr::val("post"), "kind")
+        .expr_as(Expr::col((post::Entity, post::Column::Title)), "text")
+        .expr_as(Expr::val(""), "subject")
+        .expr_as(Expr::col((post::Entity, post::Column::Slug)), "slug")
+        .expr_as(Expr::val(0), "link_id")
+        .expr_as(Expr::val(0), "rating")
+        .expr_as(Expr::col((post::Entity, post::Column::PublishedAt)), "at")
+        .from(post::Entity)
+        .and_where(Expr::col((post::Entity, post::Column::AuthorId)).eq(user_id))
+        .and_where(published())
+        .order_by(
+            (post::Entity, post::Column::PublishedAt),
+            sea_orm::Order::Desc,
+        )
+        .limit(RECENT);
+    let mut comments = Query::select();
+    comments
+        .expr_as(Expr::val("comment"), "kind")
+        .expr_as(Expr::col((comment::Entity, comment::Column::Body)), "text")
+        .expr_as(Expr::col((post::Entity, post::Column::Title)), "subject")
+        .expr_as(Expr::col((post::Entity, post::Column::Slug)), "slug")
+        .expr_as(Expr::val(0), "link_id")
+        .expr_as(Expr::val(0), "rating")
+        .expr_as(
+            Expr::col((comment::Entity, comment::Column::CreatedAt)),
+            "at",
+        )
+        .from(comment::Entity)
+        .inner_join(
+            post::Entity,
+            Expr::col((post::Entity, post::Column::Id))
+                .equals((comment::Entity, comment::Column::PostId)),
+        )
+        .and_where(Expr::col((comment::Entity, comment::Column::AuthorId)).eq(user_id))
+        .and_where(Expr::col((comment::Entity, comment::Column::IsHidden)).eq(false))
+        .and_where(published())
+        .order_by(
+            (comment::Entity, comment::Column::CreatedAt),
+            sea_orm::Order::Desc,
+        )
+        .limit(RECENT);
+    let mut reviews = Query::select();
+    reviews
+        .expr_as(Expr::val("review"), "kind")
+        .expr_as(Expr::col((review::Entity, review::Column::Body)), "text")
+        .expr_as(Expr::col((movie::Entity, movie::Column::Title)), "subject")
+        .expr_as(Expr::val(""), "slug")
+        .expr_as(Expr::col((movie::Entity, movie::Column::Id)), "link_id")
+        .expr_as(
+            Expr::col((review::Entity, review::Column::Rating)),
+            "rating",
+        )
+        .expr_as(Expr::col((review::Entity, review::Column::CreatedAt)), "at")
+        .from(review::Entity)
+        .inner_join(
+            movie::Entity,
+            Expr::col((movie::Entity, movie::Column::Id))
+                .equals((review::Entity, review::Column::MovieId)),
+        )
+        .and_where(Expr::col((review::Entity, review::Column::UserId)).eq(user_id))
+        .order_by(
+            (review::Entity, review::Column::CreatedAt),
+            sea_orm::Order::Desc,
+        )
+        .limit(RECENT);
+    let mut groups = Query::select();
+    groups
+        .expr_as(Expr::val("group"), "kind")
+        .expr_as(Expr::col((group::Entity, group::Column::Name)), "text")
+        .expr_as(Expr::val(""), "subject")
+        .expr_as(Expr::val(""), "slug")
+        .expr_as(Expr::col((group::Entity, group::Column::Id)), "link_id")
+        .expr_as(Expr::val(0), "rating")
+        .expr_as(
+            Expr::col((user_group::Entity, user_group::Column::JoinedAt)),
+            "at",
+        )
+        .from(user_group::Entity)
+        .inner_join(
+            group::Entity,
+            Expr::col((group::Entity, group::Column::Id))
+                .equals((user_group::Entity, user_group::Column::GroupId)),
+        )
+        .and_where(Expr::col((user_group::Entity, user_group::Column::UserId)).eq(user_id));
+    let branch = |select: SelectStatement, alias: &str| -> SelectStatement {
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(select, Alias::new(alias))
+            .to_owned()
+    };
+    let union = branch(posts, "recent_posts")
+        .union(UnionType::All, branch(comments, "recent_comments"))
+        .union(UnionType::All, branch(reviews, "recent_reviews"))
+        .union(UnionType::All, branch(groups, "memberships"))
+        .to_owned();
+    Activity::find_by_statement(db.get_database_backend().build(&union))
+        .all(db)
+        .await
 }
 
 pub async fn profile_view(
@@ -273,40 +405,28 @@ pub async fn profile_view(
         .with(profile::Entity)
         .with(role::Entity)
         .with(country::Entity)
-        .with(group::Entity)
         .one(db)
         .await?
     else {
         return Ok(None);
     };
-    let recent_posts = post::Entity::find()
-        .filter(post::Column::AuthorId.eq(found.id))
-        .filter(post::Column::Status.eq(entity::enums::PostStatus::Published))
-        .order_by_desc(post::Column::PublishedAt)
-        .limit(5)
-        .all(db)
-        .await?;
-    // Only comments on published posts: a draft's title is not for everyone's eyes.
-    let recent_comments = super::partial_pair::<_, _, comment::Model, super::blog::PostRef>(
-        comment::Entity::find()
-            .filter(comment::Column::AuthorId.eq(found.id))
-            .filter(comment::Column::IsHidden.eq(false))
-            .find_also_related(post::Entity)
-            .filter(post::Column::Status.eq(entity::enums::PostStatus::Published))
-            .order_by_desc(comment::Column::CreatedAt)
-            .limit(5),
-    )
-    .all(db)
-    .await?;
-    let recent_reviews = review::Entity::find()
-        .filter(review::Column::UserId.eq(found.id))
-        .order_by_desc(review::Column::CreatedAt)
-        .limit(5)
-        .find_also_related(entity::movie::Entity)
-        .all(db)
-        .await?;
-    let mut groups: Vec<group::Model> = found.groups.iter().map(|g| g.clone().into()).collect();
-    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut recent_posts = Vec::new();
+    let mut recent_comments = Vec::new();
+    let mut recent_reviews = Vec::new();
+    let mut groups = Vec::new();
+    for line in profile_lists(db, found.id).await? {
+        match line.kind.as_str() {
+            "post" => recent_posts.push(line),
+            "comment" => recent_comments.push(line),
+            "review" => recent_reviews.push(line),
+            _ => groups.push(line),
+        }
+    }
+    // Each branch came ordered; a union keeps no order of its own.
+    for list in [&mut recent_posts, &mut recent_comments, &mut recent_reviews] {
+        list.sort_by_key(|line| std::cmp::Reverse(line.at));
+    }
+    groups.sort_by(|a, b| a.text.cmp(&b.text));
     Ok(Some(ProfileView {
         profile: found.profile.as_ref().map(|p| p.clone().into()),
         role: found.role.as_ref().map(|r| r.clone().into()),

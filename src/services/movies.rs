@@ -7,8 +7,10 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Utc};
 use entity::enums::MpaRating;
-use entity::{movie, movie_director, person, review, user};
-use sea_orm::sea_query::{Expr, Func, OnConflict, Query, QueryStatementBuilder, SimpleExpr};
+use entity::{movie, movie_director, movie_facet, person, review, user};
+use sea_orm::sea_query::{
+    Expr, Func, NullOrdering, OnConflict, Query, QueryStatementBuilder, SimpleExpr,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
     EntityTrait, ExprTrait, FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect,
@@ -109,12 +111,16 @@ impl MovieFilter {
     }
 
     fn years(&self) -> Condition {
+        self.years_of(col(movie::Column::Year))
+    }
+
+    fn years_of(&self, year: Expr) -> Condition {
         let mut condition = Condition::all();
         if let Some(from) = self.year_from {
-            condition = condition.add(col(movie::Column::Year).gte(from));
+            condition = condition.add(year.clone().gte(from));
         }
         if let Some(to) = self.year_to {
-            condition = condition.add(col(movie::Column::Year).lte(to));
+            condition = condition.add(year.lte(to));
         }
         condition
     }
@@ -141,12 +147,9 @@ impl MovieFilter {
         }
     }
 
-    fn all(&self) -> Condition {
-        Condition::all()
-            .add(self.text())
-            .add(self.years())
-            .add(self.ratings())
-            .add(self.theatres())
+    fn has_text(&self) -> bool {
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|t| !t.trim().is_empty());
+        given(&self.q) || given(&self.director)
     }
 }
 
@@ -166,8 +169,166 @@ fn count_when(condition: Condition) -> SimpleExpr {
         .into()
 }
 
-/// The total and every facet count in a single statement (conditional aggregation).
+/// The total and every facet count, in one statement. Without a text search they are sums over
+/// the maintained `movie_facet` counts (a few hundred rows, whatever the catalogue's size);
+/// with one, a pass over the matching movies.
 pub async fn facets(db: &impl ConnectionTrait, filter: &MovieFilter) -> Result<Facets, DbErr> {
+    if filter.has_text() {
+        return facets_by_scan(db, filter).await;
+    }
+    let cells = facet_cells(db, filter).await?;
+    Ok(Facets::from_cells(&cells, filter))
+}
+
+/// The maintained counts of one (rating, in theatres, decade) combination: every movie, and
+/// those within the year filter.
+#[derive(Clone, Debug, FromQueryResult)]
+struct FacetCell {
+    mpa: String,
+    theatre: bool,
+    decade: i32,
+    movies: i64,
+    in_years: i64,
+}
+
+/// `SUM` of an integer column as a 64-bit integer on every backend (MySQL sums to DECIMAL).
+fn sum_as_integer(db: &impl ConnectionTrait, expr: Expr) -> Expr {
+    let integer = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::MySql => "SIGNED",
+        _ => "BIGINT",
+    };
+    Expr::expr(Func::cast_as(
+        Func::sum(expr),
+        sea_orm::sea_query::Alias::new(integer),
+    ))
+}
+
+async fn facet_cells(
+    db: &impl ConnectionTrait,
+    filter: &MovieFilter,
+) -> Result<Vec<FacetCell>, DbErr> {
+    let movies = || Expr::col((movie_facet::Entity, movie_facet::Column::Movies));
+    let in_years = filter.years_of(Expr::col((movie_facet::Entity, movie_facet::Column::Year)));
+    let counted_in_years: Expr = Expr::case(in_years, movies()).finally(Expr::val(0)).into();
+    movie_facet::Entity::find()
+        .select_only()
+        .columns([
+            movie_facet::Column::Mpa,
+            movie_facet::Column::Theatre,
+            movie_facet::Column::Decade,
+        ])
+        .expr_as(sum_as_integer(db, movies()), "movies")
+        .expr_as(sum_as_integer(db, counted_in_years), "in_years")
+        .group_by(movie_facet::Column::Mpa)
+        .group_by(movie_facet::Column::Theatre)
+        .group_by(movie_facet::Column::Decade)
+        .into_model::<FacetCell>()
+        .all(db)
+        .await
+}
+
+impl Facets {
+    /// The facets from the maintained counts: each facet with every *other* filter applied.
+    fn from_cells(cells: &[FacetCell], filter: &MovieFilter) -> Facets {
+        let ratings: Vec<Option<MpaRating>> = MpaRating::all()
+            .into_iter()
+            .map(Some)
+            .chain([None])
+            .collect();
+        let mut facets = Facets {
+            mpa: ratings.iter().map(|r| (*r, 0)).collect(),
+            ..Facets::default()
+        };
+        let mut decades: std::collections::BTreeMap<i32, u64> = Default::default();
+        for cell in cells {
+            let rating = MpaRating::parse(&cell.mpa);
+            // A code no longer known counts as no rating, as the movie list shows it.
+            let rating_ok = filter.mpa.is_empty() || filter.mpa.contains(&rating);
+            let theatre_ok = filter.theatre.is_none_or(|t| t == cell.theatre);
+            let movies = u64::try_from(cell.movies).unwrap_or(0);
+            let in_years = u64::try_from(cell.in_years).unwrap_or(0);
+            if rating_ok && theatre_ok {
+                facets.total = facets.total.saturating_add(in_years);
+                let decade = decades.entry(cell.decade).or_default();
+                *decade = decade.saturating_add(movies);
+            }
+            if theatre_ok && let Some((_, n)) = facets.mpa.iter_mut().find(|(r, _)| *r == rating) {
+                *n = n.saturating_add(in_years);
+            }
+            if rating_ok {
+                let side = if cell.theatre {
+                    &mut facets.theatre.0
+                } else {
+                    &mut facets.theatre.1
+                };
+                *side = side.saturating_add(in_years);
+            }
+        }
+        facets.decades = decades.into_iter().filter(|(_, n)| *n > 0).collect();
+        facets
+    }
+}
+
+/// The key of a movie in the maintained facet counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FacetKey {
+    pub mpa: Option<MpaRating>,
+    pub year: i32,
+    pub theatre: bool,
+}
+
+impl From<&movie::Model> for FacetKey {
+    fn from(movie: &movie::Model) -> FacetKey {
+        FacetKey {
+            mpa: movie.mpa,
+            year: movie.year,
+            theatre: movie.theatre,
+        }
+    }
+}
+
+/// Adds `delta` movies to each key's maintained count (negative to take them away), in the
+/// caller's transaction: one upsert per distinct key.
+pub async fn count_in_facets(
+    txn: &impl ConnectionTrait,
+    changes: impl IntoIterator<Item = (FacetKey, i32)>,
+) -> Result<(), DbErr> {
+    let mut by_key: HashMap<FacetKey, i32> = HashMap::new();
+    for (key, delta) in changes {
+        let n = by_key.entry(key).or_default();
+        *n = n.saturating_add(delta);
+    }
+    for (key, delta) in by_key.into_iter().filter(|(_, d)| *d != 0) {
+        let decade = key.year - key.year.rem_euclid(10);
+        movie_facet::Entity::insert(movie_facet::ActiveModel {
+            mpa: Set(key.mpa.map_or("", |r| r.as_str()).to_owned()),
+            year: Set(key.year),
+            theatre: Set(key.theatre),
+            decade: Set(decade),
+            movies: Set(Ord::max(delta, 0)),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                movie_facet::Column::Mpa,
+                movie_facet::Column::Theatre,
+                movie_facet::Column::Decade,
+                movie_facet::Column::Year,
+            ])
+            .value(
+                movie_facet::Column::Movies,
+                Expr::col((movie_facet::Entity, movie_facet::Column::Movies)).add(delta),
+            )
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The total and every facet count in one pass over the matching movies (conditional
+/// aggregation): the path for text searches, which the maintained counts cannot answer.
+async fn facets_by_scan(db: &impl ConnectionTrait, filter: &MovieFilter) -> Result<Facets, DbErr> {
     let ratings: Vec<Option<MpaRating>> = MpaRating::all()
         .into_iter()
         .map(Some)
@@ -292,18 +453,38 @@ pub async fn list_movies(
     total: u64,
 ) -> Result<Page<MovieCard>, DbErr> {
     let order = if descending { Order::Desc } else { Order::Asc };
-    let mut query = movie_rows().filter(filter.all());
+    let mut query = movie_rows()
+        .filter(filter.text())
+        .filter(filter.ratings())
+        .filter(filter.theatres());
+    // Sorted by title or rating, the page is cheapest read from that sort's index, checking
+    // the year there; offered a bare `year` range, SQLite searches the year index instead and
+    // sorts every movie of those years. `year + 0` is the same test without the index.
+    query = query.filter(match sort {
+        MovieSort::Year => filter.years(),
+        MovieSort::Title | MovieSort::Rating => filter.years_of(col(movie::Column::Year).add(0)),
+    });
+    // Each order is what one index of migration 11 holds (years and ratings newest and best
+    // first, then title and id), so a page reads the index in order and stops.
     query = match sort {
-        MovieSort::Title => query.order_by(col(movie::Column::Title), order.clone()),
-        MovieSort::Year => query.order_by(col(movie::Column::Year), order.clone()),
+        MovieSort::Title => query
+            .order_by(col(movie::Column::Title), order.clone())
+            .order_by(col(movie::Column::Id), order.clone()),
+        MovieSort::Year => query
+            .order_by(col(movie::Column::Year), order.clone())
+            .order_by(col(movie::Column::Title), Order::Asc)
+            .order_by(col(movie::Column::Id), Order::Asc),
         // Unrated movies last either way.
         MovieSort::Rating => query
-            .order_by(col(movie::Column::RatingAvg).is_null(), Order::Asc)
-            .order_by(col(movie::Column::RatingAvg), order.clone()),
+            .order_by_with_nulls(
+                col(movie::Column::RatingAvg),
+                order.clone(),
+                NullOrdering::Last,
+            )
+            .order_by(col(movie::Column::Title), Order::Asc)
+            .order_by(col(movie::Column::Id), Order::Asc),
     };
     let rows = query
-        .order_by(col(movie::Column::Title), Order::Asc)
-        .order_by(col(movie::Column::Id), Order::Asc)
         .limit(MOVIES_PER_PAGE)
         .offset(super::offset(page, MOVIES_PER_PAGE))
         .into_model::<MovieRow>()
@@ -685,6 +866,7 @@ pub async fn create_movie(
     }
     .insert(&txn)
     .await?;
+    count_in_facets(&txn, [(FacetKey::from(&created), 1)]).await?;
     set_directors(&txn, created.id, &input.directors).await?;
     let after = movie_json(&created, &input.directors);
     audit::record(
@@ -711,7 +893,14 @@ pub async fn update_movie(
 ) -> Result<movie::Model, DbErr> {
     let txn = super::begin_write(db).await?;
     let id = existing.id;
+    // The row as it is now, locked: the facet count to take it out of must be its current one.
+    let existing = movie::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("movie {id}")))?;
     let before = movie_json(&existing, &[]);
+    let old_key = FacetKey::from(&existing);
     let mut active: movie::ActiveModel = existing.into();
     active.title = Set(input.title);
     active.year = Set(input.year);
@@ -719,6 +908,7 @@ pub async fn update_movie(
     active.synopsis = Set(input.synopsis);
     active.mpa = Set(input.mpa);
     let updated = active.update(&txn).await?;
+    count_in_facets(&txn, [(old_key, -1), (FacetKey::from(&updated), 1)]).await?;
     set_directors(&txn, id, &input.directors).await?;
     let after = movie_json(&updated, &input.directors);
     audit::record(
@@ -743,8 +933,17 @@ pub async fn delete_movie(
     actor: &Actor,
 ) -> Result<(), DbErr> {
     let txn = super::begin_write(db).await?;
+    // Counted out as it is now (locked), and only if this transaction deleted it.
+    let Some(current) = movie::Entity::find_by_id(movie.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+    else {
+        return Ok(());
+    };
     movie::Entity::delete_by_id(movie.id).exec(&txn).await?;
-    let before = movie_json(movie, &[]);
+    count_in_facets(&txn, [(FacetKey::from(&current), -1)]).await?;
+    let before = movie_json(&current, &[]);
     audit::record(
         &txn,
         actor,

@@ -1,7 +1,7 @@
 //! Accounts: registration, login and logout, throttling, CSRF, sessions, profiles, settings.
 
 use entity::user;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::{PASSWORD, location};
 
@@ -303,6 +303,20 @@ backend_tests! {
             ada.contains(&crate::helpers::escaped(p.title))
         });
         assert!(first_post.is_some(), "ada's recent posts are listed");
+        let (reviewer, movie_title, rating, _) = marquee::seed::data::REVIEWS[0];
+        let (_, reviews) = app.visitor().get_html(&format!("/users/{reviewer}")).await;
+        assert!(reviews.contains(&crate::helpers::escaped(movie_title)) && reviews.contains(&format!("<strong>{rating}/10</strong>")), "{reviewer}'s review of {movie_title} is listed");
+        let newest_comment = entity::comment::Entity::find()
+            .filter(entity::comment::Column::IsHidden.eq(false))
+            .order_by_desc(entity::comment::Column::CreatedAt)
+            .find_also_related(user::Entity)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let (comment, Some(commenter)) = newest_comment else { panic!("a seeded comment has an author") };
+        let (_, commenter_page) = app.visitor().get_html(&format!("/users/{}", commenter.username)).await;
+        assert!(commenter_page.contains(&crate::helpers::escaped(&comment.body)), "the newest comment is on its author's profile");
         let stored = user::Entity::find()
             .filter(user::Column::Username.eq("grace2"))
             .one(&app.db)

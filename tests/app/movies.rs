@@ -145,6 +145,62 @@ backend_tests! {
         app.stop().await;
     }
 
+    async fn maintained_facet_counts_agree_with_the_movies_after_edits_deletes_and_races(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let [alpha, beta, _, delta, _] = catalogue(&app).await;
+        let actor = marquee::services::audit::Actor { id: None, ip: None };
+        let input = |title: &str, year: i32, mpa: Option<MpaRating>, theatre: bool| MovieInput {
+            title: title.into(), year, mpa, theatre, synopsis: String::new(), directors: vec![],
+        };
+        // Every key moves: rating, year (into another decade), theatre; one movie goes.
+        let alpha_row = movie::Entity::find_by_id(alpha).one(&app.db).await.unwrap().unwrap();
+        movies::update_movie(&app.db, alpha_row, input("Alpha", 2012, None, true), &actor).await.unwrap();
+        let delta_row = movie::Entity::find_by_id(delta).one(&app.db).await.unwrap().unwrap();
+        movies::update_movie(&app.db, delta_row, input("Delta", 1995, Some(MpaRating::G), false), &actor).await.unwrap();
+        let beta_row = movie::Entity::find_by_id(beta).one(&app.db).await.unwrap().unwrap();
+        movies::delete_movie(&app.db, &beta_row, &actor).await.unwrap();
+        // Deleting it again (a second tab) counts nothing out twice.
+        movies::delete_movie(&app.db, &beta_row, &actor).await.unwrap();
+        // Twelve writers add movies of one key at once.
+        let adds = (0..12).map(|i| movies::create_movie(&app.db, input(&format!("Race {i}"), 1977, Some(MpaRating::Nc17), true), &actor));
+        for result in futures_util::future::join_all(adds).await {
+            result.unwrap();
+        }
+
+        let all = movie::Entity::find().all(&app.db).await.unwrap();
+        let ratings: Vec<Option<MpaRating>> = MpaRating::all().into_iter().map(Some).chain([None]).collect();
+        let filters = [
+            MovieFilter::default(),
+            MovieFilter { year_from: Some(1990), year_to: Some(2009), ..Default::default() },
+            MovieFilter { mpa: vec![None, Some(MpaRating::Nc17)], ..Default::default() },
+            MovieFilter { theatre: Some(true), year_from: Some(1970), ..Default::default() },
+            MovieFilter { mpa: vec![Some(MpaRating::G)], theatre: Some(false), year_to: Some(1999), ..Default::default() },
+        ];
+        for filter in filters {
+            let in_years = |m: &movie::Model| filter.year_from.is_none_or(|y| m.year >= y) && filter.year_to.is_none_or(|y| m.year <= y);
+            let rated = |m: &movie::Model| filter.mpa.is_empty() || filter.mpa.contains(&m.mpa);
+            let shown = |m: &movie::Model| filter.theatre.is_none_or(|t| m.theatre == t);
+            let count = |keep: &dyn Fn(&movie::Model) -> bool| all.iter().filter(|m| keep(m)).count() as u64;
+            let facets = movies::facets(&app.db, &filter).await.unwrap();
+            assert_eq!(facets.total, count(&|m| in_years(m) && rated(m) && shown(m)), "{filter:?}");
+            let expected_mpa: Vec<(Option<MpaRating>, u64)> = ratings.iter().map(|r| (*r, count(&|m| in_years(m) && shown(m) && m.mpa == *r))).collect();
+            assert_eq!(facets.mpa, expected_mpa, "{filter:?}");
+            let expected_theatre = (count(&|m| in_years(m) && rated(m) && m.theatre), count(&|m| in_years(m) && rated(m) && !m.theatre));
+            assert_eq!(facets.theatre, expected_theatre, "{filter:?}");
+            let mut decades: Vec<i32> = all.iter().map(|m| m.year / 10 * 10).collect();
+            decades.sort();
+            decades.dedup();
+            let expected_decades: Vec<(i32, u64)> = decades.into_iter()
+                .map(|d| (d, count(&|m| rated(m) && shown(m) && m.year / 10 * 10 == d)))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            assert_eq!(facets.decades, expected_decades, "{filter:?}");
+        }
+        let (_, html) = app.visitor().get_html("/movies?mpa=NC-17").await;
+        assert!(html.contains("12 movies"), "the page shows the maintained total");
+        app.stop().await;
+    }
+
     async fn sorting_and_averages_come_from_sql_and_match_hand_computed_values(test_db: TestDb) {
         let app = test_db.spawn().await;
         let [alpha, beta, gamma, _, _] = catalogue(&app).await;

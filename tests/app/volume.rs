@@ -1,7 +1,6 @@
 //! Pages at volume: the SQL statements a page runs do not grow with the data (posts, comments,
-//! reviews, users) nor with the depth of a list, and stay within three (facets may add one;
-//! the profile page is a known exception at six), counted with the content cache off so the
-//! data path itself is measured.
+//! reviews, users) nor with the depth of a list, and stay within three (facets may add one),
+//! counted with the content cache off so the data path itself is measured.
 
 use entity::enums::MpaRating;
 use marquee::services::movies::{self, MovieInput};
@@ -140,10 +139,7 @@ backend_tests! {
             .iter()
             .zip(&many)
             .filter(|(path, n)| {
-                // Known miss: the profile page runs six (user, groups, and three activity
-                // lists); it does not grow with volume, checked above.
                 let limit = match path.as_str() {
-                    "/users/ada" => 6,
                     p if p.starts_with("/movies?") || p == "/movies" => 4,
                     _ => 3,
                 };
