@@ -20,6 +20,7 @@ mod m20261121_000008_widen_post_body_on_mysql;
 mod m20261121_000009_create_user_session;
 mod m20261121_000010_store_rendered_posts_and_aggregates;
 mod m20261121_000011_create_movie_facet;
+mod m20261121_000012_add_post_search;
 
 pub use countries::COUNTRIES;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000009_create_user_session::Migration),
             Box::new(m20261121_000010_store_rendered_posts_and_aggregates::Migration),
             Box::new(m20261121_000011_create_movie_facet::Migration),
+            Box::new(m20261121_000012_add_post_search::Migration),
         ]
     }
 }

@@ -157,23 +157,13 @@ pub struct PostFilter {
 }
 
 impl PostFilter {
-    fn condition(&self) -> Condition {
+    fn condition(&self, backend: DbBackend) -> Condition {
         let mut condition = Condition::all();
         if !self.include_drafts {
             condition = condition.add(post::Column::Status.eq(PostStatus::Published));
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            condition = condition.add(
-                Condition::any()
-                    .add(super::contains_text(
-                        Expr::col((post::Entity, post::Column::Title)),
-                        q,
-                    ))
-                    .add(super::contains_text(
-                        Expr::col((post::Entity, post::Column::Body)),
-                        q,
-                    )),
-            );
+            condition = condition.add(text_search(backend, q));
         }
         if let Some(author_id) = self.author_id {
             condition = condition.add(post::Column::AuthorId.eq(author_id));
@@ -194,6 +184,33 @@ impl PostFilter {
         }
         condition
     }
+}
+
+/// Posts whose title or body contains `q`, case-insensitively. On SQLite a phrase of three
+/// characters or more is looked up in the trigram index `post_search` (migration 12); shorter
+/// ones, and the other backends, use `LIKE` (served by trigram indexes on PostgreSQL).
+fn text_search(backend: DbBackend, q: &str) -> Condition {
+    if backend == DbBackend::Sqlite && q.chars().count() >= 3 {
+        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+        return Condition::all().add(
+            Expr::col((post::Entity, post::Column::Id)).in_subquery(
+                Query::select()
+                    .expr(Expr::cust("rowid"))
+                    .from("post_search")
+                    .and_where(Expr::cust_with_values("post_search MATCH ?", [phrase]))
+                    .to_owned(),
+            ),
+        );
+    }
+    Condition::any()
+        .add(super::contains_text(
+            Expr::col((post::Entity, post::Column::Title)),
+            q,
+        ))
+        .add(super::contains_text(
+            Expr::col((post::Entity, post::Column::Body)),
+            q,
+        ))
 }
 
 /// Posts matching the filter, newest first, by keyset: the rows after (or before) a cursor on
@@ -228,7 +245,7 @@ pub async fn list_posts(
         ),
     };
     let mut rows = post_rows(db.get_database_backend())
-        .filter(filter.condition())
+        .filter(filter.condition(db.get_database_backend()))
         .filter(keyset)
         .order_by(at(), order.clone())
         .order_by(id(), order)
@@ -270,7 +287,7 @@ pub async fn list_posts(
 /// How many posts match the filter (for small sets: one category's posts before deleting it).
 pub async fn count_posts(db: &impl ConnectionTrait, filter: &PostFilter) -> Result<u64, DbErr> {
     post::Entity::find()
-        .filter(filter.condition())
+        .filter(filter.condition(db.get_database_backend()))
         .count(db)
         .await
 }

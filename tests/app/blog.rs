@@ -120,6 +120,45 @@ backend_tests! {
         app.stop().await;
     }
 
+    async fn search_follows_edits_and_deletes_and_takes_any_characters(test_db: TestDb) {
+        use marquee::services::blog::{self, PostInput};
+        let app = test_db.spawn().await;
+        let author = app.create_user("ada", "author").await;
+        let actor = marquee::services::audit::Actor { id: Some(author), ip: None };
+        let input = |title: &str, body: &str| PostInput {
+            title: title.into(), body: body.into(), category_id: None, tags: vec![],
+            status: entity::enums::PostStatus::Published,
+        };
+        let first = blog::create_post(&app.db, author, input("Harbour lights", "A quiet evening by the water.")).await.unwrap();
+        let second = blog::create_post(&app.db, author, input("Odd characters", r#"100% of "quoted" under_scores, a!b and ÉCLAIRS"#)).await.unwrap();
+        blog::create_post(&app.db, author, input("Unrelated", "Nothing to see.")).await.unwrap();
+        let found = async |q: &str| -> Vec<String> {
+            let (status, html) = app.visitor().get_html(&format!("/posts?q={}", urlencoding(q))).await;
+            assert_eq!(status, 200, "{q}");
+            ["Harbour lights", "Odd characters", "Unrelated", "Lanterns at sea"].iter()
+                .filter(|t| html.contains(&format!(">{t}<")))
+                .map(|t| t.to_string())
+                .collect()
+        };
+        assert_eq!(found("EVENING").await, ["Harbour lights"]);
+        assert_eq!(found("100%").await, ["Odd characters"], "% is a character, not a wildcard");
+        assert_eq!(found("h%r").await, Vec::<String>::new(), "% is not a wildcard");
+        assert_eq!(found("e_e").await, Vec::<String>::new(), "_ is not a wildcard");
+        assert_eq!(found("r_s").await, ["Odd characters"], "_ is a character");
+        assert_eq!(found(r#""quoted""#).await, ["Odd characters"], "quotes are searched for");
+        assert_eq!(found("a!b").await, ["Odd characters"]);
+        assert_eq!(found("ui").await, ["Harbour lights"], "two characters still find (quiet)");
+        assert_eq!(found("harbour lights").await, ["Harbour lights"], "a phrase with a space");
+
+        // An edit is found by its new words, not its old ones; a deleted post is found no more.
+        blog::update_post(&app.db, first, input("Lanterns at sea", "A stormy night offshore."), &actor).await.unwrap();
+        assert_eq!(found("evening").await, Vec::<String>::new());
+        assert_eq!(found("stormy").await, ["Lanterns at sea"]);
+        blog::delete_post(&app.db, &second, &actor).await.unwrap();
+        assert_eq!(found("100%").await, Vec::<String>::new());
+        app.stop().await;
+    }
+
     async fn a_post_page_renders_sanitised_markdown_and_visible_comments(test_db: TestDb) {
         let app = test_db.spawn().await;
         let author = app.create_user("ada", "author").await;
@@ -409,4 +448,17 @@ backend_tests! {
         assert!(html.contains("<td><a href=\"/users/ada/posts\">ada</a></td><td>3</td><td>3</td>"));
         app.stop().await;
     }
+}
+
+/// The query-string form of `text` (every byte but letters and digits escaped).
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
