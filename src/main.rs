@@ -2,11 +2,6 @@
 
 use clap::Parser;
 
-/// mimalloc instead of the C library's allocator: pages allocate many small short-lived
-/// values on several threads (actix workers, SQLite connection threads), where it is faster
-/// and returns memory instead of keeping a growing arena per thread.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
