@@ -171,6 +171,9 @@ async fn seed(settings: &Settings, scale: Option<u64>) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    crate::db::analyze(&db)
+        .await
+        .context("could not refresh the planner's statistics")?;
     Ok(())
 }
 

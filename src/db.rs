@@ -59,6 +59,19 @@ pub async fn optimize(db: &DatabaseConnection, at_start: bool) -> Result<(), DbE
     .map(|_| ())
 }
 
+/// Refreshes the query planner's statistics after a bulk load (`marquee seed`). PostgreSQL's
+/// autovacuum analyses new rows only some time later; until then it plans as if the tables
+/// were nearly empty (the first page of `/posts` took 15 ms instead of 0.3 ms after seeding
+/// 100,000 posts). MySQL's InnoDB recalculates its statistics by itself after large changes.
+pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => optimize(db, true).await,
+        sea_orm::DatabaseBackend::Postgres => db.execute_unprepared("ANALYZE").await.map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
 /// Keeps SQLite's statistics current while the server runs (see [`optimize`]).
 pub fn optimize_hourly(db: DatabaseConnection) {
     tokio::spawn(async move {

@@ -2,7 +2,6 @@
 
 use clap::Parser;
 
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = marquee::cli::Cli::parse();
