@@ -1,5 +1,6 @@
 //! The schema's migrations: up, down to zero, up again; data inserted by migrations; the
-//! schema-evolution step that adds `movie.mpa` keeps existing rows.
+//! schema-evolution step that adds `movie.mpa` keeps existing rows; the steps that store
+//! aggregates, facet counts and search indexes fill them from the rows already there.
 
 use entity::enums::Permission;
 use entity::{movie, role, role_permission};
@@ -207,6 +208,58 @@ backend_tests! {
         assert_eq!((film.review_count, film.rating_sum), (2, 13));
         assert!((film.rating_avg.unwrap() - 6.5).abs() < 1e-9);
         assert_eq!(marquee::services::content_version(&db).await.unwrap(), 0);
+    }
+
+    async fn the_facet_and_search_steps_count_and_index_existing_rows(test_db: TestDb) {
+        use marquee::services::{blog, movies};
+        use sea_orm::sea_query::{Query, SimpleExpr};
+        let db = test_db.connect().await;
+        Migrator::up(&db, Some(10)).await.unwrap();
+        let insert = async |table: &str, columns: &[&str], values: Vec<SimpleExpr>| {
+            let stmt = Query::insert()
+                .into_table(sea_orm::sea_query::Alias::new(table))
+                .columns(columns.iter().map(|c| sea_orm::sea_query::Alias::new(*c)))
+                .values_panic(values)
+                .to_owned();
+            sea_orm::ConnectionTrait::execute(&db, &stmt).await.unwrap();
+        };
+        let now = chrono::Utc::now();
+        let films: [(Option<&str>, i32, bool); 5] = [(Some("R"), 1994, false), (Some("R"), 1994, false), (Some("PG"), 1999, true), (None, 2003, false), (None, 1994, false)];
+        for (i, (mpa, year, theatre)) in films.iter().enumerate() {
+            insert("movie", &["title", "year", "theatre", "synopsis", "created_at", "mpa"], vec![format!("Old film {i}").into(), (*year).into(), (*theatre).into(), "s".into(), now.into(), mpa.map(str::to_owned).into()]).await;
+        }
+        insert(
+            "user",
+            &["username", "email", "password_hash", "role_id", "is_active", "created_at", "session_version"],
+            vec!["old".into(), "old@example.test".into(), "x".into(), 1.into(), true.into(), now.into(), 0.into()],
+        )
+        .await;
+        for (slug, body) in [("lighthouse", "A keeper of the Lighthouse writes."), ("garden", "Roses and tulips.")] {
+            insert(
+                "post",
+                &["title", "slug", "body", "body_html", "excerpt", "status", "author_id", "created_at", "updated_at", "published_at", "listed_at"],
+                vec![slug.into(), slug.into(), body.into(), body.into(), body.into(), "published".into(), 1.into(), now.into(), now.into(), now.into(), now.into()],
+            )
+            .await;
+        }
+
+        Migrator::up(&db, None).await.unwrap();
+
+        let facets = movies::facets(&db, &movies::MovieFilter::default()).await.unwrap();
+        assert_eq!(facets.total, 5);
+        assert_eq!(facets.decades, vec![(1990, 4), (2000, 1)]);
+        assert_eq!(facets.theatre, (1, 4));
+        let rated: Vec<u64> = facets.mpa.iter().filter(|(r, _)| r.is_none() || r.is_some_and(|r| matches!(r.as_str(), "R" | "PG"))).map(|(_, n)| *n).collect();
+        assert_eq!(rated, vec![1, 2, 2], "PG, R, unrated");
+        let nineties = movies::MovieFilter { year_from: Some(1990), year_to: Some(1999), mpa: vec![None], ..Default::default() };
+        assert_eq!(movies::facets(&db, &nineties).await.unwrap().total, 1);
+
+        let search = async |q: &str| -> Vec<String> {
+            let filter = blog::PostFilter { q: Some(q.into()), ..Default::default() };
+            blog::list_posts(&db, &filter, blog::Position::Newest, 20).await.unwrap().items.into_iter().map(|c| c.row.slug).collect()
+        };
+        assert_eq!(search("lighthouse").await, ["lighthouse"], "posts written before the step are found");
+        assert_eq!(search("TULIP").await, ["garden"]);
     }
 }
 
