@@ -61,7 +61,7 @@ pub async fn optimize(db: &DatabaseConnection, at_start: bool) -> Result<(), DbE
 
 /// Refreshes the query planner's statistics after a bulk load (`marquee seed`). PostgreSQL's
 /// autovacuum analyses new rows only some time later; until then it plans as if the tables
-/// were nearly empty (the first page of `/posts` took 15 ms instead of 0.3 ms after seeding
+/// were nearly empty (the first page of `/posts` took 15 ms instead of about 1 ms after seeding
 /// 100,000 posts). MySQL's InnoDB recalculates its statistics by itself after large changes.
 pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     use sea_orm::ConnectionTrait;

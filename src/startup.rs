@@ -78,9 +78,10 @@ impl Application {
         } else {
             None
         };
-        crate::db::optimize(&db, true)
-            .await
-            .context("could not refresh SQLite's planner statistics")?;
+        // Statistics only make plans better: a failure is worth a warning, not a refusal to start.
+        if let Err(error) = crate::db::optimize(&db, true).await {
+            tracing::warn!(%error, "could not refresh SQLite's planner statistics");
+        }
         crate::db::optimize_hourly(db.clone());
         let key = session_key(&settings)?;
         let redis_url = settings.redis_url.as_deref();

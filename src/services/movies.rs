@@ -299,7 +299,7 @@ pub async fn count_in_facets(
         *n = n.saturating_add(delta);
     }
     for (key, delta) in by_key.into_iter().filter(|(_, d)| *d != 0) {
-        let decade = key.year - key.year.rem_euclid(10);
+        let decade = key.year.saturating_sub(key.year.rem_euclid(10));
         movie_facet::Entity::insert(movie_facet::ActiveModel {
             mpa: Set(key.mpa.map_or("", |r| r.as_str()).to_owned()),
             year: Set(key.year),
