@@ -442,7 +442,7 @@ fn movie_rows() -> sea_orm::Select<movie::Entity> {
         .column_as(movie::Column::ReviewCount, "review_count")
 }
 
-/// One page of the catalogue (two statements: rows, then directors; the count comes with the
+/// One page of the catalogue in one statement, directors included (the count comes with the
 /// facets).
 pub async fn list_movies(
     db: &impl ConnectionTrait,
@@ -466,43 +466,155 @@ pub async fn list_movies(
     });
     // Each order is what one index of migration 11 holds (years and ratings newest and best
     // first, then title and id), so a page reads the index in order and stops.
-    query = match sort {
-        MovieSort::Title => query
-            .order_by(col(movie::Column::Title), order.clone())
-            .order_by(col(movie::Column::Id), order.clone()),
-        MovieSort::Year => query
-            .order_by(col(movie::Column::Year), order.clone())
-            .order_by(col(movie::Column::Title), Order::Asc)
-            .order_by(col(movie::Column::Id), Order::Asc),
+    let keys = match sort {
+        MovieSort::Title => vec![(SortKey::Title, order.clone()), (SortKey::Id, order)],
+        MovieSort::Year => vec![
+            (SortKey::Year, order),
+            (SortKey::Title, Order::Asc),
+            (SortKey::Id, Order::Asc),
+        ],
         // Unrated movies last either way.
-        MovieSort::Rating => query
-            .order_by_with_nulls(
-                col(movie::Column::RatingAvg),
-                order.clone(),
-                NullOrdering::Last,
-            )
-            .order_by(col(movie::Column::Title), Order::Asc)
-            .order_by(col(movie::Column::Id), Order::Asc),
+        MovieSort::Rating => vec![
+            (SortKey::Rating, order),
+            (SortKey::Title, Order::Asc),
+            (SortKey::Id, Order::Asc),
+        ],
     };
-    let rows = query
+    for (key, order) in &keys {
+        query = match key {
+            SortKey::Rating => {
+                query.order_by_with_nulls(key.column(), order.clone(), NullOrdering::Last)
+            }
+            _ => query.order_by(key.column(), order.clone()),
+        };
+    }
+    let query = query
         .limit(MOVIES_PER_PAGE)
-        .offset(super::offset(page, MOVIES_PER_PAGE))
-        .into_model::<MovieRow>()
-        .all(db)
-        .await?;
-    let mut directors = directors_of(db, rows.iter().map(|r| r.id).collect()).await?;
+        .offset(super::offset(page, MOVIES_PER_PAGE));
     Ok(Page {
-        items: rows
-            .into_iter()
-            .map(|row| MovieCard {
-                directors: directors.remove(&row.id).unwrap_or_default(),
-                row,
-            })
-            .collect(),
+        items: cards(db, query, &keys).await?,
         number: page,
         pages: total.div_ceil(MOVIES_PER_PAGE),
         total,
     })
+}
+
+/// What a page of movies is ordered by.
+#[derive(Clone, Copy, Debug)]
+enum SortKey {
+    Title,
+    Id,
+    Year,
+    Rating,
+}
+
+impl SortKey {
+    fn column(self) -> Expr {
+        col(match self {
+            SortKey::Title => movie::Column::Title,
+            SortKey::Id => movie::Column::Id,
+            SortKey::Year => movie::Column::Year,
+            SortKey::Rating => movie::Column::RatingAvg,
+        })
+    }
+
+    /// The column's name in [`movie_rows`].
+    fn alias(self) -> &'static str {
+        match self {
+            SortKey::Title => "title",
+            SortKey::Id => "id",
+            SortKey::Year => "year",
+            SortKey::Rating => "avg_rating",
+        }
+    }
+}
+
+/// A movie row joined to one of its directors (none when it has none).
+#[derive(Debug, FromQueryResult)]
+struct CardRow {
+    id: i32,
+    title: String,
+    year: i32,
+    theatre: bool,
+    synopsis: String,
+    mpa: Option<MpaRating>,
+    avg_rating: Option<f64>,
+    review_count: i32,
+    director_id: Option<i32>,
+    director_name: Option<String>,
+}
+
+/// The movies `rows` selects (filtered, ordered by `keys`, limited) with their directors in
+/// credited order, in one statement: the movies as a derived table joined to their directors,
+/// ordered again outside (a derived table's order is not kept), folded into cards here.
+async fn cards(
+    db: &impl ConnectionTrait,
+    rows: sea_orm::Select<movie::Entity>,
+    keys: &[(SortKey, Order)],
+) -> Result<Vec<MovieCard>, DbErr> {
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Alias, Asterisk};
+    let page = || Alias::new("page");
+    let mut query = Query::select();
+    query
+        .column((page(), Asterisk))
+        .expr_as(
+            Expr::col((person::Entity, person::Column::Id)),
+            "director_id",
+        )
+        .expr_as(
+            Expr::col((person::Entity, person::Column::Name)),
+            "director_name",
+        )
+        .from_subquery(rows.into_query(), page())
+        .left_join(
+            movie_director::Entity,
+            Expr::col((movie_director::Entity, movie_director::Column::MovieId))
+                .equals((page(), Alias::new("id"))),
+        )
+        .left_join(
+            person::Entity,
+            Expr::col((person::Entity, person::Column::Id))
+                .equals((movie_director::Entity, movie_director::Column::PersonId)),
+        );
+    for (key, order) in keys {
+        let column = Expr::col((page(), Alias::new(key.alias())));
+        match key {
+            SortKey::Rating => {
+                query.order_by_expr_with_nulls(column, order.clone(), NullOrdering::Last)
+            }
+            _ => query.order_by_expr(column, order.clone()),
+        };
+    }
+    query.order_by_expr(Expr::col((page(), Alias::new("id"))), Order::Asc);
+    query.order_by(
+        (movie_director::Entity, movie_director::Column::Position),
+        Order::Asc,
+    );
+    let found = CardRow::find_by_statement(db.get_database_backend().build(&query))
+        .all(db)
+        .await?;
+    let mut cards: Vec<MovieCard> = Vec::new();
+    for found in found {
+        let director = found.director_id.zip(found.director_name);
+        match cards.last_mut() {
+            Some(card) if card.row.id == found.id => card.directors.extend(director),
+            _ => cards.push(MovieCard {
+                row: MovieRow {
+                    id: found.id,
+                    title: found.title,
+                    year: found.year,
+                    theatre: found.theatre,
+                    synopsis: found.synopsis,
+                    mpa: found.mpa,
+                    avg_rating: found.avg_rating,
+                    review_count: found.review_count,
+                },
+                directors: director.into_iter().collect(),
+            }),
+        }
+    }
+    Ok(cards)
 }
 
 /// Directors (id, name) per movie, in credited order, in one query.
@@ -532,21 +644,10 @@ pub async fn directors_of(
     Ok(by_movie)
 }
 
-/// A movie with its aggregates and directors.
+/// A movie with its aggregates and directors (one statement).
 pub async fn movie(db: &impl ConnectionTrait, id: i32) -> Result<Option<MovieCard>, DbErr> {
-    let Some(row) = movie_rows()
-        .filter(col(movie::Column::Id).eq(id))
-        .into_model::<MovieRow>()
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let directors = directors_of(db, vec![id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    Ok(Some(MovieCard { row, directors }))
+    let rows = movie_rows().filter(col(movie::Column::Id).eq(id));
+    Ok(cards(db, rows, &[]).await?.into_iter().next())
 }
 
 pub type ReviewRow = (review::Model, Option<super::UserRef>);
