@@ -1,5 +1,5 @@
-//! The movie catalogue: a faceted list (facet counts and the total in one statement, the rows
-//! with their rating aggregates in another, directors in a third), movie and person pages,
+//! The movie catalogue: a faceted list (facet counts and the total in one statement, the page
+//! of movies with their rating aggregates and directors in another), movie and person pages,
 //! reviews (one per user and movie, decided by the unique key), and managing movies with their
 //! ordered directors in one transaction.
 
