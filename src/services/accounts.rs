@@ -289,20 +289,23 @@ const RECENT: u64 = 5;
 /// of one shape under `UNION ALL` (each inside a derived table, as SQLite requires for a
 /// per-branch `LIMIT`). Only published posts, and comments on them, are shown to everyone.
 async fn profile_lists(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Activity>, DbErr> {
-    use sea_orm::sea_query::{Alias, Asterisk, Query, SelectStatement, UnionType};
+    use sea_orm::sea_query::{Alias, Asterisk, Query, UnionType};
     let published = || {
         Expr::col((post::Entity, post::Column::Status))
             .eq(entity::enums::PostStatus::Published.as_str())
     };
-    let mut posts = Query::select();
+    let mut posts = activity_select(
+        "post",
+        [
+            Expr::col((post::Entity, post::Column::Title)),
+            Expr::val(""),
+            Expr::col((post::Entity, post::Column::Slug)),
+            Expr::val(0),
+            Expr::val(0),
+            Expr::col((post::Entity, post::Column::PublishedAt)),
+        ],
+    );
     posts
-        .expr_as(Expr::val("post"), "kind")
-        .expr_as(Expr::col((post::Entity, post::Column::Title)), "text")
-        .expr_as(Expr::val(""), "subject")
-        .expr_as(Expr::col((post::Entity, post::Column::Slug)), "slug")
-        .expr_as(Expr::val(0), "link_id")
-        .expr_as(Expr::val(0), "rating")
-        .expr_as(Expr::col((post::Entity, post::Column::PublishedAt)), "at")
         .from(post::Entity)
         .and_where(Expr::col((post::Entity, post::Column::AuthorId)).eq(user_id))
         .and_where(published())
@@ -311,18 +314,18 @@ async fn profile_lists(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Ac
             sea_orm::Order::Desc,
         )
         .limit(RECENT);
-    let mut comments = Query::select();
-    comments
-        .expr_as(Expr::val("comment"), "kind")
-        .expr_as(Expr::col((comment::Entity, comment::Column::Body)), "text")
-        .expr_as(Expr::col((post::Entity, post::Column::Title)), "subject")
-        .expr_as(Expr::col((post::Entity, post::Column::Slug)), "slug")
-        .expr_as(Expr::val(0), "link_id")
-        .expr_as(Expr::val(0), "rating")
-        .expr_as(
+    let mut comments = activity_select(
+        "comment",
+        [
+            Expr::col((comment::Entity, comment::Column::Body)),
+            Expr::col((post::Entity, post::Column::Title)),
+            Expr::col((post::Entity, post::Column::Slug)),
+            Expr::val(0),
+            Expr::val(0),
             Expr::col((comment::Entity, comment::Column::CreatedAt)),
-            "at",
-        )
+        ],
+    );
+    comments
         .from(comment::Entity)
         .inner_join(
             post::Entity,
@@ -337,18 +340,18 @@ async fn profile_lists(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Ac
             sea_orm::Order::Desc,
         )
         .limit(RECENT);
-    let mut reviews = Query::select();
-    reviews
-        .expr_as(Expr::val("review"), "kind")
-        .expr_as(Expr::col((review::Entity, review::Column::Body)), "text")
-        .expr_as(Expr::col((movie::Entity, movie::Column::Title)), "subject")
-        .expr_as(Expr::val(""), "slug")
-        .expr_as(Expr::col((movie::Entity, movie::Column::Id)), "link_id")
-        .expr_as(
+    let mut reviews = activity_select(
+        "review",
+        [
+            Expr::col((review::Entity, review::Column::Body)),
+            Expr::col((movie::Entity, movie::Column::Title)),
+            Expr::val(""),
+            Expr::col((movie::Entity, movie::Column::Id)),
             Expr::col((review::Entity, review::Column::Rating)),
-            "rating",
-        )
-        .expr_as(Expr::col((review::Entity, review::Column::CreatedAt)), "at")
+            Expr::col((review::Entity, review::Column::CreatedAt)),
+        ],
+    );
+    reviews
         .from(review::Entity)
         .inner_join(
             movie::Entity,
@@ -361,18 +364,18 @@ async fn profile_lists(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Ac
             sea_orm::Order::Desc,
         )
         .limit(RECENT);
-    let mut groups = Query::select();
-    groups
-        .expr_as(Expr::val("group"), "kind")
-        .expr_as(Expr::col((group::Entity, group::Column::Name)), "text")
-        .expr_as(Expr::val(""), "subject")
-        .expr_as(Expr::val(""), "slug")
-        .expr_as(Expr::col((group::Entity, group::Column::Id)), "link_id")
-        .expr_as(Expr::val(0), "rating")
-        .expr_as(
+    let mut groups = activity_select(
+        "group",
+        [
+            Expr::col((group::Entity, group::Column::Name)),
+            Expr::val(""),
+            Expr::val(""),
+            Expr::col((group::Entity, group::Column::Id)),
+            Expr::val(0),
             Expr::col((user_group::Entity, user_group::Column::JoinedAt)),
-            "at",
-        )
+        ],
+    );
+    groups
         .from(user_group::Entity)
         .inner_join(
             group::Entity,
@@ -380,7 +383,7 @@ async fn profile_lists(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Ac
                 .equals((user_group::Entity, user_group::Column::GroupId)),
         )
         .and_where(Expr::col((user_group::Entity, user_group::Column::UserId)).eq(user_id));
-    let branch = |select: SelectStatement, alias: &str| -> SelectStatement {
+    let branch = |select: sea_orm::sea_query::SelectStatement, alias: &str| {
         Query::select()
             .column(Asterisk)
             .from_subquery(select, Alias::new(alias))
@@ -394,6 +397,18 @@ async fn profile_lists(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Ac
     Activity::find_by_statement(db.get_database_backend().build(&union))
         .all(db)
         .await
+}
+
+/// A branch of [`profile_lists`]: `kind` and the six other columns of [`Activity`], named and
+/// in the one order `UNION ALL` needs (text, subject, slug, link_id, rating, at).
+fn activity_select(kind: &str, columns: [Expr; 6]) -> sea_orm::sea_query::SelectStatement {
+    const NAMES: [&str; 6] = ["text", "subject", "slug", "link_id", "rating", "at"];
+    let mut select = sea_orm::sea_query::Query::select();
+    select.expr_as(Expr::val(kind), "kind");
+    for (column, name) in columns.into_iter().zip(NAMES) {
+        select.expr_as(column, name);
+    }
+    select
 }
 
 pub async fn profile_view(

@@ -152,17 +152,10 @@ backend_tests! {
         assert!(!SchemaManager::new(&db).has_column("movie", "mpa").await.unwrap());
     }
     async fn the_stored_html_and_aggregates_step_backfills_existing_rows(test_db: TestDb) {
-        use sea_orm::sea_query::{Query, SimpleExpr};
+        use sea_orm::sea_query::SimpleExpr;
         let db = test_db.connect().await;
         Migrator::up(&db, Some(9)).await.unwrap();
-        let insert = async |table: &str, columns: &[&str], values: Vec<SimpleExpr>| {
-            let stmt = Query::insert()
-                .into_table(sea_orm::sea_query::Alias::new(table))
-                .columns(columns.iter().map(|c| sea_orm::sea_query::Alias::new(*c)))
-                .values_panic(values)
-                .to_owned();
-            sea_orm::ConnectionTrait::execute(&db, &stmt).await.unwrap();
-        };
+        let insert = async |table: &str, columns: &[&str], values: Vec<SimpleExpr>| insert_row(&db, table, columns, values).await;
         let now = chrono::Utc::now();
         let published = now - chrono::Duration::days(2);
         for name in ["old", "other"] {
@@ -212,17 +205,10 @@ backend_tests! {
 
     async fn the_facet_and_search_steps_count_and_index_existing_rows(test_db: TestDb) {
         use marquee::services::{blog, movies};
-        use sea_orm::sea_query::{Query, SimpleExpr};
+        use sea_orm::sea_query::SimpleExpr;
         let db = test_db.connect().await;
         Migrator::up(&db, Some(10)).await.unwrap();
-        let insert = async |table: &str, columns: &[&str], values: Vec<SimpleExpr>| {
-            let stmt = Query::insert()
-                .into_table(sea_orm::sea_query::Alias::new(table))
-                .columns(columns.iter().map(|c| sea_orm::sea_query::Alias::new(*c)))
-                .values_panic(values)
-                .to_owned();
-            sea_orm::ConnectionTrait::execute(&db, &stmt).await.unwrap();
-        };
+        let insert = async |table: &str, columns: &[&str], values: Vec<SimpleExpr>| insert_row(&db, table, columns, values).await;
         let now = chrono::Utc::now();
         let films: [(Option<&str>, i32, bool); 5] = [(Some("R"), 1994, false), (Some("R"), 1994, false), (Some("PG"), 1999, true), (None, 2003, false), (None, 1994, false)];
         for (i, (mpa, year, theatre)) in films.iter().enumerate() {
@@ -261,6 +247,22 @@ backend_tests! {
         assert_eq!(search("lighthouse").await, ["lighthouse"], "posts written before the step are found");
         assert_eq!(search("TULIP").await, ["garden"]);
     }
+}
+
+/// Inserts one row with plain SQL, as data written before a migration would be.
+async fn insert_row(
+    db: &sea_orm::DatabaseConnection,
+    table: &str,
+    columns: &[&str],
+    values: Vec<sea_orm::sea_query::SimpleExpr>,
+) {
+    use sea_orm::sea_query::{Alias, Query};
+    let stmt = Query::insert()
+        .into_table(Alias::new(table))
+        .columns(columns.iter().map(|c| Alias::new(*c)))
+        .values_panic(values)
+        .to_owned();
+    sea_orm::ConnectionTrait::execute(db, &stmt).await.unwrap();
 }
 
 fn marquee_countries() -> usize {
