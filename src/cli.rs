@@ -101,7 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => user(&cli.settings, action).await,
         Command::BenchArgon2 { seconds, threads } => {
             let rate = tokio::task::spawn_blocking(move || {
-                crate::auth::password::raw_verify_rate(seconds, threads)
+                crate::services::password::raw_verify_rate(seconds, threads)
             })
             .await??;
             println!("{rate:.1}");
@@ -213,7 +213,7 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
                 ),
                 None => None,
             };
-            let hash = crate::auth::password::hash(password.into_inner()).await?;
+            let hash = crate::services::password::hash(password.into_inner()).await?;
             match accounts::register(&db, &username, &email, hash, role_id).await {
                 Ok(created) => {
                     crate::services::audit::record(
@@ -232,10 +232,7 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
                     .await?;
                     println!("created user {} (id {})", created.username, created.id)
                 }
-                Err(accounts::RegisterError::Taken(fields)) => {
-                    anyhow::bail!("already taken: {fields:?}")
-                }
-                Err(accounts::RegisterError::Db(e)) => return Err(e.into()),
+                Err(error) => anyhow::bail!("{error}"),
             }
         }
         UserAction::SetRole { username, role } => {

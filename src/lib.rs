@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod errors;
 pub mod flash;
+pub mod forms;
 pub mod input;
 pub mod markdown;
 pub mod routes;

@@ -23,7 +23,7 @@ use crate::auth::csrf;
 use crate::auth::store::Store;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
-use crate::{db, errors, routes, seed};
+use crate::{db, routes, seed};
 
 /// The number of SQL statements run through the server's pool (shared with `/metrics`).
 #[derive(Clone, Default)]
@@ -173,7 +173,10 @@ fn build_server(
             .app_data(site_cache.clone())
             // Room for the longest post percent-encoded (up to 3 bytes on the wire per byte).
             .app_data(web::FormConfig::default().limit(crate::input::MAX_FORM))
-            .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
+            .app_data(web::PayloadConfig::new(crate::input::MAX_FORM))
+            .wrap(
+                ErrorHandlers::new().default_handler(crate::routes::error_page::render_error_page),
+            )
             .wrap(Compress::default())
             .wrap(security_headers(cookie_secure))
             .wrap(

@@ -1,8 +1,8 @@
-//! Authentication and authorisation: passwords, sessions, CSRF, login throttling, the signed-in
-//! user and permission guards.
+//! Authentication on the web: sessions, CSRF, login throttling and the extractors that resolve
+//! the signed-in user ([`CurrentUser`], a domain type) of a request. What a user may do is the
+//! services' business.
 
 pub mod csrf;
-pub mod password;
 pub mod session;
 pub mod store;
 pub mod throttle;
@@ -11,49 +11,12 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
-use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 
+use crate::domain::CurrentUser;
 use crate::errors::AppError;
 use crate::services::{accounts, sessions};
 use session::UserSession;
-
-/// The signed-in user, with the permissions of their role.
-#[derive(Clone, Debug)]
-pub struct CurrentUser {
-    pub id: i32,
-    pub username: String,
-    pub role_id: i32,
-    pub role_name: String,
-    pub permissions: Vec<Permission>,
-}
-
-impl CurrentUser {
-    pub fn can(&self, permission: Permission) -> bool {
-        self.permissions.contains(&permission)
-    }
-
-    /// Any permission that opens the admin area.
-    pub fn is_staff(&self) -> bool {
-        [
-            Permission::ManageUsers,
-            Permission::ManageRoles,
-            Permission::ManageGroups,
-            Permission::ViewAuditLog,
-        ]
-        .iter()
-        .any(|p| self.can(*p))
-    }
-
-    /// `Ok` when the user holds `permission`, else a 403.
-    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if self.can(permission) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-}
 
 /// Shared by every extractor of one request, so the user is loaded once even when actix
 /// extracts several handler arguments at the same time (the second waits for the first).

@@ -8,16 +8,18 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{client_ip, form_pairs, render_status, see_other};
+use super::{HtmlForm, client_ip, done, problems, render_status};
 use crate::auth::RequireUser;
+use crate::domain::{FORM, FieldErrors};
 use crate::errors::AppError;
-use crate::flash::{self, Level};
+use crate::flash::Level;
+use crate::forms::{RoleForm, UserForm};
 use crate::services::Page;
-use crate::services::admin::{self, AdminError, RoleInput, UserFilter, UserSort};
+use crate::services::admin::{self, UserFilter, UserSort};
 use crate::services::audit::{self, AuditFilter};
 use crate::views::{
-    AuditPage, DashboardPage, FieldErrors, PageContext, Pager, RoleDeletePage, RoleForm,
-    RoleFormPage, RolesPage, UserEditPage, UsersPage,
+    AuditPage, DashboardPage, PageContext, Pager, RoleDeletePage, RoleFormPage, RolesPage,
+    UserEditPage, UsersPage,
 };
 
 const USERS_PER_PAGE: u64 = 25;
@@ -29,7 +31,7 @@ pub async fn dashboard(
     db: web::Data<DatabaseConnection>,
 ) -> Result<HttpResponse, AppError> {
     if !user.0.is_staff() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     let data = admin::dashboard(db.get_ref()).await?;
     let top_authors = crate::services::blog::top_authors(db.get_ref(), 5).await?;
@@ -51,20 +53,6 @@ pub async fn roles(
     user.0.require(Permission::ManageRoles)?;
     let roles = admin::list_roles(db.get_ref()).await?;
     render_status(StatusCode::OK, &RolesPage { ctx, roles })
-}
-
-fn role_form(pairs: Vec<(String, String)>) -> RoleForm {
-    let mut form = RoleForm::default();
-    for (key, value) in pairs {
-        match key.as_str() {
-            "name" => form.name = value,
-            "description" => form.description = value,
-            "is_default" => form.is_default = !value.is_empty(),
-            "permissions" => form.permissions.push(value),
-            _ => {}
-        }
-    }
-    form
 }
 
 fn form_page(ctx: PageContext, role_id: Option<i32>, form: RoleForm) -> RoleFormPage {
@@ -114,51 +102,35 @@ async fn save_role(
     db: web::Data<DatabaseConnection>,
     session: Session,
     role_id: Option<i32>,
-    body: web::Bytes,
+    form: RoleForm,
 ) -> Result<HttpResponse, AppError> {
-    user.0.require(Permission::ManageRoles)?;
-    let form = role_form(form_pairs(&body)?);
-    let mut page = form_page(ctx, role_id, form.clone());
-    let input = match RoleInput::parse(
-        &form.name,
-        &form.description,
-        form.is_default,
-        &form.permissions,
-    ) {
-        Ok(input) => input,
-        Err(errors) => {
-            page.errors.extend(errors);
-            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
-    };
     let ip = client_ip(&req);
-    let result = match role_id {
-        None => admin::create_role(db.get_ref(), &user.0, ip, input).await,
-        Some(id) => admin::update_role(db.get_ref(), &user.0, ip, id, input).await,
+    let saved = match (form.parse(), role_id) {
+        (Ok(input), None) => admin::create_role(db.get_ref(), &user.0, ip, input).await,
+        (Ok(input), Some(id)) => admin::update_role(db.get_ref(), &user.0, ip, id, input).await,
+        (Err(error), _) => Err(error),
     };
-    match result {
+    match saved {
         Ok(role) => {
             let verb = if role_id.is_some() {
                 "saved"
             } else {
                 "created"
             };
-            flash::push(
+            Ok(done(
                 &session,
                 Level::Success,
                 format!("Role “{}” {verb}.", role.name),
-            );
-            Ok(see_other("/admin/roles"))
+                "/admin/roles",
+            ))
         }
-        Err(AdminError::Field(field, message)) => {
-            page.errors.add(field, message);
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let mut page = form_page(ctx, role_id, form);
+            page.refusal = errors.get(FORM).map(str::to_owned);
+            page.errors = errors;
+            render_status(status, &page)
         }
-        Err(AdminError::Refused(message)) => {
-            page.refusal = Some(message);
-            render_status(StatusCode::CONFLICT, &page)
-        }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -168,9 +140,10 @@ pub async fn role_create(
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
     session: Session,
-    body: web::Bytes,
+    form: HtmlForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    save_role(req, ctx, user, db, session, None, body).await
+    user.0.require(Permission::ManageRoles)?;
+    save_role(req, ctx, user, db, session, None, form.into_inner()).await
 }
 
 pub async fn role_update(
@@ -180,9 +153,11 @@ pub async fn role_update(
     db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<i32>,
-    body: web::Bytes,
+    form: HtmlForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    save_role(req, ctx, user, db, session, Some(path.into_inner()), body).await
+    user.0.require(Permission::ManageRoles)?;
+    let id = path.into_inner();
+    save_role(req, ctx, user, db, session, Some(id), form.into_inner()).await
 }
 
 async fn delete_page(
@@ -235,19 +210,17 @@ pub async fn role_delete(
         .map(|r| r.role.name)
         .ok_or(AppError::NotFound)?;
     match admin::delete_role(db.get_ref(), &user.0, client_ip(&req), id).await {
-        Ok(moved) => {
-            flash::push(
-                &session,
-                Level::Success,
-                format!("Role “{name}” deleted; {moved} user(s) moved to the default role."),
-            );
-            Ok(see_other("/admin/roles"))
+        Ok(moved) => Ok(done(
+            &session,
+            Level::Success,
+            format!("Role “{name}” deleted; {moved} user(s) moved to the default role."),
+            "/admin/roles",
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let page = delete_page(ctx, db.get_ref(), id, Some(errors.to_string())).await?;
+            render_status(status, &page)
         }
-        Err(AdminError::Refused(message)) => {
-            let page = delete_page(ctx, db.get_ref(), id, Some(message)).await?;
-            render_status(StatusCode::CONFLICT, &page)
-        }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -344,13 +317,6 @@ pub async fn user_edit_form(
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct UserForm {
-    pub role_id: String,
-    pub is_active: Option<String>,
-}
-
 pub async fn user_update(
     req: HttpRequest,
     ctx: PageContext,
@@ -358,48 +324,42 @@ pub async fn user_update(
     db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<i32>,
-    form: web::Form<UserForm>,
+    form: HtmlForm<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageUsers)?;
     let id = path.into_inner();
-    let (target, _) = crate::services::accounts::account(db.get_ref(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let is_active = form.is_active.is_some();
-    let role_id = form.role_id.parse::<i32>().unwrap_or(0);
-    let result = admin::update_user(
-        db.get_ref(),
-        &user.0,
-        client_ip(&req),
-        id,
-        role_id,
-        is_active,
-    )
-    .await;
-    match result {
-        Ok(updated) => {
-            flash::push(
-                &session,
-                Level::Success,
-                format!("{} is saved.", updated.username),
-            );
-            Ok(see_other("/admin/users"))
+    let form = form.into_inner();
+    let saved = match form.parse() {
+        Ok(changes) => {
+            admin::update_user(db.get_ref(), &user.0, client_ip(&req), id, changes).await
         }
-        Err(AdminError::Refused(message) | AdminError::Field(_, message)) => {
+        Err(error) => Err(error),
+    };
+    match saved {
+        Ok(updated) => Ok(done(
+            &session,
+            Level::Success,
+            format!("{} is saved.", updated.username),
+            "/admin/users",
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let (target, _) = crate::services::accounts::account(db.get_ref(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             let roles = admin::list_roles(db.get_ref()).await?;
             render_status(
-                StatusCode::CONFLICT,
+                status,
                 &UserEditPage {
                     ctx,
                     target,
                     roles,
-                    role_id,
-                    is_active,
-                    refusal: Some(message),
+                    role_id: form.role_id.trim().parse().unwrap_or(0),
+                    is_active: form.is_active,
+                    refusal: Some(errors.to_string()),
                 },
             )
         }
-        Err(other) => Err(other.into()),
     }
 }
 

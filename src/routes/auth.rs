@@ -6,25 +6,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{client_ip, render_status, see_other, user_agent};
+use super::{HtmlForm, client_ip, done, problems, render_status, see_other, user_agent};
+use crate::auth::MaybeUser;
 use crate::auth::session::UserSession;
 use crate::auth::throttle::{LoginThrottle, PasswordKeys};
-use crate::auth::{MaybeUser, password};
-use crate::domain::{Email, NewPassword, Username, safe_next};
+use crate::domain::{Email, FieldErrors, NewPassword, ServiceError, Username, safe_next};
 use crate::errors::AppError;
 use crate::flash::{self, Level};
-use crate::services::accounts::{self, RegisterError, Taken};
+use crate::forms::{LoginForm, RegisterForm};
+use crate::services::accounts;
+use crate::services::password;
 use crate::services::sessions::{self, Origin};
-use crate::views::{FieldErrors, LoginPage, PageContext, RegisterPage};
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RegisterForm {
-    pub username: String,
-    pub email: String,
-    pub password: String,
-    pub password_confirm: String,
-}
+use crate::views::{LoginPage, PageContext, RegisterPage};
 
 pub async fn register_form(ctx: PageContext, user: MaybeUser) -> Result<HttpResponse, AppError> {
     if user.0.is_some() {
@@ -66,7 +59,7 @@ pub async fn register(
     db: web::Data<DatabaseConnection>,
     throttle: web::Data<LoginThrottle>,
     session: Session,
-    form: web::Form<RegisterForm>,
+    form: HtmlForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req).unwrap_or_else(|| "unknown".into());
     let reservation = throttle
@@ -75,54 +68,42 @@ pub async fn register(
         .map_err(AppError::TooManyAttempts)?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
-    let username = Username::parse(&form.username)
-        .map_err(|e| errors.add("username", e))
-        .ok();
-    let email = Email::parse(&form.email)
-        .map_err(|e| errors.add("email", e))
-        .ok();
-    let password = NewPassword::parse(&form.password, &form.password_confirm, form.username.trim())
-        .map_err(|e| errors.add("password", e))
-        .ok();
-    let rerender = |ctx, errors| {
-        render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &RegisterPage {
-                ctx,
-                username: form.username.trim().to_owned(),
-                email: form.email.trim().to_owned(),
-                errors,
-            },
-        )
+    let username = errors.check("username", Username::parse(&form.username));
+    let email = errors.check("email", Email::parse(&form.email));
+    let password = errors.check(
+        "password",
+        NewPassword::parse(&form.password, &form.password_confirm, form.username.trim()),
+    );
+    let registered = match (username, email, password) {
+        (Some(username), Some(email), Some(password)) => {
+            let hash = password::hash(password.into_inner()).await?;
+            accounts::register(db.get_ref(), &username, &email, hash, None).await
+        }
+        _ => Err(ServiceError::Invalid(errors)),
     };
-    let (Some(username), Some(email), Some(password)) = (username, email, password) else {
-        throttle.release(reservation).await;
-        return rerender(ctx, errors);
-    };
-    let hash = password::hash(password.into_inner()).await?;
-    match accounts::register(db.get_ref(), &username, &email, hash, None).await {
+    match registered {
         Ok(user) => {
             sign_in(&req, db.get_ref(), &session, &user).await?;
-            flash::push(
+            Ok(done(
                 &session,
                 Level::Success,
                 format!("Welcome to Marquee, {}!", user.username),
-            );
-            Ok(see_other(&format!("/users/{}", user.username)))
+                &format!("/users/{}", user.username),
+            ))
         }
-        Err(RegisterError::Taken(fields)) => {
+        Err(error) => {
             throttle.release(reservation).await;
-            for field in fields {
-                match field {
-                    Taken::Username => errors.add("username", "This username is taken."),
-                    Taken::Email => {
-                        errors.add("email", "An account with this email exists already.")
-                    }
-                }
-            }
-            rerender(ctx, errors)
+            let (status, errors) = problems(error)?;
+            render_status(
+                status,
+                &RegisterPage {
+                    ctx,
+                    username: form.username.trim().to_owned(),
+                    email: form.email.trim().to_owned(),
+                    errors,
+                },
+            )
         }
-        Err(RegisterError::Db(e)) => Err(e.into()),
     }
 }
 
@@ -152,14 +133,6 @@ pub async fn login_form(
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct LoginForm {
-    pub login: String,
-    pub password: String,
-    pub next: String,
-}
-
 #[tracing::instrument(name = "login", skip_all)]
 pub async fn login(
     req: HttpRequest,
@@ -167,7 +140,7 @@ pub async fn login(
     db: web::Data<DatabaseConnection>,
     throttle: web::Data<LoginThrottle>,
     session: Session,
-    form: web::Form<LoginForm>,
+    form: HtmlForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let ip = client_ip(&req);

@@ -5,20 +5,20 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::{Permission, PostStatus};
-use entity::post;
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{Site, render_status, see_other};
-use crate::auth::{CurrentUser, RequireUser};
+use super::{HtmlForm, Site, client_ip, done, problems, render_status};
+use crate::auth::RequireUser;
+use crate::domain::{FORM, FieldErrors};
 use crate::errors::{AppError, urlencode};
-use crate::flash::{self, Level};
+use crate::flash::Level;
+use crate::forms::{CommentForm, PostForm};
 use crate::markdown;
 use crate::services::Page;
-use crate::services::blog::{self, Cursor, Position, PostFilter, PostInput};
+use crate::services::blog::{self, Cursor, Position, PostFilter};
 use crate::views::{
-    FieldErrors, KeysetPager, PageContext, Pager, PostDeletePage, PostForm, PostFormPage,
-    PostListPage, PostPage,
+    KeysetPager, PageContext, Pager, PostDeletePage, PostFormPage, PostListPage, PostPage,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -42,11 +42,6 @@ impl ListQuery {
             Position::Newest
         }
     }
-}
-
-/// Moderators edit and delete anyone's posts and see hidden comments and drafts.
-pub fn is_moderator(user: &CurrentUser) -> bool {
-    user.can(Permission::ModerateComments)
 }
 
 /// How a list page presents itself: heading, search target, and category context.
@@ -166,10 +161,7 @@ pub async fn by_author(
         .one(site.db())
         .await?
         .ok_or(AppError::NotFound)?;
-    let own = ctx
-        .user
-        .as_ref()
-        .is_some_and(|u| u.id == author.id || is_moderator(u));
+    let own = blog::sees_drafts_of(ctx.user.as_ref(), author.id);
     let filter = PostFilter {
         author_id: Some(author.id),
         include_drafts: own,
@@ -224,34 +216,6 @@ pub struct PageQuery {
     pub page: Option<u64>,
 }
 
-/// Loads a post the viewer may see: drafts only for their author and moderators (404 to
-/// everyone else, so drafts do not leak).
-/// Whether `viewer` may see `post`: published posts for everyone, drafts for their author and
-/// moderators.
-fn may_see(viewer: Option<&CurrentUser>, post: &post::Model) -> bool {
-    post.status == PostStatus::Published
-        || viewer.is_some_and(|u| u.id == post.author_id || is_moderator(u))
-}
-
-/// The post, if `viewer` may see it (one statement).
-async fn visible_post(
-    db: &DatabaseConnection,
-    slug: &str,
-    viewer: Option<&CurrentUser>,
-) -> Result<post::Model, AppError> {
-    post::Entity::find_by_slug(slug)
-        .one(db)
-        .await?
-        .filter(|p| may_see(viewer, p))
-        .ok_or(AppError::NotFound)
-}
-
-fn can_edit(viewer: Option<&CurrentUser>, post: &post::Model) -> bool {
-    viewer.is_some_and(|u| {
-        (u.id == post.author_id && u.can(Permission::WritePosts)) || is_moderator(u)
-    })
-}
-
 type PostWithComments = Option<(blog::PostDetail, Page<blog::CommentRow>)>;
 
 /// A post page in three statements (post with author; its tags; the comments with their total),
@@ -266,7 +230,7 @@ async fn post_page(
     comment_error: Option<String>,
 ) -> Result<PostPage, AppError> {
     let viewer = ctx.user.clone();
-    let can_moderate = viewer.as_ref().is_some_and(is_moderator);
+    let can_moderate = viewer.as_ref().is_some_and(blog::is_moderator);
     let version = match can_moderate {
         true => None,
         false => site.version().await,
@@ -289,7 +253,7 @@ async fn post_page(
     let Some((mut detail, comments)) = loaded
         .as_ref()
         .clone()
-        .filter(|(d, _)| may_see(viewer.as_ref(), &d.post))
+        .filter(|(d, _)| blog::may_see(viewer.as_ref(), &d.post))
     else {
         return Err(AppError::NotFound);
     };
@@ -309,7 +273,7 @@ async fn post_page(
             .body_html
             .clone()
             .unwrap_or_else(|| markdown::to_safe_html(&detail.post.body)),
-        can_edit: can_edit(viewer.as_ref(), &detail.post),
+        can_edit: blog::can_edit(viewer.as_ref(), &detail.post),
         can_comment: viewer.as_ref().is_some_and(|u| u.can(Permission::Comment)),
         can_moderate,
         ctx,
@@ -340,110 +304,44 @@ pub async fn show(
     render_status(StatusCode::OK, &page)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CommentForm {
-    pub body: String,
-}
-
 pub async fn comment(
     site: Site,
     ctx: PageContext,
     user: RequireUser,
     session: Session,
     path: web::Path<String>,
-    form: web::Form<CommentForm>,
+    form: HtmlForm<CommentForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::Comment)?;
     let slug = path.into_inner();
-    let post = visible_post(site.db(), &slug, Some(&user.0)).await?;
-    let body = form.into_inner().body;
-    let trimmed = body.trim();
-    let problem = if trimmed.is_empty() {
-        Some("Write something before posting your comment.")
-    } else if trimmed.chars().count() > 5_000 {
-        Some("Comments are at most 5,000 characters long.")
-    } else {
-        None
+    let form = form.into_inner();
+    let added = match form.parse() {
+        Ok(body) => blog::add_comment(site.db(), &user.0, &slug, body).await,
+        Err(error) => Err(error),
     };
-    if let Some(problem) = problem {
-        let page = post_page(ctx, &site, &slug, 1, body, Some(problem.to_owned())).await?;
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    let created = blog::add_comment(site.db(), post.id, user.0.id, trimmed.to_owned()).await?;
-    flash::push(&session, Level::Success, "Your comment is posted.");
-    let last_page = blog::comments(site.db(), post.id, false, 1)
-        .await?
-        .pages
-        .max(1);
-    Ok(see_other(&format!(
-        "/posts/{slug}?page={last_page}#comment-{}",
-        created.id
-    )))
-}
-
-/// Checks the post form; `Err` holds the field messages.
-async fn parse_post_form(
-    db: &DatabaseConnection,
-    form: &PostForm,
-) -> Result<Result<PostInput, FieldErrors>, AppError> {
-    let mut errors = FieldErrors::default();
-    let title = form.title.trim().to_owned();
-    if title.is_empty() {
-        errors.add("title", "Give the post a title.");
-    } else if title.chars().count() > 200 {
-        errors.add("title", "Titles are at most 200 characters long.");
-    }
-    let body = form.body.trim().to_owned();
-    if body.is_empty() {
-        errors.add("body", "Write the post before saving it.");
-    } else if body.len() > blog::MAX_BODY {
-        errors.add(
-            "body",
-            format!(
-                "The post is too long: {} characters at most.",
-                blog::MAX_BODY
-            ),
-        );
-    }
-    let category_id = match form.category_id.trim() {
-        "" => None,
-        raw => {
-            let known = match raw.parse::<i32>() {
-                Ok(id) => entity::category::Entity::find_by_id(id)
-                    .one(db)
-                    .await?
-                    .map(|c| c.id),
-                Err(_) => None,
-            };
-            if known.is_none() {
-                errors.add("category_id", "Choose a category from the list.");
-            }
-            known
+    match added {
+        Ok((created, post)) => {
+            let last_page = blog::comments(site.db(), post.id, false, 1)
+                .await?
+                .pages
+                .max(1);
+            Ok(done(
+                &session,
+                Level::Success,
+                "Your comment is posted.",
+                &format!(
+                    "/posts/{}?page={last_page}#comment-{}",
+                    post.slug, created.id
+                ),
+            ))
         }
-    };
-    let tags = blog::parse_tags(&form.tags)
-        .map_err(|e| errors.add("tags", e))
-        .unwrap_or_default();
-    let status = match form.status.as_str() {
-        "published" => PostStatus::Published,
-        "draft" | "" => PostStatus::Draft,
-        _ => {
-            errors.add("status", "Choose draft or published.");
-            PostStatus::Draft
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let problem = errors.get("body").or(errors.get(FORM)).map(str::to_owned);
+            let page = post_page(ctx, &site, &slug, 1, form.body, problem).await?;
+            render_status(status, &page)
         }
-    };
-    Ok(if errors.is_empty() {
-        Ok(PostInput {
-            title,
-            body,
-            category_id,
-            tags,
-            status,
-        })
-    } else {
-        Err(errors)
-    })
+    }
 }
 
 async fn form_page(
@@ -486,44 +384,35 @@ pub async fn create(
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
     session: Session,
-    form: web::Form<PostForm>,
+    form: HtmlForm<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::WritePosts)?;
     let form = form.into_inner();
-    match parse_post_form(db.get_ref(), &form).await? {
-        Ok(input) => {
-            let created = blog::create_post(db.get_ref(), user.0.id, input).await?;
+    let created = match form.parse() {
+        Ok(input) => blog::create_post(db.get_ref(), &user.0, input).await,
+        Err(error) => Err(error),
+    };
+    match created {
+        Ok(created) => {
             let what = if created.status == PostStatus::Published {
                 "published"
             } else {
                 "saved as a draft"
             };
-            flash::push(&session, Level::Success, format!("Your post is {what}."));
-            Ok(see_other(&format!("/posts/{}", created.slug)))
+            Ok(done(
+                &session,
+                Level::Success,
+                format!("Your post is {what}."),
+                &format!("/posts/{}", created.slug),
+            ))
         }
-        Err(errors) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(ctx, db.get_ref(), None, form, errors).await?,
-        ),
-    }
-}
-
-/// The post, if `user` may edit it (author with `write_posts`, or a moderator).
-async fn editable(
-    db: &DatabaseConnection,
-    slug: &str,
-    user: &CurrentUser,
-) -> Result<post::Model, AppError> {
-    let post = entity::post::Entity::find_by_slug(slug)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if can_edit(Some(user), &post) {
-        Ok(post)
-    } else if post.status == PostStatus::Draft {
-        Err(AppError::NotFound)
-    } else {
-        Err(AppError::Forbidden)
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            render_status(
+                status,
+                &form_page(ctx, db.get_ref(), None, form, errors).await?,
+            )
+        }
     }
 }
 
@@ -533,7 +422,7 @@ pub async fn edit_form(
     db: web::Data<DatabaseConnection>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
+    let post = blog::editable_post(db.get_ref(), &path.into_inner(), &user.0).await?;
     let tags = blog::tags_of(db.get_ref(), vec![post.id])
         .await?
         .remove(&post.id)
@@ -565,21 +454,28 @@ pub async fn update(
     db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<String>,
-    form: web::Form<PostForm>,
+    form: HtmlForm<PostForm>,
 ) -> Result<HttpResponse, AppError> {
-    let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
+    let slug = path.into_inner();
     let form = form.into_inner();
-    match parse_post_form(db.get_ref(), &form).await? {
-        Ok(input) => {
-            let updated =
-                blog::update_post(db.get_ref(), post, input, &super::actor(&req, &user.0)).await?;
-            flash::push(&session, Level::Success, "Your changes are saved.");
-            Ok(see_other(&format!("/posts/{}", updated.slug)))
+    let updated = match form.parse() {
+        Ok(input) => blog::update_post(db.get_ref(), &user.0, client_ip(&req), &slug, input).await,
+        Err(error) => Err(error),
+    };
+    match updated {
+        Ok(updated) => Ok(done(
+            &session,
+            Level::Success,
+            "Your changes are saved.",
+            &format!("/posts/{}", updated.slug),
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            render_status(
+                status,
+                &form_page(ctx, db.get_ref(), Some(slug), form, errors).await?,
+            )
         }
-        Err(errors) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(ctx, db.get_ref(), Some(post.slug), form, errors).await?,
-        ),
     }
 }
 
@@ -589,7 +485,7 @@ pub async fn delete_form(
     db: web::Data<DatabaseConnection>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
+    let post = blog::editable_post(db.get_ref(), &path.into_inner(), &user.0).await?;
     let comments = blog::comments(db.get_ref(), post.id, true, 1).await?.total;
     render_status(
         StatusCode::OK,
@@ -608,12 +504,12 @@ pub async fn delete(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let post = editable(db.get_ref(), &path.into_inner(), &user.0).await?;
-    blog::delete_post(db.get_ref(), &post, &super::actor(&req, &user.0)).await?;
-    flash::push(
+    let post =
+        blog::delete_post(db.get_ref(), &user.0, client_ip(&req), &path.into_inner()).await?;
+    Ok(done(
         &session,
         Level::Success,
         format!("“{}” is deleted.", post.title),
-    );
-    Ok(see_other("/posts"))
+        "/posts",
+    ))
 }

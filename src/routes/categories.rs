@@ -6,17 +6,15 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
-use serde::Deserialize;
 
-use super::{actor, render_status, see_other};
+use super::{HtmlForm, client_ip, done, problems, render_status};
 use crate::auth::RequireUser;
+use crate::domain::FieldErrors;
 use crate::errors::AppError;
-use crate::flash::{self, Level};
-use crate::services::admin::AdminError;
+use crate::flash::Level;
+use crate::forms::CategoryForm;
 use crate::services::blog;
-use crate::views::{
-    CategoriesPage, CategoryDeletePage, CategoryEditPage, FieldErrors, PageContext,
-};
+use crate::views::{CategoriesPage, CategoryDeletePage, CategoryEditPage, PageContext};
 
 async fn tree(db: &DatabaseConnection) -> Result<Vec<blog::TreeNode>, AppError> {
     let all = blog::categories(db).await?;
@@ -41,56 +39,32 @@ pub async fn index(
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CategoryForm {
-    pub name: String,
-    pub parent_id: String,
-}
-
-impl CategoryForm {
-    /// `Ok(None)` for a root category; `Err` when the value is not a number.
-    fn parent(&self) -> Result<Option<i32>, AdminError> {
-        match self.parent_id.trim() {
-            "" => Ok(None),
-            raw => raw.parse().map(Some).map_err(|_| {
-                AdminError::Field("parent_id", "Choose a parent from the list.".into())
-            }),
-        }
-    }
-}
-
 pub async fn create(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
     session: Session,
-    form: web::Form<CategoryForm>,
+    form: HtmlForm<CategoryForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
     let form = form.into_inner();
-    let result = match form.parent() {
-        Ok(parent) => {
-            blog::create_category(db.get_ref(), &actor(&req, &user.0), &form.name, parent).await
-        }
-        Err(e) => Err(e),
+    let created = match form.parse() {
+        Ok(input) => blog::create_category(db.get_ref(), &user.0, client_ip(&req), input).await,
+        Err(error) => Err(error),
     };
-    match result {
-        Ok(created) => {
-            flash::push(
-                &session,
-                Level::Success,
-                format!("Category “{}” created.", created.name),
-            );
-            Ok(see_other("/categories"))
-        }
-        Err(AdminError::Field(field, message)) => {
-            let mut errors = FieldErrors::default();
-            errors.add(field, message);
+    match created {
+        Ok(created) => Ok(done(
+            &session,
+            Level::Success,
+            format!("Category “{}” created.", created.name),
+            "/categories",
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
             let tree = tree(db.get_ref()).await?;
             render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 &CategoriesPage {
                     ctx,
                     tree,
@@ -100,15 +74,11 @@ pub async fn create(
                 },
             )
         }
-        Err(other) => Err(other.into()),
     }
 }
 
 async fn find(db: &DatabaseConnection, slug: &str) -> Result<entity::category::Model, AppError> {
-    entity::category::Entity::find_by_slug(slug)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    Ok(blog::category_by_slug(db, slug).await?)
 }
 
 pub async fn edit_form(
@@ -143,39 +113,29 @@ pub async fn edit(
     db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<String>,
-    form: web::Form<CategoryForm>,
+    form: HtmlForm<CategoryForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
     let category = find(db.get_ref(), &path.into_inner()).await?;
     let form = form.into_inner();
-    let result = match form.parent() {
-        Ok(parent) => {
-            blog::update_category(
-                db.get_ref(),
-                &actor(&req, &user.0),
-                category.id,
-                &form.name,
-                parent,
-            )
-            .await
+    let updated = match form.parse() {
+        Ok(input) => {
+            blog::update_category(db.get_ref(), &user.0, client_ip(&req), category.id, input).await
         }
-        Err(e) => Err(e),
+        Err(error) => Err(error),
     };
-    match result {
-        Ok(updated) => {
-            flash::push(
-                &session,
-                Level::Success,
-                format!("Category “{}” saved.", updated.name),
-            );
-            Ok(see_other("/categories"))
-        }
-        Err(AdminError::Field(field, message)) => {
-            let mut errors = FieldErrors::default();
-            errors.add(field, message);
+    match updated {
+        Ok(updated) => Ok(done(
+            &session,
+            Level::Success,
+            format!("Category “{}” saved.", updated.name),
+            "/categories",
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
             let tree = tree(db.get_ref()).await?;
             render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 &CategoryEditPage {
                     ctx,
                     category,
@@ -186,7 +146,6 @@ pub async fn edit(
                 },
             )
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -243,22 +202,23 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
     let category = find(db.get_ref(), &path.into_inner()).await?;
-    match blog::delete_category(db.get_ref(), &actor(&req, &user.0), category.id).await {
-        Ok(posts) => {
-            flash::push(
-                &session,
-                Level::Success,
-                format!(
-                    "Category “{}” deleted; {posts} post(s) are now uncategorised.",
-                    category.name
-                ),
-            );
-            Ok(see_other("/categories"))
+    match blog::delete_category(db.get_ref(), &user.0, client_ip(&req), category.id).await {
+        Ok(posts) => Ok(done(
+            &session,
+            Level::Success,
+            format!(
+                "Category “{}” deleted; {posts} post(s) are now uncategorised.",
+                category.name
+            ),
+            "/categories",
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let refusal = Some(errors.to_string());
+            render_status(
+                status,
+                &delete_page(ctx, db.get_ref(), category, refusal).await?,
+            )
         }
-        Err(AdminError::Refused(message)) => render_status(
-            StatusCode::CONFLICT,
-            &delete_page(ctx, db.get_ref(), category, Some(message)).await?,
-        ),
-        Err(other) => Err(other.into()),
     }
 }

@@ -8,15 +8,14 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{actor, render_status, see_other};
+use super::{HtmlForm, client_ip, done, problems, render_status};
 use crate::auth::RequireUser;
+use crate::domain::FieldErrors;
 use crate::errors::AppError;
-use crate::flash::{self, Level};
-use crate::services::admin::AdminError;
+use crate::flash::Level;
+use crate::forms::GroupForm;
 use crate::services::{Page, groups};
-use crate::views::{
-    FieldErrors, GroupDeletePage, GroupEditPage, GroupPage, GroupsPage, PageContext, Pager,
-};
+use crate::views::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage, PageContext, Pager};
 
 const MEMBERS_PER_PAGE: u64 = 20;
 
@@ -37,68 +36,33 @@ pub async fn list(
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct GroupForm {
-    pub name: String,
-    pub description: String,
-}
-
-/// Checks the form and runs `save`; field problems, from the form or from the database (a
-/// taken name), come back as `Ok(Err(errors))` for the re-rendered form.
-async fn save_group<Fut>(
-    form: &GroupForm,
-    save: impl FnOnce(String, String) -> Fut,
-) -> Result<Result<entity::group::Model, FieldErrors>, AppError>
-where
-    Fut: std::future::Future<Output = Result<entity::group::Model, AdminError>>,
-{
-    let mut errors = FieldErrors::default();
-    let (name, description) = match groups::parse(&form.name, &form.description) {
-        Ok(valid) => valid,
-        Err(field_errors) => {
-            errors.extend(field_errors);
-            return Ok(Err(errors));
-        }
-    };
-    match save(name, description).await {
-        Ok(group) => Ok(Ok(group)),
-        Err(AdminError::Field(field, message)) => {
-            errors.add(field, message);
-            Ok(Err(errors))
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
+/// Creates a group from the form on the list page, or shows that page again with its problems.
 pub async fn create(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
     session: Session,
-    form: web::Form<GroupForm>,
+    form: HtmlForm<GroupForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
     let form = form.into_inner();
-    let actor = actor(&req, &user.0);
-    let saved = save_group(&form, |name, description| {
-        groups::create(db.get_ref(), &actor, name, description)
-    })
-    .await?;
+    let saved = match form.parse() {
+        Ok(input) => groups::create(db.get_ref(), &user.0, client_ip(&req), input).await,
+        Err(error) => Err(error),
+    };
     match saved {
-        Ok(group) => {
-            flash::push(
-                &session,
-                Level::Success,
-                format!("Group “{}” created.", group.name),
-            );
-            Ok(see_other(&format!("/groups/{}", group.id)))
-        }
-        Err(errors) => {
+        Ok(group) => Ok(done(
+            &session,
+            Level::Success,
+            format!("Group “{}” created.", group.name),
+            &format!("/groups/{}", group.id),
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
             let groups = groups::list(db.get_ref()).await?;
             render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 &GroupsPage {
                     ctx,
                     groups,
@@ -156,16 +120,13 @@ pub async fn join(
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let group = groups::find(db.get_ref(), path.into_inner())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    groups::join(db.get_ref(), group.id, user.0.id).await?;
-    flash::push(
+    let group = groups::join(db.get_ref(), &user.0, path.into_inner()).await?;
+    Ok(done(
         &session,
         Level::Success,
         format!("You joined “{}”.", group.name),
-    );
-    Ok(see_other(&format!("/groups/{}", group.id)))
+        &format!("/groups/{}", group.id),
+    ))
 }
 
 pub async fn leave(
@@ -174,12 +135,13 @@ pub async fn leave(
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let group = groups::find(db.get_ref(), path.into_inner())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    groups::leave(db.get_ref(), group.id, user.0.id).await?;
-    flash::push(&session, Level::Info, format!("You left “{}”.", group.name));
-    Ok(see_other(&format!("/groups/{}", group.id)))
+    let group = groups::leave(db.get_ref(), &user.0, path.into_inner()).await?;
+    Ok(done(
+        &session,
+        Level::Info,
+        format!("You left “{}”.", group.name),
+        &format!("/groups/{}", group.id),
+    ))
 }
 
 pub async fn edit_form(
@@ -211,37 +173,38 @@ pub async fn edit(
     db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<i32>,
-    form: web::Form<GroupForm>,
+    form: HtmlForm<GroupForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
-    let group = groups::find(db.get_ref(), path.into_inner())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let id = path.into_inner();
     let form = form.into_inner();
-    let actor = actor(&req, &user.0);
-    let saved = save_group(&form, |name, description| {
-        groups::update(db.get_ref(), &actor, group.id, name, description)
-    })
-    .await?;
+    let saved = match form.parse() {
+        Ok(input) => groups::update(db.get_ref(), &user.0, client_ip(&req), id, input).await,
+        Err(error) => Err(error),
+    };
     match saved {
-        Ok(updated) => {
-            flash::push(
-                &session,
-                Level::Success,
-                format!("Group “{}” saved.", updated.name),
-            );
-            Ok(see_other(&format!("/groups/{}", updated.id)))
+        Ok(updated) => Ok(done(
+            &session,
+            Level::Success,
+            format!("Group “{}” saved.", updated.name),
+            &format!("/groups/{}", updated.id),
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let group = groups::find(db.get_ref(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            render_status(
+                status,
+                &GroupEditPage {
+                    ctx,
+                    group,
+                    name: form.name,
+                    description: form.description,
+                    errors,
+                },
+            )
         }
-        Err(errors) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &GroupEditPage {
-                ctx,
-                group,
-                name: form.name,
-                description: form.description,
-                errors,
-            },
-        ),
     }
 }
 
@@ -278,11 +241,11 @@ pub async fn delete(
     let group = groups::find(db.get_ref(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    groups::delete(db.get_ref(), &actor(&req, &user.0), id).await?;
-    flash::push(
+    groups::delete(db.get_ref(), &user.0, client_ip(&req), id).await?;
+    Ok(done(
         &session,
         Level::Success,
         format!("Group “{}” deleted.", group.name),
-    );
-    Ok(see_other("/groups"))
+        "/groups",
+    ))
 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod blog;
 pub mod categories;
+pub mod error_page;
 pub mod groups;
 pub mod health;
 pub mod home;
@@ -17,6 +18,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use crate::domain::{FieldErrors, ServiceError};
 use crate::errors::AppError;
 
 /// Pages that use the session (signed-in user, CSRF, flash messages).
@@ -289,16 +291,52 @@ pub fn user_agent(req: &HttpRequest) -> String {
         .to_owned()
 }
 
-/// The audit log's view of who acts: the signed-in user and their address.
-pub fn actor(req: &HttpRequest, user: &crate::auth::CurrentUser) -> crate::services::audit::Actor {
-    crate::services::audit::Actor {
-        id: Some(user.id),
-        ip: client_ip(req),
+/// A submitted form as its typed struct (see [`crate::forms`]): `serde_html_form`, so repeated
+/// keys fill a `Vec` and an unticked checkbox is `None`. A body that is not a form at all is a
+/// 400 page. (The input guard has already refused control characters and oversized bodies.)
+pub struct HtmlForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for HtmlForm<T> {
+    type Error = AppError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = body
+                .await
+                .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+            serde_html_form::from_bytes(&body)
+                .map(HtmlForm)
+                .map_err(|_| AppError::BadRequest("The form could not be read.".into()))
+        })
     }
 }
 
-/// Repeated form fields (`permissions=a&permissions=b`) as pairs.
-pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
-    serde_urlencoded::from_bytes(body)
-        .map_err(|_| AppError::BadRequest("The form could not be read.".into()))
+impl<T> HtmlForm<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// The one way a form page shows its problems again: a service's `Invalid` (422) or
+/// `Conflict` (409) gives the status and the field errors to render the page with; any other
+/// error is the handler's error.
+pub fn problems(error: ServiceError) -> Result<(StatusCode, FieldErrors), AppError> {
+    match error {
+        ServiceError::Invalid(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, errors)),
+        ServiceError::Conflict(errors) => Ok((StatusCode::CONFLICT, errors)),
+        other => Err(other.into()),
+    }
+}
+
+/// After a successful POST: a flash message for the next page, and a 303 to `location`.
+pub fn done(
+    session: &actix_session::Session,
+    level: crate::flash::Level,
+    message: impl Into<String>,
+    location: &str,
+) -> HttpResponse {
+    crate::flash::push(session, level, message);
+    see_other(location)
 }

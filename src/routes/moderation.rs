@@ -7,10 +7,10 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{actor, render_status, see_other};
+use super::{client_ip, done, render_status};
 use crate::auth::RequireUser;
 use crate::errors::AppError;
-use crate::flash::{self, Level};
+use crate::flash::Level;
 use crate::services::{Page, blog};
 use crate::views::{ModerationPage, PageContext, Pager};
 
@@ -44,14 +44,18 @@ async fn set_hidden(
     hidden: bool,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ModerateComments)?;
-    blog::set_comment_hidden(db.get_ref(), &actor(&req, &user.0), id, hidden).await?;
+    blog::set_comment_hidden(db.get_ref(), &user.0, client_ip(&req), id, hidden).await?;
     let message = if hidden {
         "Comment hidden."
     } else {
         "Comment visible again."
     };
-    flash::push(&session, Level::Success, message);
-    Ok(see_other(&format!("/moderation#comment-{id}")))
+    Ok(done(
+        &session,
+        Level::Success,
+        message,
+        &format!("/moderation#comment-{id}"),
+    ))
 }
 
 pub async fn hide(

@@ -5,18 +5,20 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::{MpaRating, Permission};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{Site, form_pairs, render_status, see_other};
-use crate::auth::{CurrentUser, RequireUser};
+use super::{HtmlForm, Site, client_ip, done, problems, render_status};
+use crate::auth::RequireUser;
+use crate::domain::FieldErrors;
 use crate::errors::AppError;
-use crate::flash::{self, Level};
+use crate::flash::Level;
+use crate::forms::{MovieForm, ReviewForm};
 use crate::services::Page;
-use crate::services::movies::{self, MovieFilter, MovieInput, MovieSort, ReviewError};
+use crate::services::movies::{self, MovieFilter, MovieSort};
 use crate::views::{
-    FieldErrors, MovieDeletePage, MovieForm, MovieFormPage, MovieListPage, MoviePage, MovieQuery,
-    PageContext, Pager, PersonPage, ReviewFormPage,
+    MovieDeletePage, MovieFormPage, MovieListPage, MoviePage, MovieQuery, PageContext, Pager,
+    PersonPage, ReviewFormPage,
 };
 
 /// Reads the list's query string; values that make no sense are dropped with a notice.
@@ -131,43 +133,10 @@ pub async fn list(site: Site, ctx: PageContext) -> Result<HttpResponse, AppError
     )
 }
 
-fn can_manage(user: Option<&CurrentUser>) -> bool {
-    user.is_some_and(|u| u.can(Permission::ManageMovies))
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PageQuery {
     pub page: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ReviewForm {
-    pub rating: String,
-    pub body: String,
-}
-
-fn parse_review(form: &ReviewForm) -> Result<(i32, String), FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let rating = match form.rating.trim().parse::<i32>() {
-        Ok(r) if (1..=10).contains(&r) => r,
-        _ => {
-            errors.add("rating", "Choose a rating from 1 to 10.");
-            0
-        }
-    };
-    let body = form.body.trim().to_owned();
-    if body.is_empty() {
-        errors.add("body", "Say a few words about the movie.");
-    } else if body.chars().count() > 5_000 {
-        errors.add("body", "Reviews are at most 5,000 characters long.");
-    }
-    if errors.is_empty() {
-        Ok((rating, body))
-    } else {
-        Err(errors)
-    }
 }
 
 async fn movie_page(
@@ -186,11 +155,8 @@ async fn movie_page(
     };
     let pager = Pager::new(&reviews, &[]);
     Ok(MoviePage {
-        can_review: ctx
-            .user
-            .as_ref()
-            .is_some_and(|u| u.can(Permission::ReviewMovies)),
-        can_manage: can_manage(ctx.user.as_ref()),
+        can_review: movies::can_review(ctx.user.as_ref()),
+        can_manage: movies::can_manage(ctx.user.as_ref()),
         ctx,
         card,
         reviews,
@@ -226,63 +192,27 @@ pub async fn review(
     db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<i32>,
-    form: web::Form<ReviewForm>,
+    form: HtmlForm<ReviewForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ReviewMovies)?;
     let id = path.into_inner();
     let form = form.into_inner();
-    let outcome = match parse_review(&form) {
-        Ok((rating, body)) => {
-            match movies::add_review(db.get_ref(), id, user.0.id, rating, body).await {
-                Ok(_) => None,
-                Err(ReviewError::AlreadyReviewed) => {
-                    let mut errors = FieldErrors::default();
-                    errors.add("body", ReviewError::AlreadyReviewed.to_string());
-                    Some((StatusCode::CONFLICT, errors))
-                }
-                Err(ReviewError::Db(e)) => {
-                    // A review of a movie deleted meanwhile: the movie page says it is gone.
-                    if movies::movie(db.get_ref(), id).await?.is_none() {
-                        return Err(AppError::NotFound);
-                    }
-                    return Err(e.into());
-                }
-            }
-        }
-        Err(errors) => Some((StatusCode::UNPROCESSABLE_ENTITY, errors)),
+    let added = match form.parse() {
+        Ok(input) => movies::add_review(db.get_ref(), &user.0, id, input).await,
+        Err(error) => Err(error),
     };
-    match outcome {
-        None => {
-            flash::push(
-                &session,
-                Level::Success,
-                "Thank you: your review is posted.",
-            );
-            Ok(see_other(&format!("/movies/{id}#reviews")))
-        }
-        Some((status, errors)) => {
+    match added {
+        Ok(_) => Ok(done(
+            &session,
+            Level::Success,
+            "Thank you: your review is posted.",
+            &format!("/movies/{id}#reviews"),
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
             let page = movie_page(ctx, db.get_ref(), id, 1, form, errors).await?;
             render_status(status, &page)
         }
-    }
-}
-
-/// The review, if it belongs to `user`.
-async fn own_review(
-    db: &DatabaseConnection,
-    movie_id: i32,
-    review_id: i32,
-    user: &CurrentUser,
-) -> Result<entity::review::Model, AppError> {
-    let review = entity::review::Entity::find_by_id(review_id)
-        .one(db)
-        .await?
-        .filter(|r| r.movie_id == movie_id)
-        .ok_or(AppError::NotFound)?;
-    if review.user_id == user.id {
-        Ok(review)
-    } else {
-        Err(AppError::Forbidden)
     }
 }
 
@@ -293,7 +223,7 @@ pub async fn review_edit_form(
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (movie_id, review_id) = path.into_inner();
-    let review = own_review(db.get_ref(), movie_id, review_id, &user.0).await?;
+    let review = movies::own_review(db.get_ref(), &user.0, movie_id, review_id).await?;
     let card = movies::movie(db.get_ref(), movie_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -316,23 +246,28 @@ pub async fn review_update(
     db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<(i32, i32)>,
-    form: web::Form<ReviewForm>,
+    form: HtmlForm<ReviewForm>,
 ) -> Result<HttpResponse, AppError> {
     let (movie_id, review_id) = path.into_inner();
-    let review = own_review(db.get_ref(), movie_id, review_id, &user.0).await?;
     let form = form.into_inner();
-    match parse_review(&form) {
-        Ok((rating, body)) => {
-            movies::update_review(db.get_ref(), review, rating, body).await?;
-            flash::push(&session, Level::Success, "Your review is updated.");
-            Ok(see_other(&format!("/movies/{movie_id}#reviews")))
-        }
-        Err(errors) => {
+    let saved = match form.parse() {
+        Ok(input) => movies::update_review(db.get_ref(), &user.0, movie_id, review_id, input).await,
+        Err(error) => Err(error),
+    };
+    match saved {
+        Ok(_) => Ok(done(
+            &session,
+            Level::Success,
+            "Your review is updated.",
+            &format!("/movies/{movie_id}#reviews"),
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
             let card = movies::movie(db.get_ref(), movie_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 &ReviewFormPage {
                     ctx,
                     card,
@@ -353,10 +288,13 @@ pub async fn review_delete(
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (movie_id, review_id) = path.into_inner();
-    let review = own_review(db.get_ref(), movie_id, review_id, &user.0).await?;
-    movies::delete_review(db.get_ref(), &review).await?;
-    flash::push(&session, Level::Info, "Your review is deleted.");
-    Ok(see_other(&format!("/movies/{movie_id}#reviews")))
+    movies::delete_review(db.get_ref(), &user.0, movie_id, review_id).await?;
+    Ok(done(
+        &session,
+        Level::Info,
+        "Your review is deleted.",
+        &format!("/movies/{movie_id}#reviews"),
+    ))
 }
 
 pub async fn person(
@@ -375,72 +313,6 @@ pub async fn person(
             movies,
         },
     )
-}
-
-fn movie_form(pairs: Vec<(String, String)>) -> MovieForm {
-    let mut form = MovieForm::default();
-    for (key, value) in pairs {
-        match key.as_str() {
-            "title" => form.title = value,
-            "year" => form.year = value,
-            "mpa" => form.mpa = value,
-            "theatre" => form.theatre = !value.is_empty(),
-            "synopsis" => form.synopsis = value,
-            "directors" => form.directors = value,
-            _ => {}
-        }
-    }
-    form
-}
-
-fn parse_movie(form: &MovieForm) -> Result<MovieInput, FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let title = form.title.trim().to_owned();
-    if title.is_empty() {
-        errors.add("title", "Give the movie a title.");
-    } else if title.chars().count() > 200 {
-        errors.add("title", "Titles are at most 200 characters long.");
-    }
-    let last = movies::last_year();
-    let year = match form.year.trim().parse::<i32>() {
-        Ok(y) if (movies::FIRST_YEAR..=last).contains(&y) => y,
-        _ => {
-            errors.add(
-                "year",
-                format!("Enter a year from {} to {last}.", movies::FIRST_YEAR),
-            );
-            0
-        }
-    };
-    let mpa = match form.mpa.trim() {
-        "" => None,
-        raw => match MpaRating::parse(raw) {
-            Some(r) => Some(r),
-            None => {
-                errors.add("mpa", "Choose a rating from the list, or none.");
-                None
-            }
-        },
-    };
-    let synopsis = form.synopsis.trim().to_owned();
-    if synopsis.chars().count() > 5_000 {
-        errors.add("synopsis", "Keep the synopsis under 5,000 characters.");
-    }
-    let directors = movies::parse_directors(&form.directors)
-        .map_err(|e| errors.add("directors", e))
-        .unwrap_or_default();
-    if errors.is_empty() {
-        Ok(MovieInput {
-            title,
-            year,
-            mpa,
-            theatre: form.theatre,
-            synopsis,
-            directors,
-        })
-    } else {
-        Err(errors)
-    }
 }
 
 fn form_page(
@@ -476,33 +348,26 @@ pub async fn create(
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
     session: Session,
-    body: web::Bytes,
+    form: HtmlForm<MovieForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
-    let form = movie_form(form_pairs(&body)?);
-    match parse_movie(&form) {
-        Ok(input) => {
-            let created =
-                movies::create_movie(db.get_ref(), input, &super::actor(&req, &user.0)).await?;
-            flash::push(
-                &session,
-                Level::Success,
-                format!("“{}” is in the catalogue.", created.title),
-            );
-            Ok(see_other(&format!("/movies/{}", created.id)))
+    let form = form.into_inner();
+    let created = match form.parse() {
+        Ok(input) => movies::create_movie(db.get_ref(), &user.0, client_ip(&req), input).await,
+        Err(error) => Err(error),
+    };
+    match created {
+        Ok(created) => Ok(done(
+            &session,
+            Level::Success,
+            format!("“{}” is in the catalogue.", created.title),
+            &format!("/movies/{}", created.id),
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            render_status(status, &form_page(ctx, None, form, errors))
         }
-        Err(errors) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(ctx, None, form, errors),
-        ),
     }
-}
-
-async fn existing(db: &DatabaseConnection, id: i32) -> Result<entity::movie::Model, AppError> {
-    entity::movie::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 pub async fn edit_form(
@@ -513,7 +378,7 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
     let id = path.into_inner();
-    let movie = existing(db.get_ref(), id).await?;
+    let movie = movies::find(db.get_ref(), id).await?;
     let directors = movies::directors_of(db.get_ref(), vec![id])
         .await?
         .remove(&id)
@@ -543,28 +408,26 @@ pub async fn update(
     db: web::Data<DatabaseConnection>,
     session: Session,
     path: web::Path<i32>,
-    body: web::Bytes,
+    form: HtmlForm<MovieForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
     let id = path.into_inner();
-    let movie = existing(db.get_ref(), id).await?;
-    let form = movie_form(form_pairs(&body)?);
-    match parse_movie(&form) {
-        Ok(input) => {
-            let updated =
-                movies::update_movie(db.get_ref(), movie, input, &super::actor(&req, &user.0))
-                    .await?;
-            flash::push(
-                &session,
-                Level::Success,
-                format!("“{}” is saved.", updated.title),
-            );
-            Ok(see_other(&format!("/movies/{id}")))
+    let form = form.into_inner();
+    let updated = match form.parse() {
+        Ok(input) => movies::update_movie(db.get_ref(), &user.0, client_ip(&req), id, input).await,
+        Err(error) => Err(error),
+    };
+    match updated {
+        Ok(updated) => Ok(done(
+            &session,
+            Level::Success,
+            format!("“{}” is saved.", updated.title),
+            &format!("/movies/{id}"),
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            render_status(status, &form_page(ctx, Some(id), form, errors))
         }
-        Err(errors) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(ctx, Some(id), form, errors),
-        ),
     }
 }
 
@@ -589,12 +452,12 @@ pub async fn delete(
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
-    let movie = existing(db.get_ref(), path.into_inner()).await?;
-    movies::delete_movie(db.get_ref(), &movie, &super::actor(&req, &user.0)).await?;
-    flash::push(
+    let movie =
+        movies::delete_movie(db.get_ref(), &user.0, client_ip(&req), path.into_inner()).await?;
+    Ok(done(
         &session,
         Level::Success,
         format!("“{}” is removed from the catalogue.", movie.title),
-    );
-    Ok(see_other("/movies"))
+        "/movies",
+    ))
 }

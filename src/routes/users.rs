@@ -3,22 +3,24 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
-use serde::Deserialize;
 
-use super::{actor, client_ip, render_status, see_other};
+use super::{HtmlForm, client_ip, done, problems, render_status, see_other};
 use crate::auth::session::UserSession;
 use crate::auth::throttle::{LoginThrottle, PasswordKeys};
-use crate::auth::{MaybeUser, RequireUser, password};
+use crate::auth::{MaybeUser, RequireUser};
+use crate::domain::FieldErrors;
 use crate::domain::NewPassword;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
-use crate::services::accounts::{self, ProfileChanges};
+use crate::forms::{PasswordForm, ProfileForm};
+use crate::services::accounts;
+use crate::services::audit::Actor;
+use crate::services::password;
 use crate::services::sessions::{self, Lifetimes, Revoke};
 use crate::views::{
-    EditProfilePage, FieldErrors, PageContext, PasswordPage, ProfileForm, ProfilePage, SessionRow,
-    SessionsPage, duration_words,
+    EditProfilePage, PageContext, PasswordPage, ProfilePage, SessionRow, SessionsPage,
+    duration_words,
 };
 
 pub async fn profile(
@@ -72,105 +74,39 @@ pub async fn edit_profile_form(
     )
 }
 
-fn optional(
-    value: &str,
-    field: &'static str,
-    max: usize,
-    errors: &mut FieldErrors,
-) -> Option<String> {
-    let value = value.trim();
-    if value.chars().count() > max {
-        errors.add(field, format!("Keep this under {max} characters."));
-    }
-    (!value.is_empty()).then(|| value.to_owned())
-}
-
 pub async fn edit_profile(
     ctx: PageContext,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
     session: Session,
-    form: web::Form<ProfileForm>,
+    form: HtmlForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let mut errors = FieldErrors::default();
-    let display_name = form.display_name.trim().to_owned();
-    if display_name.is_empty() {
-        errors.add("display_name", "Enter the name to show on your profile.");
-    } else if display_name.chars().count() > 64 {
-        errors.add(
-            "display_name",
-            "Keep your display name under 64 characters.",
-        );
-    }
-    let bio = form.bio.trim().to_owned();
-    if bio.chars().count() > 2000 {
-        errors.add("bio", "Keep your bio under 2,000 characters.");
-    }
-    let birth_date = match form.birth_date.trim() {
-        "" => None,
-        raw => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-            Ok(d) if d > Utc::now().date_naive() => {
-                errors.add("birth_date", "Your birth date cannot be in the future.");
-                None
-            }
-            Ok(d) if d.year() < 1900 => {
-                errors.add("birth_date", "Enter a year from 1900 on.");
-                None
-            }
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.add("birth_date", "Enter a date as YYYY-MM-DD.");
-                None
-            }
-        },
+    let saved = match form.parse() {
+        Ok(changes) => accounts::update_profile(db.get_ref(), &user.0, changes).await,
+        Err(error) => Err(error),
     };
-    let job = optional(&form.job, "job", 100, &mut errors);
-    let location = optional(&form.location, "location", 100, &mut errors);
-    let website = optional(&form.website, "website", 255, &mut errors);
-    if let Some(site) = &website
-        && !(site.starts_with("https://") || site.starts_with("http://"))
-    {
-        errors.add("website", "Enter a full address starting with https://.");
+    match saved {
+        Ok(()) => Ok(done(
+            &session,
+            Level::Success,
+            "Your profile is saved.",
+            &format!("/users/{}", user.0.username),
+        )),
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let countries = accounts::countries(db.get_ref()).await?;
+            render_status(
+                status,
+                &EditProfilePage {
+                    ctx,
+                    form,
+                    countries,
+                    errors,
+                },
+            )
+        }
     }
-    let country_id = match form.country_id.trim() {
-        "" => None,
-        raw => match raw.parse::<i32>() {
-            Ok(id) if accounts::country_exists(db.get_ref(), id).await? => Some(id),
-            _ => {
-                errors.add("country_id", "Choose a country from the list.");
-                None
-            }
-        },
-    };
-    if !errors.is_empty() {
-        let countries = accounts::countries(db.get_ref()).await?;
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &EditProfilePage {
-                ctx,
-                form,
-                countries,
-                errors,
-            },
-        );
-    }
-    accounts::update_profile(
-        db.get_ref(),
-        user.0.id,
-        ProfileChanges {
-            display_name,
-            bio,
-            birth_date,
-            job,
-            location,
-            website,
-            country_id,
-        },
-    )
-    .await?;
-    flash::push(&session, Level::Success, "Your profile is saved.");
-    Ok(see_other(&format!("/users/{}", user.0.username)))
 }
 
 pub async fn password_form(ctx: PageContext, _user: RequireUser) -> Result<HttpResponse, AppError> {
@@ -183,14 +119,6 @@ pub async fn password_form(ctx: PageContext, _user: RequireUser) -> Result<HttpR
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PasswordForm {
-    pub current_password: String,
-    pub new_password: String,
-    pub new_password_confirm: String,
-}
-
 #[tracing::instrument(name = "change_password", skip_all)]
 pub async fn change_password(
     req: HttpRequest,
@@ -199,7 +127,7 @@ pub async fn change_password(
     db: web::Data<DatabaseConnection>,
     throttle: web::Data<LoginThrottle>,
     session: Session,
-    form: web::Form<PasswordForm>,
+    form: HtmlForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
@@ -242,7 +170,7 @@ pub async fn change_password(
         user.0.id,
         hash,
         keep.as_deref(),
-        &actor(&req, &user.0),
+        &Actor::of(&user.0, client_ip(&req)),
     )
     .await?;
     user_session
@@ -301,7 +229,7 @@ pub async fn end_session(
         .is_some_and(|s| sessions::token_id(&s.token) == id);
     let ended = sessions::revoke(
         db.get_ref(),
-        &actor(&req, &user.0),
+        &Actor::of(&user.0, client_ip(&req)),
         user.0.id,
         Revoke::One(&id),
     )
@@ -331,7 +259,7 @@ pub async fn end_other_sessions(
         .ok_or(AppError::LoginRequired("/settings/sessions".into()))?;
     let ended = sessions::revoke(
         db.get_ref(),
-        &actor(&req, &user.0),
+        &Actor::of(&user.0, client_ip(&req)),
         user.0.id,
         Revoke::AllBut(&token),
     )
@@ -351,7 +279,13 @@ pub async fn end_all_sessions(
     db: web::Data<DatabaseConnection>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
-    sessions::revoke(db.get_ref(), &actor(&req, &user.0), user.0.id, Revoke::All).await?;
+    sessions::revoke(
+        db.get_ref(),
+        &Actor::of(&user.0, client_ip(&req)),
+        user.0.id,
+        Revoke::All,
+    )
+    .await?;
     UserSession::new(session.clone()).log_out();
     flash::push(&session, Level::Info, "You are logged out everywhere.");
     Ok(see_other("/"))

@@ -20,8 +20,8 @@ use sea_orm::{
     EntityTrait, PaginatorTrait, QueryFilter,
 };
 
-use crate::auth::password;
 use crate::domain::slugify;
+use crate::services::password;
 use data::{CATEGORIES, COMMENTS, GROUPS, MOVIES, POSTS, REVIEWS, TAGS, USERS};
 
 /// Passwords generated for accounts this run created. Shown once, never stored in clear.

@@ -8,38 +8,15 @@ use entity::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    ExprTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
-    TransactionSession, TransactionTrait,
+    ExprTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
 };
 
 use super::audit::{self, Actor};
+use super::error::on_table;
 use super::sessions::{self, SignedIn};
-use crate::auth::CurrentUser;
-use crate::domain::{Email, Username};
-
-/// Which unique field a registration collided with.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Taken {
-    Username,
-    Email,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum RegisterError {
-    #[error("already taken")]
-    Taken(Vec<Taken>),
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-/// Maps a unique-constraint violation to the field it concerns (the constraint or index
-/// names carry the column name on every backend).
-pub fn unique_violation(error: &DbErr) -> Option<String> {
-    match error.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(message)) => Some(message),
-        _ => None,
-    }
-}
+use super::{FieldErrors, ServiceError};
+use crate::domain::{CurrentUser, DisplayName, Email, Username};
 
 /// The id of the default role.
 pub async fn default_role_id(db: &impl ConnectionTrait) -> Result<i32, DbErr> {
@@ -60,31 +37,34 @@ pub async fn register(
     email: &Email,
     password_hash: String,
     role_id: Option<i32>,
-) -> Result<user::Model, RegisterError> {
-    let mut taken = Vec::new();
+) -> Result<user::Model, ServiceError> {
+    let mut taken = FieldErrors::default();
     if user::Entity::find_by_username(username.as_str())
         .one(db)
         .await?
         .is_some()
     {
-        taken.push(Taken::Username);
+        taken.add("username", "This username is taken.");
     }
     if user::Entity::find_by_email(email.as_str())
         .one(db)
         .await?
         .is_some()
     {
-        taken.push(Taken::Email);
+        taken.add(
+            "email",
+            "An account with this email exists already.",
+        );
     }
     if !taken.is_empty() {
-        return Err(RegisterError::Taken(taken));
+        return Err(ServiceError::Conflict(taken));
     }
     let role_id = match role_id {
         Some(id) => id,
         None => default_role_id(db).await?,
     };
     let txn = super::begin_write(db).await?;
-    let inserted = user::ActiveModel {
+    let created = user::ActiveModel {
         username: Set(username.as_str().to_owned()),
         email: Set(email.as_str().to_owned()),
         password_hash: Set(password_hash),
@@ -97,19 +77,8 @@ pub async fn register(
         ..Default::default()
     }
     .insert(&txn)
-    .await;
-    let created = match inserted {
-        Ok(created) => created,
-        Err(error) => {
-            return Err(match unique_violation(&error) {
-                Some(message) if message.to_lowercase().contains("email") => {
-                    RegisterError::Taken(vec![Taken::Email])
-                }
-                Some(_) => RegisterError::Taken(vec![Taken::Username]),
-                None => RegisterError::Db(error),
-            });
-        }
-    };
+    .await
+    .map_err(on_table("user"))?;
     profile::ActiveModel {
         user_id: Set(created.id),
         display_name: Set(created.username.clone()),
@@ -454,9 +423,10 @@ pub async fn profile_view(
     }))
 }
 
-/// Validated profile fields.
+/// Checked profile fields.
+#[derive(Clone, Debug)]
 pub struct ProfileChanges {
-    pub display_name: String,
+    pub display_name: DisplayName,
     pub bio: String,
     pub birth_date: Option<chrono::NaiveDate>,
     pub job: Option<String>,
@@ -465,11 +435,21 @@ pub struct ProfileChanges {
     pub country_id: Option<i32>,
 }
 
+/// Saves `user`'s own profile; the country must be one of the list.
 pub async fn update_profile(
     db: &(impl ConnectionTrait + TransactionTrait),
-    user_id: i32,
+    user: &CurrentUser,
     changes: ProfileChanges,
-) -> Result<(), DbErr> {
+) -> Result<(), ServiceError> {
+    if let Some(id) = changes.country_id
+        && !country_exists(db, id).await?
+    {
+        return Err(ServiceError::invalid(
+            "country_id",
+            "Choose a country from the list.",
+        ));
+    }
+    let user_id = user.id;
     let txn = super::begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::CountryId, Expr::value(changes.country_id))
@@ -484,14 +464,15 @@ pub async fn update_profile(
             ..Default::default()
         },
     };
-    active.display_name = Set(changes.display_name);
+    active.display_name = Set(changes.display_name.into_inner());
     active.bio = Set(changes.bio);
     active.birth_date = Set(changes.birth_date);
     active.job = Set(changes.job);
     active.location = Set(changes.location);
     active.website = Set(changes.website);
     active.save(&txn).await?;
-    txn.commit().await
+    txn.commit().await?;
+    Ok(())
 }
 
 pub async fn countries(db: &impl ConnectionTrait) -> Result<Vec<country::Model>, DbErr> {

@@ -11,11 +11,21 @@ use serde_json::Value;
 
 use super::Page;
 
-/// Who made a change, and from where.
+/// Who made a change, and from where (no one for the command line and start-up tasks).
 #[derive(Clone, Debug)]
 pub struct Actor {
     pub id: Option<i32>,
     pub ip: Option<String>,
+}
+
+impl Actor {
+    /// A signed-in user acting from `ip`.
+    pub fn of(user: &crate::domain::CurrentUser, ip: Option<String>) -> Actor {
+        Actor {
+            id: Some(user.id),
+            ip,
+        }
+    }
 }
 
 pub async fn record(

@@ -11,10 +11,19 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::Page;
-use super::accounts::unique_violation;
-use super::admin::AdminError;
+use entity::enums::Permission;
+
 use super::audit::{self, Actor};
+use super::error::{is_unique_violation, on_table};
+use super::{Page, ServiceError};
+use crate::domain::{CurrentUser, Description, FieldErrors, Name};
+
+/// The checked values of the group form.
+#[derive(Clone, Debug)]
+pub struct GroupInput {
+    pub name: Name,
+    pub description: Description,
+}
 
 pub struct GroupRow {
     pub group: group::Model,
@@ -79,8 +88,18 @@ pub async fn is_member(
         > 0)
 }
 
-/// Joins a group; joining twice (even at once) is harmless.
-pub async fn join(db: &impl ConnectionTrait, group_id: i32, user_id: i32) -> Result<(), DbErr> {
+/// Joins a group; joining twice (even at once) is harmless. Returns the group.
+pub async fn join(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    group_id: i32,
+) -> Result<group::Model, ServiceError> {
+    let group = find(db, group_id).await?.ok_or(ServiceError::NotFound)?;
+    add_member(db, group_id, user.id).await?;
+    Ok(group)
+}
+
+async fn add_member(db: &impl ConnectionTrait, group_id: i32, user_id: i32) -> Result<(), DbErr> {
     if is_member(db, group_id, user_id).await? {
         return Ok(());
     }
@@ -93,83 +112,59 @@ pub async fn join(db: &impl ConnectionTrait, group_id: i32, user_id: i32) -> Res
     .await;
     match inserted {
         Ok(_) => Ok(()),
-        Err(error) if unique_violation(&error).is_some() => Ok(()),
+        Err(error) if is_unique_violation(&error) => Ok(()),
         Err(error) => Err(error),
     }
 }
 
-pub async fn leave(db: &impl ConnectionTrait, group_id: i32, user_id: i32) -> Result<(), DbErr> {
-    user_group::Entity::delete_by_id((user_id, group_id))
+/// Leaves a group (leaving one you are not in is harmless). Returns the group.
+pub async fn leave(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    group_id: i32,
+) -> Result<group::Model, ServiceError> {
+    let group = find(db, group_id).await?.ok_or(ServiceError::NotFound)?;
+    user_group::Entity::delete_by_id((user.id, group_id))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(group)
 }
 
-/// Checks a group name and description from a form.
-pub fn parse(
-    name: &str,
-    description: &str,
-) -> Result<(String, String), Vec<(&'static str, String)>> {
-    let mut errors = Vec::new();
-    let name = name.trim().to_owned();
-    if name.is_empty() {
-        errors.push(("name", "Give the group a name.".to_owned()));
-    } else if name.chars().count() > 64 {
-        errors.push((
-            "name",
-            "Group names are at most 64 characters long.".to_owned(),
-        ));
-    }
-    let description = description.trim().to_owned();
-    if description.chars().count() > 255 {
-        errors.push((
-            "description",
-            "Keep the description under 255 characters.".to_owned(),
-        ));
-    }
-    if errors.is_empty() {
-        Ok((name, description))
-    } else {
-        Err(errors)
-    }
+fn name_taken() -> ServiceError {
+    ServiceError::Conflict(FieldErrors::one(
+        "name",
+        "A group with this name exists already.",
+    ))
 }
 
-fn taken(error: DbErr) -> AdminError {
-    match unique_violation(&error) {
-        Some(_) => AdminError::Field("name", "A group with this name exists already.".into()),
-        None => AdminError::Db(error),
-    }
-}
-
+/// Creates a group (`manage_groups`; audited).
 pub async fn create(
     db: &(impl ConnectionTrait + TransactionTrait),
-    actor: &Actor,
-    name: String,
-    description: String,
-) -> Result<group::Model, AdminError> {
-    if group::Entity::find_by_name(name.as_str())
+    user: &CurrentUser,
+    ip: Option<String>,
+    input: GroupInput,
+) -> Result<group::Model, ServiceError> {
+    user.require(Permission::ManageGroups)?;
+    if group::Entity::find_by_name(input.name.as_str())
         .one(db)
         .await?
         .is_some()
     {
-        return Err(AdminError::Field(
-            "name",
-            "A group with this name exists already.".into(),
-        ));
+        return Err(name_taken());
     }
     let txn = super::begin_write(db).await?;
     let created = group::ActiveModel {
-        name: Set(name),
-        description: Set(description),
+        name: Set(input.name.into_inner()),
+        description: Set(input.description.into_inner()),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(&txn)
     .await
-    .map_err(taken)?;
+    .map_err(on_table("group"))?;
     audit::record(
         &txn,
-        actor,
+        &Actor::of(user, ip),
         "group.create",
         "group",
         created.id,
@@ -181,37 +176,36 @@ pub async fn create(
     Ok(created)
 }
 
+/// Renames a group or changes its description (`manage_groups`; audited).
 pub async fn update(
     db: &(impl ConnectionTrait + TransactionTrait),
-    actor: &Actor,
+    user: &CurrentUser,
+    ip: Option<String>,
     id: i32,
-    name: String,
-    description: String,
-) -> Result<group::Model, AdminError> {
+    input: GroupInput,
+) -> Result<group::Model, ServiceError> {
+    user.require(Permission::ManageGroups)?;
     let txn = super::begin_write(db).await?;
     let existing = group::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .ok_or(AdminError::NotFound)?;
-    if name != existing.name
-        && group::Entity::find_by_name(name.as_str())
+        .ok_or(ServiceError::NotFound)?;
+    if input.name.as_str() != existing.name
+        && group::Entity::find_by_name(input.name.as_str())
             .one(&txn)
             .await?
             .is_some()
     {
-        return Err(AdminError::Field(
-            "name",
-            "A group with this name exists already.".into(),
-        ));
+        return Err(name_taken());
     }
     let before = json!({ "name": existing.name, "description": existing.description });
     let mut active: group::ActiveModel = existing.into();
-    active.name = Set(name);
-    active.description = Set(description);
-    let updated = active.update(&txn).await.map_err(taken)?;
+    active.name = Set(input.name.into_inner());
+    active.description = Set(input.description.into_inner());
+    let updated = active.update(&txn).await.map_err(on_table("group"))?;
     audit::record(
         &txn,
-        actor,
+        &Actor::of(user, ip),
         "group.update",
         "group",
         id,
@@ -223,16 +217,20 @@ pub async fn update(
     Ok(updated)
 }
 
+/// Deletes a group and its memberships (`manage_groups`; audited); returns how many members
+/// it had.
 pub async fn delete(
     db: &(impl ConnectionTrait + TransactionTrait),
-    actor: &Actor,
+    user: &CurrentUser,
+    ip: Option<String>,
     id: i32,
-) -> Result<u64, AdminError> {
+) -> Result<u64, ServiceError> {
+    user.require(Permission::ManageGroups)?;
     let txn = super::begin_write(db).await?;
     let existing = group::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .ok_or(AdminError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let members = user_group::Entity::find()
         .filter(user_group::Column::GroupId.eq(id))
         .count(&txn)
@@ -240,7 +238,7 @@ pub async fn delete(
     group::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
-        actor,
+        &Actor::of(user, ip),
         "group.delete",
         "group",
         id,

@@ -5,6 +5,23 @@ use entity::enums::MpaRating;
 use entity::movie;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect};
 
+const RECENT_POSTS: u64 = 8;
+const NEWEST_MOVIES: u64 = 8;
+
+/// What every visitor sees on the home page.
+pub struct HomeData {
+    pub posts: Vec<super::blog::PostCard>,
+    pub movies: Vec<MovieSummary>,
+}
+
+/// The home page's recent posts and newest movies (three statements).
+pub async fn home_data(db: &impl ConnectionTrait) -> Result<HomeData, DbErr> {
+    Ok(HomeData {
+        posts: super::blog::recent_posts(db, RECENT_POSTS).await?,
+        movies: newest_movies(db, NEWEST_MOVIES).await?,
+    })
+}
+
 #[derive(Clone, Debug)]
 pub struct MovieSummary {
     pub id: i32,

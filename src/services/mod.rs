@@ -1,15 +1,22 @@
-//! Queries and mutations. Functions take `&impl ConnectionTrait` and know nothing of actix.
+//! Queries and mutations, and every rule of the site: who may see and change what, what values
+//! are accepted, what guard rails hold. Functions take `&impl ConnectionTrait` (and the acting
+//! [`CurrentUser`](crate::domain::CurrentUser) where a rule depends on who asks), return
+//! [`ServiceError`] and know nothing of actix or HTML: the pages and the JSON API are two faces
+//! of the same calls.
 
 pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod blog;
+pub mod error;
 pub mod groups;
 pub mod health;
 pub mod home;
 pub mod movies;
+pub mod password;
 pub mod sessions;
 
+pub use crate::domain::{FieldErrors, ServiceError};
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{DbErr, ExprTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 

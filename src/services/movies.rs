@@ -17,18 +17,35 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 
-use super::Page;
-use super::accounts::unique_violation;
+use entity::enums::Permission;
+
 use super::audit::{self, Actor};
+use super::error::on_table;
+use super::{Page, ServiceError};
+use crate::domain::{CommentBody, CurrentUser, Directors, Rating, Synopsis, Title, Viewer, Year};
+pub use crate::domain::{FIRST_YEAR, last_year};
 
 pub const MOVIES_PER_PAGE: u64 = 24;
 pub const REVIEWS_PER_PAGE: u64 = 10;
-pub const FIRST_YEAR: i32 = 1888;
 /// Decades shown as facets: the 1880s up to this decade.
 pub const FIRST_DECADE: i32 = 1880;
 
-pub fn last_year() -> i32 {
-    Utc::now().year() + 1
+/// Whether `viewer` may add, edit and delete movies.
+pub fn can_manage(viewer: Viewer<'_>) -> bool {
+    viewer.is_some_and(|u| u.can(Permission::ManageMovies))
+}
+
+/// Whether `viewer` may review movies.
+pub fn can_review(viewer: Viewer<'_>) -> bool {
+    viewer.is_some_and(|u| u.can(Permission::ReviewMovies))
+}
+
+/// The movie with this id.
+pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<movie::Model, ServiceError> {
+    movie::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 fn current_decade() -> i32 {
@@ -683,16 +700,37 @@ pub async fn review_of(
         .await
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReviewError {
-    #[error("You have already reviewed this movie; edit your review instead.")]
-    AlreadyReviewed,
-    #[error(transparent)]
-    Db(#[from] DbErr),
+/// The checked values of the review form.
+#[derive(Clone, Debug)]
+pub struct ReviewInput {
+    pub rating: Rating,
+    pub body: CommentBody,
 }
 
-/// Adds a review; a second one by the same user is refused, also when two arrive at once (the
-/// unique key on (movie, user) decides).
+fn already_reviewed() -> ServiceError {
+    ServiceError::conflict("You have already reviewed this movie; edit your review instead.")
+}
+
+/// The review `review_id` of movie `movie_id`, if it is `user`'s (403 when it is someone
+/// else's, 404 when there is none).
+pub async fn own_review(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    movie_id: i32,
+    review_id: i32,
+) -> Result<review::Model, ServiceError> {
+    let review = review::Entity::find_by_id(review_id)
+        .one(db)
+        .await?
+        .filter(|r| r.movie_id == movie_id)
+        .ok_or(ServiceError::NotFound)?;
+    if review.user_id == user.id {
+        Ok(review)
+    } else {
+        Err(ServiceError::forbidden())
+    }
+}
+
 /// Recomputes the maintained review aggregates (`review_count`, `rating_sum`, `rating_avg`)
 /// of these movies, or of every movie, from their reviews (one statement).
 pub async fn refresh_ratings(
@@ -739,10 +777,11 @@ pub async fn refresh_ratings(
 /// Starts a review change: a write transaction holding the movie's row lock first (MySQL
 /// would otherwise deadlock two reviews of one movie between the review's unique key and the
 /// movie's aggregates; SQLite has one writer anyway).
+/// A movie that is gone (deleted meanwhile) is a 404.
 async fn begin_review_change<C: TransactionTrait>(
     db: &C,
     movie_id: i32,
-) -> Result<C::Transaction, DbErr> {
+) -> Result<C::Transaction, ServiceError> {
     let txn = super::begin_write(db).await?;
     movie::Entity::find_by_id(movie_id)
         .select_only()
@@ -750,57 +789,55 @@ async fn begin_review_change<C: TransactionTrait>(
         .lock_exclusive()
         .into_tuple::<i32>()
         .one(&txn)
-        .await?;
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     Ok(txn)
 }
 
-/// Adds a review and updates the movie's aggregates in one transaction.
+/// Adds `user`'s review (`review_movies`) and updates the movie's aggregates in one
+/// transaction; a second review by the same user is a conflict, also when two arrive at once
+/// (the unique key on (movie, user) decides).
 pub async fn add_review(
     db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
     movie_id: i32,
-    user_id: i32,
-    rating: i32,
-    body: String,
-) -> Result<review::Model, ReviewError> {
+    input: ReviewInput,
+) -> Result<review::Model, ServiceError> {
+    user.require(Permission::ReviewMovies)?;
     let txn = begin_review_change(db, movie_id).await?;
-    if review_of(&txn, movie_id, user_id).await?.is_some() {
-        return Err(ReviewError::AlreadyReviewed);
+    if review_of(&txn, movie_id, user.id).await?.is_some() {
+        return Err(already_reviewed());
     }
     let created = review::ActiveModel {
         movie_id: Set(movie_id),
-        user_id: Set(user_id),
-        rating: Set(rating),
-        body: Set(body),
+        user_id: Set(user.id),
+        rating: Set(input.rating.get()),
+        body: Set(input.body.into_inner()),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if unique_violation(&e).is_some() {
-            ReviewError::AlreadyReviewed
-        } else {
-            ReviewError::Db(e)
-        }
-    })?;
+    .map_err(on_table("review"))?;
     refresh_ratings(&txn, Some(vec![movie_id])).await?;
     super::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(created)
 }
 
-/// Saves a review and updates the movie's aggregates in one transaction.
+/// Saves `user`'s own review and updates the movie's aggregates in one transaction.
 pub async fn update_review(
     db: &(impl ConnectionTrait + TransactionTrait),
-    existing: review::Model,
-    rating: i32,
-    body: String,
-) -> Result<review::Model, DbErr> {
-    let movie_id = existing.movie_id;
+    user: &CurrentUser,
+    movie_id: i32,
+    review_id: i32,
+    input: ReviewInput,
+) -> Result<review::Model, ServiceError> {
+    let existing = own_review(db, user, movie_id, review_id).await?;
     let txn = begin_review_change(db, movie_id).await?;
     let mut active: review::ActiveModel = existing.into();
-    active.rating = Set(rating);
-    active.body = Set(body);
+    active.rating = Set(input.rating.get());
+    active.body = Set(input.body.into_inner());
     let updated = active.update(&txn).await?;
     refresh_ratings(&txn, Some(vec![movie_id])).await?;
     super::content_changed(&txn).await?;
@@ -808,16 +845,20 @@ pub async fn update_review(
     Ok(updated)
 }
 
-/// Deletes a review and updates the movie's aggregates in one transaction.
+/// Deletes `user`'s own review and updates the movie's aggregates in one transaction.
 pub async fn delete_review(
     db: &(impl ConnectionTrait + TransactionTrait),
-    existing: &review::Model,
-) -> Result<(), DbErr> {
+    user: &CurrentUser,
+    movie_id: i32,
+    review_id: i32,
+) -> Result<(), ServiceError> {
+    let existing = own_review(db, user, movie_id, review_id).await?;
     let txn = begin_review_change(db, existing.movie_id).await?;
     review::Entity::delete_by_id(existing.id).exec(&txn).await?;
     refresh_ratings(&txn, Some(vec![existing.movie_id])).await?;
     super::content_changed(&txn).await?;
-    txn.commit().await
+    txn.commit().await?;
+    Ok(())
 }
 
 /// A person and the movies they directed, newest first.
@@ -857,34 +898,13 @@ pub async fn person_with_movies(
 /// Checked values of the movie form.
 #[derive(Clone, Debug)]
 pub struct MovieInput {
-    pub title: String,
-    pub year: i32,
+    pub title: Title,
+    pub year: Year,
     pub mpa: Option<MpaRating>,
     pub theatre: bool,
-    pub synopsis: String,
+    pub synopsis: Synopsis,
     /// In credited order, without duplicates.
-    pub directors: Vec<String>,
-}
-
-/// Splits the directors field (one name per line, or separated by commas) keeping the order.
-pub fn parse_directors(raw: &str) -> Result<Vec<String>, String> {
-    let mut names: Vec<String> = Vec::new();
-    for part in raw.split(['\n', ',']) {
-        let name = part.split_whitespace().collect::<Vec<_>>().join(" ");
-        if name.is_empty() {
-            continue;
-        }
-        if name.chars().count() > 200 {
-            return Err("Director names are at most 200 characters long.".into());
-        }
-        if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
-            names.push(name);
-        }
-    }
-    if names.len() > 20 {
-        return Err("List at most 20 directors.".into());
-    }
-    Ok(names)
+    pub directors: Directors,
 }
 
 async fn set_directors(
@@ -949,18 +969,21 @@ fn movie_json(movie: &movie::Model, directors: &[String]) -> serde_json::Value {
     })
 }
 
-/// Creates a movie with its directors in one transaction, audited.
+/// Creates a movie with its directors in one transaction (`manage_movies`; audited).
 pub async fn create_movie(
     db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
     input: MovieInput,
-    actor: &Actor,
-) -> Result<movie::Model, DbErr> {
+) -> Result<movie::Model, ServiceError> {
+    user.require(Permission::ManageMovies)?;
+    let actor = Actor::of(user, ip);
     let txn = super::begin_write(db).await?;
     let created = movie::ActiveModel {
-        title: Set(input.title),
-        year: Set(input.year),
+        title: Set(input.title.into_inner()),
+        year: Set(input.year.get()),
         theatre: Set(input.theatre),
-        synopsis: Set(input.synopsis),
+        synopsis: Set(input.synopsis.into_inner()),
         created_at: Set(Utc::now()),
         mpa: Set(input.mpa),
         ..Default::default()
@@ -968,11 +991,11 @@ pub async fn create_movie(
     .insert(&txn)
     .await?;
     count_in_facets(&txn, [(FacetKey::from(&created), 1)]).await?;
-    set_directors(&txn, created.id, &input.directors).await?;
-    let after = movie_json(&created, &input.directors);
+    set_directors(&txn, created.id, input.directors.names()).await?;
+    let after = movie_json(&created, input.directors.names());
     audit::record(
         &txn,
-        actor,
+        &actor,
         "movie.create",
         "movie",
         created.id,
@@ -985,36 +1008,39 @@ pub async fn create_movie(
     Ok(created)
 }
 
-/// Saves a movie and replaces its director list (order kept) in one transaction, audited.
+/// Saves a movie and replaces its director list (order kept) in one transaction
+/// (`manage_movies`; audited).
 pub async fn update_movie(
     db: &(impl ConnectionTrait + TransactionTrait),
-    existing: movie::Model,
+    user: &CurrentUser,
+    ip: Option<String>,
+    id: i32,
     input: MovieInput,
-    actor: &Actor,
-) -> Result<movie::Model, DbErr> {
+) -> Result<movie::Model, ServiceError> {
+    user.require(Permission::ManageMovies)?;
+    let actor = Actor::of(user, ip);
     let txn = super::begin_write(db).await?;
-    let id = existing.id;
     // The row as it is now, locked: the facet count to take it out of must be its current one.
     let existing = movie::Entity::find_by_id(id)
         .lock_exclusive()
         .one(&txn)
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("movie {id}")))?;
+        .ok_or(ServiceError::NotFound)?;
     let before = movie_json(&existing, &[]);
     let old_key = FacetKey::from(&existing);
     let mut active: movie::ActiveModel = existing.into();
-    active.title = Set(input.title);
-    active.year = Set(input.year);
+    active.title = Set(input.title.into_inner());
+    active.year = Set(input.year.get());
     active.theatre = Set(input.theatre);
-    active.synopsis = Set(input.synopsis);
+    active.synopsis = Set(input.synopsis.into_inner());
     active.mpa = Set(input.mpa);
     let updated = active.update(&txn).await?;
     count_in_facets(&txn, [(old_key, -1), (FacetKey::from(&updated), 1)]).await?;
-    set_directors(&txn, id, &input.directors).await?;
-    let after = movie_json(&updated, &input.directors);
+    set_directors(&txn, id, input.directors.names()).await?;
+    let after = movie_json(&updated, input.directors.names());
     audit::record(
         &txn,
-        actor,
+        &actor,
         "movie.update",
         "movie",
         id,
@@ -1027,50 +1053,37 @@ pub async fn update_movie(
     Ok(updated)
 }
 
-/// Deletes a movie, audited; its director links and reviews go with it (ON DELETE CASCADE).
+/// Deletes a movie (`manage_movies`; audited); its director links and reviews go with it
+/// (ON DELETE CASCADE). Returns the movie as it was.
 pub async fn delete_movie(
     db: &(impl ConnectionTrait + TransactionTrait),
-    movie: &movie::Model,
-    actor: &Actor,
-) -> Result<(), DbErr> {
+    user: &CurrentUser,
+    ip: Option<String>,
+    id: i32,
+) -> Result<movie::Model, ServiceError> {
+    user.require(Permission::ManageMovies)?;
+    let actor = Actor::of(user, ip);
     let txn = super::begin_write(db).await?;
     // Counted out as it is now (locked), and only if this transaction deleted it.
-    let Some(current) = movie::Entity::find_by_id(movie.id)
+    let current = movie::Entity::find_by_id(id)
         .lock_exclusive()
         .one(&txn)
         .await?
-    else {
-        return Ok(());
-    };
-    movie::Entity::delete_by_id(movie.id).exec(&txn).await?;
+        .ok_or(ServiceError::NotFound)?;
+    movie::Entity::delete_by_id(id).exec(&txn).await?;
     count_in_facets(&txn, [(FacetKey::from(&current), -1)]).await?;
     let before = movie_json(&current, &[]);
     audit::record(
         &txn,
-        actor,
+        &actor,
         "movie.delete",
         "movie",
-        movie.id,
+        id,
         Some(before),
         None,
     )
     .await?;
     super::content_changed(&txn).await?;
-    txn.commit().await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn directors_keep_their_order_and_lose_duplicates() {
-        assert_eq!(
-            parse_directors("Lana Wachowski\n  Lilly   Wachowski \nlana wachowski, Someone Else")
-                .unwrap(),
-            vec!["Lana Wachowski", "Lilly Wachowski", "Someone Else"]
-        );
-        assert!(parse_directors(&"x".repeat(201)).is_err());
-        assert!(parse_directors("").unwrap().is_empty());
-    }
+    txn.commit().await?;
+    Ok(current)
 }

@@ -75,7 +75,7 @@ backend_tests! {
                 ("password_confirm", PASSWORD),
             ])
             .await;
-        assert_eq!(response.status().as_u16(), 422);
+        assert_eq!(response.status().as_u16(), 409, "a taken name is a conflict");
         let html = response.text().await.unwrap();
         assert!(html.contains("This username is taken."));
         assert!(html.contains("An account with this email exists already."));
@@ -94,7 +94,7 @@ backend_tests! {
         for result in [a, b] {
             if let Err(error) = result {
                 assert!(
-                    matches!(error, marquee::services::accounts::RegisterError::Taken(ref f) if f == &[marquee::services::accounts::Taken::Username]),
+                    matches!(error, marquee::domain::ServiceError::Conflict(ref f) if f.get("username").is_some() && f.get("email").is_none()),
                     "{error:?}"
                 );
             }
@@ -271,9 +271,14 @@ backend_tests! {
         let html = bad.text().await.unwrap();
         assert!(html.contains("Your birth date cannot be in the future."));
         assert!(html.contains("Enter a full address starting with https://."));
-        assert!(html.contains("Choose a country from the list."));
         assert!(html.contains("Compilers &#38; coffee"), "bio kept");
         assert!(html.contains(r#"value="Admiral""#), "job kept");
+        // A country that is not in the list is refused by the service once the rest is right.
+        let unknown_country = visitor
+            .post("/settings/profile", &[("display_name", "Grace H."), ("country_id", "999999")])
+            .await;
+        assert_eq!(unknown_country.status().as_u16(), 422);
+        assert!(unknown_country.text().await.unwrap().contains("Choose a country from the list."));
 
         let good = visitor
             .post("/settings/profile", &[

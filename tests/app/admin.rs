@@ -369,7 +369,7 @@ backend_tests! {
         assert_eq!(created.status().as_u16(), 303);
         let path = location(&created);
         let dup = admin.post("/groups", &[("name", "Noir"), ("description", "")]).await;
-        assert_eq!(dup.status().as_u16(), 422);
+        assert_eq!(dup.status().as_u16(), 409, "a taken name is a conflict");
         assert!(dup.text().await.unwrap().contains("A group with this name exists already."));
 
         for i in 0..22 {
@@ -474,7 +474,7 @@ async fn the_user_command_creates_accounts_and_sets_roles() {
         .unwrap()
         .unwrap();
     assert_eq!(created.role_id, role_id(&app.db, "admin").await);
-    assert!(marquee::auth::password::verify_blocking(
+    assert!(marquee::services::password::verify_blocking(
         PASSWORD,
         &created.password_hash
     ));

@@ -65,12 +65,12 @@ backend_tests! {
         let app = test_db.spawn().await;
         let author = app.create_user("ada", "author").await;
         let reader = app.create_user("grace", "reader").await;
-        let root = marquee::services::blog::create_category(&app.db, &marquee::services::audit::Actor { id: None, ip: None }, "Film", None).await.unwrap();
-        let child = marquee::services::blog::create_category(&app.db, &marquee::services::audit::Actor { id: None, ip: None }, "Noir", Some(root.id)).await.unwrap();
+        let root = marquee::services::blog::create_category(&app.db, &app.operator().await, None, marquee::forms::CategoryForm { name: "Film".into(), parent_id: String::new() }.parse().unwrap()).await.unwrap();
+        let child = marquee::services::blog::create_category(&app.db, &app.operator().await, None, marquee::forms::CategoryForm { name: "Noir".into(), parent_id: root.id.to_string() }.parse().unwrap()).await.unwrap();
         let add_posts = async |from: usize, to: usize| {
             for i in from..to {
                 let p = app.create_post(author, &format!("Searchable post {i}"), true, Some(child.id), &["film", &format!("t{}", i % 3)]).await;
-                marquee::services::blog::add_comment(&app.db, p.id, reader, format!("comment {i}")).await.unwrap();
+                marquee::services::blog::add_comment(&app.db, &app.acting(reader).await, &p.slug, crate::helpers::comment_text(&format!("comment {i}"))).await.unwrap();
             }
         };
         let pages = ["/", "/posts", "/posts?q=searchable", "/tags/film", "/categories/film", "/users/ada/posts"];
@@ -100,13 +100,7 @@ backend_tests! {
             app.create_post(author, &format!("Film noir notes {i}"), true, None, &[]).await;
         }
         app.create_post(author, "Unrelated", true, None, &[]).await;
-        marquee::services::blog::create_post(&app.db, author, marquee::services::blog::PostInput {
-            title: "Body match".into(),
-            body: "Deep in the text: FILM NOIR and shadows.".into(),
-            category_id: None,
-            tags: vec![],
-            status: entity::enums::PostStatus::Published,
-        }).await.unwrap();
+        marquee::services::blog::create_post(&app.db, &app.acting(author).await, crate::helpers::post_input("Body match", "Deep in the text: FILM NOIR and shadows.", None, &[], true)).await.unwrap();
 
         let (_, html) = app.visitor().get_html("/posts?q=fILm+NoIr").await;
         assert!(html.contains("Posts matching"));
@@ -121,17 +115,14 @@ backend_tests! {
     }
 
     async fn search_follows_edits_and_deletes_and_takes_any_characters(test_db: TestDb) {
-        use marquee::services::blog::{self, PostInput};
+        use marquee::services::blog;
         let app = test_db.spawn().await;
         let author = app.create_user("ada", "author").await;
-        let actor = marquee::services::audit::Actor { id: Some(author), ip: None };
-        let input = |title: &str, body: &str| PostInput {
-            title: title.into(), body: body.into(), category_id: None, tags: vec![],
-            status: entity::enums::PostStatus::Published,
-        };
-        let first = blog::create_post(&app.db, author, input("Harbour lights", "A quiet evening by the water.")).await.unwrap();
-        let second = blog::create_post(&app.db, author, input("Odd characters", r#"100% of "quoted" under_scores, a!b and ÉCLAIRS"#)).await.unwrap();
-        blog::create_post(&app.db, author, input("Unrelated", "Nothing to see.")).await.unwrap();
+        let ada = app.acting(author).await;
+        let input = |title: &str, body: &str| crate::helpers::post_input(title, body, None, &[], true);
+        let first = blog::create_post(&app.db, &ada, input("Harbour lights", "A quiet evening by the water.")).await.unwrap();
+        let second = blog::create_post(&app.db, &ada, input("Odd characters", r#"100% of "quoted" under_scores, a!b and ÉCLAIRS"#)).await.unwrap();
+        blog::create_post(&app.db, &ada, input("Unrelated", "Nothing to see.")).await.unwrap();
         let found = async |q: &str| -> Vec<String> {
             let (status, html) = app.visitor().get_html(&format!("/posts?q={}", urlencoding(q))).await;
             assert_eq!(status, 200, "{q}");
@@ -151,10 +142,10 @@ backend_tests! {
         assert_eq!(found("harbour lights").await, ["Harbour lights"], "a phrase with a space");
 
         // An edit is found by its new words, not its old ones; a deleted post is found no more.
-        blog::update_post(&app.db, first, input("Lanterns at sea", "A stormy night offshore."), &actor).await.unwrap();
+        blog::update_post(&app.db, &ada, None, &first.slug, input("Lanterns at sea", "A stormy night offshore.")).await.unwrap();
         assert_eq!(found("evening").await, Vec::<String>::new());
         assert_eq!(found("stormy").await, ["Lanterns at sea"]);
-        blog::delete_post(&app.db, &second, &actor).await.unwrap();
+        blog::delete_post(&app.db, &ada, None, &second.slug).await.unwrap();
         assert_eq!(found("100%").await, Vec::<String>::new());
         app.stop().await;
     }
@@ -163,16 +154,17 @@ backend_tests! {
         let app = test_db.spawn().await;
         let author = app.create_user("ada", "author").await;
         let reader = app.create_user("grace", "reader").await;
-        let created = marquee::services::blog::create_post(&app.db, author, marquee::services::blog::PostInput {
-            title: "Markdown test".into(),
-            body: "## Subheading\n\nSome **bold** text.\n\n<script>alert('x')</script>\n\n[bad](javascript:alert(1))".into(),
-            category_id: None,
-            tags: vec!["film".into()],
-            status: entity::enums::PostStatus::Published,
-        }).await.unwrap();
-        let first = marquee::services::blog::add_comment(&app.db, created.id, reader, "First!".into()).await.unwrap();
-        let hidden = marquee::services::blog::add_comment(&app.db, created.id, reader, "Spam spam".into()).await.unwrap();
-        marquee::services::blog::set_comment_hidden(&app.db, &marquee::services::audit::Actor { id: None, ip: None }, hidden.id, true).await.unwrap();
+        let created = marquee::services::blog::create_post(&app.db, &app.acting(author).await, crate::helpers::post_input(
+            "Markdown test",
+            "## Subheading\n\nSome **bold** text.\n\n<script>alert('x')</script>\n\n[bad](javascript:alert(1))",
+            None,
+            &["film"],
+            true,
+        )).await.unwrap();
+        let grace = app.acting(reader).await;
+        let (first, _) = marquee::services::blog::add_comment(&app.db, &grace, &created.slug, crate::helpers::comment_text("First!")).await.unwrap();
+        let (hidden, _) = marquee::services::blog::add_comment(&app.db, &grace, &created.slug, crate::helpers::comment_text("Spam spam")).await.unwrap();
+        marquee::services::blog::set_comment_hidden(&app.db, &app.operator().await, None, hidden.id, true).await.unwrap();
 
         let (status, html) = app.visitor().get_html("/posts/markdown-test").await;
 
@@ -250,7 +242,7 @@ backend_tests! {
         app.create_user("writer", "author").await;
         let writer = app.visitor();
         writer.login_ok("writer", PASSWORD).await;
-        let long_body = "x".repeat(marquee::services::blog::MAX_BODY + 1);
+        let long_body = "x".repeat(marquee::domain::PostBody::MAX + 1);
 
         let response = writer.post("/posts/new", &[
             ("title", "   "),
@@ -264,7 +256,6 @@ backend_tests! {
         let html = response.text().await.unwrap();
         assert!(html.contains("Give the post a title."));
         assert!(html.contains("The post is too long"));
-        assert!(html.contains("Choose a category from the list."));
         assert!(html.contains("is not allowed"));
         assert!(html.contains("good, &#60;b&#62;bad&#60;/b&#62;"), "tags kept");
         assert!(html.contains(&long_body[..100]), "body kept");
@@ -274,6 +265,13 @@ backend_tests! {
         assert_eq!(response.status().as_u16(), 422);
         let html = response.text().await.unwrap();
         assert!(html.contains("Write the post before saving it.") && html.contains("value=\"Only a title\""));
+
+        // A category that does not exist is the service's refusal, with the form kept.
+        let response = writer.post("/posts/new", &[("title", "Lost"), ("body", "Text"), ("category_id", "999999")]).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Choose a category from the list.") && html.contains("value=\"Lost\""));
+        assert_eq!(count_rows(&app.db, "post").await, 0);
         app.stop().await;
     }
 
@@ -316,13 +314,7 @@ backend_tests! {
         // Break the second half of the work (the tag links) so the transaction must roll back.
         crate::helpers::exec(&app.db, "DROP TABLE post_tag").await;
 
-        let result = marquee::services::blog::create_post(&app.db, ada, marquee::services::blog::PostInput {
-            title: "Half written".into(),
-            body: "x".into(),
-            category_id: None,
-            tags: vec!["film".into()],
-            status: entity::enums::PostStatus::Published,
-        }).await;
+        let result = marquee::services::blog::create_post(&app.db, &app.acting(ada).await, crate::helpers::post_input("Half written", "x", None, &["film"], true)).await;
 
         assert!(result.is_err());
         assert_eq!(count_rows(&app.db, "post").await, before, "the post was rolled back with its tags");
@@ -427,7 +419,7 @@ backend_tests! {
         let grace = app.create_user("grace", "reader").await;
         for i in 0..3 {
             let p = app.create_post(ada, &format!("Ada {i}"), true, None, &[]).await;
-            marquee::services::blog::add_comment(&app.db, p.id, grace, "nice".into()).await.unwrap();
+            marquee::services::blog::add_comment(&app.db, &app.acting(grace).await, &p.slug, crate::helpers::comment_text("nice")).await.unwrap();
         }
         app.create_post(bob, "Bob 1", true, None, &[]).await;
         app.create_post(bob, "Bob draft", false, None, &[]).await;

@@ -241,7 +241,7 @@ async fn nothing_refusable_is_stored(app: &TestApp) {
     };
     for p in entity::post::Entity::find().all(&app.db).await.unwrap() {
         clean(&p.title, 200, "post.title");
-        clean(&p.body, marquee::services::blog::MAX_BODY, "post.body");
+        clean(&p.body, marquee::domain::PostBody::MAX, "post.body");
         assert!(!p.title.trim().is_empty(), "an empty title was stored");
     }
     for c in entity::comment::Entity::find().all(&app.db).await.unwrap() {

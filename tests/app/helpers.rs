@@ -336,7 +336,7 @@ impl TestApp {
     pub async fn create_user(&self, username: &str, role: &str) -> i32 {
         static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let hash = HASH
-            .get_or_init(|| marquee::auth::password::hash_blocking(PASSWORD).unwrap())
+            .get_or_init(|| marquee::services::password::hash_blocking(PASSWORD).unwrap())
             .clone();
         let role = entity::role::Entity::find_by_name(role)
             .one(&self.db)
@@ -371,23 +371,55 @@ impl TestApp {
         category_id: Option<i32>,
         tags: &[&str],
     ) -> entity::post::Model {
-        marquee::services::blog::create_post(
-            &self.db,
-            author_id,
-            marquee::services::blog::PostInput {
-                title: title.into(),
-                body: format!("Body of *{title}*."),
-                category_id,
-                tags: tags.iter().map(|t| t.to_string()).collect(),
-                status: if published {
-                    entity::enums::PostStatus::Published
-                } else {
-                    entity::enums::PostStatus::Draft
-                },
-            },
-        )
-        .await
-        .unwrap()
+        let author = self.acting(author_id).await;
+        let input = post_input(
+            title,
+            &format!("Body of *{title}*."),
+            category_id,
+            tags,
+            published,
+        );
+        marquee::services::blog::create_post(&self.db, &author, input)
+            .await
+            .unwrap()
+    }
+
+    /// User `user_id` as the services see the signed-in user (their role's permissions now).
+    pub async fn acting(&self, user_id: i32) -> marquee::domain::CurrentUser {
+        use sea_orm::EntityTrait;
+        let user = entity::user::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("user {user_id}"));
+        let role = entity::role::Entity::find_by_id(user.role_id)
+            .one(&self.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("role {}", user.role_id));
+        let permissions = marquee::services::accounts::role_permissions(&self.db, role.id)
+            .await
+            .unwrap();
+        marquee::domain::CurrentUser {
+            id: user.id,
+            username: user.username,
+            role_id: role.id,
+            role_name: role.name,
+            permissions,
+        }
+    }
+
+    /// An administrator ("operator", created on first use) for set-up done through services.
+    pub async fn operator(&self) -> marquee::domain::CurrentUser {
+        let id = match entity::user::Entity::find_by_username("operator")
+            .one(&self.db)
+            .await
+            .unwrap()
+        {
+            Some(user) => user.id,
+            None => self.create_user("operator", "admin").await,
+        };
+        self.acting(id).await
     }
 
     /// Creates a role with these permissions directly (test set-up).
@@ -445,6 +477,60 @@ impl TestApp {
 }
 
 /// The text as Askama's HTML escaping writes it.
+/// A post's checked input, through the post form's own parser.
+pub fn post_input(
+    title: &str,
+    body: &str,
+    category_id: Option<i32>,
+    tags: &[&str],
+    published: bool,
+) -> marquee::services::blog::PostInput {
+    marquee::forms::PostForm {
+        title: title.into(),
+        body: body.into(),
+        category_id: category_id.map(|c| c.to_string()).unwrap_or_default(),
+        tags: tags.join(", "),
+        status: if published { "published" } else { "draft" }.into(),
+    }
+    .parse()
+    .unwrap_or_else(|e| panic!("post input: {e}"))
+}
+
+/// A movie's checked input, through the movie form's own parser.
+pub fn movie_input(
+    title: &str,
+    year: i32,
+    mpa: Option<entity::enums::MpaRating>,
+    theatre: bool,
+    directors: &[&str],
+) -> marquee::services::movies::MovieInput {
+    marquee::forms::MovieForm {
+        title: title.into(),
+        year: year.to_string(),
+        mpa: mpa.map(|m| m.as_str().to_owned()).unwrap_or_default(),
+        theatre,
+        synopsis: format!("{title} synopsis"),
+        directors: directors.join("\n"),
+    }
+    .parse()
+    .unwrap_or_else(|e| panic!("movie input: {e}"))
+}
+
+/// A review's checked input.
+pub fn review_input(rating: i32, body: &str) -> marquee::services::movies::ReviewInput {
+    marquee::forms::ReviewForm {
+        rating: rating.to_string(),
+        body: body.into(),
+    }
+    .parse()
+    .unwrap_or_else(|e| panic!("review input: {e}"))
+}
+
+/// A comment's checked text.
+pub fn comment_text(text: &str) -> marquee::domain::CommentBody {
+    marquee::domain::CommentBody::parse(text).unwrap()
+}
+
 pub fn escaped(text: &str) -> String {
     text.replace('&', "&#38;")
         .replace('<', "&#60;")

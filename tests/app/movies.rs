@@ -3,7 +3,7 @@
 
 use entity::enums::MpaRating;
 use entity::{movie, movie_director, person, review};
-use marquee::services::movies::{self, MovieFilter, MovieInput};
+use marquee::services::movies::{self, MovieFilter};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::{PASSWORD, TestApp, location};
@@ -18,15 +18,9 @@ async fn add(
 ) -> i32 {
     movies::create_movie(
         &app.db,
-        MovieInput {
-            title: title.into(),
-            year,
-            mpa,
-            theatre,
-            synopsis: format!("{title} synopsis"),
-            directors: directors.iter().map(|d| d.to_string()).collect(),
-        },
-        &marquee::services::audit::Actor { id: None, ip: None },
+        &app.operator().await,
+        None,
+        crate::helpers::movie_input(title, year, mpa, theatre, directors),
     )
     .await
     .unwrap()
@@ -148,21 +142,16 @@ backend_tests! {
     async fn maintained_facet_counts_agree_with_the_movies_after_edits_deletes_and_races(test_db: TestDb) {
         let app = test_db.spawn().await;
         let [alpha, beta, _, delta, _] = catalogue(&app).await;
-        let actor = marquee::services::audit::Actor { id: None, ip: None };
-        let input = |title: &str, year: i32, mpa: Option<MpaRating>, theatre: bool| MovieInput {
-            title: title.into(), year, mpa, theatre, synopsis: String::new(), directors: vec![],
-        };
+        let actor = app.operator().await;
+        let input = |title: &str, year: i32, mpa: Option<MpaRating>, theatre: bool| crate::helpers::movie_input(title, year, mpa, theatre, &[]);
         // Every key moves: rating, year (into another decade), theatre; one movie goes.
-        let alpha_row = movie::Entity::find_by_id(alpha).one(&app.db).await.unwrap().unwrap();
-        movies::update_movie(&app.db, alpha_row, input("Alpha", 2012, None, true), &actor).await.unwrap();
-        let delta_row = movie::Entity::find_by_id(delta).one(&app.db).await.unwrap().unwrap();
-        movies::update_movie(&app.db, delta_row, input("Delta", 1995, Some(MpaRating::G), false), &actor).await.unwrap();
-        let beta_row = movie::Entity::find_by_id(beta).one(&app.db).await.unwrap().unwrap();
-        movies::delete_movie(&app.db, &beta_row, &actor).await.unwrap();
-        // Deleting it again (a second tab) counts nothing out twice.
-        movies::delete_movie(&app.db, &beta_row, &actor).await.unwrap();
+        movies::update_movie(&app.db, &actor, None, alpha, input("Alpha", 2012, None, true)).await.unwrap();
+        movies::update_movie(&app.db, &actor, None, delta, input("Delta", 1995, Some(MpaRating::G), false)).await.unwrap();
+        movies::delete_movie(&app.db, &actor, None, beta).await.unwrap();
+        // Deleting it again (a second tab) is a 404 and counts nothing out twice.
+        assert!(matches!(movies::delete_movie(&app.db, &actor, None, beta).await, Err(marquee::domain::ServiceError::NotFound)));
         // Twelve writers add movies of one key at once.
-        let adds = (0..12).map(|i| movies::create_movie(&app.db, input(&format!("Race {i}"), 1977, Some(MpaRating::Nc17), true), &actor));
+        let adds = (0..12).map(|i| movies::create_movie(&app.db, &actor, None, input(&format!("Race {i}"), 1977, Some(MpaRating::Nc17), true)));
         for result in futures_util::future::join_all(adds).await {
             result.unwrap();
         }
@@ -206,7 +195,7 @@ backend_tests! {
         let [alpha, beta, gamma, _, _] = catalogue(&app).await;
         let users = [app.create_user("rev1", "reader").await, app.create_user("rev2", "reader").await, app.create_user("rev3", "reader").await];
         for (movie_id, user, rating) in [(alpha, users[0], 8), (alpha, users[1], 9), (alpha, users[2], 6), (beta, users[0], 3), (gamma, users[0], 10), (gamma, users[1], 5)] {
-            movies::add_review(&app.db, movie_id, user, rating, "ok".into()).await.unwrap();
+            movies::add_review(&app.db, &app.acting(user).await, movie_id, crate::helpers::review_input(rating, "ok")).await.unwrap();
         }
 
         let card = movies::movie(&app.db, alpha).await.unwrap().unwrap();
@@ -250,14 +239,15 @@ backend_tests! {
         assert!(second.text().await.unwrap().contains("You have already reviewed this movie"));
         assert_eq!(review::Entity::find().filter(review::Column::MovieId.eq(alpha)).count(&app.db).await.unwrap(), 1);
 
+        let grace_user = app.acting(grace).await;
         let (a, b) = tokio::join!(
-            movies::add_review(&app.db, beta, grace, 7, "one".into()),
-            movies::add_review(&app.db, beta, grace, 8, "two".into()),
+            movies::add_review(&app.db, &grace_user, beta, crate::helpers::review_input(7, "one")),
+            movies::add_review(&app.db, &grace_user, beta, crate::helpers::review_input(8, "two")),
         );
         assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "the unique key lets one through");
         for result in [a, b] {
             if let Err(error) = result {
-                assert!(matches!(error, movies::ReviewError::AlreadyReviewed), "{error:?}");
+                assert!(matches!(error, marquee::domain::ServiceError::Conflict(_)), "{error:?}");
             }
         }
 
@@ -335,7 +325,7 @@ backend_tests! {
         let app = test_db.spawn().await;
         let [alpha, ..] = catalogue(&app).await;
         let grace = app.create_user("grace", "reader").await;
-        movies::add_review(&app.db, alpha, grace, 7, "fine".into()).await.unwrap();
+        movies::add_review(&app.db, &app.acting(grace).await, alpha, crate::helpers::review_input(7, "fine")).await.unwrap();
         app.create_user("curator", "moderator").await;
         let manager = app.visitor();
         manager.login_ok("curator", PASSWORD).await;
@@ -373,7 +363,7 @@ backend_tests! {
         let add_many = async |from: usize, to: usize| {
             for i in from..to {
                 let id = add(&app, &format!("Film {i:02}"), 1950 + i as i32, Some(MpaRating::Pg), i % 2 == 0, &["Director One", &format!("Director {}", i % 4)]).await;
-                movies::add_review(&app.db, id, reader, 1 + (i % 10) as i32, "ok".into()).await.unwrap();
+                movies::add_review(&app.db, &app.acting(reader).await, id, crate::helpers::review_input(1 + (i % 10) as i32, "ok")).await.unwrap();
             }
         };
         let pages = ["/movies", "/movies?mpa=PG&year_from=1950&sort=rating", "/movies?director=one&theatre=yes&sort=year"];

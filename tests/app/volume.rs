@@ -3,7 +3,7 @@
 //! included), counted with the content cache off so the data path itself is measured.
 
 use entity::enums::MpaRating;
-use marquee::services::movies::{self, MovieInput};
+use marquee::services::movies::{self};
 
 use crate::helpers::{PASSWORD, TestApp};
 
@@ -46,7 +46,9 @@ async fn add_content(app: &TestApp, author: i32, readers: &[i32], movie: i32, po
             )
             .await;
         for reader in readers {
-            marquee::services::blog::add_comment(&app.db, p.id, *reader, format!("comment {i}"))
+            let reader = app.acting(*reader).await;
+            let text = crate::helpers::comment_text(&format!("comment {i}"));
+            marquee::services::blog::add_comment(&app.db, &reader, &p.slug, text)
                 .await
                 .unwrap();
         }
@@ -57,9 +59,15 @@ async fn add_content(app: &TestApp, author: i32, readers: &[i32], movie: i32, po
             .unwrap()
             .is_none()
         {
-            movies::add_review(&app.db, movie, *reader, 7, "Fine.".into())
-                .await
-                .unwrap();
+            let reader = app.acting(*reader).await;
+            movies::add_review(
+                &app.db,
+                &reader,
+                movie,
+                crate::helpers::review_input(7, "Fine."),
+            )
+            .await
+            .unwrap();
         }
     }
 }
@@ -73,15 +81,9 @@ backend_tests! {
         app.create_user("boss", "admin").await;
         let movie = movies::create_movie(
             &app.db,
-            MovieInput {
-                title: "Heat".into(),
-                year: 1995,
-                mpa: Some(MpaRating::R),
-                theatre: false,
-                synopsis: "s".into(),
-                directors: vec!["Michael Mann".into()],
-            },
-            &marquee::services::audit::Actor { id: None, ip: None },
+            &app.operator().await,
+            None,
+            crate::helpers::movie_input("Heat", 1995, Some(MpaRating::R), false, &["Michael Mann"]),
         )
         .await
         .unwrap()

@@ -1,0 +1,14 @@
+//! The domain's vocabulary, below the services and independent of the web: values parsed from
+//! raw input ("parse, don't validate"), the viewer of a request, and the one error every
+//! service returns.
+//!
+//! Dependencies point one way: `entity` → `domain` → `services` → `auth`, `views`, `forms` →
+//! `routes` → `startup` → `cli`. Nothing here knows actix, Askama or the database connection.
+
+mod problems;
+mod values;
+mod viewer;
+
+pub use problems::{FORM, FieldErrors, ServiceError};
+pub use values::*;
+pub use viewer::{CurrentUser, Viewer, viewer_can};

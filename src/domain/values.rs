@@ -1,0 +1,833 @@
+//! Domain values parsed from raw input ("parse, don't validate"), and small helpers. Each
+//! parser returns the value or a message fit to show beside the form field (or in the API's
+//! field errors); a value of one of these types has passed its rules.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::enums::{MpaRating, Permission, PostStatus};
+
+/// A username: 3 to 32 characters, lowercase letters, digits, `_` or `-`, starting with a
+/// letter. Input is trimmed and lowercased, so `Alice` becomes `alice`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Username, String> {
+        let value = raw.trim().to_lowercase();
+        let count = value.chars().count();
+        if count < 3 {
+            return Err("Usernames are at least 3 characters long.".into());
+        }
+        if count > 32 {
+            return Err("Usernames are at most 32 characters long.".into());
+        }
+        if !value.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return Err("Usernames start with a letter.".into());
+        }
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        {
+            return Err("Use only letters, digits, “_” and “-”.".into());
+        }
+        Ok(Username(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An email address of a plausible shape, trimmed and lowercased.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, String> {
+        let value = raw.trim().to_lowercase();
+        let invalid = || Err("Enter an email address like name@example.com.".to_owned());
+        if value.is_empty() {
+            return Err("Enter your email address.".into());
+        }
+        if value.len() > 254 {
+            return Err("Email addresses are at most 254 characters long.".into());
+        }
+        let Some((local, domain)) = value.split_once('@') else {
+            return invalid();
+        };
+        let labels_ok = domain.split('.').count() >= 2
+            && domain.split('.').all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
+            });
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[]\\,;:\"@".contains(c));
+        if !labels_ok || !local_ok {
+            return invalid();
+        }
+        Ok(Email(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: 10 to 128 characters, not too simple, not the username.
+pub struct NewPassword(String);
+
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password12",
+    "password123",
+    "1234567890",
+    "123456789",
+    "qwertyuiop",
+    "qwerty1234",
+    "iloveyou12",
+    "letmein123",
+    "welcome123",
+    "admin12345",
+    "abcdefghij",
+    "0987654321",
+    "1q2w3e4r5t",
+    "passw0rd12",
+];
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(***)")
+    }
+}
+
+impl NewPassword {
+    pub fn parse(raw: &str, confirm: &str, username: &str) -> Result<NewPassword, String> {
+        let count = raw.chars().count();
+        if count < 10 {
+            return Err("Use at least 10 characters.".into());
+        }
+        if count > 128 {
+            return Err("Use at most 128 characters.".into());
+        }
+        let mut distinct: Vec<char> = raw.chars().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let lower = raw.to_lowercase();
+        if distinct.len() < 5 || COMMON_PASSWORDS.contains(&lower.as_str()) {
+            return Err(
+                "This password is too easy to guess; pick a longer or less common one.".into(),
+            );
+        }
+        if !username.is_empty() && lower.contains(&username.to_lowercase()) {
+            return Err("Your password must not contain your username.".into());
+        }
+        if raw != confirm {
+            return Err("The two passwords do not match.".into());
+        }
+        Ok(NewPassword(raw.to_owned()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// Keeps a `next` redirect target only if it is a path on this site (`/...`, not `//host`
+/// or `/\\host`), so a login link cannot send people elsewhere.
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    let next = next?.trim();
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    ok.then(|| next.to_owned())
+}
+
+/// Turns a title into a URL slug: lowercase ASCII letters and digits separated by single
+/// hyphens, at most `max` characters, never empty ("untitled" when nothing is left).
+pub fn slugify(title: &str, max: usize) -> String {
+    let mut slug = String::with_capacity(title.len());
+    for c in title.chars().flat_map(char::to_lowercase) {
+        let mapped = match c {
+            'a'..='z' | '0'..='9' => Some(c),
+            'à' | 'á' | 'â' | 'ä' | 'å' | 'ã' => Some('a'),
+            'ç' => Some('c'),
+            'è' | 'é' | 'ê' | 'ë' => Some('e'),
+            'ì' | 'í' | 'î' | 'ï' => Some('i'),
+            'ñ' => Some('n'),
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'ø' => Some('o'),
+            'ù' | 'ú' | 'û' | 'ü' => Some('u'),
+            'ý' | 'ÿ' => Some('y'),
+            '\'' | '’' => None,
+            _ => Some('-'),
+        };
+        match mapped {
+            Some('-') if slug.is_empty() || slug.ends_with('-') => {}
+            Some(ch) => slug.push(ch),
+            None => {}
+        }
+        if slug.len() >= max {
+            break;
+        }
+    }
+    let trimmed = slug.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "untitled".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// Trimmed text of at most `max` characters; `empty` is the message for blank input, or `None`
+/// when blank is allowed.
+fn bounded(raw: &str, max: usize, empty: Option<&str>, long: &str) -> Result<String, String> {
+    let value = raw.trim();
+    if value.is_empty()
+        && let Some(message) = empty
+    {
+        return Err(message.to_owned());
+    }
+    if value.chars().count() > max {
+        return Err(long.to_owned());
+    }
+    Ok(value.to_owned())
+}
+
+/// Declares a newtype over `String` with `as_str`, `into_inner` and `Display`.
+macro_rules! text_value {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_value!(
+    /// The title of a post or a movie: 1 to 200 characters, trimmed.
+    Title
+);
+
+impl Title {
+    pub const MAX: usize = 200;
+
+    /// `what` names the thing in the message ("Give the post a title.").
+    pub fn parse(raw: &str, what: &str) -> Result<Title, String> {
+        bounded(
+            raw,
+            Self::MAX,
+            Some(&format!("Give the {what} a title.")),
+            "Titles are at most 200 characters long.",
+        )
+        .map(Title)
+    }
+}
+
+text_value!(
+    /// The name of a category or a group: 1 to 64 characters, trimmed.
+    Name
+);
+
+impl Name {
+    pub const MAX: usize = 64;
+
+    /// `what` names the thing in the messages ("Give the group a name.").
+    pub fn parse(raw: &str, what: &str) -> Result<Name, String> {
+        let mut long = format!("{what} names are at most 64 characters long.");
+        if let Some(first) = long.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        bounded(
+            raw,
+            Self::MAX,
+            Some(&format!("Give the {what} a name.")),
+            &long,
+        )
+        .map(Name)
+    }
+}
+
+text_value!(
+    /// A role name: 1 to 64 lowercase letters, digits, spaces, `_` or `-` (input is lowercased).
+    RoleName
+);
+
+impl RoleName {
+    pub fn parse(raw: &str) -> Result<RoleName, String> {
+        let name = bounded(
+            &raw.to_lowercase(),
+            64,
+            Some("Give the role a name."),
+            "Role names are at most 64 characters long.",
+        )?;
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | ' '))
+        {
+            return Err("Use letters, digits, spaces, “_” or “-”.".into());
+        }
+        Ok(RoleName(name))
+    }
+}
+
+text_value!(
+    /// A short description: at most 255 characters, may be empty.
+    Description
+);
+
+impl Description {
+    pub fn parse(raw: &str) -> Result<Description, String> {
+        bounded(raw, 255, None, "Keep the description under 255 characters.").map(Description)
+    }
+}
+
+text_value!(
+    /// The Markdown text of a post: not empty, at most [`PostBody::MAX`] bytes.
+    PostBody
+);
+
+impl PostBody {
+    pub const MAX: usize = 100_000;
+
+    pub fn parse(raw: &str) -> Result<PostBody, String> {
+        let body = raw.trim();
+        if body.is_empty() {
+            return Err("Write the post before saving it.".into());
+        }
+        if body.len() > Self::MAX {
+            return Err(format!(
+                "The post is too long: {} characters at most.",
+                Self::MAX
+            ));
+        }
+        Ok(PostBody(body.to_owned()))
+    }
+}
+
+text_value!(
+    /// The text of a comment or a review: at most 5,000 characters (a comment may not be empty).
+    CommentBody
+);
+
+impl CommentBody {
+    pub const MAX: usize = 5_000;
+
+    pub fn parse(raw: &str) -> Result<CommentBody, String> {
+        bounded(
+            raw,
+            Self::MAX,
+            Some("Write something before posting your comment."),
+            "Comments are at most 5,000 characters long.",
+        )
+        .map(CommentBody)
+    }
+
+    /// A review's text.
+    pub fn parse_review(raw: &str) -> Result<CommentBody, String> {
+        bounded(
+            raw,
+            Self::MAX,
+            Some("Say a few words about the movie."),
+            "Reviews are at most 5,000 characters long.",
+        )
+        .map(CommentBody)
+    }
+}
+
+text_value!(
+    /// A movie's synopsis: at most 5,000 characters, may be empty.
+    Synopsis
+);
+
+impl Synopsis {
+    pub fn parse(raw: &str) -> Result<Synopsis, String> {
+        bounded(
+            raw,
+            5_000,
+            None,
+            "Keep the synopsis under 5,000 characters.",
+        )
+        .map(Synopsis)
+    }
+}
+
+/// The first year a movie can be from.
+pub const FIRST_YEAR: i32 = 1888;
+
+/// The last year a movie can be from: next year (announced films).
+pub fn last_year() -> i32 {
+    Utc::now().year().saturating_add(1)
+}
+
+/// A movie's year, from [`FIRST_YEAR`] to [`last_year`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Year(i32);
+
+impl Year {
+    pub fn parse(raw: &str) -> Result<Year, String> {
+        let last = last_year();
+        match raw.trim().parse::<i32>() {
+            Ok(y) if (FIRST_YEAR..=last).contains(&y) => Ok(Year(y)),
+            _ => Err(format!("Enter a year from {FIRST_YEAR} to {last}.")),
+        }
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// A review's rating, 1 to 10.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rating(i32);
+
+impl Rating {
+    pub fn parse(raw: &str) -> Result<Rating, String> {
+        match raw.trim().parse::<i32>() {
+            Ok(r) if (1..=10).contains(&r) => Ok(Rating(r)),
+            _ => Err("Choose a rating from 1 to 10.".into()),
+        }
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// An optional MPA rating from a select: blank is none.
+pub fn parse_mpa(raw: &str) -> Result<Option<MpaRating>, String> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => MpaRating::parse(raw)
+            .map(Some)
+            .ok_or_else(|| "Choose a rating from the list, or none.".into()),
+    }
+}
+
+/// A post's status from the form: draft (the default) or published.
+pub fn parse_status(raw: &str) -> Result<PostStatus, String> {
+    match raw.trim() {
+        "published" => Ok(PostStatus::Published),
+        "draft" | "" => Ok(PostStatus::Draft),
+        _ => Err("Choose draft or published.".into()),
+    }
+}
+
+/// An optional id from a select: blank is none; anything else must be a number (whether it
+/// names a row is for the service to say).
+pub fn parse_choice(raw: &str, message: &str) -> Result<Option<i32>, String> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => raw.parse::<i32>().map(Some).map_err(|_| message.to_owned()),
+    }
+}
+
+/// Permissions by their names; an unknown name is refused with a message.
+pub fn parse_permissions(raw: &[String]) -> Result<BTreeSet<Permission>, String> {
+    raw.iter()
+        .map(|name| Permission::parse(name).ok_or_else(|| format!("Unknown permission “{name}”.")))
+        .collect()
+}
+
+/// The tags of a post: "Rust, web dev, rust" becomes `["rust", "web-dev"]`: lowercased, spaces
+/// joined by hyphens, deduplicated, at most [`Tags::MAX`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tags(Vec<String>);
+
+impl Tags {
+    pub const MAX: usize = 10;
+
+    pub fn parse(raw: &str) -> Result<Tags, String> {
+        let mut tags = BTreeSet::new();
+        for part in raw.split(',') {
+            let name = part.trim().to_lowercase();
+            if name.is_empty() {
+                continue;
+            }
+            let ok = name.chars().count() <= 50
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == ' ')
+                && name.chars().any(char::is_alphanumeric);
+            if !ok {
+                return Err(format!(
+                    "Tags may hold letters, digits, spaces and hyphens (50 at most): “{}” is not allowed.",
+                    part.trim()
+                ));
+            }
+            tags.insert(name.split_whitespace().collect::<Vec<_>>().join("-"));
+        }
+        if tags.len() > Self::MAX {
+            return Err(format!("Use at most {} tags.", Self::MAX));
+        }
+        Ok(Tags(tags.into_iter().collect()))
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+}
+
+/// A movie's directors, one name per line or separated by commas, in credited order, without
+/// duplicates (compared case-insensitively), at most 20.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Directors(Vec<String>);
+
+impl Directors {
+    pub fn parse(raw: &str) -> Result<Directors, String> {
+        let mut names: Vec<String> = Vec::new();
+        for part in raw.split(['\n', ',']) {
+            let name = part.split_whitespace().collect::<Vec<_>>().join(" ");
+            if name.is_empty() {
+                continue;
+            }
+            if name.chars().count() > 200 {
+                return Err("Director names are at most 200 characters long.".into());
+            }
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                names.push(name);
+            }
+        }
+        if names.len() > 20 {
+            return Err("List at most 20 directors.".into());
+        }
+        Ok(Directors(names))
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+}
+
+/// Optional trimmed text of at most `max` characters (blank is `None`).
+pub fn optional_text(raw: &str, max: usize) -> Result<Option<String>, String> {
+    let value = bounded(
+        raw,
+        max,
+        None,
+        &format!("Keep this under {max} characters."),
+    )?;
+    Ok((!value.is_empty()).then_some(value))
+}
+
+/// An optional web address: `http://` or `https://`, at most 255 characters.
+pub fn optional_website(raw: &str) -> Result<Option<String>, String> {
+    let website = optional_text(raw, 255)?;
+    if let Some(site) = &website
+        && !(site.starts_with("https://") || site.starts_with("http://"))
+    {
+        return Err("Enter a full address starting with https://.".into());
+    }
+    Ok(website)
+}
+
+/// An optional birth date as `YYYY-MM-DD`, from 1900 and not in the future.
+pub fn optional_birth_date(raw: &str) -> Result<Option<NaiveDate>, String> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            Ok(d) if d > Utc::now().date_naive() => {
+                Err("Your birth date cannot be in the future.".into())
+            }
+            Ok(d) if d.year() < 1900 => Err("Enter a year from 1900 on.".into()),
+            Ok(d) => Ok(Some(d)),
+            Err(_) => Err("Enter a date as YYYY-MM-DD.".into()),
+        },
+    }
+}
+
+text_value!(
+    /// The name shown on a profile: 1 to 64 characters.
+    DisplayName
+);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<DisplayName, String> {
+        bounded(
+            raw,
+            64,
+            Some("Enter the name to show on your profile."),
+            "Keep your display name under 64 characters.",
+        )
+        .map(DisplayName)
+    }
+}
+
+text_value!(
+    /// A URL slug: lowercase ASCII letters and digits joined by single hyphens (see [`slugify`]).
+    Slug
+);
+
+impl Slug {
+    /// The slug of a title, at most `max` characters.
+    pub fn from_title(title: &str, max: usize) -> Slug {
+        Slug(slugify(title, max))
+    }
+
+    /// A slug as it came in a URL: refused unless it is already in slug form.
+    pub fn parse(raw: &str) -> Result<Slug, String> {
+        let ok = !raw.is_empty()
+            && raw.len() <= 120
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Slug(raw.to_owned()))
+        } else {
+            Err("Not a slug.".into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_and_names_are_trimmed_and_bounded() {
+        assert_eq!(Title::parse("  Hi  ", "post").unwrap().as_str(), "Hi");
+        assert_eq!(
+            Title::parse("   ", "post").unwrap_err(),
+            "Give the post a title."
+        );
+        assert!(Title::parse(&"x".repeat(201), "movie").is_err());
+        assert!(Title::parse(&"é".repeat(200), "movie").is_ok());
+        assert_eq!(
+            Name::parse("", "group").unwrap_err(),
+            "Give the group a name."
+        );
+        assert_eq!(
+            Name::parse(&"n".repeat(65), "category").unwrap_err(),
+            "Category names are at most 64 characters long."
+        );
+        assert_eq!(RoleName::parse(" Editor ").unwrap().as_str(), "editor");
+        assert!(RoleName::parse("édit").is_err());
+        assert!(Description::parse("").is_ok());
+        assert!(Description::parse(&"d".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn bodies_have_their_limits() {
+        assert!(PostBody::parse(" \n ").is_err());
+        assert!(PostBody::parse(&"b".repeat(PostBody::MAX + 1)).is_err());
+        assert_eq!(PostBody::parse(" text ").unwrap().as_str(), "text");
+        assert!(CommentBody::parse("").is_err());
+        assert!(CommentBody::parse_review("").is_err());
+        assert!(CommentBody::parse_review("Fine.").is_ok());
+        assert!(CommentBody::parse(&"c".repeat(5_001)).is_err());
+        assert!(Synopsis::parse(&"s".repeat(5_000)).is_ok());
+    }
+
+    #[test]
+    fn years_and_ratings_are_in_range() {
+        assert_eq!(Year::parse(" 1999 ").unwrap().get(), 1999);
+        assert!(Year::parse("1887").is_err());
+        assert!(Year::parse(&(last_year() + 1).to_string()).is_err());
+        assert!(Year::parse("99999999999").is_err());
+        assert_eq!(Rating::parse("10").unwrap().get(), 10);
+        for bad in ["0", "11", "-1", "x", ""] {
+            assert!(Rating::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn choices_statuses_and_ratings_parse_from_selects() {
+        assert_eq!(parse_choice("", "pick"), Ok(None));
+        assert_eq!(parse_choice(" 7 ", "pick"), Ok(Some(7)));
+        assert_eq!(parse_choice("x", "pick"), Err("pick".into()));
+        assert_eq!(parse_status(""), Ok(PostStatus::Draft));
+        assert_eq!(parse_status("published"), Ok(PostStatus::Published));
+        assert!(parse_status("deleted").is_err());
+        assert_eq!(parse_mpa(""), Ok(None));
+        assert!(parse_mpa("XXX").is_err());
+        assert!(parse_permissions(&["nope".into()]).is_err());
+    }
+
+    #[test]
+    fn tags_and_directors_are_normalised() {
+        assert_eq!(
+            Tags::parse("Rust, web  dev, rust,,").unwrap().names(),
+            ["rust", "web-dev"]
+        );
+        assert!(Tags::parse("a<b").is_err());
+        let many: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
+        assert!(Tags::parse(&many.join(",")).is_err());
+        assert_eq!(
+            Directors::parse("Ada  Lovelace\nada lovelace, Grace Hopper")
+                .unwrap()
+                .names(),
+            ["Ada Lovelace", "Grace Hopper"]
+        );
+        let crowd: Vec<String> = (0..21).map(|i| format!("D{i}")).collect();
+        assert!(Directors::parse(&crowd.join("\n")).is_err());
+    }
+
+    #[test]
+    fn profile_values_are_optional_but_checked() {
+        assert_eq!(optional_text("  ", 10), Ok(None));
+        assert!(optional_text("12345678901", 10).is_err());
+        assert!(optional_website("example.com").is_err());
+        assert_eq!(
+            optional_website("https://example.com"),
+            Ok(Some("https://example.com".into()))
+        );
+        assert!(optional_birth_date("1899-12-31").is_err());
+        assert!(optional_birth_date("2999-01-01").is_err());
+        assert!(optional_birth_date("31/12/1990").is_err());
+        assert!(optional_birth_date("1990-12-31").unwrap().is_some());
+        assert!(DisplayName::parse(" ").is_err());
+    }
+
+    #[test]
+    fn slugs_from_urls_must_already_be_slugs() {
+        assert!(Slug::parse("hello-world-2").is_ok());
+        for bad in ["", "Hello", "a b", "a/b", "é"] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Slug::from_title("Hello, World", 80).as_str(), "hello-world");
+    }
+
+    #[test]
+    fn usernames_are_lowercased_and_checked_for_length_and_characters() {
+        assert_eq!(Username::parse("  Alice_01 ").unwrap().as_str(), "alice_01");
+        assert!(Username::parse("al").unwrap_err().contains("at least 3"));
+        assert!(
+            Username::parse(&"a".repeat(33))
+                .unwrap_err()
+                .contains("at most 32")
+        );
+        assert!(
+            Username::parse("1alice")
+                .unwrap_err()
+                .contains("start with a letter")
+        );
+        assert!(
+            Username::parse("ali ce")
+                .unwrap_err()
+                .contains("only letters")
+        );
+        assert!(Username::parse("alïce").is_err());
+    }
+
+    #[test]
+    fn emails_must_have_a_plausible_shape() {
+        assert_eq!(
+            Email::parse(" Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a da@example.com",
+            "ada@@example.com",
+            "ada@-x.com",
+            "ada..b@example.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn passwords_need_length_variety_a_match_and_no_username() {
+        assert!(
+            NewPassword::parse("correct horse battery", "correct horse battery", "ada").is_ok()
+        );
+        assert!(
+            NewPassword::parse("short", "short", "ada")
+                .unwrap_err()
+                .contains("at least 10")
+        );
+        assert!(
+            NewPassword::parse("aaaaaaaaaaaa", "aaaaaaaaaaaa", "ada")
+                .unwrap_err()
+                .contains("too easy")
+        );
+        assert!(
+            NewPassword::parse("Password123", "Password123", "ada")
+                .unwrap_err()
+                .contains("too easy")
+        );
+        assert!(
+            NewPassword::parse("my-name-is-ada!", "my-name-is-ada!", "ada")
+                .unwrap_err()
+                .contains("username")
+        );
+        assert!(
+            NewPassword::parse("correct horse battery", "correct horse battery!", "ada")
+                .unwrap_err()
+                .contains("do not match")
+        );
+    }
+
+    #[test]
+    fn only_same_site_paths_are_kept_as_next() {
+        assert_eq!(
+            safe_next(Some("/admin/roles?x=1")).as_deref(),
+            Some("/admin/roles?x=1")
+        );
+        for bad in [
+            "https://evil.test/",
+            "//evil.test",
+            "/\\evil.test",
+            "admin",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
+        }
+        assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn slugify_keeps_letters_and_digits_joined_by_single_hyphens() {
+        assert_eq!(slugify("Hello, World!  2026", 80), "hello-world-2026");
+        assert_eq!(slugify("Singin' in the Rain", 80), "singin-in-the-rain");
+        assert_eq!(
+            slugify("  Crème brûlée -- à la carte ", 80),
+            "creme-brulee-a-la-carte"
+        );
+    }
+
+    #[test]
+    fn slugify_never_returns_an_empty_or_overlong_slug() {
+        assert_eq!(slugify("!!!", 80), "untitled");
+        assert_eq!(slugify("", 80), "untitled");
+        let long = slugify(&"word ".repeat(100), 30);
+        assert!(long.len() <= 30 && !long.ends_with('-'), "{long}");
+    }
+}

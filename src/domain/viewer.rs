@@ -1,0 +1,52 @@
+//! Who is asking: the signed-in user with the permissions of their role. Services take it as
+//! the actor of a change and decide with it what may be seen and done; the web layer only
+//! resolves it from the session (see `auth`).
+
+use entity::enums::Permission;
+
+use super::ServiceError;
+
+/// The signed-in user, with the permissions of their role.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub username: String,
+    pub role_id: i32,
+    pub role_name: String,
+    pub permissions: Vec<Permission>,
+}
+
+impl CurrentUser {
+    pub fn can(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+
+    /// Any permission that opens the admin area.
+    pub fn is_staff(&self) -> bool {
+        [
+            Permission::ManageUsers,
+            Permission::ManageRoles,
+            Permission::ManageGroups,
+            Permission::ViewAuditLog,
+        ]
+        .iter()
+        .any(|p| self.can(*p))
+    }
+
+    /// `Ok` when the user holds `permission`, else [`ServiceError::Refused`] (a 403).
+    pub fn require(&self, permission: Permission) -> Result<(), ServiceError> {
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(ServiceError::forbidden())
+        }
+    }
+}
+
+/// The viewer of a page: somebody signed in, or nobody.
+pub type Viewer<'a> = Option<&'a CurrentUser>;
+
+/// True when the viewer holds `permission` (nobody holds none).
+pub fn viewer_can(viewer: Viewer<'_>, permission: Permission) -> bool {
+    viewer.is_some_and(|u| u.can(permission))
+}

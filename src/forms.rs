@@ -1,0 +1,339 @@
+//! Every form of the site as a typed struct: the raw text of each field, as submitted (so a
+//! page can show it again), and a `parse` into the checked input of the service it is for.
+//!
+//! The one path of a form: a handler takes `HtmlForm<XForm>` (repeated keys such as
+//! `permissions=a&permissions=b` become a `Vec`), calls `parse` (field problems come back as
+//! [`ServiceError::Invalid`]), then one service call; on `Invalid` or `Conflict` the page is
+//! rendered again with the form and its [`FieldErrors`](crate::domain::FieldErrors), at 422 or
+//! 409 (see `routes::problems`). The JSON API deserialises the same structs.
+
+use entity::enums::Permission;
+use serde::Deserialize;
+
+use crate::domain::{
+    CommentBody, Description, Directors, DisplayName, FieldErrors, Name, PostBody, Rating,
+    RoleName, ServiceError, Synopsis, Tags, Title, Year, optional_birth_date, optional_text,
+    optional_website, parse_choice, parse_mpa, parse_permissions, parse_status,
+};
+use crate::services::accounts::ProfileChanges;
+use crate::services::admin::{RoleInput, UserChanges};
+use crate::services::blog::{CategoryInput, PostInput};
+use crate::services::groups::GroupInput;
+use crate::services::movies::{MovieInput, ReviewInput};
+
+/// A checkbox: present (with any value) is ticked, absent is not.
+fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PostForm {
+    pub title: String,
+    pub body: String,
+    pub category_id: String,
+    pub tags: String,
+    pub status: String,
+}
+
+impl PostForm {
+    pub fn parse(&self) -> Result<PostInput, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let title = errors.check("title", Title::parse(&self.title, "post"));
+        let body = errors.check("body", PostBody::parse(&self.body));
+        let category_id = errors.check(
+            "category_id",
+            parse_choice(&self.category_id, "Choose a category from the list."),
+        );
+        let tags = errors.check("tags", Tags::parse(&self.tags));
+        let status = errors.check("status", parse_status(&self.status));
+        errors.or_valid(|| {
+            Some(PostInput {
+                title: title?,
+                body: body?,
+                category_id: category_id?,
+                tags: tags?,
+                status: status?,
+            })
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CommentForm {
+    pub body: String,
+}
+
+impl CommentForm {
+    pub fn parse(&self) -> Result<CommentBody, ServiceError> {
+        CommentBody::parse(&self.body).map_err(|e| ServiceError::invalid("body", e))
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CategoryForm {
+    pub name: String,
+    pub parent_id: String,
+}
+
+impl CategoryForm {
+    pub fn parse(&self) -> Result<CategoryInput, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let name = errors.check("name", Name::parse(&self.name, "category"));
+        let parent_id = errors.check(
+            "parent_id",
+            parse_choice(&self.parent_id, "Choose a parent from the list."),
+        );
+        errors.or_valid(|| {
+            Some(CategoryInput {
+                name: name?,
+                parent_id: parent_id?,
+            })
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MovieForm {
+    pub title: String,
+    pub year: String,
+    pub mpa: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub theatre: bool,
+    pub synopsis: String,
+    pub directors: String,
+}
+
+impl MovieForm {
+    pub fn parse(&self) -> Result<MovieInput, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let title = errors.check("title", Title::parse(&self.title, "movie"));
+        let year = errors.check("year", Year::parse(&self.year));
+        let mpa = errors.check("mpa", parse_mpa(&self.mpa));
+        let synopsis = errors.check("synopsis", Synopsis::parse(&self.synopsis));
+        let directors = errors.check("directors", Directors::parse(&self.directors));
+        errors.or_valid(|| {
+            Some(MovieInput {
+                title: title?,
+                year: year?,
+                mpa: mpa?,
+                theatre: self.theatre,
+                synopsis: synopsis?,
+                directors: directors?,
+            })
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    pub rating: String,
+    pub body: String,
+}
+
+impl ReviewForm {
+    pub fn parse(&self) -> Result<ReviewInput, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let rating = errors.check("rating", Rating::parse(&self.rating));
+        let body = errors.check("body", CommentBody::parse_review(&self.body));
+        errors.or_valid(|| {
+            Some(ReviewInput {
+                rating: rating?,
+                body: body?,
+            })
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GroupForm {
+    pub name: String,
+    pub description: String,
+}
+
+impl GroupForm {
+    pub fn parse(&self) -> Result<GroupInput, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let name = errors.check("name", Name::parse(&self.name, "group"));
+        let description = errors.check("description", Description::parse(&self.description));
+        errors.or_valid(|| {
+            Some(GroupInput {
+                name: name?,
+                description: description?,
+            })
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RoleForm {
+    pub name: String,
+    pub description: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub is_default: bool,
+    pub permissions: Vec<String>,
+}
+
+impl RoleForm {
+    /// True when the form has this permission ticked (for the checkboxes).
+    pub fn has(&self, permission: &Permission) -> bool {
+        self.permissions.iter().any(|p| p == permission.as_str())
+    }
+
+    pub fn parse(&self) -> Result<RoleInput, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let name = errors.check("name", RoleName::parse(&self.name));
+        let description = errors.check("description", Description::parse(&self.description));
+        let permissions = errors.check("permissions", parse_permissions(&self.permissions));
+        errors.or_valid(|| {
+            Some(RoleInput {
+                name: name?,
+                description: description?,
+                is_default: self.is_default,
+                permissions: permissions?,
+            })
+        })
+    }
+}
+
+/// An administrator's changes to an account: its role and whether it is active.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    pub role_id: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub is_active: bool,
+}
+
+impl UserForm {
+    pub fn parse(&self) -> Result<UserChanges, ServiceError> {
+        let role_id = self
+            .role_id
+            .trim()
+            .parse::<i32>()
+            .map_err(|_| ServiceError::invalid("role_id", "Choose a role from the list."))?;
+        Ok(UserChanges {
+            role_id,
+            is_active: self.is_active,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    pub display_name: String,
+    pub bio: String,
+    pub birth_date: String,
+    pub job: String,
+    pub location: String,
+    pub website: String,
+    pub country_id: String,
+}
+
+impl ProfileForm {
+    pub fn parse(&self) -> Result<ProfileChanges, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let display_name = errors.check("display_name", DisplayName::parse(&self.display_name));
+        let bio = errors.check(
+            "bio",
+            optional_text(&self.bio, 2_000)
+                .map_err(|_| "Keep your bio under 2,000 characters.".into()),
+        );
+        let birth_date = errors.check("birth_date", optional_birth_date(&self.birth_date));
+        let job = errors.check("job", optional_text(&self.job, 100));
+        let location = errors.check("location", optional_text(&self.location, 100));
+        let website = errors.check("website", optional_website(&self.website));
+        let country_id = errors.check(
+            "country_id",
+            parse_choice(&self.country_id, "Choose a country from the list."),
+        );
+        errors.or_valid(|| {
+            Some(ProfileChanges {
+                display_name: display_name?,
+                bio: bio?.unwrap_or_default(),
+                birth_date: birth_date?,
+                job: job?,
+                location: location?,
+                website: website?,
+                country_id: country_id?,
+            })
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub current_password: String,
+    pub new_password: String,
+    pub new_password_confirm: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    pub login: String,
+    pub password: String,
+    pub next: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_form_reports_every_field_at_once() {
+        let form = PostForm {
+            title: " ".into(),
+            body: String::new(),
+            category_id: "x".into(),
+            tags: "<b>".into(),
+            status: "gone".into(),
+        };
+        let Err(ServiceError::Invalid(errors)) = form.parse() else {
+            panic!("the form should be refused");
+        };
+        for field in ["title", "body", "category_id", "tags", "status"] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn repeated_keys_fill_the_permission_list() {
+        let form: RoleForm = serde_html_form::from_str(
+            "name=Editor&permissions=write_posts&permissions=comment&is_default=on",
+        )
+        .unwrap();
+        let input = form.parse().unwrap();
+        assert_eq!(input.name.as_str(), "editor");
+        assert_eq!(input.permissions.len(), 2);
+        assert!(input.is_default);
+        let unknown: RoleForm = serde_html_form::from_str("name=x&permissions=root").unwrap();
+        assert!(
+            matches!(unknown.parse(), Err(ServiceError::Invalid(e)) if e.get("permissions").is_some())
+        );
+    }
+
+    #[test]
+    fn an_unticked_checkbox_is_off() {
+        let form: MovieForm =
+            serde_html_form::from_str("title=Heat&year=1995&mpa=R&directors=Michael+Mann").unwrap();
+        assert!(!form.parse().unwrap().theatre);
+    }
+}

@@ -1,0 +1,151 @@
+//! The admin area's queries and changes: roles with permissions, users' roles and active flags,
+//! and the dashboard counts ([`roles`], [`users`], [`dashboard`]; re-exported here). The guard
+//! rails both use live in this module.
+//!
+//! One rule keeps privileges from growing: **an actor may only create, change, delete or
+//! assign a role whose permission set is a subset of their own, and may only change or
+//! deactivate an account whose role's permissions are a subset of their own.** Making a role
+//! the default assigns it to every future account, and deleting a role assigns the default
+//! role to its users, so both count as assigning. The actor's permissions are read again inside
+//! the change's transaction, not taken from the start of the request.
+//!
+//! Guard rails, checked inside the same transaction as the change:
+//! - at least one active user can always manage roles;
+//! - admins cannot change their own role or active flag, nor strip `manage_roles` from the
+//!   role they hold;
+//! - there is exactly one default role.
+//!
+//! Every change here runs under one lock ([`begin_admin_change`]): on PostgreSQL and MySQL the
+//! role rows are locked `FOR UPDATE` first, on SQLite the transaction is `IMMEDIATE`. Two
+//! administrators acting at the same moment therefore run one after the other, and the second
+//! sees the first's result when its guard rails are checked.
+mod dashboard;
+mod roles;
+mod users;
+
+pub use dashboard::*;
+pub use roles::*;
+pub use users::*;
+
+use std::collections::BTreeSet;
+
+use entity::enums::Permission;
+use entity::{role, role_permission, user};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+
+use super::ServiceError;
+use crate::domain::CurrentUser;
+
+/// A guard rail refused the change (a 409 with the reason above the form).
+fn refused(message: String) -> ServiceError {
+    ServiceError::conflict(message)
+}
+
+/// Active users whose role grants `manage_roles`.
+async fn role_managers(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::IsActive.eq(true))
+        .filter(
+            user::Column::RoleId.in_subquery(
+                Query::select()
+                    .column(role_permission::Column::RoleId)
+                    .from(role_permission::Entity)
+                    .and_where(role_permission::Column::Permission.eq(Permission::ManageRoles))
+                    .to_owned(),
+            ),
+        )
+        .count(db)
+        .await
+}
+
+async fn ensure_role_managers_remain(db: &impl ConnectionTrait) -> Result<(), ServiceError> {
+    if role_managers(db).await? == 0 {
+        return Err(refused(
+            "That would leave nobody able to manage roles; keep at least one active user with the “Manage roles” permission."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Starts an admin change: a write transaction that holds the admin lock (see the module doc).
+async fn begin_admin_change<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    let txn = super::begin_write(db).await?;
+    role::Entity::find()
+        .select_only()
+        .column(role::Column::Id)
+        .order_by_asc(role::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i32>()
+        .all(&txn)
+        .await?;
+    Ok(txn)
+}
+
+/// The actor as they are now (read inside the change's transaction).
+struct Acting {
+    role_id: i32,
+    held: BTreeSet<Permission>,
+}
+
+/// The actor's role and permissions as they are now, provided the account is still active and
+/// holds `needed`.
+async fn acting(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    needed: Permission,
+) -> Result<Acting, ServiceError> {
+    let me = user::Entity::find_by_id(actor.id)
+        .one(db)
+        .await?
+        .filter(|me| me.is_active)
+        .ok_or_else(|| refused("Your account can no longer make this change.".into()))?;
+    let held = permission_set(db, me.role_id).await?;
+    if !held.contains(&needed) {
+        return Err(refused(format!(
+            "You no longer hold the “{}” permission.",
+            needed.label()
+        )));
+    }
+    Ok(Acting {
+        role_id: me.role_id,
+        held,
+    })
+}
+
+async fn permission_set(
+    db: &impl ConnectionTrait,
+    role_id: i32,
+) -> Result<BTreeSet<Permission>, DbErr> {
+    Ok(super::accounts::role_permissions(db, role_id)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// The labels of the permissions in `wanted` that `held` lacks, or `None` when `wanted` is a
+/// subset of `held`.
+fn beyond(held: &BTreeSet<Permission>, wanted: &BTreeSet<Permission>) -> Option<String> {
+    let missing: Vec<&str> = wanted.difference(held).map(|p| p.label()).collect();
+    (!missing.is_empty()).then(|| missing.join(", "))
+}
+
+/// Refuses unless `wanted` is a subset of `held`; `message` gets the missing labels.
+fn within(
+    held: &BTreeSet<Permission>,
+    wanted: &BTreeSet<Permission>,
+    message: impl FnOnce(&str) -> String,
+) -> Result<(), ServiceError> {
+    match beyond(held, wanted) {
+        None => Ok(()),
+        Some(missing) => Err(refused(message(&missing))),
+    }
+}
+
+fn grant_refusal(missing: &str) -> String {
+    format!("You cannot grant permissions you do not hold yourself: {missing}.")
+}

@@ -1,0 +1,170 @@
+//! Comments and their moderation: a post's comment pages, adding one, the moderation queue, hiding and showing (audited).
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::{comment, post, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+
+use entity::enums::Permission;
+
+use super::*;
+use crate::domain::{CommentBody, CurrentUser};
+use crate::services::audit::{self, Actor};
+use crate::services::{Page, ServiceError};
+
+pub type CommentRow = (comment::Model, Option<crate::services::UserRef>);
+
+/// Comments of a post, oldest first, with their total (one statement); hidden ones only for
+/// moderators.
+pub async fn comments(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+    include_hidden: bool,
+    page: u64,
+) -> Result<Page<CommentRow>, DbErr> {
+    let mut query = comment::Entity::find().filter(comment::Column::PostId.eq(post_id));
+    if !include_hidden {
+        query = query.filter(comment::Column::IsHidden.eq(false));
+    }
+    crate::services::pair_page::<_, _, comment::Model, crate::services::UserRef>(
+        db,
+        query
+            .order_by_asc(comment::Column::CreatedAt)
+            .order_by_asc(comment::Column::Id)
+            .find_also_related(user::Entity),
+        page,
+        COMMENTS_PER_PAGE,
+    )
+    .await
+}
+
+/// Adds `user`'s comment to a post they may see (`comment`), and moves the content version, so
+/// cached pages show it at once. Returns the comment and its post.
+pub async fn add_comment(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    slug: &str,
+    body: CommentBody,
+) -> Result<(comment::Model, post::Model), ServiceError> {
+    user.require(Permission::Comment)?;
+    let post = visible_post(db, slug, Some(user)).await?;
+    let txn = crate::services::begin_write(db).await?;
+    let created = comment::ActiveModel {
+        post_id: Set(post.id),
+        author_id: Set(user.id),
+        body: Set(body.into_inner()),
+        is_hidden: Set(false),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    crate::services::content_changed(&txn).await?;
+    txn.commit().await?;
+    Ok((created, post))
+}
+
+/// A post as a link: id, title and slug (never its body).
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::DerivePartialModel)]
+#[sea_orm(entity = "post::Entity")]
+pub struct PostRef {
+    pub id: i32,
+    pub title: String,
+    pub slug: String,
+}
+
+pub type ModerationRow = (
+    comment::Model,
+    Option<crate::services::UserRef>,
+    Option<PostRef>,
+);
+
+/// Newest comments first, hidden ones included, with author and post (two statements: the
+/// comments with their authors and total, then their posts).
+pub async fn moderation_queue(
+    db: &impl ConnectionTrait,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<ModerationRow>, DbErr> {
+    let found = crate::services::pair_page::<_, _, comment::Model, crate::services::UserRef>(
+        db,
+        comment::Entity::find()
+            .order_by_desc(comment::Column::CreatedAt)
+            .order_by_desc(comment::Column::Id)
+            .find_also_related(user::Entity),
+        page,
+        per_page,
+    )
+    .await?;
+    let post_ids: Vec<i32> = found.items.iter().map(|(c, _)| c.post_id).collect();
+    let posts: HashMap<i32, PostRef> = if post_ids.is_empty() {
+        HashMap::new()
+    } else {
+        post::Entity::find()
+            .filter(post::Column::Id.is_in(post_ids))
+            .into_partial_model::<PostRef>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect()
+    };
+    Ok(Page {
+        items: found
+            .items
+            .into_iter()
+            .map(|(c, author)| {
+                let post = posts.get(&c.post_id).cloned();
+                (c, author, post)
+            })
+            .collect(),
+        number: found.number,
+        pages: found.pages,
+        total: found.total,
+    })
+}
+
+/// Hides or shows a comment again (`moderate_comments`; audited when it changes).
+pub async fn set_comment_hidden(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    id: i32,
+    hidden: bool,
+) -> Result<comment::Model, ServiceError> {
+    user.require(Permission::ModerateComments)?;
+    let txn = crate::services::begin_write(db).await?;
+    let existing = comment::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let was = existing.is_hidden;
+    let mut active: comment::ActiveModel = existing.into();
+    active.is_hidden = Set(hidden);
+    let updated = active.update(&txn).await?;
+    if was != hidden {
+        let action = if hidden {
+            "comment.hide"
+        } else {
+            "comment.unhide"
+        };
+        audit::record(
+            &txn,
+            &Actor::of(user, ip),
+            action,
+            "comment",
+            id,
+            Some(json!({ "is_hidden": was })),
+            Some(json!({ "is_hidden": hidden })),
+        )
+        .await?;
+    }
+    crate::services::content_changed(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}

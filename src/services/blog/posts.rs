@@ -1,0 +1,615 @@
+//! Posts: keyset lists with their filters, a post page, who may see and edit what, and writing, editing and deleting posts with their tags.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use entity::enums::PostStatus;
+use entity::{category, comment, post, post_tag, user};
+use sea_orm::sea_query::{Expr, Query, QueryStatementBuilder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, ExprTrait, FromQueryResult, JoinType, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, RelationTrait, TransactionSession, TransactionTrait,
+};
+
+use entity::enums::Permission;
+
+use super::tags::{set_tags, split_tags, tag_names};
+use super::*;
+use crate::domain::{CurrentUser, PostBody, Tags, Title, Viewer, slugify};
+use crate::services::ServiceError;
+use crate::services::audit::{self, Actor};
+use crate::services::error::is_unique_violation;
+
+/// One post in a list: the post (its stored excerpt, not its body), its author and category,
+/// and its visible comment count.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct PostRow {
+    pub id: i32,
+    pub title: String,
+    pub slug: String,
+    pub excerpt: String,
+    pub status: PostStatus,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub listed_at: DateTime<Utc>,
+    pub author: String,
+    pub category_name: Option<String>,
+    pub category_slug: Option<String>,
+    pub comment_count: i64,
+    /// The post's tag names joined by commas (names never hold one), in the same statement.
+    pub tag_names: Option<String>,
+}
+
+impl PostRow {
+    /// The tag names, sorted.
+    pub fn tags(&self) -> Vec<String> {
+        split_tags(self.tag_names.as_deref())
+    }
+}
+
+/// A list entry ready for a page.
+#[derive(Clone, Debug)]
+pub struct PostCard {
+    pub row: PostRow,
+    pub tags: Vec<String>,
+}
+
+/// A position in a post list: the `listed_at` and `id` of a post. In links it reads
+/// `{nanoseconds since 1970}_{id}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: DateTime<Utc>,
+    pub id: i32,
+}
+
+impl Cursor {
+    pub fn of(row: &PostRow) -> Cursor {
+        Cursor {
+            at: row.listed_at,
+            id: row.id,
+        }
+    }
+
+    /// `None` for anything that is not a cursor this code wrote.
+    pub fn parse(raw: &str) -> Option<Cursor> {
+        let (nanos, id) = raw.split_once('_')?;
+        Some(Cursor {
+            at: DateTime::from_timestamp_nanos(nanos.parse().ok()?),
+            id: id.parse().ok()?,
+        })
+    }
+
+    pub fn encode(&self) -> String {
+        let nanos = self
+            .at
+            .timestamp_nanos_opt()
+            .unwrap_or_else(|| self.at.timestamp_micros().saturating_mul(1000));
+        format!("{nanos}_{}", self.id)
+    }
+}
+
+/// Which page of a list: the newest, the one after (older than) a post, or the one before
+/// (newer than) a post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Position {
+    #[default]
+    Newest,
+    Older(Cursor),
+    Newer(Cursor),
+}
+
+/// A page of a post list with the cursors of its neighbours (`None` at either end).
+#[derive(Clone, Debug, Default)]
+pub struct PostSlice {
+    pub items: Vec<PostCard>,
+    pub newer: Option<Cursor>,
+    pub older: Option<Cursor>,
+}
+
+/// Which posts a list shows.
+#[derive(Clone, Debug, Default)]
+pub struct PostFilter {
+    /// Case-insensitive text in the title or body.
+    pub q: Option<String>,
+    pub author_id: Option<i32>,
+    pub tag_id: Option<i32>,
+    pub category_ids: Option<Vec<i32>>,
+    /// Drafts too (the author's own page, for them or a moderator).
+    pub include_drafts: bool,
+}
+
+impl PostFilter {
+    fn condition(&self, backend: DbBackend) -> Condition {
+        let mut condition = Condition::all();
+        if !self.include_drafts {
+            condition = condition.add(post::Column::Status.eq(PostStatus::Published));
+        }
+        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            condition = condition.add(text_search(backend, q));
+        }
+        if let Some(author_id) = self.author_id {
+            condition = condition.add(post::Column::AuthorId.eq(author_id));
+        }
+        if let Some(tag_id) = self.tag_id {
+            condition = condition.add(
+                post::Column::Id.in_subquery(
+                    Query::select()
+                        .column(post_tag::Column::PostId)
+                        .from(post_tag::Entity)
+                        .and_where(post_tag::Column::TagId.eq(tag_id))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(ids) = &self.category_ids {
+            condition = condition.add(post::Column::CategoryId.is_in(ids.clone()));
+        }
+        condition
+    }
+}
+
+/// Posts whose title or body contains `q`, case-insensitively. On SQLite a phrase of three
+/// characters or more is looked up in the trigram index `post_search` (migration 12); shorter
+/// ones, and the other backends, use `LIKE` (served by trigram indexes on PostgreSQL).
+fn text_search(backend: DbBackend, q: &str) -> Condition {
+    if backend == DbBackend::Sqlite && q.chars().count() >= 3 {
+        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+        return Condition::all().add(
+            Expr::col((post::Entity, post::Column::Id)).in_subquery(
+                Query::select()
+                    .expr(Expr::cust("rowid"))
+                    .from("post_search")
+                    .and_where(Expr::cust_with_values("post_search MATCH ?", [phrase]))
+                    .to_owned(),
+            ),
+        );
+    }
+    Condition::any()
+        .add(crate::services::contains_text(
+            Expr::col((post::Entity, post::Column::Title)),
+            q,
+        ))
+        .add(crate::services::contains_text(
+            Expr::col((post::Entity, post::Column::Body)),
+            q,
+        ))
+}
+
+/// Posts matching the filter, newest first, by keyset: the rows after (or before) a cursor on
+/// `(listed_at, id)`, so the page at depth 5,000 costs what the first does, in one statement
+/// (rows with author, category, comment count and tag names). No total is counted.
+pub async fn list_posts(
+    db: &impl ConnectionTrait,
+    filter: &PostFilter,
+    position: Position,
+    per_page: u64,
+) -> Result<PostSlice, DbErr> {
+    let per_page = per_page.clamp(1, 100);
+    let take = usize::try_from(per_page).unwrap_or(100);
+    let at = || Expr::col((post::Entity, post::Column::ListedAt));
+    let id = || Expr::col((post::Entity, post::Column::Id));
+    // `listed_at <= t AND (listed_at < t OR id < i)`: the same rows as the row comparison
+    // `(listed_at, id) < (t, i)`, with a leading bound every back-end turns into an index
+    // range (without it SQLite scans from the top, and deep pages cost thirty times more).
+    let (keyset, order) = match position {
+        Position::Newest => (Condition::all(), Order::Desc),
+        Position::Older(c) => (
+            Condition::all()
+                .add(at().lte(c.at))
+                .add(Condition::any().add(at().lt(c.at)).add(id().lt(c.id))),
+            Order::Desc,
+        ),
+        Position::Newer(c) => (
+            Condition::all()
+                .add(at().gte(c.at))
+                .add(Condition::any().add(at().gt(c.at)).add(id().gt(c.id))),
+            Order::Asc,
+        ),
+    };
+    let mut rows = post_rows(db.get_database_backend())
+        .filter(filter.condition(db.get_database_backend()))
+        .filter(keyset)
+        .order_by(at(), order.clone())
+        .order_by(id(), order)
+        .limit(per_page + 1)
+        .into_model::<PostRow>()
+        .all(db)
+        .await?;
+    let more = rows.len() > take;
+    rows.truncate(take);
+    let (newer, older) = match position {
+        Position::Newest => (false, more),
+        Position::Older(_) => (true, more),
+        Position::Newer(_) => {
+            if !more {
+                // Back at the top: the newest page, full, and no "newer" link.
+                return Box::pin(list_posts(db, filter, Position::Newest, per_page)).await;
+            }
+            rows.reverse();
+            (true, true)
+        }
+    };
+    let page_newer = if newer {
+        rows.first().map(Cursor::of)
+    } else {
+        None
+    };
+    let page_older = if older {
+        rows.last().map(Cursor::of)
+    } else {
+        None
+    };
+    Ok(PostSlice {
+        items: cards(rows),
+        newer: page_newer,
+        older: page_older,
+    })
+}
+
+/// How many posts match the filter (for small sets: one category's posts before deleting it).
+pub async fn count_posts(db: &impl ConnectionTrait, filter: &PostFilter) -> Result<u64, DbErr> {
+    post::Entity::find()
+        .filter(filter.condition(db.get_database_backend()))
+        .count(db)
+        .await
+}
+
+/// The `limit` newest published posts, without a count (home page).
+pub async fn recent_posts(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<PostCard>, DbErr> {
+    let rows = post_rows(db.get_database_backend())
+        .filter(post::Column::Status.eq(PostStatus::Published))
+        .order_by_desc(Expr::col((post::Entity, post::Column::ListedAt)))
+        .order_by_desc(Expr::col((post::Entity, post::Column::Id)))
+        .limit(limit)
+        .into_model::<PostRow>()
+        .all(db)
+        .await?;
+    Ok(cards(rows))
+}
+
+pub(super) fn post_rows(backend: DbBackend) -> sea_orm::Select<post::Entity> {
+    let visible_comments = Query::select()
+        .expr(Expr::col((comment::Entity, comment::Column::Id)).count())
+        .from(comment::Entity)
+        .and_where(
+            Expr::col((comment::Entity, comment::Column::PostId))
+                .equals((post::Entity, post::Column::Id)),
+        )
+        .and_where(Expr::col((comment::Entity, comment::Column::IsHidden)).eq(false))
+        .to_owned();
+    post::Entity::find()
+        .select_only()
+        .columns([
+            post::Column::Id,
+            post::Column::Title,
+            post::Column::Slug,
+            post::Column::Excerpt,
+            post::Column::Status,
+            post::Column::CreatedAt,
+            post::Column::PublishedAt,
+            post::Column::ListedAt,
+        ])
+        .column_as(user::Column::Username, "author")
+        .column_as(category::Column::Name, "category_name")
+        .column_as(category::Column::Slug, "category_slug")
+        .expr_as(
+            Expr::SubQuery(None, Box::new(visible_comments.into_sub_query_statement())),
+            "comment_count",
+        )
+        .expr_as(tag_names(backend), "tag_names")
+        .join(JoinType::InnerJoin, post::Relation::User.def())
+        .join(JoinType::LeftJoin, post::Relation::Category.def())
+}
+
+pub(super) fn cards(rows: Vec<PostRow>) -> Vec<PostCard> {
+    rows.into_iter()
+        .map(|row| PostCard {
+            tags: row.tags(),
+            row,
+        })
+        .collect()
+}
+
+/// A post with author, category and tags.
+#[derive(Clone, Debug)]
+pub struct PostDetail {
+    pub post: post::Model,
+    pub author: crate::services::UserRef,
+    pub category: Option<category::Model>,
+    pub tags: Vec<String>,
+}
+
+/// A post with its author and tags, in one statement. Its `category` is left for the caller to
+/// take from the category tree (`categories`), which pages keep in the cache.
+pub async fn post_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<PostDetail>, DbErr> {
+    let backend = db.get_database_backend();
+    let select =
+        crate::services::partial_pair_select::<_, _, post::Model, crate::services::UserRef>(
+            post::Entity::find()
+                .filter(post::Column::Slug.eq(slug))
+                .find_also_related(user::Entity),
+        )
+        .expr_as(tag_names(backend), "tag_names");
+    let Some(row) = db.query_one_raw(select.build(backend)).await? else {
+        return Ok(None);
+    };
+    let post = post::Model::from_query_result(&row, "A_")?;
+    let Some(author) = crate::services::UserRef::from_query_result_optional(&row, "B_")? else {
+        return Ok(None);
+    };
+    let tags = split_tags(row.try_get::<Option<String>>("", "tag_names")?.as_deref());
+    Ok(Some(PostDetail {
+        post,
+        author,
+        category: None,
+        tags,
+    }))
+}
+
+/// Moderators see drafts and hidden comments, and may edit, hide and delete what others wrote.
+pub fn is_moderator(user: &CurrentUser) -> bool {
+    user.can(Permission::ModerateComments)
+}
+
+/// Whether `viewer` may see `post`: published posts for everyone, drafts for their author and
+/// moderators.
+pub fn may_see(viewer: Viewer<'_>, post: &post::Model) -> bool {
+    post.status == PostStatus::Published
+        || viewer.is_some_and(|u| u.id == post.author_id || is_moderator(u))
+}
+
+/// Whether `viewer` may edit or delete `post`: its author while they hold `write_posts`, or a
+/// moderator.
+pub fn can_edit(viewer: Viewer<'_>, post: &post::Model) -> bool {
+    viewer.is_some_and(|u| {
+        (u.id == post.author_id && u.can(Permission::WritePosts)) || is_moderator(u)
+    })
+}
+
+/// Whether `viewer` sees the drafts in `author`'s list (their own, or as a moderator).
+pub fn sees_drafts_of(viewer: Viewer<'_>, author_id: i32) -> bool {
+    viewer.is_some_and(|u| u.id == author_id || is_moderator(u))
+}
+
+/// The post, if `viewer` may see it (404 otherwise, so drafts do not leak).
+pub async fn visible_post(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    viewer: Viewer<'_>,
+) -> Result<post::Model, ServiceError> {
+    post::Entity::find_by_slug(slug)
+        .one(db)
+        .await?
+        .filter(|p| may_see(viewer, p))
+        .ok_or(ServiceError::NotFound)
+}
+
+/// The post, if `user` may edit it; a draft they may not edit is a 404, a published post a
+/// 403.
+pub async fn editable_post(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    user: &CurrentUser,
+) -> Result<post::Model, ServiceError> {
+    let post = post::Entity::find_by_slug(slug)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if can_edit(Some(user), &post) {
+        Ok(post)
+    } else if post.status == PostStatus::Draft {
+        Err(ServiceError::NotFound)
+    } else {
+        Err(ServiceError::forbidden())
+    }
+}
+
+/// Checked values of the post form.
+#[derive(Clone, Debug)]
+pub struct PostInput {
+    pub title: Title,
+    pub body: PostBody,
+    pub category_id: Option<i32>,
+    pub tags: Tags,
+    pub status: PostStatus,
+}
+
+/// A chosen category must exist.
+async fn check_category(
+    db: &impl ConnectionTrait,
+    category_id: Option<i32>,
+) -> Result<(), ServiceError> {
+    match category_id {
+        Some(id) if category::Entity::find_by_id(id).one(db).await?.is_none() => Err(
+            ServiceError::invalid("category_id", "Choose a category from the list."),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// A slug for `title` that no post uses yet.
+async fn free_slug(db: &impl ConnectionTrait, title: &str) -> Result<String, DbErr> {
+    let base = slugify(title, 200);
+    let taken: BTreeSet<String> = post::Entity::find()
+        .select_only()
+        .column(post::Column::Slug)
+        .filter(
+            Condition::any()
+                .add(post::Column::Slug.eq(base.as_str()))
+                .add(post::Column::Slug.starts_with(format!("{base}-"))),
+        )
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    if !taken.contains(&base) {
+        return Ok(base);
+    }
+    Ok((2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or(base))
+}
+
+/// How many slugs a new post tries before giving up (each after the first gets a random
+/// suffix, so only a flood of identical titles at the same instant needs more than one).
+const SLUG_ATTEMPTS: usize = 8;
+
+/// Creates a post with its tags in one write transaction. A slug taken by someone else between
+/// the look-up and the insert is retried inside the same transaction, from a savepoint.
+pub async fn create_post(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    input: PostInput,
+) -> Result<post::Model, ServiceError> {
+    user.require(Permission::WritePosts)?;
+    check_category(db, input.category_id).await?;
+    // Rendered before the transaction: it holds the write lock only for the writes.
+    let body_html = markup::to_safe_html(input.body.as_str());
+    let excerpt = markup::excerpt(input.body.as_str(), EXCERPT_CHARS);
+    let txn = crate::services::begin_write(db).await?;
+    let base = free_slug(&txn, input.title.as_str()).await?;
+    let now = Utc::now();
+    for attempt in 0..SLUG_ATTEMPTS {
+        let slug = if attempt == 0 {
+            base.clone()
+        } else {
+            format!(
+                "{base}-{}",
+                crate::services::password::generate(6).to_lowercase()
+            )
+        };
+        let savepoint = crate::services::begin_write(&txn).await?;
+        let inserted = post::ActiveModel {
+            title: Set(input.title.to_string()),
+            slug: Set(slug),
+            body: Set(input.body.to_string()),
+            body_html: Set(Some(body_html.clone())),
+            excerpt: Set(excerpt.clone()),
+            listed_at: Set(now),
+            status: Set(input.status),
+            author_id: Set(user.id),
+            category_id: Set(input.category_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            published_at: Set((input.status == PostStatus::Published).then_some(now)),
+            ..Default::default()
+        }
+        .insert(&savepoint)
+        .await;
+        match inserted {
+            Ok(created) => {
+                savepoint.commit().await?;
+                set_tags(&txn, created.id, input.tags.names()).await?;
+                crate::services::content_changed(&txn).await?;
+                txn.commit().await?;
+                return Ok(created);
+            }
+            // Someone took the slug between our look-up and insert: back to the savepoint.
+            Err(error) if is_unique_violation(&error) => {
+                savepoint.rollback().await?;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(ServiceError::conflict(
+        "Too many posts with this title are being written right now; try again.",
+    ))
+}
+
+/// Saves an edit (the slug stays, so links keep working) with its tags in one transaction. An
+/// edit or publication by someone other than the author (a moderator) is audited.
+pub async fn update_post(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    slug: &str,
+    input: PostInput,
+) -> Result<post::Model, ServiceError> {
+    let existing = editable_post(db, slug, user).await?;
+    check_category(db, input.category_id).await?;
+    let actor = Actor::of(user, ip);
+    let body_html = markup::to_safe_html(input.body.as_str());
+    let excerpt = markup::excerpt(input.body.as_str(), EXCERPT_CHARS);
+    let txn = crate::services::begin_write(db).await?;
+    let first_publication =
+        existing.published_at.is_none() && input.status == PostStatus::Published;
+    let post_id = existing.id;
+    let by_other = user.id != existing.author_id;
+    let before = serde_json::json!({ "title": existing.title, "status": existing.status.as_str() });
+    let mut active: post::ActiveModel = existing.into();
+    active.title = Set(input.title.into_inner());
+    active.body = Set(input.body.into_inner());
+    active.body_html = Set(Some(body_html));
+    active.excerpt = Set(excerpt);
+    active.category_id = Set(input.category_id);
+    active.status = Set(input.status);
+    if first_publication {
+        let now = Utc::now();
+        active.published_at = Set(Some(now));
+        active.listed_at = Set(now);
+    }
+    let updated = active.update(&txn).await?;
+    set_tags(&txn, post_id, input.tags.names()).await?;
+    if by_other {
+        let action = if first_publication {
+            "post.publish"
+        } else {
+            "post.update"
+        };
+        let after =
+            serde_json::json!({ "title": updated.title, "status": updated.status.as_str() });
+        audit::record(
+            &txn,
+            &actor,
+            action,
+            "post",
+            post_id,
+            Some(before),
+            Some(after),
+        )
+        .await?;
+    }
+    crate::services::content_changed(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes a post `user` may edit (its comments and tag links go with it); audited when
+/// someone other than the author deletes it. Returns the deleted post.
+pub async fn delete_post(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    slug: &str,
+) -> Result<post::Model, ServiceError> {
+    let post = editable_post(db, slug, user).await?;
+    let actor = Actor::of(user, ip);
+    let txn = crate::services::begin_write(db).await?;
+    post::Entity::delete_by_id(post.id).exec(&txn).await?;
+    if user.id != post.author_id {
+        let before = serde_json::json!({
+            "title": post.title,
+            "slug": post.slug,
+            "author_id": post.author_id,
+        });
+        audit::record(
+            &txn,
+            &actor,
+            "post.delete",
+            "post",
+            post.id,
+            Some(before),
+            None,
+        )
+        .await?;
+    }
+    crate::services::content_changed(&txn).await?;
+    txn.commit().await?;
+    Ok(post)
+}

@@ -1,0 +1,114 @@
+//! Tags: the names of a post's tags (in the list statement or in bulk), and finding or creating them when a post is saved.
+
+use std::collections::HashMap;
+
+use entity::{post_tag, tag};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+};
+
+/// Tag names from the comma-joined `tag_names` column, sorted.
+pub(super) fn split_tags(joined: Option<&str>) -> Vec<String> {
+    let mut tags: Vec<String> = joined
+        .unwrap_or("")
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    tags.sort();
+    tags
+}
+
+/// A correlated subquery with the post's tag names joined by commas, in each back-end's
+/// dialect (`group_concat`, `string_agg`, `GROUP_CONCAT … SEPARATOR`).
+pub(super) fn tag_names(backend: DbBackend) -> Expr {
+    let sql = match backend {
+        DbBackend::Postgres => {
+            r#"(SELECT string_agg("tag"."name", ',') FROM "post_tag" JOIN "tag" ON "tag"."id" = "post_tag"."tag_id" WHERE "post_tag"."post_id" = "post"."id")"#
+        }
+        DbBackend::MySql => {
+            "(SELECT GROUP_CONCAT(`tag`.`name` SEPARATOR ',') FROM `post_tag` JOIN `tag` ON `tag`.`id` = `post_tag`.`tag_id` WHERE `post_tag`.`post_id` = `post`.`id`)"
+        }
+        _ => {
+            r#"(SELECT group_concat("tag"."name", ',') FROM "post_tag" JOIN "tag" ON "tag"."id" = "post_tag"."tag_id" WHERE "post_tag"."post_id" = "post"."id")"#
+        }
+    };
+    Expr::cust(sql)
+}
+
+/// Tag names per post, in one query.
+pub async fn tags_of(
+    db: &impl ConnectionTrait,
+    post_ids: Vec<i32>,
+) -> Result<HashMap<i32, Vec<String>>, DbErr> {
+    let mut by_post: HashMap<i32, Vec<String>> = HashMap::new();
+    if post_ids.is_empty() {
+        return Ok(by_post);
+    }
+    let links = post_tag::Entity::find()
+        .filter(post_tag::Column::PostId.is_in(post_ids))
+        .find_also_related(tag::Entity)
+        .all(db)
+        .await?;
+    for (link, tag) in links {
+        if let Some(tag) = tag {
+            by_post.entry(link.post_id).or_default().push(tag.name);
+        }
+    }
+    for names in by_post.values_mut() {
+        names.sort();
+    }
+    Ok(by_post)
+}
+
+/// Looks up (or creates) the tags and returns their ids.
+pub(super) async fn tag_ids(
+    db: &impl ConnectionTrait,
+    names: &[String],
+) -> Result<Vec<i32>, DbErr> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Insert what is missing; a name created meanwhile by someone else is simply kept.
+    tag::Entity::insert_many(names.iter().map(|name| tag::ActiveModel {
+        name: Set(name.clone()),
+        ..Default::default()
+    }))
+    // "Update" the name to itself: the one upsert form all three backends accept.
+    .on_conflict(
+        OnConflict::column(tag::Column::Name)
+            .update_column(tag::Column::Name)
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(tag::Entity::find()
+        .filter(tag::Column::Name.is_in(names.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect())
+}
+
+pub(super) async fn set_tags(
+    db: &impl ConnectionTrait,
+    post_id: i32,
+    names: &[String],
+) -> Result<(), DbErr> {
+    post_tag::Entity::delete_many()
+        .filter(post_tag::Column::PostId.eq(post_id))
+        .exec(db)
+        .await?;
+    let ids = tag_ids(db, names).await?;
+    if !ids.is_empty() {
+        post_tag::Entity::insert_many(ids.into_iter().map(|tag_id| post_tag::ActiveModel {
+            post_id: Set(post_id),
+            tag_id: Set(tag_id),
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! One Askama struct per page, in a module per area mirroring `templates/<area>/`. Every page
+//! carries a [`PageContext`] for the shared layout: the signed-in user (navigation), the CSRF
+//! token (every form) and flash messages. Here: the layout's context, the pagers, the home and
+//! error pages.
+
+mod admin;
+mod auth;
+mod categories;
+mod groups;
+mod movies;
+mod posts;
+mod users;
+
+pub use admin::*;
+pub use auth::*;
+pub use categories::*;
+pub use groups::*;
+pub use movies::*;
+pub use posts::*;
+pub use users::*;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::{DateTime, Utc};
+use entity::enums::Permission;
+
+use crate::auth::session::UserSession;
+use crate::domain::CurrentUser;
+use crate::errors::AppError;
+use crate::flash::Flash;
+use crate::services::Page;
+use crate::services::blog::PostSlice;
+
+/// What the layout needs on every page.
+#[derive(Clone, Debug, Default)]
+pub struct PageContext {
+    pub path: String,
+    pub flashes: Vec<Flash>,
+    pub user: Option<CurrentUser>,
+    pub csrf: String,
+}
+
+impl PageContext {
+    /// True when `prefix` is the current section, for `aria-current` in the navigation.
+    pub fn is_current(&self, prefix: &str) -> bool {
+        if prefix == "/" {
+            self.path == "/"
+        } else {
+            self.path.starts_with(prefix)
+        }
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.user.as_ref().is_some_and(CurrentUser::is_staff)
+    }
+
+    /// Whether the viewer holds `permission` (for links and buttons; the services decide).
+    pub fn can(&self, permission: Permission) -> bool {
+        self.user.as_ref().is_some_and(|user| user.can(permission))
+    }
+}
+
+impl FromRequest for PageContext {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = crate::auth::resolve(&req).await?;
+            let session = UserSession::from_request_sync(&req);
+            Ok(PageContext {
+                path: req.path().to_owned(),
+                flashes: crate::flash::take(session.inner()),
+                csrf: session.csrf_token(),
+                user,
+            })
+        })
+    }
+}
+
+/// Formats a timestamp for people: `21 Nov 2026, 14:05 UTC`.
+pub fn datetime(at: &DateTime<Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+pub fn date(at: &DateTime<Utc>) -> String {
+    at.format("%-d %b %Y").to_string()
+}
+
+/// Numbered pagination links that keep the other query parameters.
+/// "Newer" and "Older" links of a keyset-paginated list, keeping the list's other parameters.
+#[derive(Clone, Debug, Default)]
+pub struct KeysetPager {
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+impl KeysetPager {
+    pub fn new(page: &PostSlice, query: &[(&str, String)]) -> KeysetPager {
+        let href = |key: &str, cursor: String| {
+            let mut pairs: Vec<(&str, String)> = query
+                .iter()
+                .filter(|(k, v)| !matches!(*k, "before" | "after" | "page") && !v.is_empty())
+                .cloned()
+                .collect();
+            pairs.push((key, cursor));
+            format!(
+                "?{}",
+                serde_urlencoded::to_string(pairs).unwrap_or_default()
+            )
+        };
+        KeysetPager {
+            newer: page.newer.map(|c| href("before", c.encode())),
+            older: page.older.map(|c| href("after", c.encode())),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Pager {
+    pub number: u64,
+    pub pages: u64,
+    /// The query string without `page`, ready to prefix `page=N` (ends with `&` or is empty).
+    pub base: String,
+}
+
+impl Pager {
+    pub fn new<T>(page: &Page<T>, query: &[(&str, String)]) -> Pager {
+        let kept: Vec<(&str, &str)> = query
+            .iter()
+            .filter(|(k, v)| *k != "page" && !v.is_empty())
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        let mut base = serde_urlencoded::to_string(kept).unwrap_or_default();
+        if !base.is_empty() {
+            base.push('&');
+        }
+        Pager {
+            number: page.number,
+            pages: page.pages,
+            base,
+        }
+    }
+
+    /// Page numbers to show, with `None` for a gap: 1 … 4 5 [6] 7 8 … 20.
+    pub fn links(&self) -> Vec<Option<u64>> {
+        let mut shown = Vec::new();
+        let mut last = 0;
+        for n in 1..=self.pages {
+            let near = n + 2 >= self.number && n <= self.number + 2;
+            if n == 1 || n == self.pages || near {
+                if n > last + 1 {
+                    shown.push(None);
+                }
+                shown.push(Some(n));
+                last = n;
+            }
+        }
+        shown
+    }
+
+    pub fn href(&self, n: &u64) -> String {
+        format!("?{}page={n}", self.base)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub ctx: PageContext,
+    pub data: std::sync::Arc<crate::services::home::HomeData>,
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+pub struct ErrorPage {
+    pub ctx: PageContext,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn new(status: u16, title: String, message: String) -> Self {
+        ErrorPage {
+            ctx: PageContext::default(),
+            status,
+            title,
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pager(number: u64, pages: u64) -> Pager {
+        let page: Page<()> = Page {
+            items: vec![],
+            number,
+            pages,
+            total: pages * 10,
+        };
+        Pager::new(
+            &page,
+            &[
+                ("q", "a b".into()),
+                ("page", "3".into()),
+                ("role", String::new()),
+            ],
+        )
+    }
+
+    #[test]
+    fn pagination_links_keep_the_query_and_elide_far_pages() {
+        let p = pager(6, 20);
+        assert_eq!(p.href(&7), "?q=a+b&page=7");
+        assert_eq!(
+            p.links(),
+            vec![
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                None,
+                Some(20)
+            ]
+        );
+        assert_eq!(pager(1, 1).links(), vec![Some(1)]);
+        assert!(pager(1, 0).links().is_empty());
+    }
+}

@@ -1,0 +1,77 @@
+//! The blog's pages (`templates/posts/`) and the moderation queue.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use entity::enums::Permission;
+
+use super::{KeysetPager, PageContext, Pager};
+use crate::domain::FieldErrors;
+use crate::forms::PostForm;
+use crate::services::Page;
+use crate::services::blog::{CommentRow, ModerationRow, PostDetail, PostSlice, TreeNode};
+
+/// A list of posts: all, search results, a tag, an author or a category.
+#[derive(Template, WebTemplate)]
+#[template(path = "posts/list.html")]
+pub struct PostListPage {
+    pub ctx: PageContext,
+    pub heading: String,
+    pub intro: Option<String>,
+    pub q: String,
+    /// Where the search form sends the query (the current list).
+    pub action: String,
+    pub page: PostSlice,
+    pub pager: KeysetPager,
+    /// Root-to-here chain on category pages.
+    pub breadcrumbs: Vec<entity::category::Model>,
+    pub subcategories: Vec<entity::category::Model>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "posts/show.html")]
+pub struct PostPage {
+    pub ctx: PageContext,
+    pub detail: PostDetail,
+    pub html: String,
+    pub breadcrumbs: Vec<entity::category::Model>,
+    pub comments: Page<CommentRow>,
+    pub pager: Pager,
+    pub can_edit: bool,
+    pub can_comment: bool,
+    pub can_moderate: bool,
+    pub comment_body: String,
+    pub comment_error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "posts/form.html")]
+pub struct PostFormPage {
+    pub ctx: PageContext,
+    /// The post's slug when editing.
+    pub slug: Option<String>,
+    pub form: PostForm,
+    pub tree: Vec<TreeNode>,
+    pub errors: FieldErrors,
+}
+
+impl PostFormPage {
+    pub fn indent(&self, depth: &usize) -> String {
+        "\u{a0}\u{a0}\u{a0}".repeat(*depth)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "posts/delete.html")]
+pub struct PostDeletePage {
+    pub ctx: PageContext,
+    pub post: entity::post::Model,
+    pub comments: u64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "moderation.html")]
+pub struct ModerationPage {
+    pub ctx: PageContext,
+    pub page: Page<ModerationRow>,
+    pub pager: Pager,
+}

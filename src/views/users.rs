@@ -1,0 +1,73 @@
+//! Profiles and the signed-in user's settings (`templates/users/`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use entity::enums::Permission;
+
+use super::PageContext;
+use crate::domain::FieldErrors;
+use crate::forms::ProfileForm;
+use crate::services::accounts::ProfileView;
+use entity::country;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users/profile.html")]
+pub struct ProfilePage {
+    pub ctx: PageContext,
+    pub view: ProfileView,
+    pub is_self: bool,
+}
+
+impl ProfilePage {
+    pub fn display_name(&self) -> &str {
+        self.view
+            .profile
+            .as_ref()
+            .map(|p| p.display_name.as_str())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.view.user.username)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users/edit_profile.html")]
+pub struct EditProfilePage {
+    pub ctx: PageContext,
+    pub form: ProfileForm,
+    pub countries: Vec<country::Model>,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users/password.html")]
+pub struct PasswordPage {
+    pub ctx: PageContext,
+    pub errors: FieldErrors,
+}
+
+/// One row of the sessions page.
+pub struct SessionRow {
+    pub session: entity::user_session::Model,
+    pub current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users/sessions.html")]
+pub struct SessionsPage {
+    pub ctx: PageContext,
+    pub sessions: Vec<SessionRow>,
+    /// The lifetimes in words ("3 days").
+    pub idle: String,
+    pub absolute: String,
+}
+
+/// A duration in whole days or hours, for people.
+pub fn duration_words(duration: chrono::Duration) -> String {
+    let hours = duration.num_hours();
+    match (hours / 24, hours % 24) {
+        (1, 0) => "1 day".to_owned(),
+        (days, 0) if days > 1 => format!("{days} days"),
+        _ if hours == 1 => "1 hour".to_owned(),
+        _ => format!("{hours} hours"),
+    }
+}
