@@ -25,10 +25,6 @@ use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::{db, routes, seed};
 
-/// The number of SQL statements run through the server's pool (shared with `/metrics`).
-#[derive(Clone, Default)]
-pub struct StatementCounter(pub Arc<AtomicU64>);
-
 /// A bound, not yet running server.
 pub struct Application {
     address: SocketAddr,
@@ -99,7 +95,7 @@ impl Application {
             key,
             store,
             throttle,
-            StatementCounter(statements.clone()),
+            crate::telemetry::StatementCounter(statements.clone()),
             &settings,
         )?;
         Ok(Application {
@@ -140,7 +136,7 @@ fn build_server(
     key: Key,
     store: Store,
     throttle: LoginThrottle,
-    statements: StatementCounter,
+    statements: crate::telemetry::StatementCounter,
     settings: &Settings,
 ) -> anyhow::Result<Server> {
     let db = web::Data::new(db);

@@ -1,9 +1,17 @@
-//! Tracing set-up: human-readable logs on stderr, filtered by the configured level.
+//! Tracing set-up (human-readable logs on stderr, filtered by the configured level) and the
+//! statement counter behind `/metrics`.
 //!
 //! SQL statements are logged by sqlx at `debug` only, so `info` (the default) shows requests
 //! and application events but no SQL. `RUST_LOG`, when set, wins over the setting.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
 use tracing_subscriber::EnvFilter;
+
+/// The number of SQL statements run through the server's pool (shared with `/metrics`).
+#[derive(Clone, Default)]
+pub struct StatementCounter(pub Arc<AtomicU64>);
 
 /// Installs the global subscriber once (JSON lines when `json` is set); later calls (tests) are
 /// ignored.

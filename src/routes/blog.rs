@@ -137,11 +137,7 @@ pub async fn by_tag(
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let name = path.into_inner().to_lowercase();
-    let tag = entity::tag::Entity::find_by_name(name.as_str())
-        .one(site.db())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let tag = blog::tag_by_name(site.db(), &path.into_inner()).await?;
     let filter = PostFilter {
         tag_id: Some(tag.id),
         ..Default::default()
@@ -157,10 +153,7 @@ pub async fn by_author(
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let author = entity::user::Entity::find_by_username(path.into_inner().to_lowercase())
-        .one(site.db())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let author = crate::services::accounts::user_by_username(site.db(), &path.into_inner()).await?;
     let own = blog::sees_drafts_of(ctx.user.as_ref(), author.id);
     let filter = PostFilter {
         author_id: Some(author.id),

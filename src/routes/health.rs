@@ -49,7 +49,7 @@ fn may_read_metrics(req: &HttpRequest, token: &MetricsToken) -> bool {
 pub async fn metrics(
     req: HttpRequest,
     token: web::Data<MetricsToken>,
-    counter: web::Data<crate::startup::StatementCounter>,
+    counter: web::Data<crate::telemetry::StatementCounter>,
 ) -> HttpResponse {
     if !may_read_metrics(&req, &token) {
         return HttpResponse::NotFound().finish();

@@ -18,6 +18,17 @@ use super::sessions::{self, SignedIn};
 use super::{FieldErrors, ServiceError};
 use crate::domain::{CurrentUser, DisplayName, Email, Username};
 
+/// The account with this username (usernames are stored lowercase).
+pub async fn user_by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<user::Model, ServiceError> {
+    user::Entity::find_by_username(username.to_lowercase())
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
 /// The id of the default role.
 pub async fn default_role_id(db: &impl ConnectionTrait) -> Result<i32, DbErr> {
     role::Entity::find()
@@ -51,10 +62,7 @@ pub async fn register(
         .await?
         .is_some()
     {
-        taken.add(
-            "email",
-            "An account with this email exists already.",
-        );
+        taken.add("email", "An account with this email exists already.");
     }
     if !taken.is_empty() {
         return Err(ServiceError::Conflict(taken));

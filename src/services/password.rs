@@ -77,7 +77,7 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
     let computed = with_memory(params.block_count(), |memory| {
         argon2.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
     });
-    computed.is_ok() && crate::auth::csrf::constant_time_eq(&out, expected)
+    computed.is_ok() && bool::from(subtle::ConstantTimeEq::ct_eq(&out[..], expected))
 }
 
 /// A real argon2id hash of a random password, made once: unknown users are verified against

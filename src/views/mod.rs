@@ -25,7 +25,6 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use askama::Template;
 use askama_web::WebTemplate;
-use chrono::{DateTime, Utc};
 use entity::enums::Permission;
 
 use crate::auth::session::UserSession;
@@ -83,13 +82,26 @@ impl FromRequest for PageContext {
     }
 }
 
-/// Formats a timestamp for people: `21 Nov 2026, 14:05 UTC`.
-pub fn datetime(at: &DateTime<Utc>) -> String {
-    at.format("%-d %b %Y, %H:%M UTC").to_string()
-}
+/// The site's own Askama filters: `{{ at|date }}` (`21 Nov 2026`), `{{ at|datetime }}`
+/// (`21 Nov 2026, 14:05 UTC`) and `{{ at|iso }}` (`2026-11-21T14:05:00Z`, for `datetime`
+/// attributes: whole seconds, as the HTML standard's valid date strings are written).
+pub mod filters {
+    use chrono::{DateTime, Utc};
 
-pub fn date(at: &DateTime<Utc>) -> String {
-    at.format("%-d %b %Y").to_string()
+    #[askama::filter_fn]
+    pub fn date(at: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(at.format("%-d %b %Y").to_string())
+    }
+
+    #[askama::filter_fn]
+    pub fn datetime(at: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(at.format("%-d %b %Y, %H:%M UTC").to_string())
+    }
+
+    #[askama::filter_fn]
+    pub fn iso(at: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    }
 }
 
 /// Numbered pagination links that keep the other query parameters.

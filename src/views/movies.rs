@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use entity::enums::Permission;
 
-use super::{PageContext, Pager};
+use super::{PageContext, Pager, filters};
 use crate::domain::FieldErrors;
 use crate::forms::MovieForm;
 use crate::services::Page;

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use entity::enums::Permission;
 
-use super::{KeysetPager, PageContext, Pager};
+use super::{KeysetPager, PageContext, Pager, filters};
 use crate::domain::FieldErrors;
 use crate::forms::PostForm;
 use crate::services::Page;

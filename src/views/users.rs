@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use entity::enums::Permission;
 
-use super::PageContext;
+use super::{PageContext, filters};
 use crate::domain::FieldErrors;
 use crate::forms::ProfileForm;
 use crate::services::accounts::ProfileView;

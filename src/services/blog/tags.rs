@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use entity::{post_tag, tag};
 use sea_orm::sea_query::{Expr, OnConflict};
+
+use crate::services::ServiceError;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
 };
@@ -111,4 +113,15 @@ pub(super) async fn set_tags(
         .await?;
     }
     Ok(())
+}
+
+/// The tag with this name (names are stored lowercase).
+pub async fn tag_by_name(
+    db: &impl ConnectionTrait,
+    name: &str,
+) -> Result<tag::Model, ServiceError> {
+    tag::Entity::find_by_name(name.to_lowercase())
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
