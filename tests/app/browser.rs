@@ -1,13 +1,20 @@
-//! A real Chromium, driven through WebDriver (`chromedriver`), against the spawned app.
+//! A real Chromium, driven through WebDriver (`chromedriver`, by `fantoccini`), against the
+//! spawned app. Every page a journey visits is also checked: by axe (accessibility, in the
+//! browser) as soon as it is shown, and by the Nu HTML checker (`vnu.jar`, run once over all the
+//! pages at the end of the journey). Any error from either fails the test.
 //!
-//! Needs Debian's `chromium` and `chromium-driver`; `.ci/run` installs them. Where no
-//! chromedriver was found when the tests were built, these tests are listed as ignored.
+//! Needs Debian's `chromium` and `chromium-driver`; `.ci/run` installs them, and the npm packages
+//! `vnu-jar` and `axe-core` into `target/test-tools/` (or point `MARQUEE_VNU_JAR` and
+//! `MARQUEE_AXE_JS` at them). Where no chromedriver was found when the tests were built, these
+//! tests are listed as ignored; without the checkers, a journey says so and checks nothing else.
 //! Screenshots go to `target/screenshots/`.
 
+use std::cell::RefCell;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use base64::Engine;
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestDb};
@@ -15,10 +22,12 @@ use crate::helpers::{Backend, TestDb};
 /// A chromedriver process and one browser session, closed on drop.
 pub struct Browser {
     driver: Child,
-    base: String,
-    session: String,
-    http: reqwest::Client,
-    profile: tempfile::TempDir,
+    client: Client,
+    _profile: tempfile::TempDir,
+    /// Every page shown so far: its address and its markup as the browser parsed it.
+    pages: RefCell<Vec<(String, String)>>,
+    /// Accessibility violations found by axe, with the page they were on.
+    violations: RefCell<Vec<String>>,
 }
 
 fn chromedriver_path() -> String {
@@ -33,6 +42,34 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A checker's file: from its variable, else where `.ci/run` installs it.
+fn tool(var: &str, installed: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target/test-tools/node_modules")
+            .join(installed)
+    });
+    path.is_file().then_some(path)
+}
+
+fn axe_source() -> Option<&'static str> {
+    static AXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        tool("MARQUEE_AXE_JS", "axe-core/axe.min.js").map(|p| std::fs::read_to_string(p).unwrap())
+    })
+    .as_deref()
+}
+
+/// Runs axe in the page; its violations as lines (rule, help, the elements).
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ["violations"] }).then(
+  (result) => done(result.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)),
+  (error) => done([`axe failed: ${error}`]),
+);
+"#;
+
 impl Browser {
     pub async fn start() -> Browser {
         let port = free_port();
@@ -42,79 +79,65 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts (install chromium-driver)");
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        for _ in 0..100 {
-            if http.get(format!("{base}/status")).send().await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
         let profile = tempfile::tempdir().unwrap();
         let binary =
             std::env::var("MARQUEE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let capabilities = json!({
-            "capabilities": { "alwaysMatch": {
-                "browserName": "chrome",
-                "goog:chromeOptions": {
-                    "binary": binary,
-                    "args": [
-                        "--headless", "--no-sandbox", "--disable-gpu",
-                        "--disable-background-networking", "--disable-component-update",
-                        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                        "--window-size=1280,900",
-                        format!("--user-data-dir={}", profile.path().display()),
-                    ]
-                }
-            }}
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": binary,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                    "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
         });
-        let created: Value = http
-            .post(format!("{base}/session"))
-            .json(&capabilities)
-            .send()
-            .await
-            .expect("a WebDriver session")
-            .json()
-            .await
-            .unwrap();
-        let session = created["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {created}"))
-            .to_owned();
-        Browser {
-            driver,
-            base,
-            session,
-            http,
-            profile,
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = String::new();
+        for _ in 0..100 {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Browser {
+                        driver,
+                        client,
+                        _profile: profile,
+                        pages: RefCell::default(),
+                        violations: RefCell::default(),
+                    };
+                }
+                Err(error) => last_error = error.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        panic!("no WebDriver session: {last_error}");
     }
 
-    async fn try_command(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, String> {
-        let url = format!("{}/session/{}{}", self.base, self.session, path);
-        let mut request = self.http.request(method, url);
-        if let Some(body) = body {
-            request = request.json(&body);
+    /// Keeps the page being shown for the Nu checker, and runs axe over it.
+    async fn check_page(&self) {
+        let url = self.current_url().await;
+        if self.pages.borrow().iter().any(|(seen, _)| *seen == url) {
+            return;
         }
-        let reply: Value = request.send().await.unwrap().json().await.unwrap();
-        if let Some(error) = reply["value"].get("error") {
-            return Err(format!(
-                "WebDriver {path}: {error} {}",
-                reply["value"]["message"]
-            ));
+        let source = self.client.source().await.unwrap();
+        self.pages.borrow_mut().push((url.clone(), source));
+        let Some(axe) = axe_source() else { return };
+        self.client.execute(axe, vec![]).await.unwrap();
+        let found = self.client.execute_async(AXE_RUN, vec![]).await.unwrap();
+        for violation in found.as_array().into_iter().flatten() {
+            let line = violation.as_str().unwrap_or_default();
+            self.violations.borrow_mut().push(format!("{url}: {line}"));
         }
-        Ok(reply["value"].clone())
-    }
-
-    async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        self.try_command(method, path, body)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Waits (up to 5 s) until the page shows `needle`: a click that submits a form returns
@@ -122,13 +145,11 @@ impl Browser {
     pub async fn wait_for_text(&self, needle: &str) {
         let mut last = String::new();
         for _ in 0..50 {
-            let script = json!({ "script": "return document.body ? document.body.innerText : '';", "args": [] });
-            if let Ok(text) = self
-                .try_command(reqwest::Method::POST, "/execute/sync", Some(script))
-                .await
-            {
+            let script = "return document.body ? document.body.innerText : '';";
+            if let Ok(text) = self.client.execute(script, vec![]).await {
                 last = text.as_str().unwrap_or_default().to_owned();
                 if last.contains(needle) {
+                    self.check_page().await;
                     return;
                 }
             }
@@ -141,6 +162,7 @@ impl Browser {
     pub async fn wait_for_url(&self, url: &str) {
         for _ in 0..50 {
             if self.current_url().await == url {
+                self.check_page().await;
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -149,138 +171,72 @@ impl Browser {
     }
 
     pub async fn goto(&self, url: &str) {
-        self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
-            .await;
+        self.client.goto(url).await.unwrap();
+        self.check_page().await;
     }
 
     pub async fn title(&self) -> String {
-        self.command(reqwest::Method::GET, "/title", None)
-            .await
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.client.title().await.unwrap()
     }
 
     /// Texts of every element matching a CSS selector.
     pub async fn texts(&self, css: &str) -> Vec<String> {
-        let found = self
-            .command(
-                reqwest::Method::POST,
-                "/elements",
-                Some(json!({ "using": "css selector", "value": css })),
-            )
-            .await;
         let mut texts = Vec::new();
-        for element in found.as_array().unwrap() {
-            let id = element
-                .as_object()
-                .unwrap()
-                .values()
-                .next()
-                .unwrap()
-                .as_str()
-                .unwrap();
-            let text = self
-                .command(reqwest::Method::GET, &format!("/element/{id}/text"), None)
-                .await;
-            texts.push(text.as_str().unwrap_or_default().to_owned());
+        for element in self.client.find_all(Locator::Css(css)).await.unwrap() {
+            texts.push(element.text().await.unwrap());
         }
         texts
     }
 
     pub async fn click(&self, css: &str) {
-        let found = self
-            .command(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({ "using": "css selector", "value": css })),
-            )
-            .await;
-        let id = found
-            .as_object()
-            .unwrap()
-            .values()
-            .next()
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_owned();
-        self.command(
-            reqwest::Method::POST,
-            &format!("/element/{id}/click"),
-            Some(json!({})),
-        )
-        .await;
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
     }
 
     /// Types into an input (after clearing it).
     pub async fn fill(&self, css: &str, text: &str) {
-        let id = self.element(css).await;
-        self.command(
-            reqwest::Method::POST,
-            &format!("/element/{id}/clear"),
-            Some(json!({})),
-        )
-        .await;
-        self.command(
-            reqwest::Method::POST,
-            &format!("/element/{id}/value"),
-            Some(json!({ "text": text })),
-        )
-        .await;
-    }
-
-    async fn element(&self, css: &str) -> String {
-        let found = self
-            .command(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({ "using": "css selector", "value": css })),
-            )
-            .await;
-        found
-            .as_object()
-            .unwrap()
-            .values()
-            .next()
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_owned()
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        element.clear().await.unwrap();
+        element.send_keys(text).await.unwrap();
     }
 
     pub async fn current_url(&self) -> String {
-        self.command(reqwest::Method::GET, "/url", None)
-            .await
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.client.current_url().await.unwrap().to_string()
     }
 
     /// Saves a PNG screenshot as `target/screenshots/<name>.png` and returns its path.
-    pub async fn screenshot(&self, name: &str) -> std::path::PathBuf {
-        let data = self
-            .command(reqwest::Method::GET, "/screenshot", None)
-            .await;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(data.as_str().unwrap())
-            .unwrap();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
         path
     }
 
+    /// Ends the session, then fails if axe or the Nu checker found anything on any page shown.
     pub async fn quit(mut self) {
-        let _ = self
-            .http
-            .delete(format!("{}/session/{}", self.base, self.session))
-            .send()
-            .await;
+        let client = self.client.clone();
+        let _ = client.close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        let _ = &self.profile;
+        let mut problems = std::mem::take(&mut *self.violations.borrow_mut());
+        problems.extend(nu_errors(&self.pages.borrow()));
+        assert!(
+            problems.is_empty(),
+            "{} problem(s) in the pages shown:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
     }
 }
 
@@ -288,6 +244,58 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
     }
+}
+
+/// The Nu HTML checker's errors over these pages (one run of `vnu.jar` for all of them).
+fn nu_errors(pages: &[(String, String)]) -> Vec<String> {
+    let Some(jar) = tool("MARQUEE_VNU_JAR", "vnu-jar/build/dist/vnu.jar") else {
+        eprintln!("vnu.jar not found: the pages' markup was not checked");
+        return Vec::new();
+    };
+    if axe_source().is_none() {
+        eprintln!("axe.min.js not found: the pages' accessibility was not checked");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (i, (url, source)) in pages.iter().enumerate() {
+        let path = dir.path().join(format!("page{i}.html"));
+        // The browser's serialisation leaves out the doctype the page was sent with.
+        let html = if source
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("<!doctype")
+        {
+            source.clone()
+        } else {
+            format!("<!DOCTYPE html>\n{source}")
+        };
+        std::fs::write(&path, html).unwrap();
+        files.push((path, url));
+    }
+    let output = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "json"])
+        .args(files.iter().map(|(path, _)| path))
+        .output()
+        .expect("java runs vnu.jar");
+    let report: Value = serde_json::from_slice(&output.stderr)
+        .unwrap_or_else(|_| panic!("vnu: {}", String::from_utf8_lossy(&output.stderr)));
+    let mut errors = Vec::new();
+    for message in report["messages"].as_array().into_iter().flatten() {
+        let file = message["url"].as_str().unwrap_or_default();
+        let url = files
+            .iter()
+            .find(|(path, _)| file.ends_with(&*path.to_string_lossy()))
+            .map_or(file, |(_, url)| url.as_str());
+        errors.push(format!(
+            "{url}: line {}: {} ({})",
+            message["lastLine"],
+            message["message"].as_str().unwrap_or_default(),
+            message["extract"].as_str().unwrap_or_default().trim()
+        ));
+    }
+    errors
 }
 
 #[cfg_attr(
@@ -623,4 +631,25 @@ async fn a_member_filters_the_catalogue_opens_a_movie_and_reviews_it() {
 
     browser.quit().await;
     app.stop().await;
+}
+
+/// The checker the journeys rely on does fail on broken markup (and names the page).
+#[test]
+fn the_nu_checker_reports_broken_markup() {
+    if tool("MARQUEE_VNU_JAR", "vnu-jar/build/dist/vnu.jar").is_none() {
+        eprintln!("vnu.jar not found: nothing to check");
+        return;
+    }
+    let broken = "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p><div>x</div><time datetime=\"2026-11-21T10:00:00.123456789+00:00\">now</time></body></html>";
+    let fine =
+        "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p>x</p></body></html>";
+    let errors = nu_errors(&[
+        ("/broken".into(), broken.into()),
+        ("/fine".into(), fine.into()),
+    ]);
+    assert!(!errors.is_empty(), "the broken page has errors");
+    assert!(
+        errors.iter().all(|e| e.starts_with("/broken")),
+        "{errors:?}"
+    );
 }
