@@ -159,8 +159,19 @@ async fn seed(settings: &Settings, scale: Option<u64>) -> anyhow::Result<()> {
     }
     if let Some(n) = scale {
         let started = std::time::Instant::now();
-        let plan = seed::scale::seed_scale(&db, n, progress_bar).await?;
-        eprintln!();
+        // indicatif draws in place on a terminal and stays quiet when stderr is a file.
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {percent:>3}% {pos}/{len} · {elapsed} elapsed, about {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let plan = seed::scale::seed_scale(&db, n, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+        bar.finish();
         println!(
             "scale data: {} posts, {} users, {} tags, {} movies, {} people in {:.1} s",
             plan.posts,
@@ -243,26 +254,6 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Draws `[#####.....]  42% 4200/10000` on stderr, in place.
-fn progress_bar(done: u64, total: u64) {
-    use std::io::IsTerminal;
-    const WIDTH: u64 = 30;
-    let total = total.max(1);
-    if !std::io::stderr().is_terminal() && done < total {
-        return; // a log file gets the final line only
-    }
-    let filled = (done.min(total) * WIDTH / total) as usize;
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "\r[{}{}] {:>3}% {done}/{total}",
-        "#".repeat(filled),
-        ".".repeat(WIDTH as usize - filled),
-        done.min(total) * 100 / total
-    );
-    let _ = err.flush();
 }
 
 /// Prints generated passwords once, on stdout only (never to the log).

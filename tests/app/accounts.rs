@@ -1,6 +1,7 @@
 //! Accounts: registration, login and logout, throttling, CSRF, sessions, profiles, settings.
 
 use entity::user;
+use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::{PASSWORD, location};
@@ -19,10 +20,10 @@ backend_tests! {
             ])
             .await;
 
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&response), "/users/newbie");
         let (status, html) = visitor.get_html("/users/newbie").await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Welcome to Marquee, newbie!"), "flash after redirect");
         assert_eq!(visitor.signed_in_as().await.as_deref(), Some("newbie"));
         let (user, role) = user::Entity::find_by_username("newbie")
@@ -50,7 +51,7 @@ backend_tests! {
             ])
             .await;
 
-        assert_eq!(response.status().as_u16(), 422);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = response.text().await.unwrap();
         assert!(html.contains("Usernames are at least 3 characters long."));
         assert!(html.contains("Enter an email address like name@example.com."));
@@ -75,7 +76,7 @@ backend_tests! {
                 ("password_confirm", PASSWORD),
             ])
             .await;
-        assert_eq!(response.status().as_u16(), 409, "a taken name is a conflict");
+        assert_eq!(response.status(), StatusCode::CONFLICT, "a taken name is a conflict");
         let html = response.text().await.unwrap();
         assert!(html.contains("This username is taken."));
         assert!(html.contains("An account with this email exists already."));
@@ -108,16 +109,16 @@ backend_tests! {
         let visitor = app.visitor();
 
         let response = visitor.login("grace@example.test", PASSWORD).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(visitor.signed_in_as().await.as_deref(), Some("grace"));
         let seen = user::Entity::find_by_username("grace").one(&app.db).await.unwrap().unwrap();
         assert!(seen.last_seen_at.is_some());
 
         // GET does not log out; the POST form does.
-        assert_eq!(visitor.get("/logout").await.status().as_u16(), 404);
+        assert_eq!(visitor.get("/logout").await.status(), StatusCode::NOT_FOUND);
         assert_eq!(visitor.signed_in_as().await.as_deref(), Some("grace"));
         let response = visitor.post("/logout", &[]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(visitor.signed_in_as().await, None);
 
         visitor.login_ok("GRACE", PASSWORD).await;
@@ -131,10 +132,10 @@ backend_tests! {
         let visitor = app.visitor();
 
         let wrong = visitor.login("grace", "not the password").await;
-        assert_eq!(wrong.status().as_u16(), 401);
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
         let wrong = wrong.text().await.unwrap();
         let unknown = visitor.login("nobody", "not the password").await;
-        assert_eq!(unknown.status().as_u16(), 401);
+        assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
         let unknown = unknown.text().await.unwrap();
         let message = "That username or email and password do not match an account.";
         assert!(wrong.contains(message) && unknown.contains(message));
@@ -148,12 +149,12 @@ backend_tests! {
         app.create_user("grace", "reader").await;
         let visitor = app.visitor();
         for _ in 0..5 {
-            assert_eq!(visitor.login("grace", "wrong password").await.status().as_u16(), 401);
+            assert_eq!(visitor.login("grace", "wrong password").await.status(), StatusCode::UNAUTHORIZED);
         }
 
         let response = visitor.login("grace", PASSWORD).await;
 
-        assert_eq!(response.status().as_u16(), 429, "even the right password waits");
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
         let wait: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
         assert!(wait > 0 && wait <= 15 * 60);
         assert!(response.text().await.unwrap().contains("Too many failed login attempts"));
@@ -163,15 +164,13 @@ backend_tests! {
 
     async fn a_post_without_the_right_csrf_token_is_refused_and_changes_nothing(test_db: TestDb) {
         let app = test_db.spawn().await;
-        app.create_user("grace", "reader").await;
-        let visitor = app.visitor();
-        visitor.login_ok("grace", PASSWORD).await;
+        let visitor = app.signed_in("grace", "reader").await;
 
         let missing = visitor.post_raw("/logout", &[]).await;
-        assert_eq!(missing.status().as_u16(), 403);
+        assert_eq!(missing.status(), StatusCode::FORBIDDEN);
         assert!(missing.text().await.unwrap().contains("Your form expired"));
         let wrong = visitor.post_raw("/logout", &[("csrf_token", "forged")]).await;
-        assert_eq!(wrong.status().as_u16(), 403);
+        assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
         assert_eq!(visitor.signed_in_as().await.as_deref(), Some("grace"), "still logged in");
 
         let stranger = app.visitor();
@@ -183,7 +182,7 @@ backend_tests! {
                 ("password_confirm", PASSWORD),
             ])
             .await;
-        assert_eq!(response.status().as_u16(), 403);
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert!(user::Entity::find_by_username("mallory").one(&app.db).await.unwrap().is_none());
         app.stop().await;
     }
@@ -203,7 +202,7 @@ backend_tests! {
                 ("new_password_confirm", "a brand new passphrase"),
             ])
             .await;
-        assert_eq!(wrong.status().as_u16(), 422);
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(wrong.text().await.unwrap().contains("That is not your current password."));
 
         let response = laptop
@@ -213,11 +212,11 @@ backend_tests! {
                 ("new_password_confirm", "a brand new passphrase"),
             ])
             .await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
         assert_eq!(laptop.signed_in_as().await.as_deref(), Some("grace"));
         assert_eq!(phone.signed_in_as().await, None, "the other session ended");
-        assert_eq!(phone.login("grace", PASSWORD).await.status().as_u16(), 401);
+        assert_eq!(phone.login("grace", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
         phone.login_ok("grace", "a brand new passphrase").await;
         app.stop().await;
     }
@@ -228,7 +227,7 @@ backend_tests! {
         let visitor = app.visitor();
 
         let response = visitor.get("/settings/profile").await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&response), "/login?next=%2Fsettings%2Fprofile");
 
         let response = visitor
@@ -252,9 +251,7 @@ backend_tests! {
     async fn the_profile_page_shows_profile_country_groups_and_can_be_edited(test_db: TestDb) {
         let app = test_db.spawn().await;
         app.seed_demo().await;
-        app.create_user("grace2", "reader").await;
-        let visitor = app.visitor();
-        visitor.login_ok("grace2", PASSWORD).await;
+        let visitor = app.signed_in("grace2", "reader").await;
         let france = entity::country::Entity::find_by_code("FR").one(&app.db).await.unwrap().unwrap();
 
         let bad = visitor
@@ -267,7 +264,7 @@ backend_tests! {
                 ("job", "Admiral"),
             ])
             .await;
-        assert_eq!(bad.status().as_u16(), 422);
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = bad.text().await.unwrap();
         assert!(html.contains("Your birth date cannot be in the future."));
         assert!(html.contains("Enter a full address starting with https://."));
@@ -277,7 +274,7 @@ backend_tests! {
         let unknown_country = visitor
             .post("/settings/profile", &[("display_name", "Grace H."), ("country_id", "999999")])
             .await;
-        assert_eq!(unknown_country.status().as_u16(), 422);
+        assert_eq!(unknown_country.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(unknown_country.text().await.unwrap().contains("Choose a country from the list."));
 
         let good = visitor
@@ -291,16 +288,16 @@ backend_tests! {
                 ("location", "Arlington"),
             ])
             .await;
-        assert_eq!(good.status().as_u16(), 303);
+        assert_eq!(good.status(), StatusCode::SEE_OTHER);
         let group = entity::group::Entity::find().one(&app.db).await.unwrap().unwrap();
-        assert_eq!(visitor.post(&format!("/groups/{}/join", group.id), &[]).await.status().as_u16(), 303);
+        assert_eq!(visitor.post(&format!("/groups/{}/join", group.id), &[]).await.status(), StatusCode::SEE_OTHER);
 
         let (status, html) = app.visitor().get_html("/users/grace2").await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         for expected in ["Grace H.", "Compilers &#38; coffee", "France", "Admiral", "Arlington", "9 December 1906", "https://example.com/grace", &crate::helpers::escaped(&group.name)] {
             assert!(html.contains(expected), "profile shows {expected}");
         }
-        assert_eq!(app.visitor().get("/users/nobody-here").await.status().as_u16(), 404);
+        assert_eq!(app.visitor().get("/users/nobody-here").await.status(), StatusCode::NOT_FOUND);
 
         // Recent activity comes from the user's posts, comments and reviews.
         let (_, ada) = app.visitor().get_html("/users/ada").await;

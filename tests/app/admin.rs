@@ -3,6 +3,7 @@
 
 use entity::enums::Permission;
 use entity::{audit_log, role, role_permission, user};
+use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::{PASSWORD, location};
@@ -57,26 +58,26 @@ backend_tests! {
         let anonymous = app.visitor();
         for path in ADMIN_GETS {
             let response = anonymous.get(path).await;
-            assert_eq!(response.status().as_u16(), 303, "{path}");
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
             assert!(location(&response).starts_with("/login?next="), "{path}");
         }
 
         let reader = app.visitor();
         reader.login_ok("grace", PASSWORD).await;
         for path in ADMIN_GETS {
-            assert_eq!(reader.get(path).await.status().as_u16(), 403, "GET {path}");
+            assert_eq!(reader.get(path).await.status(), StatusCode::FORBIDDEN, "GET {path}");
         }
         for path in ADMIN_POSTS {
             let response = reader
                 .post(path, &[("name", "sneaky"), ("permissions", "manage_roles"), ("role_id", "4"), ("is_active", "on")])
                 .await;
-            assert_eq!(response.status().as_u16(), 403, "POST {path}");
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "POST {path}");
         }
         for path in ["/groups", "/groups/1/edit", "/groups/1/delete"] {
-            assert_eq!(reader.post(path, &[("name", "x")]).await.status().as_u16(), 403, "POST {path}");
+            assert_eq!(reader.post(path, &[("name", "x")]).await.status(), StatusCode::FORBIDDEN, "POST {path}");
         }
         let (status, html) = reader.get_html("/").await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(!html.contains(r#"href="/admin""#), "no admin link for readers");
         assert_eq!(crate::helpers::count_rows(&app.db, "role").await, roles_before);
         let me = user::Entity::find_by_username("grace").one(&app.db).await.unwrap().unwrap();
@@ -85,7 +86,7 @@ backend_tests! {
         let admin = app.visitor();
         admin.login_ok("boss", PASSWORD).await;
         for path in ADMIN_GETS {
-            assert_eq!(admin.get(path).await.status().as_u16(), 200, "admin GET {path}");
+            assert_eq!(admin.get(path).await.status(), StatusCode::OK, "admin GET {path}");
         }
         app.stop().await;
     }
@@ -98,13 +99,13 @@ backend_tests! {
         admin.login_ok("boss", PASSWORD).await;
         let member = app.visitor();
         member.login_ok("grace", PASSWORD).await;
-        assert_eq!(member.get("/admin/users").await.status().as_u16(), 403);
+        assert_eq!(member.get("/admin/users").await.status(), StatusCode::FORBIDDEN);
 
         // Invalid first: the form comes back with the input kept.
         let bad = admin
             .post("/admin/roles/new", &[("name", ""), ("description", "Keeps the roster"), ("permissions", "manage_users")])
             .await;
-        assert_eq!(bad.status().as_u16(), 422);
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = bad.text().await.unwrap();
         assert!(html.contains("Give the role a name."));
         assert!(html.contains(r#"value="Keeps the roster""#));
@@ -118,7 +119,7 @@ backend_tests! {
                 ("permissions", "comment"),
             ])
             .await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let curator = role_id(&app.db, "curator").await;
         assert_eq!(permissions_of(&app.db, curator).await, vec![Permission::Comment, Permission::ManageUsers]);
         let (_, roles_page) = admin.get_html("/admin/roles").await;
@@ -127,13 +128,13 @@ backend_tests! {
         let response = admin
             .post(&format!("/admin/users/{grace}"), &[("role_id", &curator.to_string()), ("is_active", "on")])
             .await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
         // The role change ended grace's session; after logging in again she has the capability.
         assert_eq!(member.signed_in_as().await, None);
         member.login_ok("grace", PASSWORD).await;
-        assert_eq!(member.get("/admin/users").await.status().as_u16(), 200);
-        assert_eq!(member.get("/admin/roles").await.status().as_u16(), 403);
+        assert_eq!(member.get("/admin/users").await.status(), StatusCode::OK);
+        assert_eq!(member.get("/admin/roles").await.status(), StatusCode::FORBIDDEN);
 
         let entries: Vec<_> = audit_log::Entity::find()
             .filter(audit_log::Column::Action.not_like("auth.%"))
@@ -163,7 +164,7 @@ backend_tests! {
         let response = keeper
             .post("/admin/roles/new", &[("name", "sneaky"), ("permissions", "view_audit_log")])
             .await;
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("You cannot grant permissions you do not hold yourself"));
         assert_eq!(crate::helpers::count_rows(&app.db, "role").await, roles_before);
 
@@ -175,7 +176,7 @@ backend_tests! {
                 ("permissions", "comment"), ("permissions", "review_movies"), ("permissions", "manage_groups"),
             ])
             .await;
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(!permissions_of(&app.db, reader).await.contains(&Permission::ManageGroups));
 
         // ...nor by handing someone a more powerful role.
@@ -183,7 +184,7 @@ backend_tests! {
         let response = keeper
             .post(&format!("/admin/users/{grace}"), &[("role_id", &admin_role.to_string()), ("is_active", "on")])
             .await;
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("it has permissions you do not hold"));
         let stored = user::Entity::find_by_id(grace).one(&app.db).await.unwrap().unwrap();
         assert_eq!(stored.role_id, reader);
@@ -205,7 +206,7 @@ backend_tests! {
         let response = usher
             .post(&format!("/admin/users/{boss}"), &[("role_id", &admin_role.to_string())])
             .await;
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("their role has permissions you do not hold"));
 
         // Admins cannot lock themselves out.
@@ -213,15 +214,15 @@ backend_tests! {
         let response = admin
             .post(&format!("/admin/users/{boss}"), &[("role_id", &reader.to_string()), ("is_active", "on")])
             .await;
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("cannot change your own role"));
         let response = admin
             .post(&format!("/admin/roles/{admin_role}/edit"), &[("name", "admin"), ("permissions", "manage_users")])
             .await;
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("lock you out"));
         let response = admin.post(&format!("/admin/roles/{admin_role}/delete"), &[]).await;
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
 
         let stored = user::Entity::find_by_id(boss).one(&app.db).await.unwrap().unwrap();
         assert!(stored.is_active);
@@ -241,11 +242,11 @@ backend_tests! {
         admin.login_ok("boss", PASSWORD).await;
 
         let (status, html) = admin.get_html(&format!("/admin/roles/{temp}/delete")).await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(html.contains("2 user(s)</strong> will move to the default role, “reader”"), "{html}");
 
         let response = admin.post(&format!("/admin/roles/{temp}/delete"), &[]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert!(role::Entity::find_by_id(temp).one(&app.db).await.unwrap().is_none());
         let moved = user::Entity::find_by_id(a).one(&app.db).await.unwrap().unwrap();
         assert_eq!(moved.role_id, role_id(&app.db, "reader").await);
@@ -254,20 +255,18 @@ backend_tests! {
 
         let reader = role_id(&app.db, "reader").await;
         let response = admin.post(&format!("/admin/roles/{reader}/delete"), &[]).await;
-        assert_eq!(response.status().as_u16(), 409, "the default role stays");
+        assert_eq!(response.status(), StatusCode::CONFLICT, "the default role stays");
         app.stop().await;
     }
 
     async fn there_is_always_exactly_one_default_role(test_db: TestDb) {
         let app = test_db.spawn().await;
-        app.create_user("boss", "admin").await;
-        let admin = app.visitor();
-        admin.login_ok("boss", PASSWORD).await;
+        let admin = app.signed_in("boss", "admin").await;
 
         let response = admin
             .post("/admin/roles/new", &[("name", "newcomer"), ("is_default", "on"), ("permissions", "comment")])
             .await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let defaults: Vec<String> = role::Entity::find()
             .filter(role::Column::IsDefault.eq(true))
             .all(&app.db)
@@ -282,7 +281,7 @@ backend_tests! {
         let response = admin
             .post(&format!("/admin/roles/{newcomer}/edit"), &[("name", "newcomer"), ("permissions", "comment")])
             .await;
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("There must always be a default role"));
 
         let visitor = app.visitor();
@@ -339,7 +338,7 @@ backend_tests! {
         admin.post("/groups", &[("name", "Cinephiles"), ("description", "Films")]).await;
 
         let (status, all) = admin.get_html("/admin/audit").await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(all.contains("3 entries"), "the sign-in, then two changes");
         assert!(all.contains("auth.login") && all.contains("role.create") && all.contains("group.create"));
         let (_, groups_only) = admin.get_html("/admin/audit?subject=group").await;
@@ -349,7 +348,7 @@ backend_tests! {
 
         let reader = app.visitor();
         reader.login_ok("grace", PASSWORD).await;
-        assert_eq!(reader.get("/admin/audit").await.status().as_u16(), 403);
+        assert_eq!(reader.get("/admin/audit").await.status(), StatusCode::FORBIDDEN);
         app.stop().await;
     }
 
@@ -363,19 +362,19 @@ backend_tests! {
         admin.login_ok("boss", PASSWORD).await;
 
         let bad = admin.post("/groups", &[("name", "  "), ("description", "kept text")]).await;
-        assert_eq!(bad.status().as_u16(), 422);
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.text().await.unwrap().contains("kept text"));
         let created = admin.post("/groups", &[("name", "Noir"), ("description", "Shadows")]).await;
-        assert_eq!(created.status().as_u16(), 303);
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
         let path = location(&created);
         let dup = admin.post("/groups", &[("name", "Noir"), ("description", "")]).await;
-        assert_eq!(dup.status().as_u16(), 409, "a taken name is a conflict");
+        assert_eq!(dup.status(), StatusCode::CONFLICT, "a taken name is a conflict");
         assert!(dup.text().await.unwrap().contains("A group with this name exists already."));
 
         for i in 0..22 {
             let fan = app.visitor();
             fan.login_ok(&format!("fan{i:02}"), PASSWORD).await;
-            assert_eq!(fan.post(&format!("{path}/join"), &[]).await.status().as_u16(), 303);
+            assert_eq!(fan.post(&format!("{path}/join"), &[]).await.status(), StatusCode::SEE_OTHER);
             if i == 0 {
                 // Joining twice is harmless; leaving works.
                 fan.post(&format!("{path}/join"), &[]).await;
@@ -391,13 +390,13 @@ backend_tests! {
         assert!(second.contains(">fan21</a>"));
 
         let renamed = admin.post(&format!("{path}/edit"), &[("name", "Film noir"), ("description", "Shadows")]).await;
-        assert_eq!(renamed.status().as_u16(), 303);
+        assert_eq!(renamed.status(), StatusCode::SEE_OTHER);
         let (_, list) = app.visitor().get_html("/groups").await;
         assert!(list.contains("Film noir") && list.contains("21 members"));
         let (_, confirm) = admin.get_html(&format!("{path}/delete")).await;
         assert!(confirm.contains("21 member(s)"));
-        assert_eq!(admin.post(&format!("{path}/delete"), &[]).await.status().as_u16(), 303);
-        assert_eq!(app.visitor().get(&path).await.status().as_u16(), 404);
+        assert_eq!(admin.post(&format!("{path}/delete"), &[]).await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.visitor().get(&path).await.status(), StatusCode::NOT_FOUND);
         assert_eq!(crate::helpers::count_rows(&app.db, "user_group").await, 0);
         let actions: Vec<String> = audit_log::Entity::find()
             .filter(audit_log::Column::Action.not_like("auth.%"))
@@ -422,11 +421,11 @@ backend_tests! {
         let reader = role_id(&app.db, "reader").await;
 
         let response = admin.post(&format!("/admin/users/{grace}"), &[("role_id", &reader.to_string())]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
         assert_eq!(member.signed_in_as().await, None);
         let response = member.login("grace", PASSWORD).await;
-        assert_eq!(response.status().as_u16(), 401);
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert!(response.text().await.unwrap().contains("deactivated"));
         app.stop().await;
     }

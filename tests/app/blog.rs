@@ -3,6 +3,7 @@
 
 use entity::{category, comment, post, tag};
 use marquee::seed::data::POSTS;
+use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::{PASSWORD, count_rows, escaped, location};
@@ -32,7 +33,7 @@ backend_tests! {
 
         let (status, html) = app.visitor().get_html("/posts").await;
 
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         let published = POSTS.len() - 2;
         let newest = &POSTS[0];
         let second = &POSTS[1];
@@ -57,7 +58,7 @@ backend_tests! {
         assert_eq!(back.matches("class=\"card post-card\"").count(), 20, "back to a full newest page");
         assert!(back.contains(&escaped(newest.title)));
         // A cursor that is not one of ours is the newest page, not an error.
-        assert_eq!(app.visitor().get_html("/posts?after=garbage").await.0, 200);
+        assert_eq!(app.visitor().get_html("/posts?after=garbage").await.0, StatusCode::OK);
         app.stop().await;
     }
 
@@ -125,7 +126,7 @@ backend_tests! {
         blog::create_post(&app.db, &ada, input("Unrelated", "Nothing to see.")).await.unwrap();
         let found = async |q: &str| -> Vec<String> {
             let (status, html) = app.visitor().get_html(&format!("/posts?q={}", urlencoding(q))).await;
-            assert_eq!(status, 200, "{q}");
+            assert_eq!(status, StatusCode::OK, "{q}");
             ["Harbour lights", "Odd characters", "Unrelated", "Lanterns at sea"].iter()
                 .filter(|t| html.contains(&format!(">{t}<")))
                 .map(|t| t.to_string())
@@ -168,23 +169,21 @@ backend_tests! {
 
         let (status, html) = app.visitor().get_html("/posts/markdown-test").await;
 
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(html.contains("<h2>Subheading</h2>") && html.contains("<strong>bold</strong>"));
         assert!(!html.contains("<script>alert"), "scripts are removed");
         assert!(!html.contains("javascript:alert"), "javascript links are removed");
         assert!(html.contains(&format!("id=\"comment-{}\"", first.id)));
         assert!(!html.contains("Spam spam"), "hidden comments are not shown to readers");
         assert!(html.contains("Comments <span class=\"muted\">(1)</span>"));
-        assert_eq!(app.visitor().get("/posts/no-such-post").await.status().as_u16(), 404);
+        assert_eq!(app.visitor().get("/posts/no-such-post").await.status(), StatusCode::NOT_FOUND);
         app.stop().await;
     }
 
     async fn an_author_writes_edits_and_deletes_a_post_with_tags_and_a_category(test_db: TestDb) {
         let app = test_db.spawn().await;
         app.seed_demo().await;
-        app.create_user("writer", "author").await;
-        let writer = app.visitor();
-        writer.login_ok("writer", PASSWORD).await;
+        let writer = app.signed_in("writer", "author").await;
         let rust = category_id(&app.db, "rust").await;
 
         let response = writer.post("/posts/new", &[
@@ -194,7 +193,7 @@ backend_tests! {
             ("tags", "Rust, brand new tag, rust"),
             ("status", "draft"),
         ]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&response), "/posts/hello-marquee");
         let created = post::Entity::find_by_slug("hello-marquee").one(&app.db).await.unwrap().unwrap();
         assert_eq!(created.category_id, Some(rust));
@@ -204,8 +203,8 @@ backend_tests! {
         assert_eq!(tags[&created.id], vec!["brand-new-tag", "rust"]);
 
         // A draft is for its author (and moderators) only.
-        assert_eq!(writer.get("/posts/hello-marquee").await.status().as_u16(), 200);
-        assert_eq!(app.visitor().get("/posts/hello-marquee").await.status().as_u16(), 404);
+        assert_eq!(writer.get("/posts/hello-marquee").await.status(), StatusCode::OK);
+        assert_eq!(app.visitor().get("/posts/hello-marquee").await.status(), StatusCode::NOT_FOUND);
         let (_, mine) = writer.get_html("/users/writer/posts").await;
         assert!(mine.contains("Hello, Marquee!") && mine.contains("draft"));
         let (_, public) = app.visitor().get_html("/users/writer/posts").await;
@@ -221,7 +220,7 @@ backend_tests! {
         ]).await;
         assert_eq!(location(&response), "/posts/hello-marquee");
         let (status, html) = app.visitor().get_html("/posts/hello-marquee").await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Hello again, Marquee") && html.contains("Now published."));
         let updated = post::Entity::find_by_id(created.id).one(&app.db).await.unwrap().unwrap();
         assert!(updated.published_at.is_some() && updated.category_id.is_none());
@@ -232,16 +231,14 @@ backend_tests! {
 
         let (_, confirm) = writer.get_html("/posts/hello-marquee/delete").await;
         assert!(confirm.contains("Delete “Hello again, Marquee”?"));
-        assert_eq!(writer.post("/posts/hello-marquee/delete", &[]).await.status().as_u16(), 303);
+        assert_eq!(writer.post("/posts/hello-marquee/delete", &[]).await.status(), StatusCode::SEE_OTHER);
         assert!(post::Entity::find_by_id(created.id).one(&app.db).await.unwrap().is_none());
         app.stop().await;
     }
 
     async fn bad_post_input_comes_back_with_messages_and_the_input_kept(test_db: TestDb) {
         let app = test_db.spawn().await;
-        app.create_user("writer", "author").await;
-        let writer = app.visitor();
-        writer.login_ok("writer", PASSWORD).await;
+        let writer = app.signed_in("writer", "author").await;
         let long_body = "x".repeat(marquee::domain::PostBody::MAX + 1);
 
         let response = writer.post("/posts/new", &[
@@ -252,7 +249,7 @@ backend_tests! {
             ("status", "published"),
         ]).await;
 
-        assert_eq!(response.status().as_u16(), 422);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = response.text().await.unwrap();
         assert!(html.contains("Give the post a title."));
         assert!(html.contains("The post is too long"));
@@ -262,13 +259,13 @@ backend_tests! {
         assert_eq!(count_rows(&app.db, "post").await, 0);
 
         let response = writer.post("/posts/new", &[("title", "Only a title"), ("body", ""), ("tags", "")]).await;
-        assert_eq!(response.status().as_u16(), 422);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = response.text().await.unwrap();
         assert!(html.contains("Write the post before saving it.") && html.contains("value=\"Only a title\""));
 
         // A category that does not exist is the service's refusal, with the form kept.
         let response = writer.post("/posts/new", &[("title", "Lost"), ("body", "Text"), ("category_id", "999999")]).await;
-        assert_eq!(response.status().as_u16(), 422);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = response.text().await.unwrap();
         assert!(html.contains("Choose a category from the list.") && html.contains("value=\"Lost\""));
         assert_eq!(count_rows(&app.db, "post").await, 0);
@@ -286,24 +283,24 @@ backend_tests! {
 
         let other = app.visitor();
         other.login_ok("other", PASSWORD).await;
-        assert_eq!(other.get("/posts/adas-post/edit").await.status().as_u16(), 403);
-        assert_eq!(other.post("/posts/adas-post/edit", &[("title", "Hijacked"), ("body", "x")]).await.status().as_u16(), 403);
-        assert_eq!(other.get("/posts/adas-post/delete").await.status().as_u16(), 403);
-        assert_eq!(other.post("/posts/adas-post/delete", &[]).await.status().as_u16(), 403);
-        assert_eq!(other.get("/posts/adas-draft").await.status().as_u16(), 404, "others' drafts do not exist for them");
+        assert_eq!(other.get("/posts/adas-post/edit").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(other.post("/posts/adas-post/edit", &[("title", "Hijacked"), ("body", "x")]).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(other.get("/posts/adas-post/delete").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(other.post("/posts/adas-post/delete", &[]).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(other.get("/posts/adas-draft").await.status(), StatusCode::NOT_FOUND, "others' drafts do not exist for them");
         let stored = post::Entity::find_by_slug("adas-post").one(&app.db).await.unwrap().unwrap();
         assert_eq!(stored.title, "Ada's post");
 
         let reader = app.visitor();
         reader.login_ok("grace", PASSWORD).await;
-        assert_eq!(reader.get("/posts/new").await.status().as_u16(), 403);
-        assert_eq!(reader.post("/posts/new", &[("title", "x"), ("body", "y")]).await.status().as_u16(), 403);
+        assert_eq!(reader.get("/posts/new").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(reader.post("/posts/new", &[("title", "x"), ("body", "y")]).await.status(), StatusCode::FORBIDDEN);
 
         let moderator = app.visitor();
         moderator.login_ok("mod", PASSWORD).await;
-        assert_eq!(moderator.get("/posts/adas-draft").await.status().as_u16(), 200);
+        assert_eq!(moderator.get("/posts/adas-draft").await.status(), StatusCode::OK);
         let response = moderator.post("/posts/adas-post/edit", &[("title", "Ada's post (edited)"), ("body", "Fixed a typo."), ("status", "published")]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         app.stop().await;
     }
 
@@ -325,9 +322,7 @@ backend_tests! {
     async fn categories_form_a_tree_that_moderators_manage(test_db: TestDb) {
         let app = test_db.spawn().await;
         app.seed_demo().await;
-        app.create_user("boss", "moderator").await;
-        let moderator = app.visitor();
-        moderator.login_ok("boss", PASSWORD).await;
+        let moderator = app.signed_in("boss", "moderator").await;
 
         let (_, tree) = app.visitor().get_html("/categories").await;
         let silent = POSTS.iter().filter(|p| p.category == "silent-era").count();
@@ -345,23 +340,23 @@ backend_tests! {
         // Create, move under its own descendant (refused), rename and move, delete.
         let film_id = category_id(&app.db, "film").await;
         let response = moderator.post("/categories", &[("name", "Documentaries"), ("parent_id", &film_id.to_string())]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let silent_id = category_id(&app.db, "silent-era").await;
         let response = moderator.post("/categories/film/edit", &[("name", "Film"), ("parent_id", &silent_id.to_string())]).await;
-        assert_eq!(response.status().as_u16(), 422);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(response.text().await.unwrap().contains("cannot move under itself or one of its own subcategories"));
         assert_eq!(category::Entity::find_by_id(film_id).one(&app.db).await.unwrap().unwrap().parent_id, None);
 
         let response = moderator.post("/categories/documentaries/edit", &[("name", "Docs"), ("parent_id", "")]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let docs = category::Entity::find_by_slug("documentaries").one(&app.db).await.unwrap().unwrap();
         assert_eq!((docs.name.as_str(), docs.parent_id), ("Docs", None));
 
         let response = moderator.post("/categories/film/delete", &[]).await;
-        assert_eq!(response.status().as_u16(), 409, "a category with children stays");
+        assert_eq!(response.status(), StatusCode::CONFLICT, "a category with children stays");
         let posts_in_silent = post::Entity::find().filter(post::Column::CategoryId.eq(silent_id)).count(&app.db).await.unwrap();
         let response = moderator.post("/categories/silent-era/delete", &[]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let uncategorised = post::Entity::find().filter(post::Column::Title.eq(first_silent.title)).one(&app.db).await.unwrap().unwrap();
         assert_eq!(uncategorised.category_id, None);
         assert!(posts_in_silent > 0);
@@ -369,7 +364,7 @@ backend_tests! {
         let reader = app.visitor();
         app.create_user("reader1", "reader").await;
         reader.login_ok("reader1", PASSWORD).await;
-        assert_eq!(reader.post("/categories", &[("name", "Nope")]).await.status().as_u16(), 403);
+        assert_eq!(reader.post("/categories", &[("name", "Nope")]).await.status(), StatusCode::FORBIDDEN);
         app.stop().await;
     }
 
@@ -383,10 +378,10 @@ backend_tests! {
         reader.login_ok("grace", PASSWORD).await;
 
         let empty = reader.post("/posts/discuss/comments", &[("body", "   ")]).await;
-        assert_eq!(empty.status().as_u16(), 422);
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(empty.text().await.unwrap().contains("Write something before posting your comment."));
         let response = reader.post("/posts/discuss/comments", &[("body", "Lovely <b>post</b>")]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let (_, html) = reader.get_html("/posts/discuss").await;
         assert!(html.contains("Lovely &#60;b&#62;post&#60;/b&#62;"), "comments are escaped text");
 
@@ -394,13 +389,13 @@ backend_tests! {
         let moderator = app.visitor();
         moderator.login_ok("mod", PASSWORD).await;
         let (status, queue) = moderator.get_html("/moderation").await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(queue.contains("Lovely"));
-        assert_eq!(reader.get("/moderation").await.status().as_u16(), 403);
-        assert_eq!(reader.post(&format!("/moderation/comments/{}/hide", written.id), &[]).await.status().as_u16(), 403);
+        assert_eq!(reader.get("/moderation").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(reader.post(&format!("/moderation/comments/{}/hide", written.id), &[]).await.status(), StatusCode::FORBIDDEN);
 
         let response = moderator.post(&format!("/moderation/comments/{}/hide", written.id), &[]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let (_, html) = reader.get_html("/posts/discuss").await;
         assert!(!html.contains("Lovely"), "hidden for readers");
         let (_, html) = moderator.get_html("/posts/discuss").await;

@@ -1,5 +1,6 @@
 //! Spawning the application against a fresh database, and small request helpers.
 
+use reqwest::StatusCode;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use marquee::config::Settings;
@@ -223,6 +224,31 @@ pub struct TestApp {
     pub demo_credentials: Option<marquee::seed::Credentials>,
 }
 
+/// A signed-in visitor and the id of their account; it derefs to the [`Visitor`].
+pub struct Member {
+    pub id: i32,
+    pub visitor: Visitor,
+}
+
+impl std::ops::Deref for Member {
+    type Target = Visitor;
+
+    fn deref(&self) -> &Visitor {
+        &self.visitor
+    }
+}
+
+/// Stops the server when a test ends, also when it panics (the database is dropped by
+/// `backend_tests!`).
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let handle = self.handle.clone();
+            runtime.spawn(async move { handle.stop(false).await });
+        }
+    }
+}
+
 /// The password every account made by [`TestApp::create_user`] has.
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -241,9 +267,9 @@ impl Visitor {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
-    pub async fn get_html(&self, path: &str) -> (u16, String) {
+    pub async fn get_html(&self, path: &str) -> (reqwest::StatusCode, String) {
         let response = self.get(path).await;
-        let status = response.status().as_u16();
+        let status = response.status();
         (status, response.text().await.expect("a body"))
     }
 
@@ -282,8 +308,8 @@ impl Visitor {
     pub async fn login_ok(&self, login: &str, password: &str) {
         let response = self.login(login, password).await;
         assert_eq!(
-            response.status().as_u16(),
-            303,
+            response.status(),
+            StatusCode::SEE_OTHER,
             "login as {login} should succeed"
         );
     }
@@ -351,6 +377,20 @@ impl TestApp {
             .id
     }
 
+    /// A visitor signed in as a new account `username` in `role` (with [`PASSWORD`]).
+    pub async fn signed_in(&self, username: &str, role: &str) -> Member {
+        let id = self.create_user(username, role).await;
+        let visitor = self.visitor();
+        visitor.login_ok(username, PASSWORD).await;
+        Member { id, visitor }
+    }
+
+    /// A visitor signed in as a new account in `role`, named after it (`reader1`, `admin2`…).
+    pub async fn signed_in_as(&self, role: &str) -> Member {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        self.signed_in(&format!("{role}{n}"), role).await
+    }
+
     /// SQL statements the server ran while `path` was fetched by an anonymous visitor.
     pub async fn statements_for(&self, path: &str) -> u64 {
         use std::sync::atomic::Ordering;
@@ -358,7 +398,7 @@ impl TestApp {
         visitor.get("/healthz").await; // no session yet: nothing to load
         let before = self.statements.load(Ordering::SeqCst);
         let response = visitor.get(path).await;
-        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
         self.statements.load(Ordering::SeqCst) - before
     }
 
@@ -459,9 +499,9 @@ impl TestApp {
             .expect("GET")
     }
 
-    pub async fn get_html(&self, path: &str) -> (u16, String) {
+    pub async fn get_html(&self, path: &str) -> (reqwest::StatusCode, String) {
         let response = self.get(path).await;
-        let status = response.status().as_u16();
+        let status = response.status();
         (status, response.text().await.expect("a body"))
     }
 
@@ -476,7 +516,6 @@ impl TestApp {
     }
 }
 
-/// The text as Askama's HTML escaping writes it.
 /// A post's checked input, through the post form's own parser.
 pub fn post_input(
     title: &str,
@@ -531,6 +570,54 @@ pub fn comment_text(text: &str) -> marquee::domain::CommentBody {
     marquee::domain::CommentBody::parse(text).unwrap()
 }
 
+/// A page's HTML, read through CSS selectors (`scraper`) rather than searched as text.
+pub struct Doc(scraper::Html);
+
+impl Doc {
+    pub fn parse(html: &str) -> Doc {
+        Doc(scraper::Html::parse_document(html))
+    }
+
+    fn selector(css: &str) -> scraper::Selector {
+        scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e}"))
+    }
+
+    /// The text of every element matching `css`, whitespace collapsed.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        self.0
+            .select(&Self::selector(css))
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// The text of the one element matching `css`.
+    pub fn text(&self, css: &str) -> String {
+        let texts = self.texts(css);
+        assert_eq!(texts.len(), 1, "exactly one {css}: {texts:?}");
+        texts.into_iter().next().unwrap_or_default()
+    }
+
+    /// The attribute `name` of every element matching `css`.
+    pub fn attrs(&self, css: &str, name: &str) -> Vec<String> {
+        self.0
+            .select(&Self::selector(css))
+            .filter_map(|e| e.value().attr(name).map(str::to_owned))
+            .collect()
+    }
+
+    /// How many elements match `css`.
+    pub fn count(&self, css: &str) -> usize {
+        self.0.select(&Self::selector(css)).count()
+    }
+}
+
+/// The text as Askama's HTML escaping writes it.
 pub fn escaped(text: &str) -> String {
     text.replace('&', "&#38;")
         .replace('<', "&#60;")

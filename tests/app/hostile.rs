@@ -3,6 +3,7 @@
 //! back-end.
 
 use entity::{comment, post};
+use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::{PASSWORD, TestApp, Visitor};
@@ -62,21 +63,21 @@ backend_tests! {
             "/tags/ru%00st", "/posts?q=%FF%FE", "/admin/users?q=%00", "/posts/first%00",
         ] {
             let response = admin.get(path).await;
-            assert_eq!(response.status().as_u16(), 400, "{path}");
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
         }
         let anonymous = app.visitor();
         let response = anonymous.login("bo\0ss", PASSWORD).await;
-        assert_eq!(response.status().as_u16(), 400);
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
         let posts = post::Entity::find().count(&app.db).await.unwrap();
         let response = admin
             .post("/posts/new", &[("title", "Null\0byte"), ("body", "a"), ("status", "published")])
             .await;
-        assert_eq!(response.status().as_u16(), 400);
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         let response = admin
             .post("/posts/new", &[("title", "Fine"), ("body", "line one\r\nline two\ttabbed"), ("status", "published")])
             .await;
-        assert_eq!(response.status().as_u16(), 303, "line breaks and tabs are text");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "line breaks and tabs are text");
         assert_eq!(post::Entity::find().count(&app.db).await.unwrap(), posts + 1);
         app.stop().await;
     }
@@ -105,19 +106,17 @@ backend_tests! {
 
     async fn a_post_as_long_as_the_form_allows_is_stored_on_every_backend(test_db: TestDb) {
         let app = test_db.spawn().await;
-        app.create_user("writer", "author").await;
-        let writer = app.visitor();
-        writer.login_ok("writer", PASSWORD).await;
+        let writer = app.signed_in("writer", "author").await;
         let body = "é".repeat(marquee::domain::PostBody::MAX / 2);
 
         let response = writer.post("/posts/new", &[("title", "Long"), ("body", &body), ("status", "published")]).await;
 
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let stored = post::Entity::find().filter(post::Column::Title.eq("Long")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(stored.body, body);
         let too_long = "x".repeat(marquee::domain::PostBody::MAX + 1);
         let response = writer.post("/posts/new", &[("title", "Too long"), ("body", &too_long), ("status", "published")]).await;
-        assert_eq!(response.status().as_u16(), 422);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         app.stop().await;
     }
 
@@ -183,7 +182,7 @@ backend_tests! {
 
         let (status, html) = app.get_html("/users/bob").await;
 
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Public notes"));
         assert!(!html.contains("Secret upcoming announcement"), "{html}");
         app.stop().await;

@@ -15,6 +15,7 @@ mod blog;
 mod browser;
 mod fuzz;
 mod hostile;
+mod key_pages;
 mod migrations;
 mod movies;
 mod pages;

@@ -4,9 +4,10 @@
 use entity::enums::MpaRating;
 use entity::{movie, movie_director, person, review};
 use marquee::services::movies::{self, MovieFilter};
+use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::helpers::{PASSWORD, TestApp, location};
+use crate::helpers::{TestApp, location};
 
 async fn add(
     app: &TestApp,
@@ -99,7 +100,7 @@ backend_tests! {
 
         // A bad value is reported and ignored, never a 500.
         let (status, html) = visitor.get_html("/movies?year_from=abc&mpa=XYZ&theatre=maybe").await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(html.contains("“abc” is not a year") && html.contains("“XYZ” is not an MPA rating"));
         assert_eq!(titles(&html).len(), 5);
 
@@ -223,19 +224,18 @@ backend_tests! {
     async fn one_review_per_user_and_movie_even_under_a_race(test_db: TestDb) {
         let app = test_db.spawn().await;
         let [alpha, beta, ..] = catalogue(&app).await;
-        let grace = app.create_user("grace", "reader").await;
-        let visitor = app.visitor();
-        visitor.login_ok("grace", PASSWORD).await;
+        let visitor = app.signed_in("grace", "reader").await;
+        let grace = visitor.id;
 
         let bad = visitor.post(&format!("/movies/{alpha}/reviews"), &[("rating", "11"), ("body", "kept words")]).await;
-        assert_eq!(bad.status().as_u16(), 422);
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = bad.text().await.unwrap();
         assert!(html.contains("Choose a rating from 1 to 10.") && html.contains("kept words"));
 
         let first = visitor.post(&format!("/movies/{alpha}/reviews"), &[("rating", "9"), ("body", "Great.")]).await;
-        assert_eq!(first.status().as_u16(), 303);
+        assert_eq!(first.status(), StatusCode::SEE_OTHER);
         let second = visitor.post(&format!("/movies/{alpha}/reviews"), &[("rating", "2"), ("body", "Changed my mind.")]).await;
-        assert_eq!(second.status().as_u16(), 409);
+        assert_eq!(second.status(), StatusCode::CONFLICT);
         assert!(second.text().await.unwrap().contains("You have already reviewed this movie"));
         assert_eq!(review::Entity::find().filter(review::Column::MovieId.eq(alpha)).count(&app.db).await.unwrap(), 1);
 
@@ -254,26 +254,22 @@ backend_tests! {
         // Editing and deleting one's own review; nobody else's.
         let mine = movies::review_of(&app.db, alpha, grace).await.unwrap().unwrap();
         let response = visitor.post(&format!("/movies/{alpha}/reviews/{}/edit", mine.id), &[("rating", "4"), ("body", "Second thoughts.")]).await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(movies::review_of(&app.db, alpha, grace).await.unwrap().unwrap().rating, 4);
-        app.create_user("other", "reader").await;
-        let other = app.visitor();
-        other.login_ok("other", PASSWORD).await;
-        assert_eq!(other.post(&format!("/movies/{alpha}/reviews/{}/edit", mine.id), &[("rating", "1"), ("body", "x")]).await.status().as_u16(), 403);
-        assert_eq!(other.post(&format!("/movies/{alpha}/reviews/{}/delete", mine.id), &[]).await.status().as_u16(), 403);
-        assert_eq!(visitor.post(&format!("/movies/{alpha}/reviews/{}/delete", mine.id), &[]).await.status().as_u16(), 303);
+        let other = app.signed_in_as("reader").await;
+        assert_eq!(other.post(&format!("/movies/{alpha}/reviews/{}/edit", mine.id), &[("rating", "1"), ("body", "x")]).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(other.post(&format!("/movies/{alpha}/reviews/{}/delete", mine.id), &[]).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(visitor.post(&format!("/movies/{alpha}/reviews/{}/delete", mine.id), &[]).await.status(), StatusCode::SEE_OTHER);
         assert!(movies::review_of(&app.db, alpha, grace).await.unwrap().is_none());
         app.stop().await;
     }
 
     async fn managers_add_and_edit_movies_with_directors_in_order(test_db: TestDb) {
         let app = test_db.spawn().await;
-        app.create_user("curator", "moderator").await;
-        let manager = app.visitor();
-        manager.login_ok("curator", PASSWORD).await;
+        let manager = app.signed_in_as("moderator").await;
 
         let bad = manager.post("/movies/new", &[("title", ""), ("year", "1800"), ("mpa", "X"), ("directors", "A Person"), ("synopsis", "kept")]).await;
-        assert_eq!(bad.status().as_u16(), 422);
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = bad.text().await.unwrap();
         assert!(html.contains("Give the movie a title."));
         assert!(html.contains(&format!("Enter a year from 1888 to {}.", movies::last_year())));
@@ -281,13 +277,13 @@ backend_tests! {
         assert!(html.contains("value=\"1800\"") && html.contains(">kept</textarea>") && html.contains(">A Person</textarea>"));
         let next_year = (movies::last_year() + 1).to_string();
         let bad = manager.post("/movies/new", &[("title", "Future"), ("year", &next_year)]).await;
-        assert_eq!(bad.status().as_u16(), 422);
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
         let created = manager.post("/movies/new", &[
             ("title", "The Matrix"), ("year", "1999"), ("mpa", "R"),
             ("directors", "Lana Wachowski\nLilly Wachowski\nThird Person"), ("synopsis", "Red pill."),
         ]).await;
-        assert_eq!(created.status().as_u16(), 303);
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
         let id: i32 = location(&created).trim_start_matches("/movies/").parse().unwrap();
         let order = async || -> Vec<String> {
             movies::directors_of(&app.db, vec![id]).await.unwrap().remove(&id).unwrap_or_default().into_iter().map(|(_, n)| n).collect()
@@ -300,7 +296,7 @@ backend_tests! {
             ("title", "The Matrix"), ("year", "1999"), ("mpa", ""), ("theatre", "on"),
             ("directors", "Lilly Wachowski\nLana Wachowski"), ("synopsis", "Red pill."),
         ]).await;
-        assert_eq!(edited.status().as_u16(), 303);
+        assert_eq!(edited.status(), StatusCode::SEE_OTHER);
         assert_eq!(order().await, ["Lilly Wachowski", "Lana Wachowski"]);
         let stored = movie::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
         assert_eq!((stored.mpa, stored.theatre), (None, true));
@@ -315,9 +311,9 @@ backend_tests! {
         let lana_id = person::Entity::find_by_name("Lana Wachowski").one(&app.db).await.unwrap().unwrap().id;
         add(&app, "Speed Racer", 2008, Some(MpaRating::Pg), false, &["Lana Wachowski", "Lilly Wachowski"]).await;
         let (status, person_page) = app.visitor().get_html(&format!("/people/{lana_id}")).await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(person_page.find("Speed Racer").unwrap() < person_page.find("The Matrix").unwrap());
-        assert_eq!(app.visitor().get("/people/999999").await.status().as_u16(), 404);
+        assert_eq!(app.visitor().get("/people/999999").await.status(), StatusCode::NOT_FOUND);
         app.stop().await;
     }
 
@@ -326,30 +322,26 @@ backend_tests! {
         let [alpha, ..] = catalogue(&app).await;
         let grace = app.create_user("grace", "reader").await;
         movies::add_review(&app.db, &app.acting(grace).await, alpha, crate::helpers::review_input(7, "fine")).await.unwrap();
-        app.create_user("curator", "moderator").await;
-        let manager = app.visitor();
-        manager.login_ok("curator", PASSWORD).await;
+        let manager = app.signed_in_as("moderator").await;
 
         let (_, confirm) = manager.get_html(&format!("/movies/{alpha}/delete")).await;
         assert!(confirm.contains("1 review(s)"));
-        assert_eq!(manager.post(&format!("/movies/{alpha}/delete"), &[]).await.status().as_u16(), 303);
+        assert_eq!(manager.post(&format!("/movies/{alpha}/delete"), &[]).await.status(), StatusCode::SEE_OTHER);
 
         assert!(movie::Entity::find_by_id(alpha).one(&app.db).await.unwrap().is_none());
         assert_eq!(movie_director::Entity::find().filter(movie_director::Column::MovieId.eq(alpha)).count(&app.db).await.unwrap(), 0);
         assert_eq!(review::Entity::find().filter(review::Column::MovieId.eq(alpha)).count(&app.db).await.unwrap(), 0);
-        assert_eq!(app.visitor().get(&format!("/movies/{alpha}")).await.status().as_u16(), 404);
+        assert_eq!(app.visitor().get(&format!("/movies/{alpha}")).await.status(), StatusCode::NOT_FOUND);
         app.stop().await;
     }
 
     async fn managing_movies_needs_the_permission(test_db: TestDb) {
         let app = test_db.spawn().await;
         let [alpha, ..] = catalogue(&app).await;
-        app.create_user("grace", "reader").await;
-        let reader = app.visitor();
-        reader.login_ok("grace", PASSWORD).await;
+        let reader = app.signed_in_as("reader").await;
         for path in ["/movies/new".to_owned(), format!("/movies/{alpha}/edit"), format!("/movies/{alpha}/delete")] {
-            assert_eq!(reader.get(&path).await.status().as_u16(), 403, "GET {path}");
-            assert_eq!(reader.post(&path, &[("title", "Hacked"), ("year", "2000")]).await.status().as_u16(), 403, "POST {path}");
+            assert_eq!(reader.get(&path).await.status(), StatusCode::FORBIDDEN, "GET {path}");
+            assert_eq!(reader.post(&path, &[("title", "Hacked"), ("year", "2000")]).await.status(), StatusCode::FORBIDDEN, "POST {path}");
         }
         assert_eq!(movie::Entity::find_by_id(alpha).one(&app.db).await.unwrap().unwrap().title, "Alpha");
         let (_, html) = reader.get_html("/movies").await;

@@ -1,6 +1,7 @@
 //! Pages through HTTP: the home page, `/healthz`, error pages, static files.
 
 use marquee::seed::data::{MOVIES, POSTS};
+use reqwest::StatusCode;
 
 use crate::helpers::escaped;
 
@@ -11,7 +12,7 @@ backend_tests! {
 
         let (status, html) = app.get_html("/").await;
 
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(html.contains("<title>Home · Marquee</title>"), "{html}");
         // The most recently published demo post is listed first...
         let newest = &POSTS[0];
@@ -30,7 +31,7 @@ backend_tests! {
     async fn the_home_page_of_an_empty_site_says_so(test_db: TestDb) {
         let app = test_db.spawn().await;
         let (status, html) = app.get_html("/").await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert!(html.contains("No posts have been published yet."));
         assert!(html.contains("The catalogue is empty."));
         app.stop().await;
@@ -39,7 +40,7 @@ backend_tests! {
     async fn healthz_reports_ok_and_503_when_the_database_is_gone(test_db: TestDb) {
         let app = test_db.spawn().await;
         let response = app.get("/healthz").await;
-        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.status(), StatusCode::OK);
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["status"], "ok");
         assert_eq!(body["database"], "ok");
@@ -47,7 +48,7 @@ backend_tests! {
         // Closing the pool the server shares makes every query fail.
         app.db.clone().close().await.unwrap();
         let response = app.get("/healthz").await;
-        assert_eq!(response.status().as_u16(), 503);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["status"], "unavailable");
         app.stop().await;
@@ -57,18 +58,18 @@ backend_tests! {
         let app = test_db.spawn().await;
 
         let (status, html) = app.get_html("/no/such/page").await;
-        assert_eq!(status, 404);
+        assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(html.contains("<title>Page not found · Marquee</title>"), "{html}");
         assert!(html.contains("Back to the home page"));
 
         let response = app.get_json("/no/such/page").await;
-        assert_eq!(response.status().as_u16(), 404);
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["error"]["status"], 404);
 
         let response = app.get("/static/no-such-file.css").await;
-        assert_eq!(response.status().as_u16(), 404);
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
         app.stop().await;
     }
 
@@ -83,7 +84,7 @@ backend_tests! {
         assert!(csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
 
         let css = app.get("/static/css/site.css").await;
-        assert_eq!(css.status().as_u16(), 200);
+        assert_eq!(css.status(), StatusCode::OK);
         assert!(css.headers()["cache-control"].to_str().unwrap().contains("max-age="));
         assert!(css.headers().contains_key("etag"));
         assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));

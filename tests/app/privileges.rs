@@ -6,6 +6,7 @@
 
 use entity::enums::Permission;
 use entity::{audit_log, role, role_permission, user};
+use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::{PASSWORD, TestApp, Visitor, location};
@@ -59,10 +60,8 @@ async fn audit_entries(app: &TestApp) -> u64 {
 async fn role_keeper(app: &TestApp) -> Visitor {
     app.create_role("keepers", &[Permission::ManageRoles, Permission::Comment])
         .await;
-    app.create_user("keeper", "keepers").await;
-    let keeper = app.visitor();
-    keeper.login_ok("keeper", PASSWORD).await;
-    keeper
+    let keeper = app.signed_in("keeper", "keepers").await;
+    keeper.visitor
 }
 
 /// The form fields that save `role` with exactly its current name and permissions.
@@ -95,7 +94,7 @@ backend_tests! {
         fields.push(("is_default", "on".into()));
         let response = keeper.post(&format!("/admin/roles/{admin}/edit"), &borrowed(&fields)).await;
 
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("it has permissions you do not hold"));
         assert_eq!(default_roles(&app).await, ["reader"]);
         assert_eq!(permissions_of(&app, admin).await, before);
@@ -112,7 +111,7 @@ backend_tests! {
             .post("/admin/roles/new", &[("name", "sneaky"), ("is_default", "on"), ("permissions", "manage_users")])
             .await;
 
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert_eq!(crate::helpers::count_rows(&app.db, "role").await, roles);
         assert_eq!(default_roles(&app).await, ["reader"]);
         app.stop().await;
@@ -129,14 +128,14 @@ backend_tests! {
             .post(&format!("/admin/roles/{admin}/edit"), &[("name", "admin"), ("permissions", "manage_roles")])
             .await;
 
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("You cannot change the role"));
         assert_eq!(permissions_of(&app, admin).await, before);
         // Renaming it is a change too.
         let mut fields = same_role_fields(&app, admin).await;
         fields[0].1 = "overlords".into();
         let response = keeper.post(&format!("/admin/roles/{admin}/edit"), &borrowed(&fields)).await;
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(role::Entity::find_by_name("admin").one(&app.db).await.unwrap().is_some());
         app.stop().await;
     }
@@ -148,7 +147,7 @@ backend_tests! {
 
         let response = keeper.post(&format!("/admin/roles/{moderator}/delete"), &[]).await;
 
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(role::Entity::find_by_id(moderator).one(&app.db).await.unwrap().is_some());
         app.stop().await;
     }
@@ -171,7 +170,7 @@ backend_tests! {
 
         let response = keeper.post(&format!("/admin/roles/{small}/delete"), &[]).await;
 
-        assert_eq!(response.status().as_u16(), 409);
+        assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(role::Entity::find_by_id(small).one(&app.db).await.unwrap().is_some());
         let stored = user::Entity::find_by_id(member).one(&app.db).await.unwrap().unwrap();
         assert_eq!(stored.role_id, small);
@@ -183,9 +182,7 @@ backend_tests! {
         let boss = app.create_user("boss", "admin").await;
         app.create_user("second", "admin").await;
         app.create_role("ushers", &[Permission::ManageUsers, Permission::Comment]).await;
-        app.create_user("usher", "ushers").await;
-        let usher = app.visitor();
-        usher.login_ok("usher", PASSWORD).await;
+        let usher = app.signed_in("usher", "ushers").await;
         let admin = role_id(&app, "admin").await;
         let reader = role_id(&app, "reader").await;
         let audits = audit_entries(&app).await;
@@ -193,10 +190,10 @@ backend_tests! {
         let demote = usher
             .post(&format!("/admin/users/{boss}"), &[("role_id", &reader.to_string()), ("is_active", "on")])
             .await;
-        assert_eq!(demote.status().as_u16(), 409);
+        assert_eq!(demote.status(), StatusCode::CONFLICT);
         assert!(demote.text().await.unwrap().contains("their role has permissions you do not hold"));
         let deactivate = usher.post(&format!("/admin/users/{boss}"), &[("role_id", &admin.to_string())]).await;
-        assert_eq!(deactivate.status().as_u16(), 409);
+        assert_eq!(deactivate.status(), StatusCode::CONFLICT);
 
         let stored = account(&app, "boss").await;
         assert_eq!((stored.role_id, stored.is_active, stored.session_version), (admin, true, 0));
@@ -216,7 +213,7 @@ backend_tests! {
 
         let response = usher.post(&format!("/admin/users/{grace}"), &[("role_id", &reader.to_string())]).await;
 
-        assert_eq!(response.status().as_u16(), 303, "the rule refuses escalation, not ordinary work");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "the rule refuses escalation, not ordinary work");
         assert!(!account(&app, "grace").await.is_active);
         app.stop().await;
     }
@@ -238,7 +235,7 @@ backend_tests! {
 
         let response = keeper.post("/admin/roles/new", &[("name", "late"), ("permissions", "comment")]).await;
 
-        assert_eq!(response.status().as_u16(), 403);
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert_eq!(crate::helpers::count_rows(&app.db, "role").await, roles);
         app.stop().await;
     }
@@ -331,7 +328,7 @@ backend_tests! {
         let response = moderator
             .post("/movies/new", &[("title", "Heat"), ("year", "1995"), ("mpa", "R"), ("synopsis", "s"), ("directors", "Michael Mann"), ("theatre", "on")])
             .await;
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let id = crate::helpers::location(&response).rsplit('/').next().unwrap().to_owned();
         moderator
             .post(&format!("/movies/{id}/edit"), &[("title", "Heat (1995)"), ("year", "1995"), ("mpa", "R"), ("synopsis", "s"), ("directors", "Michael Mann")])

@@ -3,6 +3,7 @@
 //! `MARQUEE_TEST_POSTGRES_URL` are set (`.ci/run` sets both).
 
 use crate::helpers::{Backend, PASSWORD, TestDb, Visitor};
+use reqwest::StatusCode;
 
 #[cfg_attr(
     not(all(marquee_redis, marquee_postgres)),
@@ -45,7 +46,7 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
         client: on_one.client.clone(),
     };
     let login = on_one.login(&name, PASSWORD).await;
-    assert_eq!(login.status().as_u16(), 303);
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
     let copied = crate::helpers::session_cookie(&login);
     assert_eq!(
         on_two.signed_in_as().await.as_deref(),
@@ -81,7 +82,7 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
             ],
         )
         .await;
-    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
     for path in ["/", "/posts"] {
         assert!(
             anonymous_two
@@ -100,8 +101,8 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
         .post_raw("/logout", &[("csrf_token", token.as_str())])
         .await;
     assert_eq!(
-        response.status().as_u16(),
-        303,
+        response.status(),
+        StatusCode::SEE_OTHER,
         "a form from one is accepted by two"
     );
     assert_eq!(on_one.signed_in_as().await, None, "logged out everywhere");
@@ -112,8 +113,8 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
         .await
         .unwrap();
     assert_eq!(
-        replayed.status().as_u16(),
-        303,
+        replayed.status(),
+        StatusCode::SEE_OTHER,
         "the copied cookie opens nothing on instance one"
     );
 
@@ -121,12 +122,8 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
     let attacker_one = one.visitor();
     for _ in 0..5 {
         assert_eq!(
-            attacker_one
-                .login(&name, "wrong password")
-                .await
-                .status()
-                .as_u16(),
-            401
+            attacker_one.login(&name, "wrong password").await.status(),
+            StatusCode::UNAUTHORIZED
         );
     }
     let attacker_two = Visitor {
@@ -134,8 +131,8 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
         client: crate::helpers::client(),
     };
     assert_eq!(
-        attacker_two.login(&name, PASSWORD).await.status().as_u16(),
-        429
+        attacker_two.login(&name, PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
     );
 
     forget_ip().await;

@@ -3,6 +3,7 @@
 //! trusted-proxy setting; `/metrics` and `Cache-Control` for signed-in pages.
 
 use entity::{audit_log, user_session};
+use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::{PASSWORD, TestApp, Visitor, client, location};
@@ -11,7 +12,7 @@ use crate::helpers::{PASSWORD, TestApp, Visitor, client, location};
 /// it would have it.
 async fn login_and_copy_cookie(visitor: &Visitor, name: &str) -> String {
     let response = visitor.login(name, PASSWORD).await;
-    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
     crate::helpers::session_cookie(&response)
 }
 
@@ -46,7 +47,7 @@ backend_tests! {
 
         let response = visitor.post("/logout", &[]).await;
 
-        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(sessions_of(&app, ada).await, 0);
         assert_eq!(status_with_cookie(&app, "/settings/profile", &copied).await, 303, "sent to log in");
         app.stop().await;
@@ -72,7 +73,7 @@ backend_tests! {
         }
 
         let (status, html) = laptop.get_html("/settings/sessions").await;
-        assert_eq!(status, 200);
+        assert_eq!(status, StatusCode::OK);
         assert_eq!(html.matches("/end\"").count(), 3, "three sessions listed");
         assert!(html.contains("(this session)"));
 
@@ -83,11 +84,9 @@ backend_tests! {
         assert_eq!(laptop.signed_in_as().await.as_deref(), Some("ada"));
 
         // Someone else's session id is not found, and ends nothing.
-        app.create_user("bob", "reader").await;
-        let bob = app.visitor();
-        bob.login_ok("bob", PASSWORD).await;
+        let bob = app.signed_in("bob", "reader").await;
         let response = bob.post(&format!("/settings/sessions/{}/end", ids[2]), &[]).await;
-        assert_eq!(response.status().as_u16(), 404);
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert_eq!(tablet.signed_in_as().await.as_deref(), Some("ada"));
 
         // End all others.
@@ -113,9 +112,8 @@ backend_tests! {
 
     async fn an_idle_or_too_old_session_ends_on_the_server(test_db: TestDb) {
         let app = test_db.spawn().await;
-        let ada = app.create_user("ada", "reader").await;
-        let visitor = app.visitor();
-        visitor.login_ok("ada", PASSWORD).await;
+        let visitor = app.signed_in("ada", "reader").await;
+        let ada = visitor.id;
         assert_eq!(visitor.signed_in_as().await.as_deref(), Some("ada"));
 
         // Four days without use (the idle lifetime is three).
@@ -148,13 +146,13 @@ backend_tests! {
         let attacker = app.visitor();
         for i in 0..8 {
             let response = attacker.login(&format!("nobody{i}"), "wrong password").await;
-            assert_eq!(response.status().as_u16(), 401);
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         }
         // The same made-up name is stopped after five...
         for _ in 0..5 {
             attacker.login("nobody", "wrong password").await;
         }
-        assert_eq!(attacker.login("nobody", "wrong password").await.status().as_u16(), 429);
+        assert_eq!(attacker.login("nobody", "wrong password").await.status(), StatusCode::TOO_MANY_REQUESTS);
 
         // ...but a colleague behind the same address signs in as usual.
         let colleague = app.visitor();
@@ -170,20 +168,18 @@ backend_tests! {
 
     async fn the_current_password_check_is_throttled_too(test_db: TestDb) {
         let app = test_db.spawn().await;
-        app.create_user("ada", "reader").await;
-        let visitor = app.visitor();
-        visitor.login_ok("ada", PASSWORD).await;
+        let visitor = app.signed_in("ada", "reader").await;
         let new = "a brand new passphrase";
         for _ in 0..5 {
             let response = visitor
                 .post("/settings/password", &[("current_password", "guess"), ("new_password", new), ("new_password_confirm", new)])
                 .await;
-            assert_eq!(response.status().as_u16(), 422);
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         }
         let response = visitor
             .post("/settings/password", &[("current_password", PASSWORD), ("new_password", new), ("new_password_confirm", new)])
             .await;
-        assert_eq!(response.status().as_u16(), 429);
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(response.headers().contains_key("retry-after"));
         app.stop().await;
     }
@@ -260,7 +256,7 @@ backend_tests! {
         member.login_ok("ada", PASSWORD).await;
         for path in ["/posts", "/settings/profile", "/settings/sessions"] {
             let response = member.get(path).await;
-            assert_eq!(response.status().as_u16(), 200, "{path}");
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
             assert_eq!(response.headers().get("cache-control").unwrap(), "no-store", "{path}");
         }
         app.stop().await;

@@ -4,6 +4,7 @@
 
 use entity::enums::MpaRating;
 use marquee::services::movies::{self};
+use reqwest::StatusCode;
 
 use crate::helpers::{PASSWORD, TestApp};
 
@@ -15,7 +16,7 @@ async fn counts(app: &TestApp, visitor: &crate::helpers::Visitor, paths: &[Strin
     for path in paths {
         let before = app.statements.load(Ordering::SeqCst);
         let response = visitor.get(path).await;
-        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
         out.push(app.statements.load(Ordering::SeqCst) - before);
     }
     out
