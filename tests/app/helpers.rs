@@ -570,26 +570,32 @@ pub fn comment_text(text: &str) -> marquee::domain::CommentBody {
     marquee::domain::CommentBody::parse(text).unwrap()
 }
 
-/// A page's HTML, read through CSS selectors (`scraper`) rather than searched as text.
-pub struct Doc(scraper::Html);
+/// A page's HTML, read through CSS selectors (`scraper`) rather than searched as text. It keeps
+/// the text and parses it per question, so it may be held across an `await` (a parsed
+/// `scraper::Html` is not `Send`).
+pub struct Doc(String);
 
 impl Doc {
     pub fn parse(html: &str) -> Doc {
-        Doc(scraper::Html::parse_document(html))
+        Doc(html.to_owned())
+    }
+
+    fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.0)
     }
 
     fn selector(css: &str) -> scraper::Selector {
         scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e}"))
     }
 
-    /// The text of every element matching `css`, whitespace collapsed.
+    /// The text of every element matching `css`: its words, joined by single spaces (text in
+    /// neighbouring elements counts as separate words).
     pub fn texts(&self, css: &str) -> Vec<String> {
-        self.0
+        self.html()
             .select(&Self::selector(css))
             .map(|e| {
                 e.text()
-                    .collect::<String>()
-                    .split_whitespace()
+                    .flat_map(str::split_whitespace)
                     .collect::<Vec<_>>()
                     .join(" ")
             })
@@ -605,7 +611,7 @@ impl Doc {
 
     /// The attribute `name` of every element matching `css`.
     pub fn attrs(&self, css: &str, name: &str) -> Vec<String> {
-        self.0
+        self.html()
             .select(&Self::selector(css))
             .filter_map(|e| e.value().attr(name).map(str::to_owned))
             .collect()
@@ -613,7 +619,7 @@ impl Doc {
 
     /// How many elements match `css`.
     pub fn count(&self, css: &str) -> usize {
-        self.0.select(&Self::selector(css)).count()
+        self.html().select(&Self::selector(css)).count()
     }
 }
 

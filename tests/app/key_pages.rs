@@ -114,7 +114,7 @@ async fn key_pages_look_as_they_did() {
     let home = page(&app, "/").await;
     let doc = Doc::parse(&home);
     assert_eq!(
-        doc.texts(".post-card h3"),
+        doc.texts(".post-title a"),
         ["Harbour lights"],
         "the draft is not listed"
     );
