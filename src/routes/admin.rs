@@ -8,7 +8,7 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{HtmlForm, client_ip, done, problems, render_status};
+use super::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::{FORM, FieldErrors};
 use crate::errors::AppError;
@@ -329,12 +329,10 @@ pub async fn user_update(
     user.0.require(Permission::ManageUsers)?;
     let id = path.into_inner();
     let form = form.into_inner();
-    let saved = match form.parse() {
-        Ok(changes) => {
-            admin::update_user(db.get_ref(), &user.0, client_ip(&req), id, changes).await
-        }
-        Err(error) => Err(error),
-    };
+    let saved = submit(form.parse(), |changes| {
+        admin::update_user(db.get_ref(), &user.0, client_ip(&req), id, changes)
+    })
+    .await;
     match saved {
         Ok(updated) => Ok(done(
             &session,

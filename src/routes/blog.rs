@@ -8,7 +8,7 @@ use entity::enums::{Permission, PostStatus};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{HtmlForm, Site, client_ip, done, problems, render_status};
+use super::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::{FORM, FieldErrors};
 use crate::errors::{AppError, urlencode};
@@ -308,10 +308,10 @@ pub async fn comment(
     user.0.require(Permission::Comment)?;
     let slug = path.into_inner();
     let form = form.into_inner();
-    let added = match form.parse() {
-        Ok(body) => blog::add_comment(site.db(), &user.0, &slug, body).await,
-        Err(error) => Err(error),
-    };
+    let added = submit(form.parse(), |body| {
+        blog::add_comment(site.db(), &user.0, &slug, body)
+    })
+    .await;
     match added {
         Ok((created, post)) => {
             let last_page = blog::comments(site.db(), post.id, false, 1)
@@ -381,10 +381,10 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::WritePosts)?;
     let form = form.into_inner();
-    let created = match form.parse() {
-        Ok(input) => blog::create_post(db.get_ref(), &user.0, input).await,
-        Err(error) => Err(error),
-    };
+    let created = submit(form.parse(), |input| {
+        blog::create_post(db.get_ref(), &user.0, input)
+    })
+    .await;
     match created {
         Ok(created) => {
             let what = if created.status == PostStatus::Published {
@@ -451,10 +451,10 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let slug = path.into_inner();
     let form = form.into_inner();
-    let updated = match form.parse() {
-        Ok(input) => blog::update_post(db.get_ref(), &user.0, client_ip(&req), &slug, input).await,
-        Err(error) => Err(error),
-    };
+    let updated = submit(form.parse(), |input| {
+        blog::update_post(db.get_ref(), &user.0, client_ip(&req), &slug, input)
+    })
+    .await;
     match updated {
         Ok(updated) => Ok(done(
             &session,

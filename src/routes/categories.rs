@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 
-use super::{HtmlForm, client_ip, done, problems, render_status};
+use super::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::FieldErrors;
 use crate::errors::AppError;
@@ -49,10 +49,10 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
     let form = form.into_inner();
-    let created = match form.parse() {
-        Ok(input) => blog::create_category(db.get_ref(), &user.0, client_ip(&req), input).await,
-        Err(error) => Err(error),
-    };
+    let created = submit(form.parse(), |input| {
+        blog::create_category(db.get_ref(), &user.0, client_ip(&req), input)
+    })
+    .await;
     match created {
         Ok(created) => Ok(done(
             &session,
@@ -118,12 +118,10 @@ pub async fn edit(
     user.0.require(Permission::ManageCategories)?;
     let category = find(db.get_ref(), &path.into_inner()).await?;
     let form = form.into_inner();
-    let updated = match form.parse() {
-        Ok(input) => {
-            blog::update_category(db.get_ref(), &user.0, client_ip(&req), category.id, input).await
-        }
-        Err(error) => Err(error),
-    };
+    let updated = submit(form.parse(), |input| {
+        blog::update_category(db.get_ref(), &user.0, client_ip(&req), category.id, input)
+    })
+    .await;
     match updated {
         Ok(updated) => Ok(done(
             &session,

@@ -8,7 +8,7 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{HtmlForm, client_ip, done, problems, render_status};
+use super::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::FieldErrors;
 use crate::errors::AppError;
@@ -47,10 +47,10 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
     let form = form.into_inner();
-    let saved = match form.parse() {
-        Ok(input) => groups::create(db.get_ref(), &user.0, client_ip(&req), input).await,
-        Err(error) => Err(error),
-    };
+    let saved = submit(form.parse(), |input| {
+        groups::create(db.get_ref(), &user.0, client_ip(&req), input)
+    })
+    .await;
     match saved {
         Ok(group) => Ok(done(
             &session,
@@ -178,10 +178,10 @@ pub async fn edit(
     user.0.require(Permission::ManageGroups)?;
     let id = path.into_inner();
     let form = form.into_inner();
-    let saved = match form.parse() {
-        Ok(input) => groups::update(db.get_ref(), &user.0, client_ip(&req), id, input).await,
-        Err(error) => Err(error),
-    };
+    let saved = submit(form.parse(), |input| {
+        groups::update(db.get_ref(), &user.0, client_ip(&req), id, input)
+    })
+    .await;
     match saved {
         Ok(updated) => Ok(done(
             &session,

@@ -330,6 +330,18 @@ pub fn problems(error: ServiceError) -> Result<(StatusCode, FieldErrors), AppErr
     }
 }
 
+/// A form's parse, then the service call with its input: one `Result` for both, so a handler
+/// answers once (`submit(form.parse(), |input| service(db, &user, input)).await`).
+pub async fn submit<I, T, F>(
+    parsed: Result<I, ServiceError>,
+    call: impl FnOnce(I) -> F,
+) -> Result<T, ServiceError>
+where
+    F: std::future::Future<Output = Result<T, ServiceError>>,
+{
+    call(parsed?).await
+}
+
 /// After a successful POST: a flash message for the next page, and a 303 to `location`.
 pub fn done(
     session: &actix_session::Session,

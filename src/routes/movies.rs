@@ -8,7 +8,7 @@ use entity::enums::{MpaRating, Permission};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{HtmlForm, Site, client_ip, done, problems, render_status};
+use super::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::FieldErrors;
 use crate::errors::AppError;
@@ -197,10 +197,10 @@ pub async fn review(
     user.0.require(Permission::ReviewMovies)?;
     let id = path.into_inner();
     let form = form.into_inner();
-    let added = match form.parse() {
-        Ok(input) => movies::add_review(db.get_ref(), &user.0, id, input).await,
-        Err(error) => Err(error),
-    };
+    let added = submit(form.parse(), |input| {
+        movies::add_review(db.get_ref(), &user.0, id, input)
+    })
+    .await;
     match added {
         Ok(_) => Ok(done(
             &session,
@@ -250,10 +250,10 @@ pub async fn review_update(
 ) -> Result<HttpResponse, AppError> {
     let (movie_id, review_id) = path.into_inner();
     let form = form.into_inner();
-    let saved = match form.parse() {
-        Ok(input) => movies::update_review(db.get_ref(), &user.0, movie_id, review_id, input).await,
-        Err(error) => Err(error),
-    };
+    let saved = submit(form.parse(), |input| {
+        movies::update_review(db.get_ref(), &user.0, movie_id, review_id, input)
+    })
+    .await;
     match saved {
         Ok(_) => Ok(done(
             &session,
@@ -352,10 +352,10 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
     let form = form.into_inner();
-    let created = match form.parse() {
-        Ok(input) => movies::create_movie(db.get_ref(), &user.0, client_ip(&req), input).await,
-        Err(error) => Err(error),
-    };
+    let created = submit(form.parse(), |input| {
+        movies::create_movie(db.get_ref(), &user.0, client_ip(&req), input)
+    })
+    .await;
     match created {
         Ok(created) => Ok(done(
             &session,
@@ -413,10 +413,10 @@ pub async fn update(
     user.0.require(Permission::ManageMovies)?;
     let id = path.into_inner();
     let form = form.into_inner();
-    let updated = match form.parse() {
-        Ok(input) => movies::update_movie(db.get_ref(), &user.0, client_ip(&req), id, input).await,
-        Err(error) => Err(error),
-    };
+    let updated = submit(form.parse(), |input| {
+        movies::update_movie(db.get_ref(), &user.0, client_ip(&req), id, input)
+    })
+    .await;
     match updated {
         Ok(updated) => Ok(done(
             &session,

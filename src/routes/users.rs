@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 
-use super::{HtmlForm, client_ip, done, problems, render_status, see_other};
+use super::{HtmlForm, client_ip, done, problems, render_status, see_other, submit};
 use crate::auth::session::UserSession;
 use crate::auth::throttle::{LoginThrottle, PasswordKeys};
 use crate::auth::{MaybeUser, RequireUser};
@@ -82,10 +82,10 @@ pub async fn edit_profile(
     form: HtmlForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let saved = match form.parse() {
-        Ok(changes) => accounts::update_profile(db.get_ref(), &user.0, changes).await,
-        Err(error) => Err(error),
-    };
+    let saved = submit(form.parse(), |changes| {
+        accounts::update_profile(db.get_ref(), &user.0, changes)
+    })
+    .await;
     match saved {
         Ok(()) => Ok(done(
             &session,
