@@ -338,7 +338,7 @@ backend_tests! {
         let admin = app.visitor();
         admin.login_ok("boss", PASSWORD).await;
         admin.post("/admin/roles/new", &[("name", "one"), ("permissions", "comment")]).await;
-        admin.post("/groups", &[("name", "Cinephiles"), ("description", "Films")]).await;
+        admin.create_group("Cinephiles", "Films").await;
 
         let (status, all) = admin.get_html("/admin/audit").await;
         assert_eq!(status, StatusCode::OK);
@@ -364,13 +364,13 @@ backend_tests! {
         let admin = app.visitor();
         admin.login_ok("boss", PASSWORD).await;
 
-        let bad = admin.post("/groups", &[("name", "  "), ("description", "kept text")]).await;
+        let bad = admin.create_group("  ", "kept text").await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.text().await.unwrap().contains("kept text"));
-        let created = admin.post("/groups", &[("name", "Noir"), ("description", "Shadows")]).await;
+        let created = admin.create_group("Noir", "Shadows").await;
         assert_eq!(created.status(), StatusCode::SEE_OTHER);
         let path = location(&created);
-        let dup = admin.post("/groups", &[("name", "Noir"), ("description", "")]).await;
+        let dup = admin.create_group("Noir", "").await;
         assert_eq!(dup.status(), StatusCode::CONFLICT, "a taken name is a conflict");
         assert!(dup.text().await.unwrap().contains("A group with this name exists already."));
 

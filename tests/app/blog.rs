@@ -113,7 +113,7 @@ backend_tests! {
         assert!(older.starts_with("?q=fILm+NoIr&"), "pagination keeps the query: {older}");
         let (_, page2) = app.visitor().get_html(&format!("/posts{older}")).await;
         assert_eq!(page2.matches("class=\"card post-card\"").count(), 3, "title and body matches: 23 in all");
-        assert!(page2.contains("value=\"fILm NoIr\""), "the search box keeps the query");
+        assert_eq!(Doc::parse(&page2).attrs("input[name=q]", "value"), ["fILm NoIr"], "the search box keeps the query");
         app.stop().await;
     }
 
@@ -228,7 +228,7 @@ backend_tests! {
         assert!(updated.published_at.is_some() && updated.category_id.is_none());
 
         // Same title again: a new, unique slug.
-        let again = writer.post("/posts/new", &[("title", "Hello, Marquee!"), ("body", "x"), ("status", "published")]).await;
+        let again = writer.write_post("Hello, Marquee!", "x", true).await;
         assert_eq!(location(&again), "/posts/hello-marquee-2");
 
         let (_, confirm) = writer.get_html("/posts/hello-marquee/delete").await;
@@ -263,13 +263,17 @@ backend_tests! {
         let response = writer.post("/posts/new", &[("title", "Only a title"), ("body", ""), ("tags", "")]).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = response.text().await.unwrap();
-        assert!(html.contains("Write the post before saving it.") && html.contains("value=\"Only a title\""));
+        let doc = Doc::parse(&html);
+        assert_eq!(doc.text("#body-error"), "Write the post before saving it.");
+        assert_eq!(doc.attrs("#title", "value"), ["Only a title"]);
 
         // A category that does not exist is the service's refusal, with the form kept.
         let response = writer.post("/posts/new", &[("title", "Lost"), ("body", "Text"), ("category_id", "999999")]).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = response.text().await.unwrap();
-        assert!(html.contains("Choose a category from the list.") && html.contains("value=\"Lost\""));
+        let doc = Doc::parse(&html);
+        assert_eq!(doc.text("#category_id-error"), "Choose a category from the list.");
+        assert_eq!(doc.attrs("#title", "value"), ["Lost"]);
         assert_eq!(count_rows(&app.db, "post").await, 0);
         app.stop().await;
     }
@@ -334,7 +338,8 @@ backend_tests! {
         // The top-level category page lists posts of every level below it, with breadcrumbs.
         let (_, film) = app.visitor().get_html("/categories/silent-era").await;
         assert_eq!(film.matches("class=\"card post-card\"").count(), silent);
-        assert!(film.contains("href=\"/categories/film\">Film</a> › <a href=\"/categories/film-history\">Film history</a> › <span aria-current=\"page\">Silent era</span>"), "breadcrumbs");
+        let crumbs = Doc::parse(&film);
+        assert_eq!(crumbs.texts(".breadcrumbs a, .breadcrumbs [aria-current=page]"), ["Categories", "Film", "Film history", "Silent era"], "breadcrumbs");
         let (_, top) = app.visitor().get_html("/categories/film").await;
         let first_silent = POSTS.iter().find(|p| p.category == "silent-era").unwrap();
         assert!(top.contains(&escaped(first_silent.title)), "descendant posts are included");

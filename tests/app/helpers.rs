@@ -299,6 +299,31 @@ impl Visitor {
             .expect("POST")
     }
 
+    /// `POST /posts/new`: a post with this title and text, published or a draft.
+    pub async fn write_post(&self, title: &str, body: &str, published: bool) -> reqwest::Response {
+        let status = if published { "published" } else { "draft" };
+        self.post(
+            "/posts/new",
+            &[("title", title), ("body", body), ("status", status)],
+        )
+        .await
+    }
+
+    /// `POST /movies/{id}/reviews`.
+    pub async fn review(&self, movie_id: i32, rating: &str, body: &str) -> reqwest::Response {
+        self.post(
+            &format!("/movies/{movie_id}/reviews"),
+            &[("rating", rating), ("body", body)],
+        )
+        .await
+    }
+
+    /// `POST /groups`: a new group.
+    pub async fn create_group(&self, name: &str, description: &str) -> reqwest::Response {
+        self.post("/groups", &[("name", name), ("description", description)])
+            .await
+    }
+
     pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
         self.post("/login", &[("login", login), ("password", password)])
             .await

@@ -7,7 +7,7 @@ use marquee::services::movies::{self, MovieFilter};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::helpers::{TestApp, location};
+use crate::helpers::{Doc, TestApp, location};
 
 async fn add(
     app: &TestApp,
@@ -227,14 +227,14 @@ backend_tests! {
         let visitor = app.signed_in("grace", "reader").await;
         let grace = visitor.id;
 
-        let bad = visitor.post(&format!("/movies/{alpha}/reviews"), &[("rating", "11"), ("body", "kept words")]).await;
+        let bad = visitor.review(alpha, "11", "kept words").await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = bad.text().await.unwrap();
         assert!(html.contains("Choose a rating from 1 to 10.") && html.contains("kept words"));
 
-        let first = visitor.post(&format!("/movies/{alpha}/reviews"), &[("rating", "9"), ("body", "Great.")]).await;
+        let first = visitor.review(alpha, "9", "Great.").await;
         assert_eq!(first.status(), StatusCode::SEE_OTHER);
-        let second = visitor.post(&format!("/movies/{alpha}/reviews"), &[("rating", "2"), ("body", "Changed my mind.")]).await;
+        let second = visitor.review(alpha, "2", "Changed my mind.").await;
         assert_eq!(second.status(), StatusCode::CONFLICT);
         assert!(second.text().await.unwrap().contains("You have already reviewed this movie"));
         assert_eq!(review::Entity::find().filter(review::Column::MovieId.eq(alpha)).count(&app.db).await.unwrap(), 1);
@@ -274,7 +274,10 @@ backend_tests! {
         assert!(html.contains("Give the movie a title."));
         assert!(html.contains(&format!("Enter a year from 1888 to {}.", movies::last_year())));
         assert!(html.contains("Choose a rating from the list, or none."));
-        assert!(html.contains("value=\"1800\"") && html.contains(">kept</textarea>") && html.contains(">A Person</textarea>"));
+        let doc = Doc::parse(&html);
+        assert_eq!(doc.attrs("#year", "value"), ["1800"]);
+        assert_eq!(doc.texts("#synopsis"), ["kept"]);
+        assert_eq!(doc.texts("#directors"), ["A Person"]);
         let next_year = (movies::last_year() + 1).to_string();
         let bad = manager.post("/movies/new", &[("title", "Future"), ("year", &next_year)]).await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
