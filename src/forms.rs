@@ -5,7 +5,8 @@
 //! `permissions=a&permissions=b` become a `Vec`), calls `parse` (field problems come back as
 //! [`ServiceError::Invalid`]), then one service call; on `Invalid` or `Conflict` the page is
 //! rendered again with the form and its [`FieldErrors`](crate::domain::FieldErrors), at 422 or
-//! 409 (see `routes::problems`). The JSON API deserialises the same structs.
+//! 409 (see `routes::problems` and `routes::submit`). A JSON face can deserialise the same
+//! structs and get the same problems.
 
 use entity::enums::Permission;
 use serde::Deserialize;

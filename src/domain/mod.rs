@@ -2,8 +2,9 @@
 //! raw input ("parse, don't validate"), the viewer of a request, and the one error every
 //! service returns.
 //!
-//! Dependencies point one way: `entity` → `domain` → `services` → `auth`, `views`, `forms` →
-//! `routes` → `startup` → `cli`. Nothing here knows actix, Askama or the database connection.
+//! Dependencies point one way: `entity` → `domain` → `services` → the web's parts (`errors`,
+//! `auth`, `input`, `forms`, `views`, `cache`, `flash`) → `routes` → `startup` → `cli`. Nothing
+//! here knows actix, Askama or the database connection.
 
 mod problems;
 mod values;

@@ -1,6 +1,7 @@
-//! What can go wrong with a request to the services, in one vocabulary shared by both faces of
-//! the site: the HTML pages re-render their form with the [`FieldErrors`], the JSON API returns
-//! them as problem details. Statuses are decided here once.
+//! What can go wrong with a request to the services, in one vocabulary shared by every face of
+//! the site: the HTML pages re-render their form with the [`FieldErrors`]; a JSON face would
+//! return them as problem details. The HTTP status of each is decided once
+//! (`errors::service_status`).
 
 use sea_orm::DbErr;
 
@@ -9,7 +10,7 @@ use sea_orm::DbErr;
 pub const FORM: &str = "form";
 
 /// Problems with submitted values, by field name (the name of the form field, which is also the
-/// JSON API's property name).
+/// property name a JSON face would use).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldErrors(Vec<(&'static str, String)>);
 

@@ -1,8 +1,8 @@
 //! Queries and mutations, and every rule of the site: who may see and change what, what values
 //! are accepted, what guard rails hold. Functions take `&impl ConnectionTrait` (and the acting
 //! [`CurrentUser`](crate::domain::CurrentUser) where a rule depends on who asks), return
-//! [`ServiceError`] and know nothing of actix or HTML: the pages and the JSON API are two faces
-//! of the same calls.
+//! [`ServiceError`] and know nothing of actix or HTML, so any face of the site (the pages today)
+//! calls the same rules.
 
 pub mod accounts;
 pub mod admin;
