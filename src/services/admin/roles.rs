@@ -169,6 +169,32 @@ pub async fn create_role(
     Ok(created)
 }
 
+/// Opens a change to role `role_id` by `actor`: the admin lock, the actor as they are now
+/// (active, holding `manage_roles`), the role and its permissions, which must all be the
+/// actor's own (`verb` names the refused change: "change", "delete").
+async fn begin_role_change<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &CurrentUser,
+    role_id: i32,
+    verb: &str,
+) -> Result<(C::Transaction, Acting, role::Model, BTreeSet<Permission>), ServiceError> {
+    actor.require(Permission::ManageRoles)?;
+    let txn = begin_admin_change(db).await?;
+    let acting = acting(&txn, actor, Permission::ManageRoles).await?;
+    let existing = role::Entity::find_by_id(role_id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let permissions = permission_set(&txn, role_id).await?;
+    within(&acting.held, &permissions, |missing| {
+        format!(
+            "You cannot {verb} the role “{}”: it has permissions you do not hold ({missing}).",
+            existing.name
+        )
+    })?;
+    Ok((txn, acting, existing, permissions))
+}
+
 pub async fn update_role(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &CurrentUser,
@@ -176,23 +202,15 @@ pub async fn update_role(
     role_id: i32,
     input: RoleInput,
 ) -> Result<role::Model, ServiceError> {
-    actor.require(Permission::ManageRoles)?;
-    let txn = begin_admin_change(db).await?;
-    let Acting {
-        role_id: actor_role,
-        held,
-    } = acting(&txn, actor, Permission::ManageRoles).await?;
-    let existing = role::Entity::find_by_id(role_id)
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let before = permission_set(&txn, role_id).await?;
-    within(&held, &before, |missing| {
-        format!(
-            "You cannot change the role “{}”: it has permissions you do not hold ({missing}).",
-            existing.name
-        )
-    })?;
+    let (
+        txn,
+        Acting {
+            role_id: actor_role,
+            held,
+        },
+        existing,
+        before,
+    ) = begin_role_change(db, actor, role_id, "change").await?;
     within(&held, &input.permissions, grant_refusal)?;
     if existing.is_default && !input.is_default {
         return Err(refused(
@@ -248,23 +266,15 @@ pub async fn delete_role(
     ip: Option<String>,
     role_id: i32,
 ) -> Result<u64, ServiceError> {
-    actor.require(Permission::ManageRoles)?;
-    let txn = begin_admin_change(db).await?;
-    let Acting {
-        role_id: actor_role,
-        held,
-    } = acting(&txn, actor, Permission::ManageRoles).await?;
-    let existing = role::Entity::find_by_id(role_id)
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let permissions = permission_set(&txn, role_id).await?;
-    within(&held, &permissions, |missing| {
-        format!(
-            "You cannot delete the role “{}”: it has permissions you do not hold ({missing}).",
-            existing.name
-        )
-    })?;
+    let (
+        txn,
+        Acting {
+            role_id: actor_role,
+            held,
+        },
+        existing,
+        permissions,
+    ) = begin_role_change(db, actor, role_id, "delete").await?;
     if existing.is_default {
         return Err(refused(
             "The default role cannot be deleted: make another role the default first.".into(),
