@@ -124,9 +124,15 @@ pub fn service_status(error: &ServiceError) -> StatusCode {
     }
 }
 
-/// Percent-encodes a value for a query string (`/` and `?` included).
+/// Percent-encodes a value for a path segment or a query string: everything but RFC 3986's
+/// unreserved characters (letters, digits, `-`, `.`, `_`, `~`), so `/`, `?`, `&` and spaces too.
 pub fn urlencode(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+    const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, COMPONENT).to_string()
 }
 
 pub fn mime_text() -> &'static str {

@@ -168,7 +168,6 @@ fn build_server(
             .app_data(statements.clone())
             .app_data(site_cache.clone())
             // Room for the longest post percent-encoded (up to 3 bytes on the wire per byte).
-            .app_data(web::FormConfig::default().limit(crate::input::MAX_FORM))
             .app_data(web::PayloadConfig::new(crate::input::MAX_FORM))
             .wrap(
                 ErrorHandlers::new().default_handler(crate::routes::error_page::render_error_page),

@@ -12,4 +12,4 @@ mod viewer;
 
 pub use problems::{FORM, FieldErrors, ServiceError};
 pub use values::*;
-pub use viewer::{CurrentUser, Viewer, viewer_can};
+pub use viewer::{CurrentUser, Viewer};

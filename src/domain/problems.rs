@@ -62,10 +62,6 @@ impl FieldErrors {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.0.iter().map(|(f, m)| (*f, m.as_str()))
-    }
-
     /// `Ok(value)` when nothing was recorded, else these problems as [`ServiceError::Invalid`].
     pub fn or_valid<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, ServiceError> {
         if self.is_empty() {
@@ -129,14 +125,6 @@ impl ServiceError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
         ServiceError::Invalid(FieldErrors::one(field, message))
     }
-
-    /// The field problems of a 422 or 409, for re-rendering a form.
-    pub fn field_errors(&self) -> Option<&FieldErrors> {
-        match self {
-            ServiceError::Invalid(errors) | ServiceError::Conflict(errors) => Some(errors),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -160,10 +148,10 @@ mod tests {
     #[test]
     fn form_level_problems_use_the_form_key() {
         let error = ServiceError::conflict("The last role manager stays.");
-        assert_eq!(
-            error.field_errors().and_then(|e| e.get(FORM)),
-            Some("The last role manager stays.")
-        );
+        let ServiceError::Conflict(ref errors) = error else {
+            panic!("a guard rail is a conflict: {error:?}");
+        };
+        assert_eq!(errors.get(FORM), Some("The last role manager stays."));
         assert_eq!(error.to_string(), "The last role manager stays.");
     }
 }

@@ -586,32 +586,6 @@ impl DisplayName {
     }
 }
 
-text_value!(
-    /// A URL slug: lowercase ASCII letters and digits joined by single hyphens (see [`slugify`]).
-    Slug
-);
-
-impl Slug {
-    /// The slug of a title, at most `max` characters.
-    pub fn from_title(title: &str, max: usize) -> Slug {
-        Slug(slugify(title, max))
-    }
-
-    /// A slug as it came in a URL: refused unless it is already in slug form.
-    pub fn parse(raw: &str) -> Result<Slug, String> {
-        let ok = !raw.is_empty()
-            && raw.len() <= 120
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok {
-            Ok(Slug(raw.to_owned()))
-        } else {
-            Err("Not a slug.".into())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -709,15 +683,6 @@ mod tests {
         assert!(optional_birth_date("31/12/1990").is_err());
         assert!(optional_birth_date("1990-12-31").unwrap().is_some());
         assert!(DisplayName::parse(" ").is_err());
-    }
-
-    #[test]
-    fn slugs_from_urls_must_already_be_slugs() {
-        assert!(Slug::parse("hello-world-2").is_ok());
-        for bad in ["", "Hello", "a b", "a/b", "é"] {
-            assert!(Slug::parse(bad).is_err(), "{bad:?}");
-        }
-        assert_eq!(Slug::from_title("Hello, World", 80).as_str(), "hello-world");
     }
 
     #[test]

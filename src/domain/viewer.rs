@@ -45,8 +45,3 @@ impl CurrentUser {
 
 /// The viewer of a page: somebody signed in, or nobody.
 pub type Viewer<'a> = Option<&'a CurrentUser>;
-
-/// True when the viewer holds `permission` (nobody holds none).
-pub fn viewer_can(viewer: Viewer<'_>, permission: Permission) -> bool {
-    viewer.is_some_and(|u| u.can(permission))
-}

@@ -292,7 +292,7 @@ pub fn user_agent(req: &HttpRequest) -> String {
 }
 
 /// A submitted form as its typed struct (see [`crate::forms`]): `serde_html_form`, so repeated
-/// keys fill a `Vec` and an unticked checkbox is `None`. A body that is not a form at all is a
+/// keys fill a `Vec` (an unticked checkbox is simply absent: see `forms`). A body that is not a form at all is a
 /// 400 page. (The input guard has already refused control characters and oversized bodies.)
 pub struct HtmlForm<T>(pub T);
 
