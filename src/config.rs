@@ -176,6 +176,16 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "MARQUEE_WORKERS", global = true)]
     pub workers: Option<usize>,
+
+    /// Requests a personal access token may make to the JSON API per minute (then `429` with
+    /// `Retry-After`); counted in Redis when it is set, so across every instance.
+    #[arg(
+        long,
+        env = "MARQUEE_API_RATE_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub api_rate_per_minute: u32,
 }
 
 impl fmt::Debug for Settings {
@@ -195,6 +205,7 @@ impl fmt::Debug for Settings {
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("cache", &self.cache)
             .field("workers", &self.workers)
+            .field("api_rate_per_minute", &self.api_rate_per_minute)
             .field("session_idle_hours", &self.session_idle_hours)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -250,6 +261,7 @@ impl Settings {
             session_absolute_hours: 336,
             trusted_proxies: Vec::new(),
             metrics_token: None,
+            api_rate_per_minute: 600,
         }
     }
 

@@ -17,8 +17,9 @@ pub async fn connect(url: &str, log_sql: bool) -> Result<DatabaseConnection, DbE
         .test_before_acquire(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10));
-    if url.starts_with("sqlite:") {
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let sqlite = url.starts_with("sqlite:");
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if sqlite {
         options
             // A memory database lives in one connection; a file serves many readers.
             .max_connections(if in_memory { 1 } else { 4 })
@@ -36,6 +37,15 @@ pub async fn connect(url: &str, log_sql: bool) -> Result<DatabaseConnection, DbE
             });
     } else {
         options.max_connections(16).min_connections(1);
+    }
+    if sqlite && !in_memory {
+        // One connection first creates the file and switches it to WAL (which persists), so
+        // the pool's connections, opened at the same moment, only find it so. Two connections
+        // switching a new file's journal mode at once can get "database is locked" at once,
+        // whatever the busy timeout (seen once in a loaded CI run).
+        let mut first = options.clone();
+        first.max_connections(1).min_connections(0);
+        Database::connect(first).await?.close().await?;
     }
     Database::connect(options).await
 }

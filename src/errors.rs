@@ -119,6 +119,7 @@ pub fn service_status(error: &ServiceError) -> StatusCode {
         ServiceError::Refused(_) => StatusCode::FORBIDDEN,
         ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
+        ServiceError::Stale => StatusCode::PRECONDITION_FAILED,
         ServiceError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

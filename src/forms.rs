@@ -5,8 +5,8 @@
 //! `permissions=a&permissions=b` become a `Vec`), calls `parse` (field problems come back as
 //! [`ServiceError::Invalid`]), then one service call; on `Invalid` or `Conflict` the page is
 //! rendered again with the form and its [`FieldErrors`](crate::domain::FieldErrors), at 422 or
-//! 409 (see `routes::problems` and `routes::submit`). A JSON face can deserialise the same
-//! structs and get the same problems.
+//! 409 (see `routes::problems` and `routes::submit`). The JSON API turns its bodies into these
+//! same structs (`api::*Write`), so it gets the same problems.
 
 use entity::enums::Permission;
 use serde::Deserialize;
@@ -21,6 +21,7 @@ use crate::services::admin::{RoleInput, UserChanges};
 use crate::services::blog::{CategoryInput, PostInput};
 use crate::services::groups::GroupInput;
 use crate::services::movies::{MovieInput, ReviewInput};
+use crate::services::tokens::TokenInput;
 
 /// A checkbox: present (with any value) is ticked, absent is not.
 fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
@@ -266,6 +267,26 @@ impl ProfileForm {
                 country_id: country_id?,
             })
         })
+    }
+}
+
+/// A new personal access token: a name, a lifetime in days and the permissions it may use.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenForm {
+    pub name: String,
+    pub expires_in_days: String,
+    pub scopes: Vec<String>,
+}
+
+impl TokenForm {
+    /// True when the form has this scope ticked.
+    pub fn has(&self, permission: &Permission) -> bool {
+        self.scopes.iter().any(|p| p == permission.as_str())
+    }
+
+    pub fn parse(&self) -> Result<TokenInput, ServiceError> {
+        TokenInput::parse(&self.name, &self.expires_in_days, &self.scopes)
     }
 }
 

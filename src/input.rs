@@ -9,7 +9,8 @@
 use std::borrow::Cow;
 
 use actix_web::HttpMessage;
-use actix_web::body::MessageBody;
+use actix_web::HttpResponse;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
@@ -22,23 +23,44 @@ pub const MAX_FORM: usize = 1024 * 1024;
 
 const REFUSED: &str = "The request contained characters that cannot be accepted (control characters or text that is not valid UTF-8).";
 
+/// A refusal is answered here, as a response that carries its error, so the error handler
+/// renders it like any other (the error page, or a problem under `/api`).
 pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    // `ServiceRequest::into_response` would drop the error from the response. A body left
+    // unread ends the connection, so that no client sends its next request down it.
+    let refuse = |req: ServiceRequest, error: actix_web::Error| {
+        let unread = req.headers().contains_key(header::CONTENT_LENGTH)
+            || req.headers().contains_key(header::TRANSFER_ENCODING);
+        let (request, _) = req.into_parts();
+        let mut response = HttpResponse::from_error(error);
+        if unread {
+            response
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+        }
+        Ok(ServiceResponse::new(request, response).map_into_right_body())
+    };
     let path_ok = decoded_ok(req.path().as_bytes(), false);
     let query_ok = decoded_ok(req.query_string().as_bytes(), false);
     if !path_ok || !query_ok {
-        return Err(AppError::BadRequest(REFUSED.into()).into());
+        return refuse(req, AppError::BadRequest(REFUSED.into()).into());
     }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && is_form(&req) {
-        let body = read_body(&mut req).await?;
+        let body = match read_body(&mut req).await {
+            Ok(body) => body,
+            Err(error) => return refuse(req, error),
+        };
         if !decoded_ok(&body, true) {
-            return Err(AppError::BadRequest(REFUSED.into()).into());
+            return refuse(req, AppError::BadRequest(REFUSED.into()).into());
         }
         req.set_payload(Payload::from(body));
     }
-    next.call(req).await
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 fn is_form(req: &ServiceRequest) -> bool {

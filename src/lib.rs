@@ -3,6 +3,7 @@
 //! The binary (`main.rs`) only parses the command line and dispatches; everything a test needs
 //! to run the real site lives here, starting with [`startup::Application`].
 
+pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod flash;
 pub mod forms;
 pub mod input;
 pub mod markdown;
+pub mod request;
 pub mod routes;
 pub mod seed;
 pub mod services;

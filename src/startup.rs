@@ -150,15 +150,20 @@ fn build_server(
     let session_ttl = CookieDuration::hours(i64::from(settings.session_absolute_hours.max(1)));
     let static_dir = settings.static_dir.clone();
     let cookie_secure = settings.cookie_secure;
+    let api_limits = web::Data::new(crate::api::ApiLimits {
+        per_minute: settings.api_rate_per_minute,
+    });
     let mut server = HttpServer::new(move || {
-        let session = SessionMiddleware::builder(store.clone(), key.clone())
-            .cookie_name("marquee_session".into())
-            .cookie_content_security(CookieContentSecurity::Private)
-            .cookie_http_only(true)
-            .cookie_same_site(SameSite::Lax)
-            .cookie_secure(cookie_secure)
-            .session_lifecycle(PersistentSession::default().session_ttl(session_ttl))
-            .build();
+        let session = || {
+            SessionMiddleware::builder(store.clone(), key.clone())
+                .cookie_name("marquee_session".into())
+                .cookie_content_security(CookieContentSecurity::Private)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_secure(cookie_secure)
+                .session_lifecycle(PersistentSession::default().session_ttl(session_ttl))
+                .build()
+        };
         App::new()
             .app_data(db.clone())
             .app_data(throttle.clone())
@@ -167,6 +172,7 @@ fn build_server(
             .app_data(metrics_token.clone())
             .app_data(statements.clone())
             .app_data(site_cache.clone())
+            .app_data(api_limits.clone())
             // Room for the longest post percent-encoded (up to 3 bytes on the wire per byte).
             .app_data(web::PayloadConfig::new(crate::input::MAX_FORM))
             .wrap(
@@ -216,11 +222,22 @@ fn build_server(
                             .use_last_modified(true),
                     ),
             )
+            // The JSON API: no CSRF tokens (writes need a bearer token, never a cookie), the
+            // session only to authenticate reads from a signed-in browser.
+            .service(
+                web::scope("/api")
+                    .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "private, no-cache")))
+                    .wrap(from_fn(crate::auth::no_store_when_signed_in))
+                    .wrap(session())
+                    .wrap(from_fn(crate::input::guard))
+                    .configure(crate::api::routes)
+                    .default_service(web::to(crate::api::not_found)),
+            )
             .service(
                 web::scope("")
                     .wrap(from_fn(crate::auth::no_store_when_signed_in))
                     .wrap(from_fn(csrf::protect))
-                    .wrap(session)
+                    .wrap(session())
                     .wrap(from_fn(crate::input::guard))
                     .configure(routes::pages)
                     .default_service(web::to(routes::not_found)),

@@ -5,6 +5,7 @@
 pub mod enums;
 pub mod prelude;
 
+pub mod api_token;
 pub mod audit_log;
 pub mod category;
 pub mod comment;

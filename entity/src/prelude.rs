@@ -1,5 +1,6 @@
 //! Short names for every entity.
 
+pub use super::api_token::Entity as ApiToken;
 pub use super::audit_log::Entity as AuditLog;
 pub use super::category::Entity as Category;
 pub use super::comment::Entity as Comment;

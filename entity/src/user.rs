@@ -36,6 +36,8 @@ pub struct Model {
     pub audit_logs: HasMany<super::audit_log::Entity>,
     #[sea_orm(has_many)]
     pub sessions: HasMany<super::user_session::Entity>,
+    #[sea_orm(has_many)]
+    pub api_tokens: HasMany<super::api_token::Entity>,
     #[sea_orm(has_many, via = "user_group")]
     pub groups: HasMany<super::group::Entity>,
 }

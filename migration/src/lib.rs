@@ -21,6 +21,7 @@ mod m20261121_000009_create_user_session;
 mod m20261121_000010_store_rendered_posts_and_aggregates;
 mod m20261121_000011_create_movie_facet;
 mod m20261121_000012_add_post_search;
+mod m20261121_000013_create_api_token;
 
 pub use countries::COUNTRIES;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000010_store_rendered_posts_and_aggregates::Migration),
             Box::new(m20261121_000011_create_movie_facet::Migration),
             Box::new(m20261121_000012_add_post_search::Migration),
+            Box::new(m20261121_000013_create_api_token::Migration),
         ]
     }
 }

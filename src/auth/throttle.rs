@@ -159,6 +159,18 @@ impl LoginThrottle {
         self.reserve(&[(Key::new("signup", ip), SIGNUP)]).await
     }
 
+    /// Counts one JSON API request made with token `token_id`: `Err(seconds)` to wait once
+    /// the token has made `per_minute` requests in the last minute.
+    pub async fn api_call(&self, token_id: i32, per_minute: u32) -> Result<(), u64> {
+        let rule = Rule {
+            limit: usize::try_from(per_minute.max(1)).unwrap_or(usize::MAX),
+            window_ms: 60_000,
+        };
+        self.reserve(&[(Key::new("api", &token_id.to_string()), rule)])
+            .await
+            .map(|_| ())
+    }
+
     /// Gives reserved events back.
     pub async fn release(&self, reservation: Reservation) {
         match self {

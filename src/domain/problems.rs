@@ -1,6 +1,6 @@
 //! What can go wrong with a request to the services, in one vocabulary shared by every face of
-//! the site: the HTML pages re-render their form with the [`FieldErrors`]; a JSON face would
-//! return them as problem details. The HTTP status of each is decided once
+//! the site: the HTML pages re-render their form with the [`FieldErrors`]; the JSON API returns
+//! them as problem details (`api::problem`). The HTTP status of each is decided once
 //! (`errors::service_status`).
 
 use sea_orm::DbErr;
@@ -10,7 +10,7 @@ use sea_orm::DbErr;
 pub const FORM: &str = "form";
 
 /// Problems with submitted values, by field name (the name of the form field, which is also the
-/// property name a JSON face would use).
+/// property name in the JSON API's bodies).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldErrors(Vec<(&'static str, String)>);
 
@@ -47,6 +47,11 @@ impl FieldErrors {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
+    }
+
+    /// Every problem as `(field, message)`, in the order they were found.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str()))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -102,6 +107,9 @@ pub enum ServiceError {
     /// rail such as "the last role manager stays" (409).
     #[error("{0}")]
     Conflict(FieldErrors),
+    /// The thing changed since the client read it (`If-Match` did not match): 412.
+    #[error("This changed since you read it; read it again and retry your change.")]
+    Stale,
     /// The database is busy; the request may be tried again (503).
     #[error("The database is busy; please try again shortly.")]
     Unavailable,

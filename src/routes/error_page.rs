@@ -66,6 +66,9 @@ pub fn render_error_page<B: MessageBody>(
     if !has_error && has_body {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
+    if res.request().path().starts_with("/api/") {
+        return Ok(api_problem(res, has_body));
+    }
     let (title, message) = describe(status, res.response().error());
     let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
     let (req, _) = res.into_parts();
@@ -94,4 +97,32 @@ pub fn render_error_page<B: MessageBody>(
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))
+}
+
+/// Under `/api/`: the API's own problems pass through; any other error response (an unknown
+/// method, a query string that does not parse, a body too large) becomes a problem too.
+fn api_problem<B: MessageBody>(res: ServiceResponse<B>, has_body: bool) -> ErrorHandlerResponse<B> {
+    let own = res
+        .response()
+        .error()
+        .is_some_and(|e| e.as_error::<crate::api::ApiError>().is_some());
+    let plain = res.response().error().is_none();
+    if has_body && (own || plain) {
+        return ErrorHandlerResponse::Response(res.map_into_left_body());
+    }
+    let status = res.status();
+    let detail = match res.response().error() {
+        Some(e) if !status.is_server_error() => e.to_string(),
+        _ => crate::api::problem::kind_of(status).1.to_owned(),
+    };
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let (req, _) = res.into_parts();
+    let mut response = crate::api::Problem::new(status, detail).response();
+    for (name, value) in [(header::RETRY_AFTER, retry_after), (header::ALLOW, allow)] {
+        if let Some(value) = value {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body())
 }

@@ -1,6 +1,7 @@
 //! Thin handlers: parse, authorise, call one service, render a page or redirect.
 
 pub mod admin;
+pub mod api_docs;
 pub mod auth;
 pub mod blog;
 pub mod categories;
@@ -10,9 +11,8 @@ pub mod health;
 pub mod home;
 pub mod moderation;
 pub mod movies;
+pub mod tokens;
 pub mod users;
-
-use std::net::IpAddr;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -20,6 +20,7 @@ use askama::Template;
 
 use crate::domain::{FieldErrors, ServiceError};
 use crate::errors::AppError;
+pub use crate::request::{TrustedProxies, client_addr, client_ip, user_agent};
 
 /// Pages that use the session (signed-in user, CSRF, flash messages).
 pub fn pages(cfg: &mut web::ServiceConfig) {
@@ -105,6 +106,13 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
             "/settings/sessions/{id}/end",
             web::post().to(users::end_session),
         )
+        .route("/settings/tokens", web::get().to(tokens::list))
+        .route("/settings/tokens", web::post().to(tokens::create))
+        .route(
+            "/settings/tokens/{id}/revoke",
+            web::post().to(tokens::revoke),
+        )
+        .route("/docs/api", web::get().to(api_docs::reference))
         .route("/groups", web::get().to(groups::list))
         .route("/groups", web::post().to(groups::create))
         .route("/groups/{id}", web::get().to(groups::show))
@@ -237,58 +245,6 @@ impl Site {
             .await
             .map_err(AppError::from)
     }
-}
-
-/// The reverse proxies whose `X-Forwarded-For` is believed (the `trusted_proxies` setting).
-#[derive(Clone, Debug, Default)]
-pub struct TrustedProxies(pub Vec<IpAddr>);
-
-/// The client's address: the peer's, unless the peer is a trusted proxy, in which case the
-/// nearest address in `X-Forwarded-For` that is not itself a trusted proxy. Throttling,
-/// sessions and the audit log all use this.
-pub fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
-    let peer = req.peer_addr()?.ip();
-    let trusted = req.app_data::<web::Data<TrustedProxies>>()?;
-    if !trusted.0.contains(&peer) {
-        return Some(peer);
-    }
-    let mut client = peer;
-    let hops: Vec<&str> = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .collect();
-    for hop in hops.iter().rev() {
-        let Some(ip) = parse_hop(hop) else { break };
-        client = ip;
-        if !trusted.0.contains(&ip) {
-            break;
-        }
-    }
-    Some(client)
-}
-
-/// One `X-Forwarded-For` entry: an address, possibly with a port or in brackets.
-fn parse_hop(hop: &str) -> Option<IpAddr> {
-    let hop = hop.trim();
-    hop.parse::<IpAddr>()
-        .ok()
-        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
-}
-
-/// [`client_addr`] as text (for the audit log and sessions).
-pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    client_addr(req).map(|ip| ip.to_string())
-}
-
-/// The client's `User-Agent`, for the sessions page.
-pub fn user_agent(req: &HttpRequest) -> String {
-    req.headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned()
 }
 
 /// A submitted form as its typed struct (see [`crate::forms`]): `serde_html_form`, so repeated

@@ -1,8 +1,8 @@
 //! Queries and mutations, and every rule of the site: who may see and change what, what values
 //! are accepted, what guard rails hold. Functions take `&impl ConnectionTrait` (and the acting
 //! [`CurrentUser`](crate::domain::CurrentUser) where a rule depends on who asks), return
-//! [`ServiceError`] and know nothing of actix or HTML, so any face of the site (the pages today)
-//! calls the same rules.
+//! [`ServiceError`] and know nothing of actix or HTML, so both faces of the site (the pages and
+//! the JSON API in `api`) call the same rules.
 
 pub mod accounts;
 pub mod admin;
@@ -14,7 +14,9 @@ pub mod health;
 pub mod home;
 pub mod movies;
 pub mod password;
+pub mod precondition;
 pub mod sessions;
+pub mod tokens;
 
 pub use crate::domain::{FieldErrors, ServiceError};
 use sea_orm::sea_query::{Expr, Func, LikeExpr};

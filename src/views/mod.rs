@@ -4,6 +4,7 @@
 //! error pages.
 
 mod admin;
+mod api;
 mod auth;
 mod categories;
 mod groups;
@@ -12,6 +13,7 @@ mod posts;
 mod users;
 
 pub use admin::*;
+pub use api::ApiReferencePage;
 pub use auth::*;
 pub use categories::*;
 pub use groups::*;

@@ -71,3 +71,33 @@ pub fn duration_words(duration: chrono::Duration) -> String {
         _ => format!("{hours} hours"),
     }
 }
+
+/// `/settings/tokens`: your personal access tokens, the form for a new one, and a new token's
+/// secret, shown this once.
+#[derive(Template, WebTemplate)]
+#[template(path = "users/tokens.html")]
+pub struct TokensPage {
+    pub ctx: PageContext,
+    pub tokens: Vec<crate::services::tokens::TokenRow>,
+    pub form: crate::forms::TokenForm,
+    pub errors: FieldErrors,
+    /// The permissions a token may be given: the viewer's own.
+    pub offered: Vec<Permission>,
+    /// The name and secret of the token just made.
+    pub created: Option<(String, String)>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl TokensPage {
+    pub fn lifetimes(&self) -> &'static [i64] {
+        &crate::services::tokens::LIFETIMES
+    }
+
+    /// The lifetime chosen in the form, 30 days by default.
+    pub fn chosen(&self, days: &i64) -> bool {
+        match self.form.expires_in_days.trim() {
+            "" => *days == 30,
+            raw => raw == days.to_string(),
+        }
+    }
+}

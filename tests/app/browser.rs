@@ -633,6 +633,81 @@ async fn a_member_filters_the_catalogue_opens_a_movie_and_reviews_it() {
     app.stop().await;
 }
 
+#[cfg_attr(
+    not(marquee_browser),
+    ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_author_makes_a_token_writes_through_the_api_and_revokes_it() {
+    let test_db = TestDb::create(Backend::Sqlite).await;
+    let app = test_db.spawn().await;
+    app.create_user("scripter", "author").await;
+    let browser = Browser::start().await;
+    log_in(&browser, &app, "scripter").await;
+
+    // From the profile to the token page; only the author's own permissions are offered.
+    browser.goto(&app.url("/users/scripter")).await;
+    browser.click("a[href='/settings/tokens']").await;
+    browser.wait_for_text("Personal access tokens").await;
+    let offered = browser.texts("input[name=scopes] + span").await;
+    assert_eq!(
+        offered,
+        ["Comment on posts", "Write posts", "Review movies"]
+    );
+    browser.fill("#name", "release script").await;
+    browser.click("input[name=scopes][value=write_posts]").await;
+    browser
+        .click("form[action='/settings/tokens'] button")
+        .await;
+    browser.wait_for_text("Copy it now").await;
+    let secret = browser.texts("code.secret").await.concat();
+    assert!(secret.starts_with("mqt_"), "{secret}");
+    browser.screenshot("token-created").await;
+
+    // The script writes a post with it; the site shows it.
+    let client = reqwest::Client::new();
+    let created = client
+        .post(app.url("/api/v1/posts"))
+        .bearer_auth(&secret)
+        .json(&json!({ "title": "Released", "body": "Version 2 is out.", "status": "published" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), reqwest::StatusCode::CREATED);
+    browser.goto(&app.url("/posts/released")).await;
+    browser.wait_for_text("Version 2 is out.").await;
+
+    // Revoked from the page, the token stops working.
+    browser.goto(&app.url("/settings/tokens")).await;
+    assert!(
+        !browser.texts("main").await.concat().contains(&secret),
+        "the secret is not shown again"
+    );
+    browser.click("form[action$='/revoke'] button").await;
+    browser.wait_for_text("is revoked").await;
+    let refused = client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
+
+    // The reference page, generated from the OpenAPI document.
+    browser.goto(&app.url("/docs/api")).await;
+    browser.wait_for_text("Marquee API").await;
+    assert!(
+        browser
+            .texts(".api-operation h3")
+            .await
+            .contains(&"POST /api/v1/posts".to_owned())
+    );
+    browser.screenshot("api-reference").await;
+
+    browser.quit().await;
+    app.stop().await;
+}
+
 /// The checker the journeys rely on does fail on broken markup (and names the page).
 #[test]
 fn the_nu_checker_reports_broken_markup() {

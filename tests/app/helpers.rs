@@ -206,9 +206,13 @@ pub async fn count_rows(db: &DatabaseConnection, table: &str) -> i64 {
         .unwrap_or_else(|e| panic!("count {table}: {e}"))
 }
 
+/// A client with its own cookie jar that follows no redirects. Every request takes a new
+/// connection: a kept-alive one can be closed by the server's idle timeout just as it is
+/// reused (under a loaded CI run), which would read as a dropped request.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        .pool_max_idle_per_host(0)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("an HTTP client")

@@ -11,6 +11,8 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod api;
+mod api_client;
 mod blog;
 mod browser;
 mod fuzz;

@@ -28,6 +28,7 @@ const TABLES: &[&str] = &[
     "review",
     "audit_log",
     "user_session",
+    "api_token",
 ];
 
 async fn tables_present(db: &sea_orm::DatabaseConnection) -> Vec<&'static str> {

@@ -33,6 +33,7 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
     let test_db = TestDb::create(Backend::Postgres).await;
     let mut settings = test_db.settings();
     settings.redis_url = Some(redis.clone());
+    settings.api_rate_per_minute = 4;
     let one = test_db.spawn_with(settings.clone()).await;
     let two = test_db.spawn_with(settings).await;
     let suffix = std::process::id();
@@ -133,6 +134,23 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
     assert_eq!(
         attacker_two.login(&name, PASSWORD).await.status(),
         StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // A personal access token's rate limit is counted across both instances.
+    let secret = crate::api_client::make_token(&author, &[]).await;
+    let me = |app: &crate::helpers::TestApp| {
+        reqwest::Client::new()
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&secret)
+            .send()
+    };
+    for app in [&one, &two, &one, &two] {
+        assert_eq!(me(app).await.unwrap().status(), StatusCode::OK);
+    }
+    assert_eq!(
+        me(&one).await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "four calls spread over both instances use up the token's minute"
     );
 
     forget_ip().await;

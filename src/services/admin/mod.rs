@@ -92,7 +92,8 @@ struct Acting {
     held: BTreeSet<Permission>,
 }
 
-/// The actor's role and permissions as they are now, provided the account is still active and
+/// The actor's role and permissions as they are now (within those of the request: a token's
+/// scopes), provided the account is still active and
 /// holds `needed`.
 async fn acting(
     db: &impl ConnectionTrait,
@@ -104,7 +105,13 @@ async fn acting(
         .await?
         .filter(|me| me.is_active)
         .ok_or_else(|| refused("Your account can no longer make this change.".into()))?;
-    let held = permission_set(db, me.role_id).await?;
+    // What the role grants now, and no more than the actor came with: a personal access
+    // token's scopes narrow it, and a permission gained mid-request does not count yet.
+    let held: BTreeSet<Permission> = permission_set(db, me.role_id)
+        .await?
+        .into_iter()
+        .filter(|p| actor.can(*p))
+        .collect();
     if !held.contains(&needed) {
         return Err(refused(format!(
             "You no longer hold the “{}” permission.",

@@ -225,3 +225,14 @@ pub async fn set_role_by_name(
     txn.commit().await?;
     Ok(())
 }
+
+/// An account with its role, for an administrator.
+pub async fn account_with_role(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Option<UserRow>, DbErr> {
+    user::Entity::find_by_id(user_id)
+        .find_also_related(role::Entity)
+        .one(db)
+        .await
+}

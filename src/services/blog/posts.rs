@@ -117,6 +117,8 @@ pub struct PostFilter {
     pub category_ids: Option<Vec<i32>>,
     /// Drafts too (the author's own page, for them or a moderator).
     pub include_drafts: bool,
+    /// Only posts with this status (with `include_drafts` for drafts).
+    pub status: Option<PostStatus>,
 }
 
 impl PostFilter {
@@ -124,6 +126,8 @@ impl PostFilter {
         let mut condition = Condition::all();
         if !self.include_drafts {
             condition = condition.add(post::Column::Status.eq(PostStatus::Published));
+        } else if let Some(status) = self.status {
+            condition = condition.add(post::Column::Status.eq(status));
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             condition = condition.add(text_search(backend, q));
@@ -375,6 +379,15 @@ pub fn sees_drafts_of(viewer: Viewer<'_>, author_id: i32) -> bool {
     viewer.is_some_and(|u| u.id == author_id || is_moderator(u))
 }
 
+/// Whether `viewer` may list drafts: an author's own (`author_id`), or anyone's as a
+/// moderator.
+pub fn may_list_drafts(viewer: Viewer<'_>, author_id: Option<i32>) -> bool {
+    match author_id {
+        Some(author) => sees_drafts_of(viewer, author),
+        None => viewer.is_some_and(is_moderator),
+    }
+}
+
 /// The post, if `viewer` may see it (404 otherwise, so drafts do not leak).
 pub async fn visible_post(
     db: &impl ConnectionTrait,
@@ -612,4 +625,36 @@ pub async fn delete_post(
     crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(post)
+}
+
+/// Publishes a post `user` may edit, keeping its title, text, category and tags: the same
+/// change as saving the edit form with "published" (a no-op for a published post).
+pub async fn publish_post(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    slug: &str,
+) -> Result<post::Model, ServiceError> {
+    let existing = editable_post(db, slug, user).await?;
+    if existing.status == PostStatus::Published {
+        return Ok(existing);
+    }
+    let tags = super::tags_of(db, vec![existing.id])
+        .await?
+        .remove(&existing.id)
+        .unwrap_or_default();
+    let mut errors = crate::domain::FieldErrors::default();
+    let title = errors.check("title", Title::parse(&existing.title, "post"));
+    let body = errors.check("body", PostBody::parse(&existing.body));
+    let tags = errors.check("tags", Tags::parse(&tags.join(",")));
+    let input = errors.or_valid(|| {
+        Some(PostInput {
+            title: title?,
+            body: body?,
+            category_id: existing.category_id,
+            tags: tags?,
+            status: PostStatus::Published,
+        })
+    })?;
+    update_post(db, user, ip, slug, input).await
 }

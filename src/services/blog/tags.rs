@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 
-use entity::{post_tag, tag};
+use entity::enums::PostStatus;
+use entity::{post, post_tag, tag};
 use sea_orm::sea_query::{Expr, OnConflict};
 
 use crate::services::ServiceError;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 /// Tag names from the comma-joined `tag_names` column, sorted.
@@ -124,4 +126,28 @@ pub async fn tag_by_name(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)
+}
+
+/// A tag with the number of published posts that carry it.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct TagCount {
+    pub name: String,
+    pub posts: i64,
+}
+
+/// Every tag that a published post carries, by name, with its count (one statement).
+pub async fn tag_counts(db: &impl ConnectionTrait) -> Result<Vec<TagCount>, DbErr> {
+    tag::Entity::find()
+        .select_only()
+        .column(tag::Column::Name)
+        .column_as(post_tag::Column::PostId.count(), "posts")
+        .join(JoinType::InnerJoin, post_tag::Relation::Tag.def().rev())
+        .join(JoinType::InnerJoin, post_tag::Relation::Post.def())
+        .filter(post::Column::Status.eq(PostStatus::Published))
+        .group_by(tag::Column::Id)
+        .group_by(tag::Column::Name)
+        .order_by_asc(tag::Column::Name)
+        .into_model::<TagCount>()
+        .all(db)
+        .await
 }

@@ -1,0 +1,757 @@
+//! The blog through the API: posts (lists with the pages' filters, one post, writing, editing,
+//! publishing, deleting), comments (list, write, hide and show again), the category tree and
+//! the tags.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use entity::enums::PostStatus;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiError, Caller, Json, Problem, ip, json, limit, page_cursor, page_links, tagged};
+use crate::domain::{ServiceError, Viewer};
+use crate::forms::{CommentForm, PostForm};
+use crate::services::blog::{self, Cursor, Position, PostFilter};
+use crate::services::precondition::{Lock, unless_changed};
+
+/// Draft or published.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Published,
+}
+
+impl From<PostStatus> for Status {
+    fn from(status: PostStatus) -> Self {
+        match status {
+            PostStatus::Draft => Status::Draft,
+            PostStatus::Published => Status::Published,
+        }
+    }
+}
+
+/// A category as posts name it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CategoryRef {
+    pub slug: String,
+    pub name: String,
+}
+
+/// A post in a list: its excerpt, not its text.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PostSummary {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub status: Status,
+    pub excerpt: String,
+    pub author: String,
+    pub category: Option<CategoryRef>,
+    pub tags: Vec<String>,
+    /// Visible comments.
+    pub comment_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// A page of posts, newest first. `next` is the cursor of the older page, `prev` of the newer
+/// one; `null` at either end.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PostList {
+    pub items: Vec<PostSummary>,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}
+
+/// A post with its Markdown text and that text rendered to safe HTML.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Post {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub status: Status,
+    pub body: String,
+    pub body_html: String,
+    pub author: String,
+    pub category: Option<CategoryRef>,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// A tag as a post names it: letters, digits, spaces and hyphens, at most 50 (the pattern
+/// shows the ASCII ones; letters of any script are accepted).
+#[derive(ToSchema)]
+#[schema(
+    pattern = r"^[A-Za-z0-9 -]*[A-Za-z0-9][A-Za-z0-9 -]*$",
+    max_length = 50
+)]
+#[allow(dead_code)]
+pub struct TagName(String);
+
+/// A post to write or the new state of one. Missing properties count as empty.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PostWrite {
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub title: String,
+    /// Markdown, up to 100,000 characters.
+    #[schema(min_length = 1, max_length = 100000, pattern = r"\S")]
+    pub body: String,
+    pub category_id: Option<i32>,
+    /// Up to 10 tags of letters, digits, spaces and hyphens.
+    #[schema(max_items = 10, inline, value_type = Vec<TagName>)]
+    pub tags: Vec<String>,
+    /// `draft` (the default) or `published`.
+    #[schema(pattern = "^(draft|published)?$")]
+    pub status: String,
+}
+
+impl PostWrite {
+    fn parse(&self) -> Result<blog::PostInput, ServiceError> {
+        // The list as sent, before duplicates merge: the document says at most ten.
+        if self.tags.len() > crate::domain::Tags::MAX {
+            return Err(ServiceError::invalid(
+                "tags",
+                format!("Use at most {} tags.", crate::domain::Tags::MAX),
+            ));
+        }
+        PostForm {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            category_id: self
+                .category_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            tags: super::joined(&self.tags, "tags", &[','])?,
+            status: self.status.clone(),
+        }
+        .parse()
+    }
+}
+
+/// Which posts to list.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct PostListQuery {
+    /// Text in the title or body.
+    pub q: Option<String>,
+    /// A tag's name.
+    pub tag: Option<String>,
+    /// A category's slug: its posts and those of every category below it.
+    pub category: Option<String>,
+    /// An author's username.
+    pub author: Option<String>,
+    /// `published` (the default), `draft` or `all`: drafts only for their author (with
+    /// `author`) or a moderator.
+    pub status: Option<String>,
+    /// A `next` or `prev` cursor from an earlier page.
+    pub cursor: Option<String>,
+    /// Posts per page.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<u64>,
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::BadRequest("This cursor is not one the API gave out.".into())
+}
+
+/// `o…` for the page older than a post, `n…` for the page newer than it.
+fn post_position(raw: Option<&str>) -> Result<Position, ApiError> {
+    let Some(raw) = raw.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(Position::Newest);
+    };
+    let (kind, rest) = raw.split_at_checked(1).ok_or_else(bad_cursor)?;
+    let cursor = Cursor::parse(rest).ok_or_else(bad_cursor)?;
+    match kind {
+        "o" => Ok(Position::Older(cursor)),
+        "n" => Ok(Position::Newer(cursor)),
+        _ => Err(bad_cursor()),
+    }
+}
+
+fn category_ref(name: Option<String>, slug: Option<String>) -> Option<CategoryRef> {
+    Some(CategoryRef {
+        name: name?,
+        slug: slug?,
+    })
+}
+
+/// Lists posts, newest first, with the same filters as the pages.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts",
+    tag = "posts",
+    params(PostListQuery),
+    responses(
+        (status = 200, description = "A page of posts", body = PostList),
+        (status = 400, description = "A bad cursor, limit or status", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Drafts asked for without credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Drafts of someone else, without moderating", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tag, category or author", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+pub async fn list_posts(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    query: web::Query<PostListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let db = db.get_ref();
+    let per_page = limit(query.limit, blog::POSTS_PER_PAGE)?;
+    let position = post_position(query.cursor.as_deref())?;
+    let mut filter = PostFilter {
+        q: query.q.filter(|q| !q.trim().is_empty()),
+        ..Default::default()
+    };
+    if let Some(tag) = query.tag.as_deref() {
+        filter.tag_id = Some(blog::tag_by_name(db, tag).await?.id);
+    }
+    if let Some(slug) = query.category.as_deref() {
+        let all = blog::categories(db).await?;
+        let category = all
+            .iter()
+            .find(|c| c.slug == slug)
+            .ok_or(ServiceError::NotFound)?;
+        filter.category_ids = Some(blog::descendants(&all, category.id));
+    }
+    if let Some(author) = query.author.as_deref() {
+        filter.author_id = Some(
+            crate::services::accounts::user_by_username(db, author)
+                .await?
+                .id,
+        );
+    }
+    match query.status.as_deref().unwrap_or("published") {
+        "published" => {}
+        status @ ("draft" | "all") => {
+            if caller.user.is_none() {
+                return Err(ApiError::token_required());
+            }
+            if !blog::may_list_drafts(caller.viewer(), filter.author_id) {
+                return Err(ServiceError::forbidden().into());
+            }
+            filter.include_drafts = true;
+            filter.status = (status == "draft").then_some(PostStatus::Draft);
+        }
+        _ => {
+            return Err(ApiError::BadRequest(
+                "status is published, draft or all.".into(),
+            ));
+        }
+    }
+    let slice = blog::list_posts(db, &filter, position, per_page).await?;
+    let items = slice
+        .items
+        .into_iter()
+        .map(|card| PostSummary {
+            id: card.row.id,
+            slug: card.row.slug,
+            title: card.row.title,
+            status: card.row.status.into(),
+            excerpt: card.row.excerpt,
+            author: card.row.author,
+            category: category_ref(card.row.category_name, card.row.category_slug),
+            tags: card.tags,
+            comment_count: card.row.comment_count,
+            created_at: card.row.created_at,
+            published_at: card.row.published_at,
+        })
+        .collect();
+    Ok(json(
+        StatusCode::OK,
+        &PostList {
+            items,
+            next: slice.older.map(|c| format!("o{}", c.encode())),
+            prev: slice.newer.map(|c| format!("n{}", c.encode())),
+        },
+    ))
+}
+
+/// The post as the API shows it, if `viewer` may see it.
+async fn post_view(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    viewer: Viewer<'_>,
+) -> Result<Post, ServiceError> {
+    let detail = blog::post_by_slug(db, slug)
+        .await?
+        .filter(|d| blog::may_see(viewer, &d.post))
+        .ok_or(ServiceError::NotFound)?;
+    let category = match detail.post.category_id {
+        Some(id) => blog::category_by_id(db, id).await?.map(|c| CategoryRef {
+            slug: c.slug,
+            name: c.name,
+        }),
+        None => None,
+    };
+    let post = detail.post;
+    Ok(Post {
+        id: post.id,
+        body_html: post
+            .body_html
+            .clone()
+            .unwrap_or_else(|| markup::to_safe_html(&post.body)),
+        slug: post.slug,
+        title: post.title,
+        status: post.status.into(),
+        body: post.body,
+        author: detail.author.username,
+        category,
+        tags: detail.tags,
+        created_at: post.created_at,
+        updated_at: post.updated_at,
+        published_at: post.published_at,
+    })
+}
+
+/// Reads one post (drafts only for their author and moderators).
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{slug}",
+    tag = "posts",
+    params(
+        ("slug" = String, Path, description = "The post's slug"),
+        ("If-None-Match" = Option<String>, Header, description = "An entity tag read earlier: 304 when it is still current"),
+    ),
+    responses(
+        (status = 200, description = "The post", body = Post, headers(("ETag" = String, description = "The post's entity tag"))),
+        (status = 304, description = "Not modified since the tag in If-None-Match"),
+        (status = 404, description = "No such post, or a draft this caller may not see", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+pub async fn get_post(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let post = post_view(db.get_ref(), &path.into_inner(), caller.viewer()).await?;
+    Ok(tagged(&req, StatusCode::OK, &post))
+}
+
+/// Writes a post (`write_posts`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts",
+    tag = "posts",
+    request_body = PostWrite,
+    responses(
+        (status = 201, description = "The new post", body = Post, headers(("Location" = String, description = "The post's address in the API"), ("ETag" = String, description = "The post's entity tag"))),
+        (status = 403, description = "The token lacks write_posts", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Too many posts with this title at once", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["write_posts"]))
+)]
+pub async fn create_post(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    body: Json<PostWrite>,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.writer()?;
+    user.require(entity::enums::Permission::WritePosts)?;
+    let input = body.0.parse()?;
+    let created = blog::create_post(db.get_ref(), user, input).await?;
+    let post = post_view(db.get_ref(), &created.slug, Some(user)).await?;
+    let location = format!("/api/v1/posts/{}", crate::errors::urlencode(&post.slug));
+    Ok(super::created(&location, &post))
+}
+
+/// Looks up the post to change (its id, for the lock of a conditional change).
+async fn post_to_change(
+    db: &DatabaseConnection,
+    slug: &str,
+    caller: &Caller,
+) -> Result<i32, ApiError> {
+    let user = caller.writer()?;
+    Ok(blog::editable_post(db, slug, user).await?.id)
+}
+
+/// Saves a new state of a post (its author with `write_posts`, or a moderator). With
+/// `If-Match`, only while the post is as the client read it.
+#[utoipa::path(
+    put,
+    path = "/api/v1/posts/{slug}",
+    tag = "posts",
+    request_body = PostWrite,
+    params(
+        ("slug" = String, Path, description = "The post's slug"),
+        ("If-Match" = Option<String>, Header, description = "The entity tag the change is based on"),
+    ),
+    responses(
+        (status = 200, description = "The post as saved", body = Post, headers(("ETag" = String, description = "The post's new entity tag"))),
+        (status = 403, description = "Someone else's post", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The post changed since the tag in If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["write_posts"]))
+)]
+pub async fn update_post(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+    body: Json<PostWrite>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let id = post_to_change(&db, &slug, &caller).await?;
+    let user = caller.writer()?;
+    let input = body.0.parse()?;
+    let address = ip(&req);
+    unless_changed(
+        &db,
+        super::if_match(&req).as_deref(),
+        Lock::Row("post", id),
+        async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,
+        async |txn: &DatabaseTransaction| blog::update_post(txn, user, address, &slug, input).await,
+    )
+    .await?;
+    let post = post_view(db.get_ref(), &slug, Some(user)).await?;
+    Ok(tagged(&req, StatusCode::OK, &post))
+}
+
+/// Publishes a draft, keeping everything else (a published post stays as it is).
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/{slug}/publish",
+    tag = "posts",
+    params(
+        ("slug" = String, Path, description = "The post's slug"),
+        ("If-Match" = Option<String>, Header, description = "The entity tag the change is based on"),
+    ),
+    responses(
+        (status = 200, description = "The published post", body = Post, headers(("ETag" = String, description = "The post's new entity tag"))),
+        (status = 403, description = "Someone else's post", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The post changed since the tag in If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The stored post no longer passes the rules", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["write_posts"]))
+)]
+pub async fn publish_post(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let id = post_to_change(&db, &slug, &caller).await?;
+    let user = caller.writer()?;
+    let address = ip(&req);
+    unless_changed(
+        &db,
+        super::if_match(&req).as_deref(),
+        Lock::Row("post", id),
+        async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,
+        async |txn: &DatabaseTransaction| blog::publish_post(txn, user, address, &slug).await,
+    )
+    .await?;
+    let post = post_view(db.get_ref(), &slug, Some(user)).await?;
+    Ok(tagged(&req, StatusCode::OK, &post))
+}
+
+/// Deletes a post with its comments (its author, or a moderator).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/posts/{slug}",
+    tag = "posts",
+    params(
+        ("slug" = String, Path, description = "The post's slug"),
+        ("If-Match" = Option<String>, Header, description = "The entity tag the deletion is based on"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Someone else's post", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The post changed since the tag in If-Match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["write_posts"]))
+)]
+pub async fn delete_post(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let id = post_to_change(&db, &slug, &caller).await?;
+    let user = caller.writer()?;
+    let address = ip(&req);
+    unless_changed(
+        &db,
+        super::if_match(&req).as_deref(),
+        Lock::Row("post", id),
+        async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,
+        async |txn: &DatabaseTransaction| blog::delete_post(txn, user, address, &slug).await,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A comment on a post.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Comment {
+    pub id: i32,
+    /// `null` when the account is gone.
+    pub author: Option<String>,
+    pub body: String,
+    /// Hidden comments are listed for moderators only.
+    pub is_hidden: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of a post's comments, oldest first.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CommentList {
+    pub items: Vec<Comment>,
+    pub total: u64,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}
+
+/// A comment to write.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CommentWrite {
+    /// 1 to 5,000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
+    pub body: String,
+}
+
+/// A page cursor.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// A `next` or `prev` cursor from an earlier page.
+    pub cursor: Option<String>,
+}
+
+/// Lists a post's comments (hidden ones for moderators only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{slug}/comments",
+    tag = "comments",
+    params(("slug" = String, Path, description = "The post's slug"), PageQuery),
+    responses(
+        (status = 200, description = "A page of comments", body = CommentList),
+        (status = 400, description = "A bad cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+pub async fn list_comments(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let number = page_cursor(query.cursor.as_deref())?;
+    let post = blog::visible_post(db.get_ref(), &path.into_inner(), caller.viewer()).await?;
+    let moderator = caller.viewer().is_some_and(blog::is_moderator);
+    let page = blog::comments(db.get_ref(), post.id, moderator, number).await?;
+    let (next, prev) = page_links(page.number, page.pages);
+    let items = page
+        .items
+        .into_iter()
+        .map(|(comment, author)| Comment {
+            id: comment.id,
+            author: author.map(|a| a.username),
+            body: comment.body,
+            is_hidden: comment.is_hidden,
+            created_at: comment.created_at,
+        })
+        .collect();
+    Ok(json(
+        StatusCode::OK,
+        &CommentList {
+            items,
+            total: page.total,
+            next,
+            prev,
+        },
+    ))
+}
+
+/// Comments on a post (`comment`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/{slug}/comments",
+    tag = "comments",
+    params(("slug" = String, Path, description = "The post's slug")),
+    request_body = CommentWrite,
+    responses(
+        (status = 201, description = "The new comment", body = Comment),
+        (status = 403, description = "The token lacks comment", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["comment"]))
+)]
+pub async fn create_comment(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+    body: Json<CommentWrite>,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.writer()?;
+    user.require(entity::enums::Permission::Comment)?;
+    let text = CommentForm {
+        body: body.0.body.clone(),
+    }
+    .parse()?;
+    let (comment, _) = blog::add_comment(db.get_ref(), user, &path.into_inner(), text).await?;
+    Ok(json(
+        StatusCode::CREATED,
+        &Comment {
+            id: comment.id,
+            author: Some(user.username.clone()),
+            body: comment.body,
+            is_hidden: comment.is_hidden,
+            created_at: comment.created_at,
+        },
+    ))
+}
+
+async fn set_hidden(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    id: i32,
+    hidden: bool,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.writer()?;
+    blog::set_comment_hidden(db.get_ref(), user, ip(&req), id, hidden).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Hides a comment (`moderate_comments`; audited).
+#[utoipa::path(
+    post,
+    path = "/api/v1/comments/{id}/hide",
+    tag = "comments",
+    params(("id" = i32, Path, description = "The comment's id")),
+    responses(
+        (status = 204, description = "Hidden"),
+        (status = 403, description = "The token lacks moderate_comments", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["moderate_comments"]))
+)]
+pub async fn hide_comment(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    set_hidden(req, caller, db, path.into_inner(), true).await
+}
+
+/// Shows a hidden comment again (`moderate_comments`; audited).
+#[utoipa::path(
+    post,
+    path = "/api/v1/comments/{id}/unhide",
+    tag = "comments",
+    params(("id" = i32, Path, description = "The comment's id")),
+    responses(
+        (status = 204, description = "Shown again"),
+        (status = 403, description = "The token lacks moderate_comments", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["moderate_comments"]))
+)]
+pub async fn unhide_comment(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    set_hidden(req, caller, db, path.into_inner(), false).await
+}
+
+/// A category in the tree, depth first and alphabetical.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CategoryNode {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub parent_id: Option<i32>,
+    /// 0 for a top-level category.
+    pub depth: u32,
+    /// Published posts in this category and every one below it.
+    pub posts: u64,
+}
+
+/// The category tree.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CategoryTree {
+    pub items: Vec<CategoryNode>,
+}
+
+/// The whole category tree, depth first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/categories",
+    tag = "posts",
+    responses((status = 200, description = "Every category", body = CategoryTree)),
+    security((), ("bearer" = []))
+)]
+pub async fn list_categories(db: web::Data<DatabaseConnection>) -> Result<HttpResponse, ApiError> {
+    let all = blog::categories(db.get_ref()).await?;
+    let counts = blog::post_counts(db.get_ref()).await?;
+    let items = blog::flatten(&all, &counts)
+        .into_iter()
+        .map(|node| CategoryNode {
+            id: node.category.id,
+            slug: node.category.slug,
+            name: node.category.name,
+            parent_id: node.category.parent_id,
+            depth: u32::try_from(node.depth).unwrap_or(u32::MAX),
+            posts: node.total_posts,
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &CategoryTree { items }))
+}
+
+/// A tag with the number of published posts that carry it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Tag {
+    pub name: String,
+    pub posts: i64,
+}
+
+/// Tags in use.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TagList {
+    pub items: Vec<Tag>,
+}
+
+/// Every tag a published post carries, by name.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags",
+    tag = "posts",
+    responses((status = 200, description = "Tags with their post counts", body = TagList)),
+    security((), ("bearer" = []))
+)]
+pub async fn list_tags(db: web::Data<DatabaseConnection>) -> Result<HttpResponse, ApiError> {
+    let items = blog::tag_counts(db.get_ref())
+        .await?
+        .into_iter()
+        .map(|t| Tag {
+            name: t.name,
+            posts: t.posts,
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &TagList { items }))
+}

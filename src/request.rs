@@ -1,0 +1,59 @@
+//! Who is asking, as far as the request tells: the client's address (behind trusted proxies)
+//! and its user agent. Throttling, sessions, the audit log and both faces of the site use it.
+
+use std::net::IpAddr;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, web};
+
+/// The reverse proxies whose `X-Forwarded-For` is believed (the `trusted_proxies` setting).
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
+
+/// The client's address: the peer's, unless the peer is a trusted proxy, in which case the
+/// nearest address in `X-Forwarded-For` that is not itself a trusted proxy. Throttling,
+/// sessions and the audit log all use this.
+pub fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let trusted = req.app_data::<web::Data<TrustedProxies>>()?;
+    if !trusted.0.contains(&peer) {
+        return Some(peer);
+    }
+    let mut client = peer;
+    let hops: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else { break };
+        client = ip;
+        if !trusted.0.contains(&ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port or in brackets.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+}
+
+/// [`client_addr`] as text (for the audit log and sessions).
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    client_addr(req).map(|ip| ip.to_string())
+}
+
+/// The client's `User-Agent`, for the sessions page.
+pub fn user_agent(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}

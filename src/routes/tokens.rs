@@ -1,0 +1,104 @@
+//! `/settings/tokens`: making, listing and revoking your personal access tokens for the JSON
+//! API (`services::tokens`).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::DatabaseConnection;
+
+use super::{HtmlForm, client_ip, done, problems, render_status, submit};
+use crate::auth::RequireUser;
+use crate::domain::{CurrentUser, FieldErrors};
+use crate::errors::AppError;
+use crate::flash::Level;
+use crate::forms::TokenForm;
+use crate::services::tokens;
+use crate::views::{PageContext, TokensPage};
+
+async fn page(
+    ctx: PageContext,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    form: TokenForm,
+    errors: FieldErrors,
+    created: Option<(String, String)>,
+) -> Result<TokensPage, AppError> {
+    Ok(TokensPage {
+        tokens: tokens::list(db, user).await?,
+        offered: user.permissions.clone(),
+        form,
+        errors,
+        created,
+        now: chrono::Utc::now(),
+        ctx,
+    })
+}
+
+pub async fn list(
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+) -> Result<HttpResponse, AppError> {
+    let page = page(
+        ctx,
+        &db,
+        &user.0,
+        TokenForm::default(),
+        FieldErrors::default(),
+        None,
+    )
+    .await?;
+    render_status(StatusCode::OK, &page)
+}
+
+/// Makes a token and shows its secret, this once, on the page itself (it is never stored, so
+/// it cannot wait in a redirect).
+pub async fn create(
+    req: HttpRequest,
+    ctx: PageContext,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    form: HtmlForm<TokenForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let made = submit(form.parse(), |input| {
+        tokens::create(db.get_ref(), &user.0, client_ip(&req), input)
+    })
+    .await;
+    match made {
+        Ok((row, secret)) => {
+            let created = Some((row.token.name, secret));
+            let page = page(
+                ctx,
+                &db,
+                &user.0,
+                TokenForm::default(),
+                FieldErrors::default(),
+                created,
+            )
+            .await?;
+            render_status(StatusCode::CREATED, &page)
+        }
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let page = page(ctx, &db, &user.0, form, errors, None).await?;
+            render_status(status, &page)
+        }
+    }
+}
+
+pub async fn revoke(
+    req: HttpRequest,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    session: Session,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let row = tokens::revoke(db.get_ref(), &user.0, client_ip(&req), path.into_inner()).await?;
+    Ok(done(
+        &session,
+        Level::Success,
+        format!("The token “{}” is revoked.", row.token.name),
+        "/settings/tokens",
+    ))
+}
