@@ -186,6 +186,11 @@ pub struct Settings {
         global = true
     )]
     pub api_rate_per_minute: u32,
+
+    /// The site's public address, for the links in mails, feeds and the sitemap
+    /// (`https://marquee.example`); without it, `http://` and the address listened on.
+    #[arg(long, env = "MARQUEE_SITE_URL", global = true)]
+    pub site_url: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -206,6 +211,7 @@ impl fmt::Debug for Settings {
             .field("cache", &self.cache)
             .field("workers", &self.workers)
             .field("api_rate_per_minute", &self.api_rate_per_minute)
+            .field("site_url", &self.site_url)
             .field("session_idle_hours", &self.session_idle_hours)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -262,6 +268,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             api_rate_per_minute: 600,
+            site_url: None,
         }
     }
 

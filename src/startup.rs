@@ -150,6 +150,10 @@ fn build_server(
     let session_ttl = CookieDuration::hours(i64::from(settings.session_absolute_hours.max(1)));
     let static_dir = settings.static_dir.clone();
     let cookie_secure = settings.cookie_secure;
+    let site_url = web::Data::new(crate::domain::SiteUrl::new(
+        settings.site_url.as_deref(),
+        listener.local_addr()?,
+    ));
     let api_limits = web::Data::new(crate::api::ApiLimits {
         per_minute: settings.api_rate_per_minute,
     });
@@ -173,6 +177,7 @@ fn build_server(
             .app_data(statements.clone())
             .app_data(site_cache.clone())
             .app_data(api_limits.clone())
+            .app_data(site_url.clone())
             // Room for the longest post percent-encoded (up to 3 bytes on the wire per byte).
             .app_data(web::PayloadConfig::new(crate::input::MAX_FORM))
             .wrap(

@@ -7,9 +7,11 @@
 //! here knows actix, Askama or the database connection.
 
 mod problems;
+mod site;
 mod values;
 mod viewer;
 
 pub use problems::{FORM, FieldErrors, ServiceError};
+pub use site::SiteUrl;
 pub use values::*;
 pub use viewer::{CurrentUser, Viewer};
