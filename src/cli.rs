@@ -69,6 +69,9 @@ pub enum UserAction {
     },
     /// Give USERNAME the role ROLE (ends their sessions).
     SetRole { username: String, role: String },
+    /// Set USERNAME's password (from MARQUEE_USER_PASSWORD or a prompt) and end every session
+    /// of the account.
+    SetPassword { username: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,7 +192,7 @@ async fn seed(settings: &Settings, scale: Option<u64>) -> anyhow::Result<()> {
 }
 
 async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
-    use crate::domain::{Email, NewPassword, Username};
+    use crate::domain::{Email, Username};
     use crate::services::{accounts, admin};
 
     let db = crate::db::connect(&settings.database_url, false).await?;
@@ -205,15 +208,7 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
             let username =
                 Username::parse(&username).map_err(|e| anyhow::anyhow!("username: {e}"))?;
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("email: {e}"))?;
-            let password = match std::env::var("MARQUEE_USER_PASSWORD") {
-                Ok(password) => NewPassword::parse(&password, &password, username.as_str()),
-                Err(_) => {
-                    let first = rpassword::prompt_password("Password: ")?;
-                    let second = rpassword::prompt_password("Password again: ")?;
-                    NewPassword::parse(&first, &second, username.as_str())
-                }
-            }
-            .map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            let password = new_password(username.as_str())?;
             let role_id = match role {
                 Some(name) => Some(
                     entity::role::Entity::find_by_name(name.trim().to_lowercase())
@@ -225,7 +220,9 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
                 None => None,
             };
             let hash = crate::services::password::hash(password.into_inner()).await?;
-            match accounts::register(&db, &username, &email, hash, role_id).await {
+            // An operator vouches for the address: the account can act at once.
+            let confirmed = accounts::Address::Confirmed;
+            match accounts::register(&db, &username, &email, hash, role_id, confirmed).await {
                 Ok(created) => {
                     crate::services::audit::record(
                         &db,
@@ -252,8 +249,36 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{username} now has the role {role}");
         }
+        UserAction::SetPassword { username } => {
+            let account = accounts::user_by_username(&db, username.trim())
+                .await
+                .map_err(|_| anyhow::anyhow!("no user is called {username}"))?;
+            let password = new_password(&account.username)?;
+            let hash = crate::services::password::hash(password.into_inner()).await?;
+            let operator = crate::services::audit::Actor { id: None, ip: None };
+            accounts::set_password(&db, account.id, hash, None, &operator).await?;
+            println!(
+                "{} has a new password; every session of the account has ended",
+                account.username
+            );
+        }
     }
     Ok(())
+}
+
+/// A new password for `username`, from MARQUEE_USER_PASSWORD or typed twice at a prompt
+/// (never a flag: flags end up in shell history and process lists).
+fn new_password(username: &str) -> anyhow::Result<crate::domain::NewPassword> {
+    use crate::domain::NewPassword;
+    match std::env::var("MARQUEE_USER_PASSWORD") {
+        Ok(password) => NewPassword::parse(&password, &password, username),
+        Err(_) => {
+            let first = rpassword::prompt_password("Password: ")?;
+            let second = rpassword::prompt_password("Password again: ")?;
+            NewPassword::parse(&first, &second, username)
+        }
+    }
+    .map_err(|e| anyhow::anyhow!("password: {e}"))
 }
 
 /// Prints generated passwords once, on stdout only (never to the log).

@@ -191,6 +191,91 @@ pub struct Settings {
     /// (`https://marquee.example`); without it, `http://` and the address listened on.
     #[arg(long, env = "MARQUEE_SITE_URL", global = true)]
     pub site_url: Option<String>,
+
+    /// SMTP server for outgoing mail. Without it, mail is written as `.eml` files to the mail
+    /// folder (development).
+    #[arg(long, env = "MARQUEE_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+
+    /// SMTP port (default: 587 with STARTTLS, 465 with TLS, 25 without).
+    #[arg(long, env = "MARQUEE_SMTP_PORT", global = true)]
+    pub smtp_port: Option<u16>,
+
+    /// SMTP connection security: `starttls`, `tls` (implicit) or `none` (a local relay only).
+    #[arg(
+        long,
+        env = "MARQUEE_SMTP_SECURITY",
+        default_value = "starttls",
+        value_parser = ["starttls", "tls", "none"],
+        global = true
+    )]
+    pub smtp_security: String,
+
+    /// SMTP user name (with MARQUEE_SMTP_PASSWORD).
+    #[arg(long, env = "MARQUEE_SMTP_USERNAME", global = true)]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password.
+    #[arg(
+        long,
+        env = "MARQUEE_SMTP_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub smtp_password: Option<Hidden>,
+
+    /// The sender of the site's mail.
+    #[arg(
+        long,
+        env = "MARQUEE_MAIL_FROM",
+        default_value = "Marquee <marquee@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Where mail is written as `.eml` files when no SMTP server is set (default: `mail/`
+    /// beside the SQLite database, or in the working folder).
+    #[arg(long, env = "MARQUEE_MAIL_DIR", global = true)]
+    pub mail_dir: Option<PathBuf>,
+
+    /// Seconds between looks at the outbox for retries and other instances' mail (mail queued
+    /// by this instance goes out at once).
+    #[arg(
+        long,
+        env = "MARQUEE_MAIL_POLL_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub mail_poll_secs: u64,
+}
+
+/// A setting that is secret whatever its length (an SMTP password): never shown by `Debug`.
+#[derive(Clone)]
+pub struct Hidden(String);
+
+impl Hidden {
+    pub fn new(value: impl Into<String>) -> Self {
+        Hidden(value.into())
+    }
+
+    /// The value itself; call only where it is used, never to log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Hidden(***)")
+    }
+}
+
+impl std::str::FromStr for Hidden {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Hidden(s.to_owned()))
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -212,6 +297,14 @@ impl fmt::Debug for Settings {
             .field("workers", &self.workers)
             .field("api_rate_per_minute", &self.api_rate_per_minute)
             .field("site_url", &self.site_url)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &self.smtp_password)
+            .field("mail_from", &self.mail_from)
+            .field("mail_dir", &self.mail_dir)
+            .field("mail_poll_secs", &self.mail_poll_secs)
             .field("session_idle_hours", &self.session_idle_hours)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -269,6 +362,15 @@ impl Settings {
             metrics_token: None,
             api_rate_per_minute: 600,
             site_url: None,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_security: "none".into(),
+            smtp_username: None,
+            smtp_password: None,
+            mail_from: "Marquee <marquee@localhost>".into(),
+            mail_dir: Some(std::env::temp_dir().join("marquee-test-mail")),
+            // Tests wake delivery when they queue mail; no timer query lands in a statement count.
+            mail_poll_secs: 3600,
         }
     }
 
@@ -278,6 +380,27 @@ impl Settings {
             idle: chrono::Duration::hours(i64::from(self.session_idle_hours.max(1))),
             absolute: chrono::Duration::hours(i64::from(self.session_absolute_hours.max(1))),
         }
+    }
+
+    /// `name` in the folder of the SQLite database file, or in the working folder.
+    pub fn beside_database(&self, name: &str) -> PathBuf {
+        let db_file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .map(|rest| rest.split('?').next().unwrap_or(rest))
+            .filter(|f| !f.is_empty() && !f.contains(":memory:"));
+        match db_file.and_then(|file| std::path::Path::new(file).parent()) {
+            Some(dir) => dir.join(name),
+            None => PathBuf::from(name),
+        }
+    }
+
+    /// Where mail goes as `.eml` files without an SMTP server.
+    pub fn mail_folder(&self) -> PathBuf {
+        self.mail_dir
+            .clone()
+            .unwrap_or_else(|| self.beside_database("mail"))
     }
 
     /// True when the database is a SQLite file or memory database.

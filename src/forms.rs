@@ -315,6 +315,29 @@ pub struct LoginForm {
     pub next: String,
 }
 
+/// `/password/forgot`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ForgotForm {
+    pub email: String,
+}
+
+/// The new password of a reset link.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResetForm {
+    pub password: String,
+    pub password_confirm: String,
+}
+
+/// `/settings/email`: the new address, with the current password.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EmailForm {
+    pub email: String,
+    pub current_password: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod errors;
 pub mod flash;
 pub mod forms;
 pub mod input;
+pub mod mail;
 pub mod markdown;
 pub mod request;
 pub mod routes;

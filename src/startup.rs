@@ -23,6 +23,7 @@ use crate::auth::csrf;
 use crate::auth::store::Store;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
+use crate::domain::SiteUrl;
 use crate::{db, routes, seed};
 
 /// A bound, not yet running server.
@@ -89,13 +90,26 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("could not listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
+        let site = SiteUrl::new(settings.site_url.as_deref(), address);
+        let mailer = crate::mail::Mailer::from_settings(&settings, site.clone())?;
+        let outbox = crate::mail::Outbox::default();
+        crate::mail::spawn_delivery(
+            db.clone(),
+            Arc::new(mailer),
+            outbox.clone(),
+            std::time::Duration::from_secs(settings.mail_poll_secs.max(1)),
+        );
         let server = build_server(
             listener,
             db.clone(),
-            key,
-            store,
-            throttle,
-            crate::telemetry::StatementCounter(statements.clone()),
+            Shared {
+                key,
+                store,
+                throttle,
+                statements: crate::telemetry::StatementCounter(statements.clone()),
+                site,
+                outbox,
+            },
             &settings,
         )?;
         Ok(Application {
@@ -130,15 +144,30 @@ impl Application {
     }
 }
 
-fn build_server(
-    listener: TcpListener,
-    db: DatabaseConnection,
+/// What every worker of the server shares.
+struct Shared {
     key: Key,
     store: Store,
     throttle: LoginThrottle,
     statements: crate::telemetry::StatementCounter,
+    site: SiteUrl,
+    outbox: crate::mail::Outbox,
+}
+
+fn build_server(
+    listener: TcpListener,
+    db: DatabaseConnection,
+    shared: Shared,
     settings: &Settings,
 ) -> anyhow::Result<Server> {
+    let Shared {
+        key,
+        store,
+        throttle,
+        statements,
+        site,
+        outbox,
+    } = shared;
     let db = web::Data::new(db);
     let statements = web::Data::new(statements);
     let site_cache = web::Data::new(crate::cache::SiteCache::new(settings.cache));
@@ -150,10 +179,8 @@ fn build_server(
     let session_ttl = CookieDuration::hours(i64::from(settings.session_absolute_hours.max(1)));
     let static_dir = settings.static_dir.clone();
     let cookie_secure = settings.cookie_secure;
-    let site_url = web::Data::new(crate::domain::SiteUrl::new(
-        settings.site_url.as_deref(),
-        listener.local_addr()?,
-    ));
+    let site_url = web::Data::new(site);
+    let outbox = web::Data::new(outbox);
     let api_limits = web::Data::new(crate::api::ApiLimits {
         per_minute: settings.api_rate_per_minute,
     });
@@ -178,6 +205,7 @@ fn build_server(
             .app_data(site_cache.clone())
             .app_data(api_limits.clone())
             .app_data(site_url.clone())
+            .app_data(outbox.clone())
             // Room for the longest post percent-encoded (up to 3 bytes on the wire per byte).
             .app_data(web::PayloadConfig::new(crate::input::MAX_FORM))
             .wrap(
@@ -292,19 +320,7 @@ fn session_key(settings: &Settings) -> anyhow::Result<Key> {
 }
 
 fn dev_key_path(settings: &Settings) -> PathBuf {
-    let db_file = settings
-        .database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| settings.database_url.strip_prefix("sqlite:"))
-        .map(|rest| rest.split('?').next().unwrap_or(rest))
-        .filter(|f| !f.is_empty() && !f.contains(":memory:"));
-    match db_file {
-        Some(file) => {
-            let dir = Path::new(file).parent().unwrap_or(Path::new(""));
-            dir.join(".marquee-session-key")
-        }
-        None => PathBuf::from(".marquee-session-key"),
-    }
+    settings.beside_database(".marquee-session-key")
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

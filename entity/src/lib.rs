@@ -5,12 +5,14 @@
 pub mod enums;
 pub mod prelude;
 
+pub mod account_link;
 pub mod api_token;
 pub mod audit_log;
 pub mod category;
 pub mod comment;
 pub mod country;
 pub mod group;
+pub mod mail_outbox;
 pub mod movie;
 pub mod movie_director;
 pub mod movie_facet;

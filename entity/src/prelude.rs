@@ -1,11 +1,13 @@
 //! Short names for every entity.
 
+pub use super::account_link::Entity as AccountLink;
 pub use super::api_token::Entity as ApiToken;
 pub use super::audit_log::Entity as AuditLog;
 pub use super::category::Entity as Category;
 pub use super::comment::Entity as Comment;
 pub use super::country::Entity as Country;
 pub use super::group::Entity as Group;
+pub use super::mail_outbox::Entity as MailOutbox;
 pub use super::movie::Entity as Movie;
 pub use super::movie_director::Entity as MovieDirector;
 pub use super::movie_facet::Entity as MovieFacet;

@@ -20,6 +20,9 @@ pub struct Model {
     pub last_seen_at: Option<DateTimeUtc>,
     /// Bumped to end every existing session of this user.
     pub session_version: i32,
+    /// When the address was confirmed (a mailed link, an administrator's `user create`);
+    /// until then the account holds no permissions.
+    pub email_verified_at: Option<DateTimeUtc>,
     #[sea_orm(belongs_to, from = "role_id", to = "id", on_delete = "Restrict")]
     pub role: BelongsTo<super::role::Entity>,
     #[sea_orm(belongs_to, from = "country_id", to = "id", on_delete = "SetNull")]
@@ -38,6 +41,8 @@ pub struct Model {
     pub sessions: HasMany<super::user_session::Entity>,
     #[sea_orm(has_many)]
     pub api_tokens: HasMany<super::api_token::Entity>,
+    #[sea_orm(has_many)]
+    pub account_links: HasMany<super::account_link::Entity>,
     #[sea_orm(has_many, via = "user_group")]
     pub groups: HasMany<super::group::Entity>,
 }

@@ -22,6 +22,7 @@ mod m20261121_000010_store_rendered_posts_and_aggregates;
 mod m20261121_000011_create_movie_facet;
 mod m20261121_000012_add_post_search;
 mod m20261121_000013_create_api_token;
+mod m20261121_000014_add_mail;
 
 pub use countries::COUNTRIES;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000011_create_movie_facet::Migration),
             Box::new(m20261121_000012_add_post_search::Migration),
             Box::new(m20261121_000013_create_api_token::Migration),
+            Box::new(m20261121_000014_add_mail::Migration),
         ]
     }
 }

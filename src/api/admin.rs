@@ -274,6 +274,8 @@ pub struct Account {
     pub role_id: i32,
     pub role: Option<String>,
     pub is_active: bool,
+    /// Whether the address is confirmed (until then the account holds no permissions).
+    pub email_verified: bool,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: Option<DateTime<Utc>>,
 }
@@ -296,6 +298,8 @@ pub struct AccountQuery {
     pub q: Option<String>,
     pub role_id: Option<i32>,
     pub active: Option<bool>,
+    /// Whether the address is confirmed.
+    pub verified: Option<bool>,
     /// `username` (the default), `email`, `joined` or `last_seen`.
     pub sort: Option<String>,
     /// Descending order.
@@ -339,6 +343,7 @@ pub async fn list_users(
         q: query.q.filter(|q| !q.trim().is_empty()),
         role_id: query.role_id,
         active: query.active,
+        verified: query.verified,
         sort,
         desc: query.desc.unwrap_or(false),
     };
@@ -367,6 +372,7 @@ fn account_of(user: entity::user::Model, role: Option<entity::role::Model>) -> A
         role_id: user.role_id,
         role: role.map(|r| r.name),
         is_active: user.is_active,
+        email_verified: user.email_verified_at.is_some(),
         created_at: user.created_at,
         last_seen_at: user.last_seen_at,
     }
@@ -416,6 +422,34 @@ pub async fn update_user(
         .await?
         .ok_or(ServiceError::NotFound)?;
     Ok(json(StatusCode::OK, &account_of(account, role)))
+}
+
+/// Mails the account a link to choose a new password (`manage_users`; audited). Nobody sees
+/// nor sets the password.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/reset-link",
+    tag = "administration",
+    params(("id" = i32, Path, description = "The account's id")),
+    responses(
+        (status = 202, description = "The mail is queued"),
+        (status = 403, description = "Without manage_users", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is deactivated", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["manage_users"]))
+)]
+pub async fn send_reset_link(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    outbox: web::Data<crate::mail::Outbox>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.writer()?;
+    admin::send_reset_link(db.get_ref(), user, ip(&req), path.into_inner()).await?;
+    outbox.wake();
+    Ok(HttpResponse::Accepted().finish())
 }
 
 /// One entry of the audit log.

@@ -60,6 +60,7 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         admin::delete_role,
         admin::list_users,
         admin::update_user,
+        admin::send_reset_link,
         admin::audit_log,
     ),
     components(schemas(problem::Problem, problem::FieldProblem)),

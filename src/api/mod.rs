@@ -103,6 +103,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(at("/admin/users").route(get().to(admin::list_users)))
                 .service(at("/admin/users/{id}").route(put().to(admin::update_user)))
+                .service(
+                    at("/admin/users/{id}/reset-link").route(post().to(admin::send_reset_link)),
+                )
                 .service(at("/admin/audit").route(get().to(admin::audit_log))),
         );
 }

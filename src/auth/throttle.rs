@@ -159,6 +159,11 @@ impl LoginThrottle {
         self.reserve(&[(Key::new("signup", ip), SIGNUP)]).await
     }
 
+    /// Counts a "forgot password" request from `ip` (each can send a mail).
+    pub async fn begin_forgot(&self, ip: &str) -> Result<Reservation, u64> {
+        self.reserve(&[(Key::new("forgot", ip), SIGNUP)]).await
+    }
+
     /// Counts one JSON API request made with token `token_id`: `Err(seconds)` to wait once
     /// the token has made `per_minute` requests in the last minute.
     pub async fn api_call(&self, token_id: i32, per_minute: u32) -> Result<(), u64> {

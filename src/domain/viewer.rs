@@ -6,6 +6,10 @@ use entity::enums::Permission;
 
 use super::ServiceError;
 
+/// Why an account whose address is not confirmed yet may not do something.
+pub const UNVERIFIED: &str = "Confirm your email address first: open the link in the mail we \
+                              sent you (or have it sent again from your profile).";
+
 /// The signed-in user, with the permissions of their role.
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
@@ -14,9 +18,27 @@ pub struct CurrentUser {
     pub role_id: i32,
     pub role_name: String,
     pub permissions: Vec<Permission>,
+    /// False until the address is confirmed; the account holds no permissions until then.
+    pub verified: bool,
 }
 
 impl CurrentUser {
+    /// `user` in `role`, holding `permissions` (see `services::accounts::held_permissions`).
+    pub fn new(
+        user: entity::user::Model,
+        role: entity::role::Model,
+        permissions: Vec<Permission>,
+    ) -> CurrentUser {
+        CurrentUser {
+            id: user.id,
+            username: user.username,
+            role_id: role.id,
+            role_name: role.name,
+            permissions,
+            verified: user.email_verified_at.is_some(),
+        }
+    }
+
     pub fn can(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
     }
@@ -37,6 +59,8 @@ impl CurrentUser {
     pub fn require(&self, permission: Permission) -> Result<(), ServiceError> {
         if self.can(permission) {
             Ok(())
+        } else if !self.verified {
+            Err(ServiceError::Refused(UNVERIFIED.into()))
         } else {
             Err(ServiceError::forbidden())
         }

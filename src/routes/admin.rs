@@ -230,9 +230,19 @@ pub struct UsersQuery {
     pub q: String,
     pub role: String,
     pub active: String,
+    pub verified: String,
     pub sort: String,
     pub dir: String,
     pub page: Option<u64>,
+}
+
+/// `yes` and `no` of a filter select; anything else is no filter.
+fn yes_no(raw: &str) -> Option<bool> {
+    match raw {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
 }
 
 pub async fn users(
@@ -247,11 +257,8 @@ pub async fn users(
     let filter = UserFilter {
         q: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
         role_id: query.role.parse().ok(),
-        active: match query.active.as_str() {
-            "yes" => Some(true),
-            "no" => Some(false),
-            _ => None,
-        },
+        active: yes_no(&query.active),
+        verified: yes_no(&query.verified),
         sort,
         desc: query.dir == "desc",
     };
@@ -268,6 +275,7 @@ pub async fn users(
             ("q", query.q.clone()),
             ("role", query.role.clone()),
             ("active", query.active.clone()),
+            ("verified", query.verified.clone()),
             ("sort", query.sort.clone()),
             ("dir", query.dir.clone()),
         ],
@@ -283,6 +291,7 @@ pub async fn users(
             q: query.q,
             role: query.role,
             active: query.active,
+            verified: query.verified,
             sort: sort.as_str().to_owned(),
             dir: if filter.desc {
                 "desc".into()
@@ -357,6 +366,38 @@ pub async fn user_update(
                     refusal: Some(errors.to_string()),
                 },
             )
+        }
+    }
+}
+
+/// `POST /admin/users/{id}/reset-link`: mails the user a link to choose a new password (an
+/// administrator never sees nor sets one).
+pub async fn user_reset_link(
+    req: HttpRequest,
+    user: RequireUser,
+    db: web::Data<DatabaseConnection>,
+    outbox: web::Data<crate::mail::Outbox>,
+    session: Session,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let back = format!("/admin/users/{id}");
+    match admin::send_reset_link(db.get_ref(), &user.0, client_ip(&req), id).await {
+        Ok(target) => {
+            outbox.wake();
+            Ok(done(
+                &session,
+                Level::Success,
+                format!(
+                    "A link to choose a new password is on its way to {}.",
+                    target.username
+                ),
+                &back,
+            ))
+        }
+        Err(error) => {
+            let (_, errors) = problems(error)?;
+            Ok(done(&session, Level::Error, errors.to_string(), &back))
         }
     }
 }

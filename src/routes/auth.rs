@@ -58,6 +58,7 @@ pub async fn register(
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
     throttle: web::Data<LoginThrottle>,
+    outbox: web::Data<crate::mail::Outbox>,
     session: Session,
     form: HtmlForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -77,17 +78,21 @@ pub async fn register(
     let registered = match (username, email, password) {
         (Some(username), Some(email), Some(password)) => {
             let hash = password::hash(password.into_inner()).await?;
-            accounts::register(db.get_ref(), &username, &email, hash, None).await
+            accounts::register(db.get_ref(), &username, &email, hash, None, accounts::Address::ToConfirm).await
         }
         _ => Err(ServiceError::Invalid(errors)),
     };
     match registered {
         Ok(user) => {
+            outbox.wake();
             sign_in(&req, db.get_ref(), &session, &user).await?;
             Ok(done(
                 &session,
                 Level::Success,
-                format!("Welcome to Marquee, {}!", user.username),
+                format!(
+                    "Welcome to Marquee, {}! We have mailed you a link to confirm your address.",
+                    user.username
+                ),
                 &format!("/users/{}", user.username),
             ))
         }

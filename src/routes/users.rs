@@ -119,6 +119,31 @@ pub async fn password_form(ctx: PageContext, _user: RequireUser) -> Result<HttpR
     )
 }
 
+/// Checks the current password typed to make a change: a password guess like a login,
+/// throttled the same way.
+pub async fn current_password_ok(
+    req: &HttpRequest,
+    throttle: &LoginThrottle,
+    account: &entity::user::Model,
+    typed: String,
+) -> Result<bool, AppError> {
+    let keys = PasswordKeys::new(
+        &account.username,
+        client_ip(req).as_deref().unwrap_or("unknown"),
+    );
+    let reservation = throttle
+        .begin_password(&keys)
+        .await
+        .map_err(AppError::TooManyAttempts)?;
+    if password::verify(typed, Some(account.password_hash.clone())).await? {
+        throttle.password_succeeded(&keys, reservation).await;
+        Ok(true)
+    } else {
+        throttle.password_failed(&keys).await;
+        Ok(false)
+    }
+}
+
 #[tracing::instrument(name = "change_password", skip_all)]
 pub async fn change_password(
     req: HttpRequest,
@@ -134,19 +159,7 @@ pub async fn change_password(
     let (account, _) = accounts::account(db.get_ref(), user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    // The current-password check is a password guess like a login, throttled the same way.
-    let keys = PasswordKeys::new(
-        &user.0.username,
-        client_ip(&req).as_deref().unwrap_or("unknown"),
-    );
-    let reservation = throttle
-        .begin_password(&keys)
-        .await
-        .map_err(AppError::TooManyAttempts)?;
-    if password::verify(form.current_password, Some(account.password_hash)).await? {
-        throttle.password_succeeded(&keys, reservation).await;
-    } else {
-        throttle.password_failed(&keys).await;
+    if !current_password_ok(&req, &throttle, &account, form.current_password).await? {
         errors.add("current_password", "That is not your current password.");
     }
     let new_password = NewPassword::parse(

@@ -184,6 +184,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                     is_active: Set(true),
                     created_at: Set(joined),
                     last_seen_at: Set(None),
+                    email_verified_at: Set(Some(joined)),
                     ..Default::default()
                 }
                 .insert(&txn)

@@ -204,6 +204,7 @@ async fn ensure_users(
                     is_active: Set(true),
                     created_at: Set(now - Duration::minutes(i as i64)),
                     last_seen_at: Set(None),
+                    email_verified_at: Set(Some(now)),
                     ..Default::default()
                 })
                 .collect();

@@ -39,6 +39,15 @@ pub async fn default_role_id(db: &impl ConnectionTrait) -> Result<i32, DbErr> {
         .ok_or_else(|| DbErr::Custom("no role is marked as the default".into()))
 }
 
+/// Whether a new account's address counts as confirmed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Address {
+    /// Vouched for (an operator's `user create`): the account holds its role's permissions.
+    Confirmed,
+    /// To be confirmed through the link mailed now; until then the account holds none.
+    ToConfirm,
+}
+
 /// Creates an account (with its profile) in the default role, or in `role_id` when given.
 /// A taken username or email, found up front or by the unique index under a race, is
 /// reported per field.
@@ -48,6 +57,7 @@ pub async fn register(
     email: &Email,
     password_hash: String,
     role_id: Option<i32>,
+    address: Address,
 ) -> Result<user::Model, ServiceError> {
     let mut taken = FieldErrors::default();
     if user::Entity::find_by_username(username.as_str())
@@ -82,11 +92,15 @@ pub async fn register(
         created_at: Set(Utc::now()),
         last_seen_at: Set(None),
         session_version: Set(0),
+        email_verified_at: Set((address == Address::Confirmed).then(Utc::now)),
         ..Default::default()
     }
     .insert(&txn)
     .await
     .map_err(on_table("user"))?;
+    if address == Address::ToConfirm {
+        super::links::send_verification(&txn, &created).await?;
+    }
     profile::ActiveModel {
         user_id: Set(created.id),
         display_name: Set(created.username.clone()),
@@ -185,15 +199,27 @@ pub async fn current_user(
         sessions::end(db, &signed_in.token).await?;
         return Ok(None);
     }
-    let mut permissions = role_permissions(db, role.id).await?;
+    let permissions = held_permissions(db, &user, |_| true).await?;
+    Ok(Some(CurrentUser::new(user, role, permissions)))
+}
+
+/// The permissions `user` holds now, sorted, kept to those `within` allows: their role's once
+/// their address is confirmed, none before.
+pub async fn held_permissions(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    within: impl Fn(&Permission) -> bool,
+) -> Result<Vec<Permission>, DbErr> {
+    if user.email_verified_at.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut permissions: Vec<Permission> = role_permissions(db, user.role_id)
+        .await?
+        .into_iter()
+        .filter(within)
+        .collect();
     permissions.sort();
-    Ok(Some(CurrentUser {
-        id: user.id,
-        username: user.username,
-        role_id: role.id,
-        role_name: role.name,
-        permissions,
-    }))
+    Ok(permissions)
 }
 
 /// Stores a new password hash, bumps the session version and ends every other session of the
@@ -205,6 +231,18 @@ pub async fn set_password(
     password_hash: String,
     keep: Option<&str>,
     actor: &Actor,
+) -> Result<i32, DbErr> {
+    store_password(db, user_id, password_hash, keep, actor, "user.password_change").await
+}
+
+/// [`set_password`], audited as `action`.
+pub(crate) async fn store_password(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user_id: i32,
+    password_hash: String,
+    keep: Option<&str>,
+    actor: &Actor,
+    action: &str,
 ) -> Result<i32, DbErr> {
     let txn = super::begin_write(db).await?;
     let user = user::Entity::find_by_id(user_id)
@@ -220,7 +258,7 @@ pub async fn set_password(
     audit::record(
         &txn,
         actor,
-        "user.password_change",
+        action,
         "user",
         user_id,
         None,

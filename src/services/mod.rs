@@ -12,6 +12,8 @@ pub mod error;
 pub mod groups;
 pub mod health;
 pub mod home;
+pub mod links;
+pub mod mail;
 pub mod movies;
 pub mod password;
 pub mod precondition;

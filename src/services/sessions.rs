@@ -66,15 +66,20 @@ pub fn token_id(token: &str) -> String {
         .collect()
 }
 
+/// 256 random bits, URL-safe base64: the secret of a session or of a mailed link.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// Starts a session for `user_id`; returns the secret token the session must carry.
 pub async fn start(
     db: &impl ConnectionTrait,
     user_id: i32,
     origin: &Origin,
 ) -> Result<String, DbErr> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let token = random_secret();
     let now = Utc::now();
     user_session::ActiveModel {
         id: Set(token_id(&token)),

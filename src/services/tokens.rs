@@ -245,20 +245,6 @@ pub async fn authenticate(
         return Ok(None);
     };
     let scopes = scope_set(&token.scopes);
-    let mut permissions: Vec<Permission> = super::accounts::role_permissions(db, role.id)
-        .await?
-        .into_iter()
-        .filter(|p| scopes.contains(p))
-        .collect();
-    permissions.sort();
-    Ok(Some((
-        token.id,
-        CurrentUser {
-            id: owner.id,
-            username: owner.username,
-            role_id: role.id,
-            role_name: role.name,
-            permissions,
-        },
-    )))
+    let permissions = super::accounts::held_permissions(db, &owner, |p| scopes.contains(p)).await?;
+    Ok(Some((token.id, CurrentUser::new(owner, role, permissions))))
 }

@@ -79,6 +79,7 @@ pub struct UsersPage {
     pub q: String,
     pub role: String,
     pub active: String,
+    pub verified: String,
     pub sort: String,
     pub dir: String,
 }

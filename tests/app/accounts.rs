@@ -88,8 +88,8 @@ backend_tests! {
         let first = marquee::domain::Email::parse("twin1@example.test").unwrap();
         let second = marquee::domain::Email::parse("twin2@example.test").unwrap();
         let (a, b) = tokio::join!(
-            marquee::services::accounts::register(&app.db, &name, &first, "h".into(), None),
-            marquee::services::accounts::register(&app.db, &name, &second, "h".into(), None),
+            marquee::services::accounts::register(&app.db, &name, &first, "h".into(), None, marquee::services::accounts::Address::Confirmed),
+            marquee::services::accounts::register(&app.db, &name, &second, "h".into(), None, marquee::services::accounts::Address::Confirmed),
         );
         let outcomes = [a.is_ok(), b.is_ok()];
         assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "exactly one wins");

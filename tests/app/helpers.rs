@@ -400,7 +400,8 @@ impl TestApp {
             .unwrap_or_else(|| panic!("role {role}"));
         let username = marquee::domain::Username::parse(username).unwrap();
         let email = marquee::domain::Email::parse(&format!("{username}@example.test")).unwrap();
-        marquee::services::accounts::register(&self.db, &username, &email, hash, Some(role.id))
+        let confirmed = marquee::services::accounts::Address::Confirmed;
+        marquee::services::accounts::register(&self.db, &username, &email, hash, Some(role.id), confirmed)
             .await
             .unwrap()
             .id
@@ -466,16 +467,10 @@ impl TestApp {
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("role {}", user.role_id));
-        let permissions = marquee::services::accounts::role_permissions(&self.db, role.id)
+        let permissions = marquee::services::accounts::held_permissions(&self.db, &user, |_| true)
             .await
             .unwrap();
-        marquee::domain::CurrentUser {
-            id: user.id,
-            username: user.username,
-            role_id: role.id,
-            role_name: role.name,
-            permissions,
-        }
+        marquee::domain::CurrentUser::new(user, role, permissions)
     }
 
     /// An administrator ("operator", created on first use) for set-up done through services.

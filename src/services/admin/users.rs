@@ -55,6 +55,8 @@ pub struct UserFilter {
     pub q: Option<String>,
     pub role_id: Option<i32>,
     pub active: Option<bool>,
+    /// Whether the address is confirmed.
+    pub verified: Option<bool>,
     pub sort: UserSort,
     pub desc: bool,
 }
@@ -88,6 +90,11 @@ pub async fn list_users(
     if let Some(active) = filter.active {
         query = query.filter(user::Column::IsActive.eq(active));
     }
+    query = match filter.verified {
+        Some(true) => query.filter(user::Column::EmailVerifiedAt.is_not_null()),
+        Some(false) => query.filter(user::Column::EmailVerifiedAt.is_null()),
+        None => query,
+    };
     let order = if filter.desc {
         sea_orm::Order::Desc
     } else {
@@ -102,6 +109,31 @@ pub async fn list_users(
     .order_by_asc(user::Column::Id);
     let paginator = query.find_also_related(role::Entity).paginate(db, per_page);
     crate::services::fetch_page(paginator, page).await
+}
+
+/// Mails `user_id` a link to choose a new password, audited as sent by `actor` (who needs
+/// "manage users", and never sees nor sets the password).
+pub async fn send_reset_link(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &CurrentUser,
+    ip: Option<String>,
+    user_id: i32,
+) -> Result<user::Model, ServiceError> {
+    actor.require(Permission::ManageUsers)?;
+    let txn = crate::services::begin_write(db).await?;
+    acting(&txn, actor, Permission::ManageUsers).await?;
+    let target = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if !target.is_active {
+        return Err(ServiceError::conflict(
+            "This account is deactivated: activate it first.",
+        ));
+    }
+    crate::services::links::send_reset(&txn, &target, &Actor::of(actor, ip)).await?;
+    txn.commit().await?;
+    Ok(target)
 }
 
 /// Changes a user's role and active flag. A change to either ends that user's sessions.

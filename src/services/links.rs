@@ -1,0 +1,418 @@
+//! The links mailed to members: confirm an address (at sign-up, or a new one), and reset a
+//! forgotten password. A link's secret is 256 random bits; only its SHA-256 is stored. A link
+//! works once, until it expires, and only while the account's password and address are those
+//! it was issued under (its `stamp`), so a password or address change voids every link out.
+//! Each mail is queued in the transaction that issues its link.
+
+use chrono::{Duration, Utc};
+use entity::{account_link, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+
+use super::audit::{self, Actor};
+use super::mail::{self, Mail};
+use super::sessions::{random_secret, token_id};
+use super::{FieldErrors, ServiceError};
+use crate::domain::{CurrentUser, Email};
+
+/// What a link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Confirm the address given at sign-up.
+    Verify,
+    /// Choose a new password.
+    Reset,
+    /// Confirm a new address.
+    Email,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Verify => "verify",
+            Purpose::Reset => "reset",
+            Purpose::Email => "email",
+        }
+    }
+
+    /// How long a link works.
+    fn lifetime(self) -> Duration {
+        match self {
+            Purpose::Verify => Duration::hours(48),
+            Purpose::Reset => Duration::minutes(60),
+            Purpose::Email => Duration::hours(24),
+        }
+    }
+
+    /// The page a link opens (the secret is its last segment).
+    fn path(self, secret: &str) -> String {
+        match self {
+            Purpose::Verify => format!("/account/verify/{secret}"),
+            Purpose::Reset => format!("/account/reset/{secret}"),
+            Purpose::Email => format!("/account/email/{secret}"),
+        }
+    }
+}
+
+/// Links of one purpose an account may be sent in an hour; more are not sent.
+const PER_HOUR: u64 = 3;
+
+/// The password and address `user` has now, hashed: a link issued under other ones is void.
+fn stamp(user: &user::Model) -> String {
+    token_id(&format!("{}\n{}", user.password_hash, user.email))
+}
+
+/// Issues a link for `user` and returns its path.
+async fn issue(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    purpose: Purpose,
+    new_email: Option<&str>,
+) -> Result<String, DbErr> {
+    let secret = random_secret();
+    let now = Utc::now();
+    account_link::ActiveModel {
+        user_id: Set(user.id),
+        purpose: Set(purpose.as_str().to_owned()),
+        token_hash: Set(token_id(&secret)),
+        new_email: Set(new_email.map(str::to_owned)),
+        stamp: Set(stamp(user)),
+        created_at: Set(now),
+        expires_at: Set(now + purpose.lifetime()),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(purpose.path(&secret))
+}
+
+/// Links of `purpose` issued to `user_id` in the last hour.
+async fn issued_lately(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    purpose: Purpose,
+) -> Result<u64, DbErr> {
+    account_link::Entity::find()
+        .filter(account_link::Column::UserId.eq(user_id))
+        .filter(account_link::Column::Purpose.eq(purpose.as_str()))
+        .filter(account_link::Column::CreatedAt.gt(Utc::now() - Duration::hours(1)))
+        .count(db)
+        .await
+}
+
+/// The link of `purpose` with this secret and its account, while it still works: not used,
+/// not expired, the account active and with the password and address it was issued under.
+pub async fn open(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    secret: &str,
+) -> Result<Option<(account_link::Model, user::Model)>, DbErr> {
+    if secret.is_empty() || secret.len() > 100 {
+        return Ok(None);
+    }
+    let found = account_link::Entity::find()
+        .filter(account_link::Column::TokenHash.eq(token_id(secret)))
+        .filter(account_link::Column::Purpose.eq(purpose.as_str()))
+        .filter(account_link::Column::UsedAt.is_null())
+        .filter(account_link::Column::ExpiresAt.gt(Utc::now()))
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?;
+    Ok(match found {
+        Some((link, Some(user))) if user.is_active && link.stamp == stamp(&user) => {
+            Some((link, user))
+        }
+        _ => None,
+    })
+}
+
+/// Opens the link and marks it used, inside `txn`: `None` when it does not work (any more),
+/// including when a concurrent request used it first.
+async fn redeem(
+    txn: &impl ConnectionTrait,
+    purpose: Purpose,
+    secret: &str,
+) -> Result<Option<(account_link::Model, user::Model)>, DbErr> {
+    let Some((link, user)) = open(txn, purpose, secret).await? else {
+        return Ok(None);
+    };
+    let used = account_link::Entity::update_many()
+        .col_expr(account_link::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(account_link::Column::Id.eq(link.id))
+        .filter(account_link::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok((used.rows_affected == 1).then_some((link, user)))
+}
+
+/// Queues the confirmation mail of a new account (inside its registration's transaction).
+pub(crate) async fn send_verification(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+) -> Result<(), DbErr> {
+    let path = issue(db, user, Purpose::Verify, None).await?;
+    let mail = Mail::Verify {
+        username: user.username.clone(),
+        path,
+        hours: Purpose::Verify.lifetime().num_hours(),
+    };
+    mail::enqueue(db, &user.email, &mail).await
+}
+
+/// "Send the link again": a new confirmation mail, a few an hour at most.
+pub async fn resend_verification(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+) -> Result<(), ServiceError> {
+    let txn = super::begin_write(db).await?;
+    let account = user::Entity::find_by_id(user.id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if account.email_verified_at.is_some() {
+        return Err(ServiceError::conflict("Your address is confirmed already."));
+    }
+    if issued_lately(&txn, account.id, Purpose::Verify).await? >= PER_HOUR {
+        return Err(ServiceError::conflict(
+            "We have sent you several links in the last hour: please use the newest, or try \
+             again later.",
+        ));
+    }
+    send_verification(&txn, &account).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Confirms the address of the link's account. Returns the account, or `None` when the link
+/// does not work.
+pub async fn verify(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    secret: &str,
+    ip: Option<String>,
+) -> Result<Option<user::Model>, ServiceError> {
+    let txn = super::begin_write(db).await?;
+    let Some((_, account)) = redeem(&txn, Purpose::Verify, secret).await? else {
+        return Ok(None);
+    };
+    if account.email_verified_at.is_none() {
+        mark_verified(&txn, account.id).await?;
+        let actor = Actor {
+            id: Some(account.id),
+            ip,
+        };
+        audit::record(&txn, &actor, "user.verify", "user", account.id, None, None).await?;
+    }
+    txn.commit().await?;
+    Ok(Some(account))
+}
+
+async fn mark_verified(db: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::EmailVerifiedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::EmailVerifiedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// "Forgot password": mails a reset link when `email` is an active account's address. The
+/// answer is the same whether or not it is (no one learns which addresses have accounts), and
+/// an account is sent a few links an hour at most.
+pub async fn forgot_password(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    email: &str,
+    ip: Option<String>,
+) -> Result<(), ServiceError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let txn = super::begin_write(db).await?;
+    let Some(account) = user::Entity::find_by_email(email.as_str())
+        .one(&txn)
+        .await?
+        .filter(|u| u.is_active)
+    else {
+        return Ok(());
+    };
+    if issued_lately(&txn, account.id, Purpose::Reset).await? >= PER_HOUR {
+        return Ok(());
+    }
+    send_reset(&txn, &account, &Actor { id: None, ip }).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Queues a reset link to `account`, audited as sent by `actor` (nobody: the member asked).
+pub(crate) async fn send_reset(
+    db: &impl ConnectionTrait,
+    account: &user::Model,
+    actor: &Actor,
+) -> Result<(), DbErr> {
+    let path = issue(db, account, Purpose::Reset, None).await?;
+    let mail = Mail::Reset {
+        username: account.username.clone(),
+        path,
+        minutes: Purpose::Reset.lifetime().num_minutes(),
+    };
+    mail::enqueue(db, &account.email, &mail).await?;
+    audit::record(
+        db,
+        actor,
+        "user.reset_link",
+        "user",
+        account.id,
+        None,
+        None,
+    )
+    .await
+}
+
+/// Sets a new password through a reset link: every session of the account ends, the address
+/// counts as confirmed (the mail reached it), and the link and every other one out are void.
+/// Returns the account, or `None` when the link does not work.
+pub async fn reset_password(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    secret: &str,
+    password_hash: String,
+    ip: Option<String>,
+) -> Result<Option<user::Model>, ServiceError> {
+    let txn = super::begin_write(db).await?;
+    let Some((_, account)) = redeem(&txn, Purpose::Reset, secret).await? else {
+        return Ok(None);
+    };
+    let actor = Actor {
+        id: Some(account.id),
+        ip,
+    };
+    super::accounts::store_password(
+        &txn,
+        account.id,
+        password_hash,
+        None,
+        &actor,
+        "user.password_reset",
+    )
+    .await?;
+    mark_verified(&txn, account.id).await?;
+    txn.commit().await?;
+    Ok(Some(account))
+}
+
+/// Asks to change `user`'s address to `new_email` (the current password was checked by the
+/// caller): a confirmation link goes to the new address and a notice to the old one; nothing
+/// changes until the link is used.
+pub async fn request_address_change(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    new_email: &Email,
+    ip: Option<String>,
+) -> Result<(), ServiceError> {
+    let txn = super::begin_write(db).await?;
+    let account = user::Entity::find_by_id(user.id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if account.email == new_email.as_str() {
+        return Err(ServiceError::invalid(
+            "email",
+            "That is the address you use already.",
+        ));
+    }
+    address_free(&txn, account.id, new_email).await?;
+    if issued_lately(&txn, account.id, Purpose::Email).await? >= PER_HOUR {
+        return Err(ServiceError::conflict(
+            "You have asked for several changes in the last hour: please use the newest link, \
+             or try again later.",
+        ));
+    }
+    let path = issue(&txn, &account, Purpose::Email, Some(new_email.as_str())).await?;
+    let confirm = Mail::ConfirmAddress {
+        username: account.username.clone(),
+        path,
+        new_email: new_email.as_str().to_owned(),
+        hours: Purpose::Email.lifetime().num_hours(),
+    };
+    mail::enqueue(&txn, new_email.as_str(), &confirm).await?;
+    let notice = Mail::AddressChanging {
+        username: account.username.clone(),
+        new_email: new_email.as_str().to_owned(),
+    };
+    mail::enqueue(&txn, &account.email, &notice).await?;
+    audit::record(
+        &txn,
+        &Actor::of(user, ip),
+        "user.email_change_requested",
+        "user",
+        account.id,
+        None,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Refuses an address another account uses.
+async fn address_free(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    email: &Email,
+) -> Result<(), ServiceError> {
+    let taken = user::Entity::find_by_email(email.as_str())
+        .one(db)
+        .await?
+        .is_some_and(|other| other.id != user_id);
+    if taken {
+        return Err(ServiceError::Conflict(FieldErrors::one(
+            "email",
+            "An account with this email exists already.",
+        )));
+    }
+    Ok(())
+}
+
+/// Changes the address to the one the link confirms. Returns the account as it was, or `None`
+/// when the link does not work; a conflict when the address was taken meanwhile.
+pub async fn confirm_address(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    secret: &str,
+    ip: Option<String>,
+) -> Result<Option<user::Model>, ServiceError> {
+    let txn = super::begin_write(db).await?;
+    let Some((link, account)) = redeem(&txn, Purpose::Email, secret).await? else {
+        return Ok(None);
+    };
+    let Some(new_email) = link.new_email.as_deref().and_then(|e| Email::parse(e).ok()) else {
+        return Ok(None);
+    };
+    address_free(&txn, account.id, &new_email).await?;
+    let now = Utc::now();
+    let mut active: user::ActiveModel = account.clone().into();
+    active.email = Set(new_email.as_str().to_owned());
+    active.email_verified_at = Set(Some(now));
+    active
+        .update(&txn)
+        .await
+        .map_err(super::error::on_table("user"))?;
+    audit::record(
+        &txn,
+        &Actor {
+            id: Some(account.id),
+            ip,
+        },
+        "user.email_change",
+        "user",
+        account.id,
+        Some(json!({ "email": account.email })),
+        Some(json!({ "email": new_email.as_str() })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(account))
+}
