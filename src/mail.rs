@@ -59,10 +59,12 @@ fn subject(mail: &Mail) -> &'static str {
 impl Mailer {
     /// SMTP when `MARQUEE_SMTP_HOST` is set, else `.eml` files in the mail folder.
     pub fn from_settings(settings: &Settings, site: SiteUrl) -> anyhow::Result<Mailer> {
-        let from: Mailbox = settings
-            .mail_from
-            .parse()
-            .with_context(|| format!("MARQUEE_MAIL_FROM is not an address: {}", settings.mail_from))?;
+        let from: Mailbox = settings.mail_from.parse().with_context(|| {
+            format!(
+                "MARQUEE_MAIL_FROM is not an address: {}",
+                settings.mail_from
+            )
+        })?;
         let transport = match settings.smtp_host.as_deref().filter(|h| !h.is_empty()) {
             Some(host) => {
                 let mut builder = match settings.smtp_security.as_str() {
@@ -77,10 +79,8 @@ impl Mailer {
                 if let (Some(user), Some(password)) =
                     (&settings.smtp_username, &settings.smtp_password)
                 {
-                    builder = builder.credentials(Credentials::new(
-                        user.clone(),
-                        password.expose().to_owned(),
-                    ));
+                    builder = builder
+                        .credentials(Credentials::new(user.clone(), password.expose().to_owned()));
                 }
                 tracing::info!(
                     host,
@@ -91,8 +91,9 @@ impl Mailer {
             }
             None => {
                 let dir = settings.mail_folder();
-                std::fs::create_dir_all(&dir)
-                    .with_context(|| format!("could not create the mail folder {}", dir.display()))?;
+                std::fs::create_dir_all(&dir).with_context(|| {
+                    format!("could not create the mail folder {}", dir.display())
+                })?;
                 tracing::info!(
                     folder = %dir.display(),
                     "no SMTP server set (MARQUEE_SMTP_HOST): mail is written to .eml files"

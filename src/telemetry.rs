@@ -69,12 +69,7 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
             .get(actix_web::http::header::USER_AGENT)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
-        let target = loggable_target(
-            request
-                .uri()
-                .path_and_query()
-                .map_or("", |p| p.as_str()),
-        );
+        let target = loggable_target(request.uri().path_and_query().map_or("", |p| p.as_str()));
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),

@@ -78,7 +78,15 @@ pub async fn register(
     let registered = match (username, email, password) {
         (Some(username), Some(email), Some(password)) => {
             let hash = password::hash(password.into_inner()).await?;
-            accounts::register(db.get_ref(), &username, &email, hash, None, accounts::Address::ToConfirm).await
+            accounts::register(
+                db.get_ref(),
+                &username,
+                &email,
+                hash,
+                None,
+                accounts::Address::ToConfirm,
+            )
+            .await
         }
         _ => Err(ServiceError::Invalid(errors)),
     };

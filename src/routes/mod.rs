@@ -33,12 +33,24 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(auth::logout))
         .route("/password/forgot", web::get().to(account::forgot_form))
         .route("/password/forgot", web::post().to(account::forgot))
-        .route("/account/verify/{secret}", web::get().to(account::verify_page))
+        .route(
+            "/account/verify/{secret}",
+            web::get().to(account::verify_page),
+        )
         .route("/account/verify/{secret}", web::post().to(account::verify))
-        .route("/account/reset/{secret}", web::get().to(account::reset_form))
+        .route(
+            "/account/reset/{secret}",
+            web::get().to(account::reset_form),
+        )
         .route("/account/reset/{secret}", web::post().to(account::reset))
-        .route("/account/email/{secret}", web::get().to(account::email_confirm_page))
-        .route("/account/email/{secret}", web::post().to(account::email_confirm))
+        .route(
+            "/account/email/{secret}",
+            web::get().to(account::email_confirm_page),
+        )
+        .route(
+            "/account/email/{secret}",
+            web::post().to(account::email_confirm),
+        )
         .route("/settings/verify", web::post().to(account::resend))
         .route("/settings/email", web::get().to(account::email_form))
         .route("/settings/email", web::post().to(account::change_email))
@@ -147,7 +159,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
                 .route("/users", web::get().to(admin::users))
                 .route("/users/{id}", web::get().to(admin::user_edit_form))
                 .route("/users/{id}", web::post().to(admin::user_update))
-                .route("/users/{id}/reset-link", web::post().to(admin::user_reset_link))
+                .route(
+                    "/users/{id}/reset-link",
+                    web::post().to(admin::user_reset_link),
+                )
                 .route("/audit", web::get().to(admin::audit)),
         );
 }

@@ -232,7 +232,15 @@ pub async fn set_password(
     keep: Option<&str>,
     actor: &Actor,
 ) -> Result<i32, DbErr> {
-    store_password(db, user_id, password_hash, keep, actor, "user.password_change").await
+    store_password(
+        db,
+        user_id,
+        password_hash,
+        keep,
+        actor,
+        "user.password_change",
+    )
+    .await
 }
 
 /// [`set_password`], audited as `action`.

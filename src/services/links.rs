@@ -261,16 +261,7 @@ pub(crate) async fn send_reset(
         minutes: Purpose::Reset.lifetime().num_minutes(),
     };
     mail::enqueue(db, &account.email, &mail).await?;
-    audit::record(
-        db,
-        actor,
-        "user.reset_link",
-        "user",
-        account.id,
-        None,
-        None,
-    )
-    .await
+    audit::record(db, actor, "user.reset_link", "user", account.id, None, None).await
 }
 
 /// Sets a new password through a reset link: every session of the account ends, the address

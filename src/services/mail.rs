@@ -99,7 +99,10 @@ pub async fn claim(db: &impl ConnectionTrait, row: &mail_outbox::Model) -> Resul
 
 /// The message was handed over: it leaves the outbox.
 pub async fn delivered(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
-    mail_outbox::Entity::delete_by_id(id).exec(db).await.map(|_| ())
+    mail_outbox::Entity::delete_by_id(id)
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// The attempt numbered `attempt` (1 for the first) failed: the next one waits longer, and

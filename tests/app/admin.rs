@@ -479,6 +479,10 @@ async fn the_user_command_creates_accounts_and_sets_roles() {
         .unwrap()
         .unwrap();
     assert_eq!(created.role_id, role_id(&app.db, "admin").await);
+    assert!(
+        created.email_verified_at.is_some(),
+        "an operator vouches for the address"
+    );
     assert!(marquee::services::password::verify_blocking(
         PASSWORD,
         &created.password_hash
@@ -516,6 +520,24 @@ async fn the_user_command_creates_accounts_and_sets_roles() {
     let out = run(&["user", "set-role", "root2", "reader"], None);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nobody able to manage roles"));
+
+    // `set-password`: a new password, and every session of the account ends.
+    let session = app.visitor();
+    session.login_ok("grace", PASSWORD).await;
+    let new_password = "set from the command line";
+    let out = run(&["user", "set-password", "grace"], Some(new_password));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(session.signed_in_as().await, None);
+    app.visitor().login_ok("grace", new_password).await;
+    let out = run(&["user", "set-password", "nobody"], Some(new_password));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no user is called nobody"));
+    let out = run(&["user", "set-password", "grace"], Some("short"));
+    assert!(!out.status.success());
     app.stop().await;
     test_db.drop_database().await;
 }

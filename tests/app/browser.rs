@@ -17,6 +17,8 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
 use crate::helpers::{Backend, TestDb};
 
 /// A chromedriver process and one browser session, closed on drop.
@@ -362,6 +364,16 @@ async fn a_new_member_gains_a_capability_when_an_admin_gives_them_a_new_role() {
         .await;
     browser.wait_for_url(&app.url("/users/juno")).await;
     browser.wait_for_text("Welcome to Marquee, juno!").await;
+    // Juno confirms her address (the mail journey below does it through the mailed link).
+    entity::user::Entity::update_many()
+        .col_expr(
+            entity::user::Column::EmailVerifiedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+        )
+        .filter(entity::user::Column::Username.eq("juno"))
+        .exec(&app.db)
+        .await
+        .unwrap();
     assert!(
         !browser
             .texts("nav .nav-links a")
@@ -703,6 +715,86 @@ async fn an_author_makes_a_token_writes_through_the_api_and_revokes_it() {
             .contains(&"POST /api/v1/posts".to_owned())
     );
     browser.screenshot("api-reference").await;
+
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[cfg_attr(
+    not(marquee_browser),
+    ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_member_confirms_their_address_forgets_their_password_and_resets_it() {
+    let test_db = TestDb::create(Backend::Sqlite).await;
+    let sink = crate::mail::MailSink::start();
+    let app = sink.app(&test_db).await;
+    let browser = Browser::start().await;
+    let password = crate::helpers::PASSWORD;
+
+    // Signing up: in, but reminded to confirm the address.
+    browser.goto(&app.url("/register")).await;
+    browser.fill("#username", "mira").await;
+    browser.fill("#email", "mira@example.test").await;
+    browser.fill("#password", password).await;
+    browser.fill("#password_confirm", password).await;
+    browser
+        .click("form[action='/register'] button[type=submit]")
+        .await;
+    browser.wait_for_text("We have mailed you a link").await;
+    browser.wait_for_text("Send the link again").await;
+    browser.screenshot("unconfirmed-member").await;
+
+    // The link from the mail, then its button.
+    let mail = sink
+        .wait_for("mira@example.test", "Confirm your email")
+        .await;
+    browser.goto(&app.url(&mail.link(&app))).await;
+    browser.wait_for_text("Confirm your email address").await;
+    browser.screenshot("confirm-address").await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("Your address is confirmed").await;
+    assert!(
+        !browser
+            .texts("main")
+            .await
+            .concat()
+            .contains("Send the link again")
+    );
+    browser.click("form[action='/logout'] button").await;
+    browser.wait_for_text("You are logged out.").await;
+
+    // Forgot the password: from the login page, by address.
+    browser.goto(&app.url("/login")).await;
+    browser.click("a[href='/password/forgot']").await;
+    browser.wait_for_text("Forgot your password?").await;
+    browser.fill("#email", "mira@example.test").await;
+    browser.screenshot("forgot-password").await;
+    browser
+        .click("form[action='/password/forgot'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("If an account uses that address")
+        .await;
+    let mail = sink
+        .wait_for("mira@example.test", "Reset your Marquee password")
+        .await;
+    browser.goto(&app.url(&mail.link(&app))).await;
+    browser.wait_for_text("Choose a new password").await;
+    let new_password = "mira's much better password";
+    browser.fill("#password", new_password).await;
+    browser.fill("#password_confirm", new_password).await;
+    browser.screenshot("reset-password").await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("Your new password is set").await;
+
+    // Signing in with the new password.
+    browser.fill("#login", "mira").await;
+    browser.fill("#password", new_password).await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Welcome back, mira.").await;
 
     browser.quit().await;
     app.stop().await;

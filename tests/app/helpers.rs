@@ -401,10 +401,17 @@ impl TestApp {
         let username = marquee::domain::Username::parse(username).unwrap();
         let email = marquee::domain::Email::parse(&format!("{username}@example.test")).unwrap();
         let confirmed = marquee::services::accounts::Address::Confirmed;
-        marquee::services::accounts::register(&self.db, &username, &email, hash, Some(role.id), confirmed)
-            .await
-            .unwrap()
-            .id
+        marquee::services::accounts::register(
+            &self.db,
+            &username,
+            &email,
+            hash,
+            Some(role.id),
+            confirmed,
+        )
+        .await
+        .unwrap()
+        .id
     }
 
     /// A visitor signed in as a new account `username` in `role` (with [`PASSWORD`]).

@@ -18,6 +18,7 @@ mod browser;
 mod fuzz;
 mod hostile;
 mod key_pages;
+mod mail;
 mod migrations;
 mod movies;
 mod pages;

@@ -1,0 +1,364 @@
+//! Mail, end to end against a real SMTP server (`tests/support/smtp_sink.py`, aiosmtpd): the
+//! confirmation mail after sign-up, "forgot password", the change of address, an
+//! administrator's reset link. Each link works once, not after it expires, and not after the
+//! password or address it was issued under changed; a reset ends every session.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::helpers::{PASSWORD, TestApp, TestDb, location};
+
+/// A real SMTP server on a free port; what it receives is kept as JSON files.
+pub struct MailSink {
+    child: std::process::Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+/// One message as the SMTP server received and decoded it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Received {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl MailSink {
+    pub fn start() -> MailSink {
+        let dir = tempfile::tempdir().unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
+        let mut child = std::process::Command::new("python3")
+            .arg(script)
+            .arg(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs (the SMTP sink needs python3 with aiosmtpd)");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("ready ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| {
+                panic!("the SMTP sink did not start (pip install aiosmtpd): {line:?}")
+            });
+        MailSink { child, port, dir }
+    }
+
+    /// The application on `test_db`, sending its mail here.
+    pub async fn app(&self, test_db: &TestDb) -> TestApp {
+        test_db.spawn_with(self.settings(test_db)).await
+    }
+
+    pub fn settings(&self, test_db: &TestDb) -> marquee::config::Settings {
+        let mut settings = test_db.settings();
+        settings.smtp_host = Some("127.0.0.1".into());
+        settings.smtp_port = Some(self.port);
+        settings.smtp_security = "none".into();
+        settings
+    }
+
+    /// Every message received so far.
+    pub fn received(&self) -> Vec<Received> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
+            .collect()
+    }
+
+    /// The messages to `to` whose subject contains `subject`.
+    pub fn to(&self, to: &str, subject: &str) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == to) && m.subject.contains(subject))
+            .collect()
+    }
+
+    /// Waits (up to 30 s) for the `n`-th message to `to` whose subject contains `subject`.
+    pub async fn wait_for_nth(&self, to: &str, subject: &str, n: usize) -> Received {
+        for _ in 0..300 {
+            if let Some(found) = self.to(to, subject).into_iter().nth(n - 1) {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "no mail #{n} to {to} about {subject:?}; received: {:?}",
+            self.received()
+        );
+    }
+
+    pub async fn wait_for(&self, to: &str, subject: &str) -> Received {
+        self.wait_for_nth(to, subject, 1).await
+    }
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Received {
+    /// The path of the one link into the site's `/account/` pages, read from the plain text
+    /// and checked against the HTML alternative.
+    pub fn link(&self, app: &TestApp) -> String {
+        let start = self
+            .text
+            .find(&format!("{}/account/", app.address))
+            .unwrap_or_else(|| panic!("a link in {:?}", self.text));
+        let url = self.text[start..].split_whitespace().next().unwrap();
+        assert!(
+            self.html.contains(&format!("href=\"{url}\"")),
+            "the HTML alternative links the same page: {}",
+            self.html
+        );
+        url.strip_prefix(&app.address).unwrap().to_owned()
+    }
+}
+
+async fn audited(app: &TestApp, action: &str, user_id: i32) -> usize {
+    entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq(action))
+        .filter(entity::audit_log::Column::SubjectId.eq(user_id.to_string()))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len()
+}
+
+async fn account(app: &TestApp, username: &str) -> entity::user::Model {
+    entity::user::Entity::find_by_username(username)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+backend_tests! {
+    async fn signing_up_mails_a_link_that_confirms_the_address_once(test_db: TestDb) {
+        let sink = MailSink::start();
+        let app = sink.app(&test_db).await;
+        let author = app.create_user("ada", "author").await;
+        let post = app.create_post(author, "Open thread", true, None, &[]).await;
+        let visitor = app.visitor();
+        let response = visitor
+            .post("/register", &[("username", "Newbie"), ("email", "newbie@example.test"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+        // Signed in, but nothing to write with until the address is confirmed.
+        let comment = format!("/posts/{}/comments", post.slug);
+        let response = visitor.post(&comment, &[("body", "First!")]).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(response.text().await.unwrap().contains("Confirm your email address first"));
+        let (_, home) = visitor.get_html("/").await;
+        assert!(home.contains("Send the link again"), "the reminder shows");
+
+        let mail = sink.wait_for("newbie@example.test", "Confirm your email address").await;
+        assert!(mail.text.contains("Hello newbie"), "{}", mail.text);
+        let link = mail.link(&app);
+        assert!(link.starts_with("/account/verify/"), "{link}");
+        let secret = link.rsplit('/').next().unwrap();
+        assert!(secret.len() >= 43, "256 random bits: {secret}");
+        let stored = entity::account_link::Entity::find().all(&app.db).await.unwrap();
+        assert!(stored.iter().all(|l| !l.token_hash.contains(secret)), "only a hash is stored");
+
+        // Opening the link changes nothing by itself; its button does.
+        let (status, page) = visitor.get_html(&link).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Confirm my address"));
+        assert!(account(&app, "newbie").await.email_verified_at.is_none());
+        let response = visitor.post(&link, &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let newbie = account(&app, "newbie").await;
+        assert!(newbie.email_verified_at.is_some());
+        assert_eq!(audited(&app, "user.verify", newbie.id).await, 1);
+
+        // The reader role's permissions hold now, and the banner is gone.
+        let response = visitor.post(&comment, &[("body", "First!")]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (_, home) = visitor.get_html("/").await;
+        assert!(!home.contains("Send the link again"));
+
+        // Used once: the link is gone, for a GET and a POST alike.
+        assert_eq!(visitor.get(&link).await.status(), StatusCode::GONE);
+        assert_eq!(visitor.post(&link, &[]).await.status(), StatusCode::GONE);
+        assert_eq!(app.visitor().get("/account/verify/not-a-secret").await.status(), StatusCode::GONE);
+        app.stop().await;
+    }
+
+    async fn send_the_link_again_is_limited_and_the_newest_link_works(test_db: TestDb) {
+        let sink = MailSink::start();
+        let app = sink.app(&test_db).await;
+        let visitor = app.visitor();
+        visitor
+            .post("/register", &[("username", "late"), ("email", "late@example.test"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+            .await;
+        sink.wait_for("late@example.test", "Confirm").await;
+        for _ in 0..2 {
+            let response = visitor.post("/settings/verify", &[]).await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        }
+        let (_, page) = visitor.get_html("/users/late").await;
+        assert!(page.contains("We have sent you a new link"), "{page}");
+        // A fourth link within the hour is refused with a clear message, and not sent.
+        visitor.post("/settings/verify", &[]).await;
+        let (_, page) = visitor.get_html("/users/late").await;
+        assert!(page.contains("several links in the last hour"), "{page}");
+        let third = sink.wait_for_nth("late@example.test", "Confirm", 3).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(sink.to("late@example.test", "Confirm").len(), 3);
+        let response = visitor.post(&third.link(&app), &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert!(account(&app, "late").await.email_verified_at.is_some());
+        app.stop().await;
+    }
+
+    async fn a_forgotten_password_is_reset_once_through_the_mailed_link_and_every_session_ends(test_db: TestDb) {
+        let sink = MailSink::start();
+        let app = sink.app(&test_db).await;
+        let ada = app.create_user("ada", "reader").await;
+        let elsewhere = app.visitor();
+        elsewhere.login_ok("ada", PASSWORD).await;
+
+        // The same answer for an address without an account, and no mail for it.
+        let stranger = app.visitor();
+        let unknown = stranger.post("/password/forgot", &[("email", "nobody@example.test")]).await;
+        assert_eq!(unknown.status(), StatusCode::SEE_OTHER);
+        let (_, unknown_page) = stranger.get_html(&location(&unknown)).await;
+        let known = stranger.post("/password/forgot", &[("email", "ADA@example.test")]).await;
+        assert_eq!(known.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&known), location(&unknown));
+        let (_, known_page) = stranger.get_html(&location(&known)).await;
+        assert!(known_page.contains("If an account uses that address"));
+        assert_eq!(known_page, unknown_page, "the same page either way");
+
+        let mail = sink.wait_for("ada@example.test", "Reset your Marquee password").await;
+        assert!(sink.to("nobody@example.test", "").is_empty());
+        let link = mail.link(&app);
+        let (status, page) = stranger.get_html(&link).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("ada"));
+
+        // A refused password keeps the link working.
+        let new_password = "a brand new password 42";
+        let response = stranger.post(&link, &[("password", new_password), ("password_confirm", "something else entirely")]).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let response = stranger.post(&link, &[("password", new_password), ("password_confirm", new_password)]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), "/login");
+
+        assert_eq!(elsewhere.signed_in_as().await, None, "every session of the account ended");
+        assert_eq!(stranger.login("ada", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+        stranger.login_ok("ada", new_password).await;
+        assert_eq!(audited(&app, "user.password_reset", ada).await, 1);
+        assert_eq!(app.visitor().post(&link, &[("password", PASSWORD), ("password_confirm", PASSWORD)]).await.status(), StatusCode::GONE);
+
+        // An expired link is refused.
+        app.visitor().post("/password/forgot", &[("email", "ada@example.test")]).await;
+        let expiring = sink.wait_for_nth("ada@example.test", "Reset", 2).await.link(&app);
+        entity::account_link::Entity::update_many()
+            .col_expr(entity::account_link::Column::ExpiresAt, sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(app.visitor().get(&expiring).await.status(), StatusCode::GONE);
+
+        // A link issued before the password changed is refused after.
+        app.visitor().post("/password/forgot", &[("email", "ada@example.test")]).await;
+        let stale = sink.wait_for_nth("ada@example.test", "Reset", 3).await.link(&app);
+        assert_eq!(app.visitor().get(&stale).await.status(), StatusCode::OK);
+        let member = app.visitor();
+        member.login_ok("ada", new_password).await;
+        let response = member
+            .post("/settings/password", &[("current_password", new_password), ("new_password", "yet another password 7"), ("new_password_confirm", "yet another password 7")])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.visitor().get(&stale).await.status(), StatusCode::GONE);
+        app.stop().await;
+    }
+
+    async fn changing_the_address_needs_the_password_and_a_confirmation_from_the_new_address(test_db: TestDb) {
+        let sink = MailSink::start();
+        let app = sink.app(&test_db).await;
+        let member = app.signed_in("ada", "reader").await;
+        app.create_user("bob", "reader").await;
+
+        let response = member.visitor.post("/settings/email", &[("email", "ada@new.example"), ("current_password", "wrong password here")]).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("That is not your current password."));
+        assert!(page.contains("value=\"ada@new.example\""), "the value is kept");
+        let response = member.visitor.post("/settings/email", &[("email", "bob@example.test"), ("current_password", PASSWORD)]).await;
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+
+        let response = member.visitor.post("/settings/email", &[("email", "Ada@New.example"), ("current_password", PASSWORD)]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let confirm = sink.wait_for("ada@new.example", "Confirm your new email address").await;
+        let notice = sink.wait_for("ada@example.test", "is being changed").await;
+        assert!(notice.text.contains("ada@new.example"));
+        assert_eq!(account(&app, "ada").await.email, "ada@example.test", "nothing changes before the link is used");
+
+        let link = confirm.link(&app);
+        let (status, page) = app.visitor().get_html(&link).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("ada@new.example"));
+        let response = app.visitor().post(&link, &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let ada = account(&app, "ada").await;
+        assert_eq!(ada.email, "ada@new.example");
+        assert!(ada.email_verified_at.is_some());
+        assert_eq!(audited(&app, "user.email_change", ada.id).await, 1);
+        assert_eq!(app.visitor().post(&link, &[]).await.status(), StatusCode::GONE);
+        // The new address signs in.
+        app.visitor().login_ok("ada@new.example", PASSWORD).await;
+        app.stop().await;
+    }
+
+    async fn an_administrator_sends_a_reset_link_and_filters_accounts_by_confirmed_address(test_db: TestDb) {
+        let sink = MailSink::start();
+        let app = sink.app(&test_db).await;
+        let boss = app.create_user("boss", "admin").await;
+        let admin = app.visitor();
+        admin.login_ok("boss", PASSWORD).await;
+        app.visitor()
+            .post("/register", &[("username", "fresh"), ("email", "fresh@example.test"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+            .await;
+        let fresh = account(&app, "fresh").await;
+
+        let row = |id: i32| format!("href=\"/admin/users/{id}\"");
+        let (_, unconfirmed) = admin.get_html("/admin/users?verified=no").await;
+        assert!(unconfirmed.contains(&row(fresh.id)) && !unconfirmed.contains(&row(boss)), "{unconfirmed}");
+        let (_, confirmed) = admin.get_html("/admin/users?verified=yes").await;
+        assert!(confirmed.contains(&row(boss)) && !confirmed.contains(&row(fresh.id)));
+        let (_, page) = admin.get_html(&format!("/admin/users/{}", fresh.id)).await;
+        assert!(page.contains("not confirmed"));
+
+        let reader = app.signed_in("nosy", "reader").await;
+        let path = format!("/admin/users/{}/reset-link", fresh.id);
+        assert_eq!(reader.visitor.post(&path, &[]).await.status(), StatusCode::FORBIDDEN);
+        let response = admin.post(&path, &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let mail = sink.wait_for("fresh@example.test", "Reset your Marquee password").await;
+        assert!(mail.link(&app).starts_with("/account/reset/"));
+        assert_eq!(audited(&app, "user.reset_link", fresh.id).await, 1);
+        assert_eq!(sink.to("fresh@example.test", "Reset").len(), 1, "the reader's attempt sent nothing");
+        app.stop().await;
+    }
+}
