@@ -752,7 +752,9 @@ async fn a_new_member_confirms_their_address_forgets_their_password_and_resets_i
     browser.goto(&app.url(&mail.link(&app))).await;
     browser.wait_for_text("Confirm your email address").await;
     browser.screenshot("confirm-address").await;
-    browser.click("main form button[type=submit]").await;
+    browser
+        .click("form[action^='/account/'] button[type=submit]")
+        .await;
     browser.wait_for_text("Your address is confirmed").await;
     assert!(
         !browser
@@ -785,7 +787,9 @@ async fn a_new_member_confirms_their_address_forgets_their_password_and_resets_i
     browser.fill("#password", new_password).await;
     browser.fill("#password_confirm", new_password).await;
     browser.screenshot("reset-password").await;
-    browser.click("main form button[type=submit]").await;
+    browser
+        .click("form[action^='/account/'] button[type=submit]")
+        .await;
     browser.wait_for_text("Your new password is set").await;
 
     // Signing in with the new password.

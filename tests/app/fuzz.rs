@@ -110,7 +110,7 @@ const TARGETS: &[Target] = &[
     ),
     get(
         "/admin/users",
-        &["q", "role", "active", "sort", "dir", "page"],
+        &["q", "role", "active", "verified", "sort", "dir", "page"],
     ),
     get("/admin/audit", &["action", "subject", "actor", "page"]),
     get("/moderation", &["page"]),
@@ -122,6 +122,9 @@ const TARGETS: &[Target] = &[
     get("/posts/{s}", &["page"]),
     get("/movies/{s}", &["page"]),
     get("/people/{s}", &[]),
+    get("/account/verify/{s}", &[]),
+    get("/account/reset/{s}", &[]),
+    get("/account/email/{s}", &[]),
     get("/groups/{s}", &["page"]),
     get("/admin/roles/{s}/edit", &[]),
     get("/admin/users/{s}", &[]),
@@ -163,6 +166,12 @@ const TARGETS: &[Target] = &[
         &["username", "email", "password", "password_confirm"],
     ),
     post("/login", &["login", "password", "next"]),
+    post("/password/forgot", &["email"]),
+    post("/settings/email", &["email", "current_password"]),
+    post("/account/reset/{s}", &["password", "password_confirm"]),
+    post("/account/verify/{s}", &[]),
+    post("/account/email/{s}", &[]),
+    post("/admin/users/{s}/reset-link", &[]),
 ];
 
 fn encode(value: &str) -> String {
