@@ -241,7 +241,6 @@ pub async fn change_email(
     ctx: PageContext,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
-    throttle: web::Data<LoginThrottle>,
     outbox: web::Data<Outbox>,
     session: Session,
     form: HtmlForm<EmailForm>,
@@ -252,7 +251,7 @@ pub async fn change_email(
         .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     let email = errors.check("email", Email::parse(&form.email));
-    if !super::users::current_password_ok(&req, &throttle, &account, form.current_password).await? {
+    if !super::users::current_password_ok(&req, &account, form.current_password).await? {
         errors.add("current_password", "That is not your current password.");
     }
     let requested = match email.filter(|_| errors.is_empty()) {

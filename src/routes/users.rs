@@ -123,10 +123,12 @@ pub async fn password_form(ctx: PageContext, _user: RequireUser) -> Result<HttpR
 /// throttled the same way.
 pub async fn current_password_ok(
     req: &HttpRequest,
-    throttle: &LoginThrottle,
     account: &entity::user::Model,
     typed: String,
 ) -> Result<bool, AppError> {
+    let throttle = req
+        .app_data::<web::Data<LoginThrottle>>()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no login throttle")))?;
     let keys = PasswordKeys::new(
         &account.username,
         client_ip(req).as_deref().unwrap_or("unknown"),
@@ -150,7 +152,6 @@ pub async fn change_password(
     ctx: PageContext,
     user: RequireUser,
     db: web::Data<DatabaseConnection>,
-    throttle: web::Data<LoginThrottle>,
     session: Session,
     form: HtmlForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -159,7 +160,7 @@ pub async fn change_password(
     let (account, _) = accounts::account(db.get_ref(), user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !current_password_ok(&req, &throttle, &account, form.current_password).await? {
+    if !current_password_ok(&req, &account, form.current_password).await? {
         errors.add("current_password", "That is not your current password.");
     }
     let new_password = NewPassword::parse(
