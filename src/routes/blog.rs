@@ -190,15 +190,7 @@ pub async fn by_category(
 ) -> Result<HttpResponse, AppError> {
     let all = site.category_tree().await?;
     let slug = path.into_inner();
-    let category = all
-        .iter()
-        .find(|c| c.slug == slug)
-        .cloned()
-        .ok_or(AppError::NotFound)?;
-    let filter = PostFilter {
-        category_ids: Some(blog::descendants(&all, category.id)),
-        ..Default::default()
-    };
+    let (category, filter) = blog::category_posts(&all, &slug).ok_or(AppError::NotFound)?;
     let frame = ListFrame {
         intro: Some("Posts in this category and all of its subcategories.".to_owned()),
         breadcrumbs: blog::ancestors(&all, category.id),

@@ -95,15 +95,8 @@ async fn subject(
         FeedScope::All => (FeedSubject::All, PostFilter::default()),
         FeedScope::Category(slug) => {
             let all = blog::categories(db).await?;
-            let category = all
-                .iter()
-                .find(|c| c.slug == slug)
-                .cloned()
-                .ok_or(ServiceError::NotFound)?;
-            let filter = PostFilter {
-                category_ids: Some(blog::descendants(&all, category.id)),
-                ..Default::default()
-            };
+            let (category, filter) =
+                blog::category_posts(&all, slug).ok_or(ServiceError::NotFound)?;
             (FeedSubject::Category(category), filter)
         }
         FeedScope::Tag(name) => {

@@ -11,7 +11,7 @@ use entity::{category, movie, person, post, post_tag, tag};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    QueryOrder, QuerySelect, Select, TryGetableMany,
 };
 
 /// A kind of page the sitemap lists, one numbered series of parts each in an index.
@@ -127,6 +127,29 @@ async fn count(db: &impl ConnectionTrait, section: Section) -> Result<u64, DbErr
     }
 }
 
+/// Up to `limit` rows of `columns` from `offset` on, in `order` (one statement).
+async fn rows<E, T>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    columns: impl IntoIterator<Item = E::Column>,
+    order: E::Column,
+    (limit, offset): (u64, u64),
+) -> Result<Vec<T>, DbErr>
+where
+    E: EntityTrait,
+    T: TryGetableMany,
+{
+    select
+        .select_only()
+        .columns(columns)
+        .order_by_asc(order)
+        .limit(limit)
+        .offset(offset)
+        .into_tuple::<T>()
+        .all(db)
+        .await
+}
+
 /// Up to `limit` addresses of a section from `offset` on, in id order (one statement).
 async fn load(
     db: &impl ConnectionTrait,
@@ -134,6 +157,7 @@ async fn load(
     limit: u64,
     offset: u64,
 ) -> Result<Vec<SitemapUrl>, DbErr> {
+    let window = (limit, offset);
     let at = |place| SitemapUrl {
         place,
         lastmod: None,
@@ -143,69 +167,76 @@ async fn load(
             0 => vec![at(Place::Home)],
             _ => Vec::new(),
         },
-        Section::Posts => published_posts()
-            .select_only()
-            .columns([post::Column::Slug, post::Column::UpdatedAt])
-            .order_by_asc(post::Column::Id)
-            .limit(limit)
-            .offset(offset)
-            .into_tuple::<(String, DateTime<Utc>)>()
-            .all(db)
+        Section::Posts => {
+            let columns = [post::Column::Slug, post::Column::UpdatedAt];
+            rows::<_, (String, DateTime<Utc>)>(
+                db,
+                published_posts(),
+                columns,
+                post::Column::Id,
+                window,
+            )
             .await?
             .into_iter()
             .map(|(slug, updated)| SitemapUrl {
                 place: Place::Post(slug),
                 lastmod: Some(updated),
             })
-            .collect(),
-        Section::Categories => category::Entity::find()
-            .select_only()
-            .column(category::Column::Slug)
-            .order_by_asc(category::Column::Id)
-            .limit(limit)
-            .offset(offset)
-            .into_tuple::<String>()
-            .all(db)
+            .collect()
+        }
+        Section::Categories => {
+            let columns = [category::Column::Slug];
+            rows(
+                db,
+                category::Entity::find(),
+                columns,
+                category::Column::Id,
+                window,
+            )
             .await?
             .into_iter()
             .map(|slug| at(Place::Category(slug)))
-            .collect(),
-        Section::Tags => used_tags()
-            .select_only()
-            .column(tag::Column::Name)
-            .order_by_asc(tag::Column::Id)
-            .limit(limit)
-            .offset(offset)
-            .into_tuple::<String>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|name| at(Place::Tag(name)))
-            .collect(),
-        Section::Movies => movie::Entity::find()
-            .select_only()
-            .column(movie::Column::Id)
-            .order_by_asc(movie::Column::Id)
-            .limit(limit)
-            .offset(offset)
-            .into_tuple::<i32>()
-            .all(db)
+            .collect()
+        }
+        Section::Tags => rows(
+            db,
+            used_tags(),
+            [tag::Column::Name],
+            tag::Column::Id,
+            window,
+        )
+        .await?
+        .into_iter()
+        .map(|name| at(Place::Tag(name)))
+        .collect(),
+        Section::Movies => {
+            let columns = [movie::Column::Id];
+            rows(
+                db,
+                movie::Entity::find(),
+                columns,
+                movie::Column::Id,
+                window,
+            )
             .await?
             .into_iter()
             .map(|id| at(Place::Movie(id)))
-            .collect(),
-        Section::People => person::Entity::find()
-            .select_only()
-            .column(person::Column::Id)
-            .order_by_asc(person::Column::Id)
-            .limit(limit)
-            .offset(offset)
-            .into_tuple::<i32>()
-            .all(db)
+            .collect()
+        }
+        Section::People => {
+            let columns = [person::Column::Id];
+            rows(
+                db,
+                person::Entity::find(),
+                columns,
+                person::Column::Id,
+                window,
+            )
             .await?
             .into_iter()
             .map(|id| at(Place::Person(id)))
-            .collect(),
+            .collect()
+        }
     })
 }
 
