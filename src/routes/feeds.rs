@@ -30,8 +30,8 @@ use crate::views::FeedLink;
 const ATOM: &str = "application/atom+xml; charset=utf-8";
 const XML: &str = "application/xml; charset=utf-8";
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
-/// Addresses in one sitemap file: the protocol's limit.
-const PER_FILE: u64 = 50_000;
+/// Addresses in one sitemap file: the protocol's limit, 50,000.
+const PER_FILE: u64 = sitemap::MAX_PER_FILE;
 
 /// A feed's title, the page it mirrors and its own path.
 pub struct FeedInfo {
