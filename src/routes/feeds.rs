@@ -114,7 +114,7 @@ fn atom_feed(site: &SiteUrl, feed: &feeds::Feed) -> atom::Feed {
                     name: e.author.clone(),
                     ..Default::default()
                 }],
-                links: vec![atom_link(url, "alternate", "text/html")],
+                links: vec![atom_link(url.clone(), "alternate", "text/html")],
                 categories: e
                     .tags
                     .iter()
@@ -127,6 +127,8 @@ fn atom_feed(site: &SiteUrl, feed: &feeds::Feed) -> atom::Feed {
                 content: e.html.as_ref().map(|html| atom::Content {
                     value: Some(html.clone()),
                     content_type: Some("html".into()),
+                    // Relative links in the post resolve against the post's page.
+                    base: Some(url.clone()),
                     ..Default::default()
                 }),
                 ..Default::default()

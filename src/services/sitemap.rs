@@ -260,6 +260,8 @@ pub async fn sitemap(db: &impl ConnectionTrait, per_file: u64) -> Result<Sitemap
                 urls.extend(load(db, section, per_file, 0).await?);
             }
         }
+        // Rows added between the counts and the reads must not push the file past the limit.
+        urls.truncate(usize::try_from(per_file).unwrap_or(usize::MAX));
         return Ok(Sitemap::Urls(urls));
     }
     Ok(Sitemap::Index(

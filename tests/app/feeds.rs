@@ -145,6 +145,7 @@ backend_tests! {
         assert_eq!(entry.authors()[0].name(), "Ada Lovelace", "the display name");
         let content = entry.content().unwrap();
         assert_eq!(content.content_type(), Some("html"));
+        assert_eq!(content.base(), Some(url.as_str()), "relative links resolve against the post");
         assert_eq!(content.value(), newest.body_html.as_deref());
         assert!(content.value().unwrap().contains("<em>Post 21</em>"), "{content:?}");
         assert_eq!(entry.categories()[0].term(), "film");
