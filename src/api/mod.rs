@@ -271,11 +271,7 @@ pub fn tagged<T: Serialize>(req: &HttpRequest, status: StatusCode, value: &T) ->
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim() == "*"
-                || v.split(',')
-                    .any(|t| t.trim().trim_start_matches("W/") == tag)
-        });
+        .is_some_and(|v| crate::services::precondition::none_match(v, &tag));
     if cached && status == StatusCode::OK {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, tag))

@@ -8,6 +8,7 @@ use entity::enums::{Permission, PostStatus};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
+use super::feeds;
 use super::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::{FORM, FieldErrors};
@@ -17,8 +18,9 @@ use crate::forms::{CommentForm, PostForm};
 use crate::markdown;
 use crate::services::Page;
 use crate::services::blog::{self, Cursor, Position, PostFilter};
+use crate::services::feeds::FeedSubject;
 use crate::views::{
-    KeysetPager, PageContext, Pager, PostDeletePage, PostFormPage, PostListPage, PostPage,
+    FeedLink, KeysetPager, PageContext, Pager, PostDeletePage, PostFormPage, PostListPage, PostPage,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,6 +54,7 @@ struct ListFrame {
     action: String,
     breadcrumbs: Vec<entity::category::Model>,
     subcategories: Vec<entity::category::Model>,
+    feed: Option<FeedLink>,
 }
 
 impl ListFrame {
@@ -62,6 +65,7 @@ impl ListFrame {
             action,
             breadcrumbs: Vec::new(),
             subcategories: Vec::new(),
+            feed: None,
         }
     }
 }
@@ -105,6 +109,7 @@ async fn render_list(
             pager,
             breadcrumbs: frame.breadcrumbs,
             subcategories: frame.subcategories,
+            feed: frame.feed,
         },
     )
 }
@@ -143,7 +148,10 @@ pub async fn by_tag(
         ..Default::default()
     };
     let action = format!("/tags/{}", urlencode(&tag.name));
-    let frame = ListFrame::new(format!("#{}", tag.name), action);
+    let frame = ListFrame {
+        feed: Some(feeds::link(&FeedSubject::Tag(tag.clone()))),
+        ..ListFrame::new(format!("#{}", tag.name), action)
+    };
     render_list(ctx, &site, filter, query.into_inner(), frame).await
 }
 
@@ -165,6 +173,10 @@ pub async fn by_author(
     let action = format!("/users/{}/posts", author.username);
     let frame = ListFrame {
         intro,
+        feed: Some(feeds::link(&FeedSubject::Author {
+            username: author.username.clone(),
+            name: author.username.clone(),
+        })),
         ..ListFrame::new(format!("Posts by {}", author.username), action)
     };
     render_list(ctx, &site, filter, query.into_inner(), frame).await
@@ -178,15 +190,7 @@ pub async fn by_category(
 ) -> Result<HttpResponse, AppError> {
     let all = site.category_tree().await?;
     let slug = path.into_inner();
-    let category = all
-        .iter()
-        .find(|c| c.slug == slug)
-        .cloned()
-        .ok_or(AppError::NotFound)?;
-    let filter = PostFilter {
-        category_ids: Some(blog::descendants(&all, category.id)),
-        ..Default::default()
-    };
+    let (category, filter) = blog::category_posts(&all, &slug).ok_or(AppError::NotFound)?;
     let frame = ListFrame {
         intro: Some("Posts in this category and all of its subcategories.".to_owned()),
         breadcrumbs: blog::ancestors(&all, category.id),
@@ -195,6 +199,7 @@ pub async fn by_category(
             .filter(|c| c.parent_id == Some(category.id))
             .cloned()
             .collect(),
+        feed: Some(feeds::link(&FeedSubject::Category(category.clone()))),
         ..ListFrame::new(
             category.name.clone(),
             format!("/categories/{}", category.slug),

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod blog;
 pub mod categories;
 pub mod error_page;
+pub mod feeds;
 pub mod groups;
 pub mod health;
 pub mod home;
@@ -26,6 +27,10 @@ pub use crate::request::{TrustedProxies, client_addr, client_ip, user_agent};
 /// Pages that use the session (signed-in user, CSRF, flash messages).
 pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::index))
+        .route("/feed.atom", web::get().to(feeds::site_feed))
+        .route("/sitemap.xml", web::get().to(feeds::sitemap))
+        .route("/sitemaps/{file}", web::get().to(feeds::sitemap_part))
+        .route("/robots.txt", web::get().to(feeds::robots))
         .route("/register", web::get().to(auth::register_form))
         .route("/register", web::post().to(auth::register))
         .route("/login", web::get().to(auth::login_form))
@@ -56,6 +61,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/settings/email", web::post().to(account::change_email))
         .route("/users/{username}", web::get().to(users::profile))
         .route("/users/{username}/posts", web::get().to(blog::by_author))
+        .route(
+            "/users/{username}/feed.atom",
+            web::get().to(feeds::author_feed),
+        )
         .route("/posts", web::get().to(blog::list))
         .route("/posts/new", web::get().to(blog::new_form))
         .route("/posts/new", web::post().to(blog::create))
@@ -66,9 +75,14 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/posts/{slug}/delete", web::post().to(blog::delete))
         .route("/posts/{slug}/comments", web::post().to(blog::comment))
         .route("/tags/{name}", web::get().to(blog::by_tag))
+        .route("/tags/{name}/feed.atom", web::get().to(feeds::tag_feed))
         .route("/categories", web::get().to(categories::index))
         .route("/categories", web::post().to(categories::create))
         .route("/categories/{slug}", web::get().to(blog::by_category))
+        .route(
+            "/categories/{slug}/feed.atom",
+            web::get().to(feeds::category_feed),
+        )
         .route(
             "/categories/{slug}/edit",
             web::get().to(categories::edit_form),

@@ -33,7 +33,19 @@ pub async fn profile(
         .await?
         .ok_or(AppError::NotFound)?;
     let is_self = viewer.0.as_ref().is_some_and(|u| u.id == view.user.id);
-    render_status(StatusCode::OK, &ProfilePage { ctx, view, is_self })
+    let feed = super::feeds::link(&crate::services::feeds::FeedSubject::Author {
+        username: view.user.username.clone(),
+        name: view.user.username.clone(),
+    });
+    render_status(
+        StatusCode::OK,
+        &ProfilePage {
+            ctx,
+            view,
+            is_self,
+            feed,
+        },
+    )
 }
 
 pub async fn edit_profile_form(

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod audit;
 pub mod blog;
 pub mod error;
+pub mod feeds;
 pub mod groups;
 pub mod health;
 pub mod home;
@@ -18,6 +19,7 @@ pub mod movies;
 pub mod password;
 pub mod precondition;
 pub mod sessions;
+pub mod sitemap;
 pub mod tokens;
 
 pub use crate::domain::{FieldErrors, ServiceError};

@@ -13,8 +13,12 @@ use super::ServiceError;
 
 /// The strong entity tag of a representation: a quoted SHA-256 prefix of its JSON.
 pub fn etag_of(value: &impl Serialize) -> String {
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
-    let digest = Sha256::digest(&bytes);
+    etag_of_bytes(&serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// The strong entity tag of a representation's bytes: a quoted SHA-256 prefix.
+pub fn etag_of_bytes(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("\"{hex}\"")
 }
@@ -23,6 +27,15 @@ pub fn etag_of(value: &impl Serialize) -> String {
 /// never match (RFC 9110's strong comparison).
 pub fn matches(if_match: &str, current: &str) -> bool {
     if_match.trim() == "*" || if_match.split(',').any(|tag| tag.trim() == current)
+}
+
+/// Whether an `If-None-Match` value (a list of tags, or `*`) names the current tag: the
+/// client's copy is current. Weak comparison (RFC 9110): `W/"x"` matches `"x"`.
+pub fn none_match(if_none_match: &str, current: &str) -> bool {
+    if_none_match.trim() == "*"
+        || if_none_match
+            .split(',')
+            .any(|tag| tag.trim().trim_start_matches("W/") == current)
 }
 
 /// What a conditional change locks before it reads the current state.
@@ -99,5 +112,12 @@ mod tests {
         assert!(matches("*", &a));
         assert!(!matches(&b, &a));
         assert!(!matches(&format!("W/{a}"), &a), "a weak tag never matches");
+        assert!(
+            none_match(&format!("W/{a}"), &a),
+            "If-None-Match compares weakly"
+        );
+        assert!(none_match(&format!("{b}, {a}"), &a));
+        assert!(!none_match(&b, &a));
+        assert_eq!(a, etag_of_bytes(br#"{"title":"One"}"#));
     }
 }

@@ -183,6 +183,14 @@ impl Pager {
     }
 }
 
+/// A feed a page announces in its `<head>` (`<link rel="alternate">`), beside the site's.
+#[derive(Clone, Debug)]
+pub struct FeedLink {
+    pub title: String,
+    /// The feed's path.
+    pub href: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 pub struct HomePage {

@@ -25,6 +25,8 @@ pub struct PostListPage {
     /// Root-to-here chain on category pages.
     pub breadcrumbs: Vec<entity::category::Model>,
     pub subcategories: Vec<entity::category::Model>,
+    /// The feed of this list (a category, tag or author).
+    pub feed: Option<super::FeedLink>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -16,6 +16,8 @@ pub struct ProfilePage {
     pub ctx: PageContext,
     pub view: ProfileView,
     pub is_self: bool,
+    /// The feed of the member's posts.
+    pub feed: super::FeedLink,
 }
 
 impl ProfilePage {

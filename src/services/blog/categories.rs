@@ -118,6 +118,20 @@ pub fn descendants(all: &[category::Model], id: i32) -> Vec<i32> {
     found
 }
 
+/// The category with `slug` in the tree `all`, and the filter for its posts and those of every
+/// category below it (a category page and its feed).
+pub fn category_posts(
+    all: &[category::Model],
+    slug: &str,
+) -> Option<(category::Model, super::PostFilter)> {
+    let category = all.iter().find(|c| c.slug == slug)?.clone();
+    let filter = super::PostFilter {
+        category_ids: Some(descendants(all, category.id)),
+        ..Default::default()
+    };
+    Some((category, filter))
+}
+
 /// From the root down to `id`.
 pub fn ancestors(all: &[category::Model], id: i32) -> Vec<category::Model> {
     let mut chain = Vec::new();
