@@ -783,7 +783,7 @@ async fn a_new_member_confirms_their_address_forgets_their_password_and_resets_i
         .await;
     browser.goto(&app.url(&mail.link(&app))).await;
     browser.wait_for_text("Choose a new password").await;
-    let new_password = "mira's much better password";
+    let new_password = "a much better secret 2026";
     browser.fill("#password", new_password).await;
     browser.fill("#password_confirm", new_password).await;
     browser.screenshot("reset-password").await;
