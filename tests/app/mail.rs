@@ -361,4 +361,55 @@ backend_tests! {
         assert_eq!(sink.to("fresh@example.test", "Reset").len(), 1, "the reader's attempt sent nothing");
         app.stop().await;
     }
+
+    async fn mail_waits_in_the_outbox_while_the_server_is_down_and_goes_out_after_a_restart(test_db: TestDb) {
+        use entity::mail_outbox;
+        // An SMTP address where nothing listens.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut settings = test_db.settings();
+        settings.smtp_host = Some("127.0.0.1".into());
+        settings.smtp_port = Some(closed);
+        settings.smtp_security = "none".into();
+        let app = test_db.spawn_with(settings).await;
+        let response = app
+            .visitor()
+            .post("/register", &[("username", "patient"), ("email", "patient@example.test"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "the sign-up does not wait for the mail server");
+        let mut waiting = None;
+        for _ in 0..100 {
+            let rows = mail_outbox::Entity::find().all(&app.db).await.unwrap();
+            if let Some(row) = rows.into_iter().find(|r| r.attempts >= 1 && r.last_error.is_some()) {
+                waiting = Some(row);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let row = waiting.expect("a failed attempt is recorded");
+        assert_eq!(row.recipient, "patient@example.test");
+        assert!(row.failed_at.is_none(), "not given up after one attempt");
+        assert!(row.next_attempt_at > chrono::Utc::now(), "the next attempt waits");
+        let db = app.db.clone();
+        app.stop().await;
+
+        // Later (the wait is over), a restarted server with a working mail server sends it.
+        mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::NextAttemptAt, sea_orm::sea_query::Expr::value(chrono::Utc::now()))
+            .exec(&db)
+            .await
+            .unwrap();
+        let sink = MailSink::start();
+        let restarted = sink.app(&test_db).await;
+        let mail = sink.wait_for("patient@example.test", "Confirm your email address").await;
+        let response = restarted.visitor().post(&mail.link(&restarted), &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "the link still works");
+        for _ in 0..50 {
+            if mail_outbox::Entity::find().all(&restarted.db).await.unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(mail_outbox::Entity::find().all(&restarted.db).await.unwrap().is_empty(), "delivered mail leaves the outbox");
+        restarted.stop().await;
+    }
 }
