@@ -240,12 +240,17 @@ pub async fn forgot_password(
     else {
         return Ok(());
     };
-    if issued_lately(&txn, account.id, Purpose::Reset).await? >= PER_HOUR {
+    if !may_send_reset(&txn, account.id).await? {
         return Ok(());
     }
     send_reset(&txn, &account, &Actor { id: None, ip }).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// False once an account has been sent a few reset links within the hour (whoever asked).
+pub(crate) async fn may_send_reset(db: &impl ConnectionTrait, user_id: i32) -> Result<bool, DbErr> {
+    Ok(issued_lately(db, user_id, Purpose::Reset).await? < PER_HOUR)
 }
 
 /// Queues a reset link to `account`, audited as sent by `actor` (nobody: the member asked).

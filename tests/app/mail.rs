@@ -359,6 +359,23 @@ backend_tests! {
         assert!(mail.link(&app).starts_with("/account/reset/"));
         assert_eq!(audited(&app, "user.reset_link", fresh.id).await, 1);
         assert_eq!(sink.to("fresh@example.test", "Reset").len(), 1, "the reader's attempt sent nothing");
+
+        // A user manager without the admin's permissions cannot send the admin a link.
+        let curator = app.create_role("curator", &[entity::enums::Permission::ManageUsers]).await;
+        let manager = app.create_user("manager", "reader").await;
+        entity::user::Entity::update_many()
+            .col_expr(entity::user::Column::RoleId, sea_orm::sea_query::Expr::value(curator))
+            .filter(entity::user::Column::Id.eq(manager))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let manager = app.visitor();
+        manager.login_ok("manager", PASSWORD).await;
+        let response = manager.post(&format!("/admin/users/{boss}/reset-link"), &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (_, page) = manager.get_html(&location(&response)).await;
+        assert!(page.contains("permissions you do not hold"), "{page}");
+        assert!(sink.to("boss@example.test", "Reset").is_empty());
         app.stop().await;
     }
 

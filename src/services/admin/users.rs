@@ -112,7 +112,8 @@ pub async fn list_users(
 }
 
 /// Mails `user_id` a link to choose a new password, audited as sent by `actor` (who needs
-/// "manage users", and never sees nor sets the password).
+/// "manage users" and every permission of the account's role, and never sees nor sets the
+/// password); a few an hour at most.
 pub async fn send_reset_link(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &CurrentUser,
@@ -121,14 +122,30 @@ pub async fn send_reset_link(
 ) -> Result<user::Model, ServiceError> {
     actor.require(Permission::ManageUsers)?;
     let txn = crate::services::begin_write(db).await?;
-    acting(&txn, actor, Permission::ManageUsers).await?;
+    let Acting { held, .. } = acting(&txn, actor, Permission::ManageUsers).await?;
     let target = user::Entity::find_by_id(user_id)
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    // The accounts one may change are those one may send a reset link to.
+    within(
+        &held,
+        &permission_set(&txn, target.role_id).await?,
+        |missing| {
+            format!(
+                "You cannot send {} a reset link: their role has permissions you do not hold ({missing}).",
+                target.username
+            )
+        },
+    )?;
     if !target.is_active {
         return Err(ServiceError::conflict(
             "This account is deactivated: activate it first.",
+        ));
+    }
+    if !crate::services::links::may_send_reset(&txn, target.id).await? {
+        return Err(ServiceError::conflict(
+            "Several reset links went to this account in the last hour: it should use one.",
         ));
     }
     crate::services::links::send_reset(&txn, &target, &Actor::of(actor, ip)).await?;
