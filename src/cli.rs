@@ -70,7 +70,7 @@ pub enum UserAction {
     /// Give USERNAME the role ROLE (ends their sessions).
     SetRole { username: String, role: String },
     /// Set USERNAME's password (from MARQUEE_USER_PASSWORD or a prompt) and end every session
-    /// of the account.
+    /// and personal access token of the account.
     SetPassword { username: String },
 }
 
@@ -256,9 +256,14 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
             let password = new_password(&account.username)?;
             let hash = crate::services::password::hash(password.into_inner()).await?;
             let operator = crate::services::audit::Actor { id: None, ip: None };
-            accounts::set_password(&db, account.id, hash, None, &operator).await?;
+            let change = accounts::PasswordChange {
+                keep: None,
+                action: "user.password_set",
+                recovery: true,
+            };
+            accounts::store_password(&db, account.id, hash, &operator, change).await?;
             println!(
-                "{} has a new password; every session of the account has ended",
+                "{} has a new password; every session and access token of the account has ended",
                 account.username
             );
         }

@@ -18,6 +18,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::config::Settings;
 use crate::domain::SiteUrl;
+use crate::services::links;
 use crate::services::mail::{self, Mail};
 
 enum Transport {
@@ -37,6 +38,8 @@ pub struct Mailer {
 struct PlainText<'a> {
     mail: &'a Mail,
     site: &'a SiteUrl,
+    /// The page of the mail's link (empty for a mail without one).
+    path: &'a str,
 }
 
 #[derive(Template)]
@@ -44,6 +47,7 @@ struct PlainText<'a> {
 struct Html<'a> {
     mail: &'a Mail,
     site: &'a SiteUrl,
+    path: &'a str,
     subject: &'a str,
 }
 
@@ -87,6 +91,12 @@ impl Mailer {
                     security = %settings.smtp_security,
                     "mail is sent through SMTP"
                 );
+                if settings.site_url.is_none() {
+                    tracing::warn!(
+                        links = %site.as_str(),
+                        "MARQUEE_SITE_URL is not set: mailed links point at the address listened on"
+                    );
+                }
                 Transport::Smtp(builder.build())
             }
             None => {
@@ -108,17 +118,20 @@ impl Mailer {
         })
     }
 
-    /// The message `mail` to `to`, as plain text and HTML alternatives.
-    fn compose(&self, to: &str, mail: &Mail) -> anyhow::Result<Message> {
+    /// The message `mail` to `to` with its link to `path`, as plain text and HTML
+    /// alternatives.
+    fn compose(&self, to: &str, mail: &Mail, path: &str) -> anyhow::Result<Message> {
         let subject = subject(mail);
         let text = PlainText {
             mail,
             site: &self.site,
+            path,
         }
         .render()?;
         let html = Html {
             mail,
             site: &self.site,
+            path,
             subject,
         }
         .render()?;
@@ -129,8 +142,8 @@ impl Mailer {
             .multipart(MultiPart::alternative_plain_html(text, html))?)
     }
 
-    async fn send(&self, to: &str, mail: &Mail) -> anyhow::Result<()> {
-        let message = self.compose(to, mail)?;
+    async fn send(&self, to: &str, mail: &Mail, path: &str) -> anyhow::Result<()> {
+        let message = self.compose(to, mail, path)?;
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;
@@ -191,10 +204,31 @@ async fn deliver(
             continue; // another instance has it
         }
         let attempt = row.attempts.saturating_add(1);
-        let outcome = match serde_json::from_str::<Mail>(&row.payload) {
-            Ok(message) => mailer.send(&row.recipient, &message).await,
-            Err(error) => Err(error.into()),
+        let message = match serde_json::from_str::<Mail>(&row.payload) {
+            Ok(message) => message,
+            Err(error) => {
+                let error = format!("unreadable outbox payload: {error}");
+                mail::attempt_failed(db, row.id, mail::MAX_ATTEMPTS, &error).await?;
+                tracing::error!(outbox_id = row.id, %error, "mail given up on");
+                continue;
+            }
         };
+        // The link's secret is made now, never kept in the outbox.
+        let path = match message.link() {
+            None => String::new(),
+            Some(link) => match links::mint(db, link).await? {
+                Some(path) => path,
+                None => {
+                    tracing::info!(
+                        outbox_id = row.id,
+                        "mail dropped: its link was used or expired"
+                    );
+                    mail::delivered(db, row.id).await?;
+                    continue;
+                }
+            },
+        };
+        let outcome = mailer.send(&row.recipient, &message, &path).await;
         match outcome {
             Ok(()) => mail::delivered(db, row.id).await?,
             Err(error) => {

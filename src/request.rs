@@ -57,3 +57,30 @@ pub fn user_agent(req: &HttpRequest) -> String {
         .unwrap_or("")
         .to_owned()
 }
+
+/// The path and query of a request as logged: the secret of a mailed link
+/// (`/account/{kind}/{secret}`) is replaced.
+pub fn loggable_target(target: &str) -> std::borrow::Cow<'_, str> {
+    match target.strip_prefix("/account/") {
+        Some(rest) => match rest.split_once('/') {
+            Some((kind, _)) => format!("/account/{kind}/[secret]").into(),
+            None => target.into(),
+        },
+        None => target.into(),
+    }
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::loggable_target;
+
+    #[test]
+    fn the_secret_of_a_mailed_link_is_not_logged() {
+        assert_eq!(
+            loggable_target("/account/reset/abcDEF123?x=1"),
+            "/account/reset/[secret]"
+        );
+        assert_eq!(loggable_target("/posts?after=5"), "/posts?after=5");
+        assert_eq!(loggable_target("/account/"), "/account/");
+    }
+}

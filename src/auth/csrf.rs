@@ -44,7 +44,10 @@ pub async fn protect(
             next.call(req).await
         }
         _ => {
-            tracing::warn!(path = %req.path(), "CSRF token missing or wrong");
+            tracing::warn!(
+                path = %crate::request::loggable_target(req.path()),
+                "CSRF token missing or wrong"
+            );
             Err(AppError::CsrfRejected.into())
         }
     }

@@ -14,4 +14,4 @@ mod viewer;
 pub use problems::{FORM, FieldErrors, ServiceError};
 pub use site::SiteUrl;
 pub use values::*;
-pub use viewer::{CurrentUser, Viewer};
+pub use viewer::{CurrentUser, UNVERIFIED, Viewer};

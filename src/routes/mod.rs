@@ -38,24 +38,6 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(auth::logout))
         .route("/password/forgot", web::get().to(account::forgot_form))
         .route("/password/forgot", web::post().to(account::forgot))
-        .route(
-            "/account/verify/{secret}",
-            web::get().to(account::verify_page),
-        )
-        .route("/account/verify/{secret}", web::post().to(account::verify))
-        .route(
-            "/account/reset/{secret}",
-            web::get().to(account::reset_form),
-        )
-        .route("/account/reset/{secret}", web::post().to(account::reset))
-        .route(
-            "/account/email/{secret}",
-            web::get().to(account::email_confirm_page),
-        )
-        .route(
-            "/account/email/{secret}",
-            web::post().to(account::email_confirm),
-        )
         .route("/settings/verify", web::post().to(account::resend))
         .route("/settings/email", web::get().to(account::email_form))
         .route("/settings/email", web::post().to(account::change_email))
@@ -160,6 +142,23 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/groups/{id}/edit", web::post().to(groups::edit))
         .route("/groups/{id}/delete", web::get().to(groups::delete_form))
         .route("/groups/{id}/delete", web::post().to(groups::delete))
+        // A mailed link's pages are nobody's to keep: no cache stores them.
+        .service(
+            web::scope("/account")
+                .wrap(
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add((header::CACHE_CONTROL, "no-store")),
+                )
+                .route("/verify/{secret}", web::get().to(account::verify_page))
+                .route("/verify/{secret}", web::post().to(account::verify))
+                .route("/reset/{secret}", web::get().to(account::reset_form))
+                .route("/reset/{secret}", web::post().to(account::reset))
+                .route(
+                    "/email/{secret}",
+                    web::get().to(account::email_confirm_page),
+                )
+                .route("/email/{secret}", web::post().to(account::email_confirm)),
+        )
         .service(
             web::scope("/admin")
                 .route("", web::get().to(admin::dashboard))

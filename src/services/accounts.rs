@@ -232,26 +232,39 @@ pub async fn set_password(
     keep: Option<&str>,
     actor: &Actor,
 ) -> Result<i32, DbErr> {
-    store_password(
-        db,
-        user_id,
-        password_hash,
+    let change = PasswordChange {
         keep,
-        actor,
-        "user.password_change",
-    )
-    .await
+        action: "user.password_change",
+        recovery: false,
+    };
+    store_password(db, user_id, password_hash, actor, change).await
 }
 
-/// [`set_password`], audited as `action`.
-pub(crate) async fn store_password(
+/// How a password is being replaced.
+pub struct PasswordChange<'a> {
+    /// The session that stays signed in, if any.
+    pub keep: Option<&'a str>,
+    /// The audit log's action.
+    pub action: &'a str,
+    /// Taking an account back (a reset link, the operator's `set-password`): its personal
+    /// access tokens are revoked too, since whoever had the account may have made some.
+    pub recovery: bool,
+}
+
+/// Stores a new password hash: the session version moves on, the other sessions end (and, in a
+/// recovery, every personal access token), audited, in one transaction.
+pub async fn store_password(
     db: &(impl ConnectionTrait + TransactionTrait),
     user_id: i32,
     password_hash: String,
-    keep: Option<&str>,
     actor: &Actor,
-    action: &str,
+    change: PasswordChange<'_>,
 ) -> Result<i32, DbErr> {
+    let PasswordChange {
+        keep,
+        action,
+        recovery,
+    } = change;
     let txn = super::begin_write(db).await?;
     let user = user::Entity::find_by_id(user_id)
         .one(&txn)
@@ -263,6 +276,11 @@ pub(crate) async fn store_password(
     active.session_version = Set(version);
     active.update(&txn).await?;
     let ended = sessions::end_all(&txn, user_id, keep).await?;
+    let tokens_revoked = if recovery {
+        super::tokens::revoke_all(&txn, user_id).await?
+    } else {
+        0
+    };
     audit::record(
         &txn,
         actor,
@@ -270,7 +288,7 @@ pub(crate) async fn store_password(
         "user",
         user_id,
         None,
-        Some(serde_json::json!({ "sessions_ended": ended })),
+        Some(serde_json::json!({ "sessions_ended": ended, "tokens_revoked": tokens_revoked })),
     )
     .await?;
     txn.commit().await?;
@@ -495,6 +513,11 @@ pub async fn update_profile(
     user: &CurrentUser,
     changes: ProfileChanges,
 ) -> Result<(), ServiceError> {
+    // A profile is public (a bio, a website): nothing is published before the address is
+    // confirmed, or sign-up bots would fill profiles with links.
+    if !user.verified {
+        return Err(ServiceError::Refused(crate::domain::UNVERIFIED.into()));
+    }
     if let Some(id) = changes.country_id
         && !country_exists(db, id).await?
     {

@@ -2,7 +2,8 @@
 //! forgotten password. A link's secret is 256 random bits; only its SHA-256 is stored. A link
 //! works once, until it expires, and only while the account's password and address are those
 //! it was issued under (its `stamp`), so a password or address change voids every link out.
-//! Each mail is queued in the transaction that issues its link.
+//! Each mail is queued in the transaction that issues its link; the secret itself is made as
+//! the mail is sent ([`mint`]), so the outbox never holds one.
 
 use chrono::{Duration, Utc};
 use entity::{account_link, user};
@@ -39,6 +40,15 @@ impl Purpose {
         }
     }
 
+    fn parse(raw: &str) -> Option<Purpose> {
+        match raw {
+            "verify" => Some(Purpose::Verify),
+            "reset" => Some(Purpose::Reset),
+            "email" => Some(Purpose::Email),
+            _ => None,
+        }
+    }
+
     /// How long a link works.
     fn lifetime(self) -> Duration {
         match self {
@@ -66,19 +76,20 @@ fn stamp(user: &user::Model) -> String {
     token_id(&format!("{}\n{}", user.password_hash, user.email))
 }
 
-/// Issues a link for `user` and returns its path.
+/// Issues a link for `user` and returns its id. Its secret is made only when its mail is
+/// sent ([`mint`]): until then the stored hash is of a secret nobody knows, so a queued mail
+/// holds nothing that opens the account.
 async fn issue(
     db: &impl ConnectionTrait,
     user: &user::Model,
     purpose: Purpose,
     new_email: Option<&str>,
-) -> Result<String, DbErr> {
-    let secret = random_secret();
+) -> Result<i32, DbErr> {
     let now = Utc::now();
-    account_link::ActiveModel {
+    let link = account_link::ActiveModel {
         user_id: Set(user.id),
         purpose: Set(purpose.as_str().to_owned()),
-        token_hash: Set(token_id(&secret)),
+        token_hash: Set(token_id(&random_secret())),
         new_email: Set(new_email.map(str::to_owned)),
         stamp: Set(stamp(user)),
         created_at: Set(now),
@@ -88,7 +99,31 @@ async fn issue(
     }
     .insert(db)
     .await?;
-    Ok(purpose.path(&secret))
+    Ok(link.id)
+}
+
+/// Makes the secret of link `id` as its mail is being sent, and returns the path the mail
+/// shows; a secret made before (an earlier attempt) stops working. `None` when the link is
+/// used or expired: the mail has nothing left to say.
+pub async fn mint(db: &impl ConnectionTrait, id: i32) -> Result<Option<String>, DbErr> {
+    let Some(link) = account_link::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let Some(purpose) = Purpose::parse(&link.purpose) else {
+        return Ok(None);
+    };
+    let secret = random_secret();
+    let minted = account_link::Entity::update_many()
+        .col_expr(
+            account_link::Column::TokenHash,
+            Expr::value(token_id(&secret)),
+        )
+        .filter(account_link::Column::Id.eq(id))
+        .filter(account_link::Column::UsedAt.is_null())
+        .filter(account_link::Column::ExpiresAt.gt(Utc::now()))
+        .exec(db)
+        .await?;
+    Ok((minted.rows_affected == 1).then(|| purpose.path(&secret)))
 }
 
 /// Links of `purpose` issued to `user_id` in the last hour.
@@ -155,10 +190,10 @@ pub(crate) async fn send_verification(
     db: &impl ConnectionTrait,
     user: &user::Model,
 ) -> Result<(), DbErr> {
-    let path = issue(db, user, Purpose::Verify, None).await?;
+    let link = issue(db, user, Purpose::Verify, None).await?;
     let mail = Mail::Verify {
         username: user.username.clone(),
-        path,
+        link,
         hours: Purpose::Verify.lifetime().num_hours(),
     };
     mail::enqueue(db, &user.email, &mail).await
@@ -259,17 +294,18 @@ pub(crate) async fn send_reset(
     account: &user::Model,
     actor: &Actor,
 ) -> Result<(), DbErr> {
-    let path = issue(db, account, Purpose::Reset, None).await?;
+    let link = issue(db, account, Purpose::Reset, None).await?;
     let mail = Mail::Reset {
         username: account.username.clone(),
-        path,
+        link,
         minutes: Purpose::Reset.lifetime().num_minutes(),
     };
     mail::enqueue(db, &account.email, &mail).await?;
     audit::record(db, actor, "user.reset_link", "user", account.id, None, None).await
 }
 
-/// Sets a new password through a reset link: every session of the account ends, the address
+/// Sets a new password through a reset link: every session and personal access token of the
+/// account ends, the address
 /// counts as confirmed (the mail reached it), and the link and every other one out are void.
 /// Returns the account, or `None` when the link does not work.
 pub async fn reset_password(
@@ -286,15 +322,12 @@ pub async fn reset_password(
         id: Some(account.id),
         ip,
     };
-    super::accounts::store_password(
-        &txn,
-        account.id,
-        password_hash,
-        None,
-        &actor,
-        "user.password_reset",
-    )
-    .await?;
+    let change = super::accounts::PasswordChange {
+        keep: None,
+        action: "user.password_reset",
+        recovery: true,
+    };
+    super::accounts::store_password(&txn, account.id, password_hash, &actor, change).await?;
     mark_verified(&txn, account.id).await?;
     txn.commit().await?;
     Ok(Some(account))
@@ -327,10 +360,10 @@ pub async fn request_address_change(
              or try again later.",
         ));
     }
-    let path = issue(&txn, &account, Purpose::Email, Some(new_email.as_str())).await?;
+    let link = issue(&txn, &account, Purpose::Email, Some(new_email.as_str())).await?;
     let confirm = Mail::ConfirmAddress {
         username: account.username.clone(),
-        path,
+        link,
         new_email: new_email.as_str().to_owned(),
         hours: Purpose::Email.lifetime().num_hours(),
     };

@@ -12,26 +12,27 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-/// What a mail says; its words and layout are the mailer's.
+/// What a mail says; its words and layout are the mailer's. A link is named by its id: its
+/// secret is made when the mail is sent (`links::mint`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Mail {
-    /// Confirm the address given at sign-up: `path` opens the confirmation page.
+    /// Confirm the address given at sign-up, through account link `link`.
     Verify {
         username: String,
-        path: String,
+        link: i32,
         hours: i64,
     },
-    /// Choose a new password: `path` opens the reset page.
+    /// Choose a new password, through account link `link`.
     Reset {
         username: String,
-        path: String,
+        link: i32,
         minutes: i64,
     },
-    /// Confirm `new_email` (sent to that address).
+    /// Confirm `new_email` (sent to that address), through account link `link`.
     ConfirmAddress {
         username: String,
-        path: String,
+        link: i32,
         new_email: String,
         hours: i64,
     },
@@ -39,7 +40,19 @@ pub enum Mail {
     AddressChanging { username: String, new_email: String },
 }
 
-/// Attempts after which a message is given up on (about a day of retries).
+impl Mail {
+    /// The account link the mail carries, if any.
+    pub fn link(&self) -> Option<i32> {
+        match self {
+            Mail::Verify { link, .. }
+            | Mail::Reset { link, .. }
+            | Mail::ConfirmAddress { link, .. } => Some(*link),
+            Mail::AddressChanging { .. } => None,
+        }
+    }
+}
+
+/// Attempts after which a message is given up on (about eight hours of retries).
 pub const MAX_ATTEMPTS: i32 = 12;
 
 /// How long a claimed message is left to its sender before another may try it.
@@ -68,7 +81,9 @@ pub async fn enqueue(db: &impl ConnectionTrait, to: &str, mail: &Mail) -> Result
 pub async fn due(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<mail_outbox::Model>, DbErr> {
     mail_outbox::Entity::find()
         .filter(mail_outbox::Column::FailedAt.is_null())
-        .filter(mail_outbox::Column::NextAttemptAt.lte(Utc::now()))
+        // A second's grace: MySQL's `timestamp` rounds to whole seconds, which can put a
+        // message queued just now a fraction of a second in the future.
+        .filter(mail_outbox::Column::NextAttemptAt.lte(Utc::now() + Duration::seconds(1)))
         .order_by_asc(mail_outbox::Column::NextAttemptAt)
         .order_by_asc(mail_outbox::Column::Id)
         .limit(limit)
@@ -156,7 +171,7 @@ mod tests {
     fn a_mail_round_trips_through_its_json() {
         let mail = Mail::Reset {
             username: "ada".into(),
-            path: "/account/reset/abc".into(),
+            link: 7,
             minutes: 60,
         };
         let json = serde_json::to_string(&mail).unwrap();

@@ -14,8 +14,8 @@ use entity::enums::Permission;
 use entity::{api_token, role, user};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 
 use super::audit::{self, Actor};
@@ -215,6 +215,20 @@ pub async fn revoke(
     .await?;
     txn.commit().await?;
     Ok(TokenRow::of(token))
+}
+
+/// Revokes every live token of `user_id` (an account being taken back); returns how many.
+pub async fn revoke_all(db: &impl ConnectionTrait, user_id: i32) -> Result<u64, DbErr> {
+    let revoked = api_token::Entity::update_many()
+        .col_expr(
+            api_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(revoked.rows_affected)
 }
 
 /// Who a bearer token acts for: the token's id and its owner with the permissions both the

@@ -167,6 +167,8 @@ backend_tests! {
         let response = visitor.post(&comment, &[("body", "First!")]).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert!(response.text().await.unwrap().contains("Confirm your email address first"));
+        let response = visitor.post("/settings/profile", &[("display_name", "Cheap pills"), ("website", "https://spam.example")]).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "nothing public before the address is confirmed");
         let (_, home) = visitor.get_html("/").await;
         assert!(home.contains("Send the link again"), "the reminder shows");
 
@@ -177,11 +179,14 @@ backend_tests! {
         let secret = link.rsplit('/').next().unwrap();
         assert!(secret.len() >= 43, "256 random bits: {secret}");
         let stored = entity::account_link::Entity::find().all(&app.db).await.unwrap();
-        assert!(stored.iter().all(|l| !l.token_hash.contains(secret)), "only a hash is stored");
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].token_hash, marquee::services::sessions::token_id(secret), "only its SHA-256 is stored");
 
         // Opening the link changes nothing by itself; its button does.
-        let (status, page) = visitor.get_html(&link).await;
-        assert_eq!(status, StatusCode::OK);
+        let response = visitor.get(&link).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["cache-control"], "no-store", "no cache keeps a link's page");
+        let page = response.text().await.unwrap();
         assert!(page.contains("Confirm my address"));
         assert!(account(&app, "newbie").await.email_verified_at.is_none());
         let response = visitor.post(&link, &[]).await;
@@ -236,6 +241,12 @@ backend_tests! {
         let ada = app.create_user("ada", "reader").await;
         let elsewhere = app.visitor();
         elsewhere.login_ok("ada", PASSWORD).await;
+        let token = crate::api_client::make_token(&elsewhere, &["comment"]).await;
+        let me = |token: String| {
+            let url = app.url("/api/v1/me");
+            async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().status() }
+        };
+        assert_eq!(me(token.clone()).await, StatusCode::OK);
 
         // The same answer for an address without an account, and no mail for it.
         let stranger = app.visitor();
@@ -265,6 +276,7 @@ backend_tests! {
         assert_eq!(location(&response), "/login");
 
         assert_eq!(elsewhere.signed_in_as().await, None, "every session of the account ended");
+        assert_eq!(me(token).await, StatusCode::UNAUTHORIZED, "and every access token");
         assert_eq!(stranger.login("ada", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
         stranger.login_ok("ada", new_password).await;
         assert_eq!(audited(&app, "user.password_reset", ada).await, 1);
@@ -375,7 +387,12 @@ backend_tests! {
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let (_, page) = manager.get_html(&location(&response)).await;
         assert!(page.contains("permissions you do not hold"), "{page}");
-        assert!(sink.to("boss@example.test", "Reset").is_empty());
+        let boss_links = entity::account_link::Entity::find()
+            .filter(entity::account_link::Column::UserId.eq(boss))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert!(boss_links.is_empty(), "no link was issued, so no mail can go");
         app.stop().await;
     }
 
@@ -404,6 +421,7 @@ backend_tests! {
         }
         let row = waiting.expect("a failed attempt is recorded");
         assert_eq!(row.recipient, "patient@example.test");
+        assert!(!row.payload.contains("/account/"), "the outbox holds no link: {}", row.payload);
         assert!(row.failed_at.is_none(), "not given up after one attempt");
         assert!(row.next_attempt_at > chrono::Utc::now(), "the next attempt waits");
         let db = app.db.clone();
