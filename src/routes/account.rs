@@ -122,22 +122,25 @@ pub async fn forgot(
     form: HtmlForm<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    if let Err(message) = Email::parse(&form.email) {
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ForgotPage {
-                ctx,
-                email: form.email.trim().to_owned(),
-                errors: FieldErrors::one("email", message),
-            },
-        );
-    }
+    let email = match Email::parse(&form.email) {
+        Ok(email) => email,
+        Err(message) => {
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ForgotPage {
+                    ctx,
+                    email: form.email.trim().to_owned(),
+                    errors: FieldErrors::one("email", message),
+                },
+            );
+        }
+    };
     let ip = client_ip(&req);
     throttle
         .begin_forgot(ip.as_deref().unwrap_or("unknown"))
         .await
         .map_err(AppError::TooManyAttempts)?;
-    links::forgot_password(db.get_ref(), &form.email, ip).await?;
+    links::forgot_password(db.get_ref(), &email, ip).await?;
     outbox.wake();
     Ok(done(
         &session,

@@ -261,12 +261,9 @@ async fn mark_verified(db: &impl ConnectionTrait, user_id: i32) -> Result<(), Db
 /// an account is sent a few links an hour at most.
 pub async fn forgot_password(
     db: &(impl ConnectionTrait + TransactionTrait),
-    email: &str,
+    email: &Email,
     ip: Option<String>,
 ) -> Result<(), ServiceError> {
-    let Ok(email) = Email::parse(email) else {
-        return Ok(());
-    };
     let txn = super::begin_write(db).await?;
     let Some(account) = user::Entity::find_by_email(email.as_str())
         .one(&txn)
