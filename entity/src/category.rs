@@ -13,6 +13,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub slug: String,
     pub parent_id: Option<i32>,
+    /// Published posts filed directly in it, not below (maintained with every post change).
+    pub post_count: i32,
     #[sea_orm(
         self_ref,
         relation_enum = "Parent",

@@ -14,6 +14,7 @@ pub mod country;
 pub mod group;
 pub mod mail_outbox;
 pub mod movie;
+pub mod movie_decade_facet;
 pub mod movie_director;
 pub mod movie_facet;
 pub mod person;

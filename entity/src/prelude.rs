@@ -9,6 +9,7 @@ pub use super::country::Entity as Country;
 pub use super::group::Entity as Group;
 pub use super::mail_outbox::Entity as MailOutbox;
 pub use super::movie::Entity as Movie;
+pub use super::movie_decade_facet::Entity as MovieDecadeFacet;
 pub use super::movie_director::Entity as MovieDirector;
 pub use super::movie_facet::Entity as MovieFacet;
 pub use super::person::Entity as Person;

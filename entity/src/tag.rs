@@ -10,6 +10,8 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub name: String,
+    /// Published posts carrying it (maintained with every post change).
+    pub post_count: i32,
     #[sea_orm(has_many, via = "post_tag")]
     pub posts: HasMany<super::post::Entity>,
 }

@@ -23,6 +23,8 @@ mod m20261121_000011_create_movie_facet;
 mod m20261121_000012_add_post_search;
 mod m20261121_000013_create_api_token;
 mod m20261121_000014_add_mail;
+mod m20261122_000015_add_post_counts;
+mod m20261122_000016_create_movie_decade_facet;
 
 pub use countries::COUNTRIES;
 
@@ -46,6 +48,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000012_add_post_search::Migration),
             Box::new(m20261121_000013_create_api_token::Migration),
             Box::new(m20261121_000014_add_mail::Migration),
+            Box::new(m20261122_000015_add_post_counts::Migration),
+            Box::new(m20261122_000016_create_movie_decade_facet::Migration),
         ]
     }
 }

@@ -708,8 +708,7 @@ pub struct CategoryTree {
 )]
 pub async fn list_categories(db: web::Data<DatabaseConnection>) -> Result<HttpResponse, ApiError> {
     let all = blog::categories(db.get_ref()).await?;
-    let counts = blog::post_counts(db.get_ref()).await?;
-    let items = blog::flatten(&all, &counts)
+    let items = blog::flatten(&all)
         .into_iter()
         .map(|node| CategoryNode {
             id: node.category.id,
@@ -750,7 +749,7 @@ pub async fn list_tags(db: web::Data<DatabaseConnection>) -> Result<HttpResponse
         .into_iter()
         .map(|t| Tag {
             name: t.name,
-            posts: t.posts,
+            posts: i64::from(t.posts),
         })
         .collect();
     Ok(json(StatusCode::OK, &TagList { items }))

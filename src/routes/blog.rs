@@ -350,7 +350,7 @@ async fn form_page(
     errors: FieldErrors,
 ) -> Result<PostFormPage, AppError> {
     let all = blog::categories(db).await?;
-    let tree = blog::flatten(&all, &Default::default());
+    let tree = blog::flatten(&all);
     Ok(PostFormPage {
         ctx,
         slug,

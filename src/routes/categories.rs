@@ -18,8 +18,7 @@ use crate::views::{CategoriesPage, CategoryDeletePage, CategoryEditPage, PageCon
 
 async fn tree(db: &DatabaseConnection) -> Result<Vec<blog::TreeNode>, AppError> {
     let all = blog::categories(db).await?;
-    let counts = blog::post_counts(db).await?;
-    Ok(blog::flatten(&all, &counts))
+    Ok(blog::flatten(&all))
 }
 
 pub async fn index(

@@ -353,6 +353,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                 .await?;
         }
     }
+    crate::services::blog::refresh_post_counts(&txn, None, None).await?;
 
     let mut movies: HashMap<&str, i32> = HashMap::new();
     for m in MOVIES {

@@ -92,6 +92,9 @@ pub async fn seed_scale(
         progress(done, total);
         start = end;
     }
+    if existing_posts < plan.posts {
+        crate::services::blog::refresh_post_counts(db, None, None).await?;
+    }
 
     let people = ensure_people(db, plan.people).await?;
     let existing_movies = movie::Entity::find()

@@ -38,6 +38,18 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
     .await
 }
 
+/// Starts a change to shown content: a write transaction whose first statement bumps the
+/// content version ([`content_changed`]). The version row's lock, taken first, puts content
+/// writers one after another on PostgreSQL and MySQL (SQLite has one writer anyway), so no two
+/// of them wait on each other's rows (a deadlock), and what one reads and recounts (the
+/// maintained post counts, review aggregates and facets) is as of every change committed
+/// before it.
+pub async fn begin_content_change<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    let txn = begin_write(db).await?;
+    content_changed(&txn).await?;
+    Ok(txn)
+}
+
 /// True when `error` says the database is busy rather than that the request is wrong: no
 /// connection free in time, a SQLite lock not had within the busy timeout, a deadlock or a
 /// serialization failure. The request may simply be tried again (a 503 with `Retry-After`).

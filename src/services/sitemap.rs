@@ -7,11 +7,10 @@
 
 use chrono::{DateTime, Utc};
 use entity::enums::PostStatus;
-use entity::{category, movie, person, post, post_tag, tag};
-use sea_orm::sea_query::{Expr, Query};
+use entity::{category, movie, person, post, tag};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, TryGetableMany,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, TryGetableMany,
 };
 
 /// A kind of page the sitemap lists, one numbered series of parts each in an index.
@@ -95,24 +94,10 @@ fn published_posts() -> Select<post::Entity> {
     post::Entity::find().filter(post::Column::Status.eq(PostStatus::Published))
 }
 
-/// Tags that at least one published post carries (the others' pages are empty).
+/// Tags that at least one published post carries (the others' pages are empty), by the
+/// maintained count.
 fn used_tags() -> Select<tag::Entity> {
-    tag::Entity::find().filter(
-        tag::Column::Id.in_subquery(
-            Query::select()
-                .column((post_tag::Entity, post_tag::Column::TagId))
-                .from(post_tag::Entity)
-                .inner_join(
-                    post::Entity,
-                    Expr::col((post::Entity, post::Column::Id))
-                        .equals((post_tag::Entity, post_tag::Column::PostId)),
-                )
-                .and_where(
-                    Expr::col((post::Entity, post::Column::Status)).eq(PostStatus::Published),
-                )
-                .to_owned(),
-        ),
-    )
+    tag::Entity::find().filter(tag::Column::PostCount.gt(0))
 }
 
 /// How many addresses a section has (one statement; none for the home page).

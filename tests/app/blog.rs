@@ -19,6 +19,46 @@ async fn category_id(db: &sea_orm::DatabaseConnection, slug: &str) -> i32 {
 
 /// The `href` of the pagination link with this `rel` ("prev" is Newer, "next" is Older), with
 /// HTML escapes undone.
+/// Every category's and tag's maintained post count equals a fresh count of its published
+/// posts.
+async fn post_counts_hold(db: &sea_orm::DatabaseConnection, when: &str) {
+    use entity::enums::PostStatus;
+    use entity::post_tag;
+    use sea_orm::sea_query::Query;
+    let published = || post::Entity::find().filter(post::Column::Status.eq(PostStatus::Published));
+    for c in category::Entity::find().all(db).await.unwrap() {
+        let n = published()
+            .filter(post::Column::CategoryId.eq(c.id))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            u64::try_from(c.post_count).unwrap(),
+            n,
+            "category {} {when}",
+            c.slug
+        );
+    }
+    for t in tag::Entity::find().all(db).await.unwrap() {
+        let links = Query::select()
+            .column(post_tag::Column::PostId)
+            .from(post_tag::Entity)
+            .and_where(post_tag::Column::TagId.eq(t.id))
+            .to_owned();
+        let n = published()
+            .filter(post::Column::Id.in_subquery(links))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            u64::try_from(t.post_count).unwrap(),
+            n,
+            "tag {} {when}",
+            t.name
+        );
+    }
+}
+
 fn link(html: &str, rel: &str) -> Option<String> {
     let marker = format!("rel=\"{rel}\" href=\"");
     let start = html.find(&marker)? + marker.len();
@@ -322,6 +362,86 @@ backend_tests! {
         assert!(result.is_err());
         assert_eq!(count_rows(&app.db, "post").await, before, "the post was rolled back with its tags");
         assert_eq!(count_rows(&app.db, "tag").await, 0);
+        app.stop().await;
+    }
+
+    async fn category_and_tag_post_counts_follow_every_change_even_from_concurrent_writers(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.seed_demo().await;
+        post_counts_hold(&app.db, "after seeding").await;
+        let film = category_id(&app.db, "film").await;
+        let rust = category_id(&app.db, "rust").await;
+        let writer = app.signed_in("writer", "author").await;
+        let post = |title: &'static str, category: i32, tags: &'static str, status: &'static str| {
+            let category = category.to_string();
+            let writer = &writer;
+            async move {
+                writer.post("/posts/new", &[
+                    ("title", title), ("body", "Text."), ("category_id", &category), ("tags", tags), ("status", status),
+                ]).await
+            }
+        };
+        assert_eq!(post("Counted", film, "counted, film", "draft").await.status(), StatusCode::SEE_OTHER);
+        post_counts_hold(&app.db, "after a draft").await;
+        let edit = |category: String, tags: &'static str, status: &'static str| {
+            let writer = &writer;
+            async move {
+                let response = writer.post("/posts/counted/edit", &[
+                    ("title", "Counted"), ("body", "Text."), ("category_id", &category), ("tags", tags), ("status", status),
+                ]).await;
+                assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            }
+        };
+        edit(film.to_string(), "counted, film", "published").await;
+        post_counts_hold(&app.db, "after publishing").await;
+        let counted = tag::Entity::find_by_name("counted").one(&app.db).await.unwrap().unwrap();
+        assert_eq!(counted.post_count, 1);
+        edit(rust.to_string(), "rust, other", "published").await;
+        post_counts_hold(&app.db, "after moving and retagging").await;
+        edit(String::new(), "other", "draft").await;
+        post_counts_hold(&app.db, "after unpublishing").await;
+        edit(rust.to_string(), "counted", "published").await;
+        assert_eq!(writer.post("/posts/counted/delete", &[]).await.status(), StatusCode::SEE_OTHER);
+        post_counts_hold(&app.db, "after deleting").await;
+
+        // Writers at once, all on one tag and category: no change is lost.
+        let writers = futures_util::future::join_all((0..6).map(|i| {
+            let app = &app;
+            async move { app.signed_in(&format!("crowd{i}"), "author").await }
+        }))
+        .await;
+        let results = futures_util::future::join_all(writers.iter().enumerate().map(|(i, w)| {
+            let category = film.to_string();
+            async move {
+                let mut statuses = Vec::new();
+                for k in 0..3 {
+                    let title = format!("Crowd {i} {k}");
+                    statuses.push(w.post("/posts/new", &[
+                        ("title", &title), ("body", "Text."), ("category_id", &category), ("tags", "crowd"), ("status", "published"),
+                    ]).await.status());
+                }
+                statuses
+            }
+        }))
+        .await;
+        assert!(results.iter().flatten().all(|s| *s == StatusCode::SEE_OTHER), "{results:?}");
+        post_counts_hold(&app.db, "after concurrent writers").await;
+        let crowd = tag::Entity::find_by_name("crowd").one(&app.db).await.unwrap().unwrap();
+        assert_eq!(crowd.post_count, 18);
+
+        // The tree and the tag list show the maintained counts.
+        let (_, tree) = app.visitor().get_html("/categories").await;
+        let all = category::Entity::find().all(&app.db).await.unwrap();
+        let film_total = post::Entity::find()
+            .filter(post::Column::Status.eq(entity::enums::PostStatus::Published))
+            .filter(post::Column::CategoryId.is_in(marquee::services::blog::descendants(&all, film)))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert!(film_total > 18 && tree.contains(&format!(">{film_total} posts</span>")), "{film_total}: {tree}");
+        let tags: serde_json::Value = app.visitor().get("/api/v1/tags").await.json().await.unwrap();
+        assert!(tags["items"].as_array().unwrap().iter().any(|t| t["name"] == "crowd" && t["posts"] == 18), "{tags}");
+        assert!(!tags["items"].as_array().unwrap().iter().any(|t| t["name"] == "other"), "a tag without published posts is not listed");
         app.stop().await;
     }
 

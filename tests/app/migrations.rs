@@ -204,7 +204,7 @@ backend_tests! {
         assert_eq!(marquee::services::content_version(&db).await.unwrap(), 0);
     }
 
-    async fn the_facet_and_search_steps_count_and_index_existing_rows(test_db: TestDb) {
+    async fn the_facet_search_and_post_count_steps_count_and_index_existing_rows(test_db: TestDb) {
         use marquee::services::{blog, movies};
         use sea_orm::sea_query::SimpleExpr;
         let db = test_db.connect().await;
@@ -221,13 +221,17 @@ backend_tests! {
             vec!["old".into(), "old@example.test".into(), "x".into(), 1.into(), true.into(), now.into(), 0.into()],
         )
         .await;
-        for (slug, body) in [("lighthouse", "A keeper of the Lighthouse writes."), ("garden", "Roses and tulips.")] {
+        insert("category", &["name", "slug"], vec!["Old".into(), "old".into()]).await;
+        insert("tag", &["name"], vec!["kept".into()]).await;
+        let posts = [("lighthouse", "A keeper of the Lighthouse writes.", "published"), ("garden", "Roses and tulips.", "published"), ("notes", "Unfinished.", "draft")];
+        for (id, (slug, body, status)) in (1..).zip(posts) {
             insert(
                 "post",
-                &["title", "slug", "body", "body_html", "excerpt", "status", "author_id", "created_at", "updated_at", "published_at", "listed_at"],
-                vec![slug.into(), slug.into(), body.into(), body.into(), body.into(), "published".into(), 1.into(), now.into(), now.into(), now.into(), now.into()],
+                &["title", "slug", "body", "body_html", "excerpt", "status", "author_id", "category_id", "created_at", "updated_at", "published_at", "listed_at"],
+                vec![slug.into(), slug.into(), body.into(), body.into(), body.into(), status.into(), 1.into(), 1.into(), now.into(), now.into(), now.into(), now.into()],
             )
             .await;
+            insert("post_tag", &["post_id", "tag_id"], vec![id.into(), 1.into()]).await;
         }
 
         Migrator::up(&db, None).await.unwrap();
@@ -247,6 +251,11 @@ backend_tests! {
         };
         assert_eq!(search("lighthouse").await, ["lighthouse"], "posts written before the step are found");
         assert_eq!(search("TULIP").await, ["garden"]);
+
+        // Step 15 counts the published posts of existing categories and tags (not the draft).
+        let category = entity::category::Entity::find_by_slug("old").one(&db).await.unwrap().unwrap();
+        let tag = entity::tag::Entity::find_by_name("kept").one(&db).await.unwrap().unwrap();
+        assert_eq!((category.post_count, tag.post_count), (2, 2));
     }
 }
 

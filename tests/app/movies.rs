@@ -110,6 +110,43 @@ backend_tests! {
         app.stop().await;
     }
 
+    async fn the_maintained_facets_match_a_scan_of_the_movies_for_any_filter(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let ratings = [Some(MpaRating::R), Some(MpaRating::Pg), None, Some(MpaRating::G)];
+        let mut ids = Vec::new();
+        for (i, year) in [1988, 1990, 1994, 1999, 2000, 2001, 2003, 2009, 2010, 2012, 1995, 2000].into_iter().enumerate() {
+            ids.push(add(&app, &format!("Reel {i}"), year, ratings[i % ratings.len()], i % 3 == 0, &[]).await);
+        }
+        let operator = app.operator().await;
+        // A change across decades, ratings and the in-theatres flag, and a deletion, move the counts.
+        movies::update_movie(&app.db, &operator, None, ids[2], crate::helpers::movie_input("Reel 2", 2004, Some(MpaRating::Nc17), true, &[])).await.unwrap();
+        movies::delete_movie(&app.db, &operator, None, ids[5]).await.unwrap();
+
+        // The text search takes the scan path: every title holds "Reel", so it is the same filter.
+        let mut checked = 0;
+        for year_from in [None, Some(1989), Some(1990), Some(1995), Some(2000), Some(2003)] {
+            for year_to in [None, Some(1994), Some(1999), Some(2001), Some(2009), Some(2010)] {
+                for mpa in [vec![], vec![Some(MpaRating::R)], vec![None, Some(MpaRating::Pg)]] {
+                    for theatre in [None, Some(true)] {
+                        let filter = MovieFilter { year_from, year_to, mpa: mpa.clone(), theatre, ..Default::default() };
+                        let scanned = MovieFilter { q: Some("Reel".into()), ..filter.clone() };
+                        assert_eq!(
+                            movies::facets(&app.db, &filter).await.unwrap(),
+                            movies::facets(&app.db, &scanned).await.unwrap(),
+                            "{filter:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 216);
+        let all = movies::facets(&app.db, &MovieFilter::default()).await.unwrap();
+        assert_eq!(all.total, 11);
+        assert_eq!(all.decades, vec![(1980, 1), (1990, 3), (2000, 5), (2010, 2)]);
+        app.stop().await;
+    }
+
     async fn facet_counts_follow_the_other_filters(test_db: TestDb) {
         let app = test_db.spawn().await;
         catalogue(&app).await;

@@ -111,6 +111,26 @@ pub async fn list_users(
     crate::services::fetch_page(paginator, page).await
 }
 
+/// The account `user_id` when its role's permissions are all among `held`: the rule for every
+/// change to another account. `refusal(username, missing)` words the refusal.
+async fn account_within(
+    txn: &impl ConnectionTrait,
+    held: &std::collections::BTreeSet<Permission>,
+    user_id: i32,
+    refusal: impl FnOnce(&str, &str) -> String,
+) -> Result<user::Model, ServiceError> {
+    let target = user::Entity::find_by_id(user_id)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    within(
+        held,
+        &permission_set(txn, target.role_id).await?,
+        |missing| refusal(&target.username, missing),
+    )?;
+    Ok(target)
+}
+
 /// Mails `user_id` a link to choose a new password, audited as sent by `actor` (who needs
 /// "manage users" and every permission of the account's role, and never sees nor sets the
 /// password); a few an hour at most.
@@ -121,23 +141,17 @@ pub async fn send_reset_link(
     user_id: i32,
 ) -> Result<user::Model, ServiceError> {
     actor.require(Permission::ManageUsers)?;
-    let txn = crate::services::begin_write(db).await?;
+    // Under the admin lock like every change here: the role's permissions cannot grow between
+    // the check and the mail.
+    let txn = begin_admin_change(db).await?;
     let Acting { held, .. } = acting(&txn, actor, Permission::ManageUsers).await?;
-    let target = user::Entity::find_by_id(user_id)
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
     // The accounts one may change are those one may send a reset link to.
-    within(
-        &held,
-        &permission_set(&txn, target.role_id).await?,
-        |missing| {
-            format!(
-                "You cannot send {} a reset link: their role has permissions you do not hold ({missing}).",
-                target.username
-            )
-        },
-    )?;
+    let target = account_within(&txn, &held, user_id, |name, missing| {
+        format!(
+            "You cannot send {name} a reset link: their role has permissions you do not hold ({missing})."
+        )
+    })
+    .await?;
     if !target.is_active {
         return Err(ServiceError::conflict(
             "This account is deactivated: activate it first.",
@@ -165,20 +179,12 @@ pub async fn update_user(
     actor.require(Permission::ManageUsers)?;
     let txn = begin_admin_change(db).await?;
     let Acting { held, .. } = acting(&txn, actor, Permission::ManageUsers).await?;
-    let target = user::Entity::find_by_id(user_id)
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    within(
-        &held,
-        &permission_set(&txn, target.role_id).await?,
-        |missing| {
-            format!(
-                "You cannot change {}'s account: their role has permissions you do not hold ({missing}).",
-                target.username
-            )
-        },
-    )?;
+    let target = account_within(&txn, &held, user_id, |name, missing| {
+        format!(
+            "You cannot change {name}'s account: their role has permissions you do not hold ({missing})."
+        )
+    })
+    .await?;
     let changed = target.role_id != role_id || target.is_active != is_active;
     if !changed {
         return Ok(target);

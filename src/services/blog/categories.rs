@@ -1,12 +1,9 @@
 //! The category tree: reading it (cached by the pages), its counts and shape, and managing it (audited).
 
-use std::collections::HashMap;
-
-use entity::enums::PostStatus;
 use entity::{category, post};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -44,23 +41,6 @@ pub async fn categories(db: &impl ConnectionTrait) -> Result<Vec<category::Model
         .await
 }
 
-/// Published posts per category (one GROUP BY query).
-pub async fn post_counts(db: &impl ConnectionTrait) -> Result<HashMap<i32, u64>, DbErr> {
-    Ok(post::Entity::find()
-        .select_only()
-        .column(post::Column::CategoryId)
-        .column_as(post::Column::Id.count(), "n")
-        .filter(post::Column::Status.eq(PostStatus::Published))
-        .filter(post::Column::CategoryId.is_not_null())
-        .group_by(post::Column::CategoryId)
-        .into_tuple::<(i32, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
-        .collect())
-}
-
 /// A category tree node for display: depth for indentation.
 #[derive(Clone, Debug)]
 pub struct TreeNode {
@@ -71,18 +51,13 @@ pub struct TreeNode {
 }
 
 /// Depth-first, alphabetical order, with subtree post counts.
-pub fn flatten(all: &[category::Model], counts: &HashMap<i32, u64>) -> Vec<TreeNode> {
-    fn walk(
-        all: &[category::Model],
-        counts: &HashMap<i32, u64>,
-        parent: Option<i32>,
-        depth: usize,
-        out: &mut Vec<TreeNode>,
-    ) {
+pub fn flatten(all: &[category::Model]) -> Vec<TreeNode> {
+    fn walk(all: &[category::Model], parent: Option<i32>, depth: usize, out: &mut Vec<TreeNode>) {
         for c in all.iter().filter(|c| c.parent_id == parent) {
             let total_posts = descendants(all, c.id)
                 .iter()
-                .map(|id| counts.get(id).copied().unwrap_or(0))
+                .filter_map(|id| all.iter().find(|c| c.id == *id))
+                .map(|c| u64::try_from(c.post_count).unwrap_or(0))
                 .sum();
             out.push(TreeNode {
                 category: c.clone(),
@@ -90,12 +65,12 @@ pub fn flatten(all: &[category::Model], counts: &HashMap<i32, u64>) -> Vec<TreeN
                 total_posts,
             });
             if depth < 32 {
-                walk(all, counts, Some(c.id), depth + 1, out);
+                walk(all, Some(c.id), depth + 1, out);
             }
         }
     }
     let mut out = Vec::with_capacity(all.len());
-    walk(all, counts, None, 0, &mut out);
+    walk(all, None, 0, &mut out);
     out
 }
 
@@ -181,7 +156,7 @@ pub async fn create_category(
     input: CategoryInput,
 ) -> Result<category::Model, ServiceError> {
     user.require(Permission::ManageCategories)?;
-    let txn = crate::services::begin_write(db).await?;
+    let txn = crate::services::begin_content_change(db).await?;
     if let Some(parent) = input.parent_id
         && category::Entity::find_by_id(parent)
             .one(&txn)
@@ -209,7 +184,6 @@ pub async fn create_category(
         Some(json!({ "name": created.name, "parent_id": created.parent_id })),
     )
     .await?;
-    crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -224,7 +198,7 @@ pub async fn update_category(
     input: CategoryInput,
 ) -> Result<category::Model, ServiceError> {
     user.require(Permission::ManageCategories)?;
-    let txn = crate::services::begin_write(db).await?;
+    let txn = crate::services::begin_content_change(db).await?;
     let all = categories(&txn).await?;
     let existing = all
         .iter()
@@ -257,7 +231,6 @@ pub async fn update_category(
         Some(json!({ "name": updated.name, "parent_id": updated.parent_id })),
     )
     .await?;
-    crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -271,7 +244,7 @@ pub async fn delete_category(
     id: i32,
 ) -> Result<u64, ServiceError> {
     user.require(Permission::ManageCategories)?;
-    let txn = crate::services::begin_write(db).await?;
+    let txn = crate::services::begin_content_change(db).await?;
     let existing = category::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -300,7 +273,6 @@ pub async fn delete_category(
         None,
     )
     .await?;
-    crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(posts)
 }
@@ -309,25 +281,30 @@ pub async fn delete_category(
 mod tests {
     use super::*;
 
-    fn cat(id: i32, parent: Option<i32>) -> category::Model {
+    fn cat(id: i32, parent: Option<i32>, post_count: i32) -> category::Model {
         category::Model {
             id,
             name: format!("c{id}"),
             slug: format!("c{id}"),
             parent_id: parent,
+            post_count,
         }
     }
 
     #[test]
     fn the_tree_knows_descendants_and_ancestors() {
-        let all = vec![cat(1, None), cat(2, Some(1)), cat(3, Some(2)), cat(4, None)];
+        let all = vec![
+            cat(1, None, 0),
+            cat(2, Some(1), 0),
+            cat(3, Some(2), 2),
+            cat(4, None, 1),
+        ];
         assert_eq!(descendants(&all, 1), vec![1, 2, 3]);
         assert_eq!(
             ancestors(&all, 3).iter().map(|c| c.id).collect::<Vec<_>>(),
             vec![1, 2, 3]
         );
-        let counts = HashMap::from([(3, 2), (4, 1)]);
-        let flat = flatten(&all, &counts);
+        let flat = flatten(&all);
         assert_eq!(
             flat.iter()
                 .map(|n| (n.category.id, n.depth, n.total_posts))

@@ -53,7 +53,7 @@ pub async fn add_comment(
 ) -> Result<(comment::Model, post::Model), ServiceError> {
     user.require(Permission::Comment)?;
     let post = visible_post(db, slug, Some(user)).await?;
-    let txn = crate::services::begin_write(db).await?;
+    let txn = crate::services::begin_content_change(db).await?;
     let created = comment::ActiveModel {
         post_id: Set(post.id),
         author_id: Set(user.id),
@@ -64,7 +64,6 @@ pub async fn add_comment(
     }
     .insert(&txn)
     .await?;
-    crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok((created, post))
 }
@@ -138,7 +137,7 @@ pub async fn set_comment_hidden(
     hidden: bool,
 ) -> Result<comment::Model, ServiceError> {
     user.require(Permission::ModerateComments)?;
-    let txn = crate::services::begin_write(db).await?;
+    let txn = crate::services::begin_content_change(db).await?;
     let existing = comment::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -164,7 +163,6 @@ pub async fn set_comment_hidden(
         )
         .await?;
     }
-    crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -485,7 +485,7 @@ pub async fn create_post(
     // Rendered before the transaction: it holds the write lock only for the writes.
     let body_html = markup::to_safe_html(input.body.as_str());
     let excerpt = markup::excerpt(input.body.as_str(), EXCERPT_CHARS);
-    let txn = crate::services::begin_write(db).await?;
+    let txn = crate::services::begin_content_change(db).await?;
     let base = free_slug(&txn, input.title.as_str()).await?;
     let now = Utc::now();
     for attempt in 0..SLUG_ATTEMPTS {
@@ -518,8 +518,13 @@ pub async fn create_post(
         match inserted {
             Ok(created) => {
                 savepoint.commit().await?;
-                set_tags(&txn, created.id, input.tags.names()).await?;
-                crate::services::content_changed(&txn).await?;
+                let tags = set_tags(&txn, created.id, input.tags.names()).await?;
+                refresh_post_counts(
+                    &txn,
+                    Some(input.category_id.into_iter().collect()),
+                    Some(tags),
+                )
+                .await?;
                 txn.commit().await?;
                 return Ok(created);
             }
@@ -549,10 +554,20 @@ pub async fn update_post(
     let actor = Actor::of(user, ip);
     let body_html = markup::to_safe_html(input.body.as_str());
     let excerpt = markup::excerpt(input.body.as_str(), EXCERPT_CHARS);
-    let txn = crate::services::begin_write(db).await?;
+    let txn = crate::services::begin_content_change(db).await?;
+    // Read again inside the change: its category and tags as of every earlier change.
+    let existing = post::Entity::find_by_id(existing.id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let first_publication =
         existing.published_at.is_none() && input.status == PostStatus::Published;
     let post_id = existing.id;
+    let categories: Vec<i32> = existing
+        .category_id
+        .into_iter()
+        .chain(input.category_id)
+        .collect();
     let by_other = user.id != existing.author_id;
     let before = serde_json::json!({ "title": existing.title, "status": existing.status.as_str() });
     let mut active: post::ActiveModel = existing.into();
@@ -568,7 +583,8 @@ pub async fn update_post(
         active.listed_at = Set(now);
     }
     let updated = active.update(&txn).await?;
-    set_tags(&txn, post_id, input.tags.names()).await?;
+    let tags = set_tags(&txn, post_id, input.tags.names()).await?;
+    refresh_post_counts(&txn, Some(categories), Some(tags)).await?;
     if by_other {
         let action = if first_publication {
             "post.publish"
@@ -588,7 +604,6 @@ pub async fn update_post(
         )
         .await?;
     }
-    crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -603,8 +618,17 @@ pub async fn delete_post(
 ) -> Result<post::Model, ServiceError> {
     let post = editable_post(db, slug, user).await?;
     let actor = Actor::of(user, ip);
-    let txn = crate::services::begin_write(db).await?;
+    let txn = crate::services::begin_content_change(db).await?;
+    let category = post::Entity::find_by_id(post.id)
+        .select_only()
+        .column(post::Column::CategoryId)
+        .into_tuple::<Option<i32>>()
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let tags = set_tags(&txn, post.id, &[]).await?;
     post::Entity::delete_by_id(post.id).exec(&txn).await?;
+    refresh_post_counts(&txn, Some(category.into_iter().collect()), Some(tags)).await?;
     if user.id != post.author_id {
         let before = serde_json::json!({
             "title": post.title,
@@ -622,9 +646,71 @@ pub async fn delete_post(
         )
         .await?;
     }
-    crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(post)
+}
+
+/// Recomputes the maintained post counts (`category.post_count`, `tag.post_count`: published
+/// posts) of these categories and tags from the posts, `None` meaning all of them (one
+/// statement each; none for an empty list). Called in the transaction of every post change
+/// (`begin_content_change`, which orders concurrent writers).
+pub async fn refresh_post_counts(
+    db: &impl ConnectionTrait,
+    categories: Option<Vec<i32>>,
+    tags: Option<Vec<i32>>,
+) -> Result<(), DbErr> {
+    let published = |select: &mut sea_orm::sea_query::SelectStatement| {
+        Expr::SubQuery(
+            None,
+            Box::new(
+                select
+                    .expr(Expr::col((post::Entity, post::Column::Id)).count())
+                    .from(post::Entity)
+                    .and_where(
+                        Expr::col((post::Entity, post::Column::Status)).eq(PostStatus::Published),
+                    )
+                    .to_owned()
+                    .into_sub_query_statement(),
+            ),
+        )
+    };
+    if categories.as_ref().is_none_or(|ids| !ids.is_empty()) {
+        let mut update = category::Entity::update_many().col_expr(
+            category::Column::PostCount,
+            published(
+                Query::select().and_where(
+                    Expr::col((post::Entity, post::Column::CategoryId))
+                        .equals((category::Entity, category::Column::Id)),
+                ),
+            ),
+        );
+        if let Some(ids) = categories {
+            update = update.filter(category::Column::Id.is_in(ids));
+        }
+        update.exec(db).await?;
+    }
+    if tags.as_ref().is_none_or(|ids| !ids.is_empty()) {
+        let mut update = entity::tag::Entity::update_many().col_expr(
+            entity::tag::Column::PostCount,
+            published(
+                Query::select()
+                    .inner_join(
+                        post_tag::Entity,
+                        Expr::col((post_tag::Entity, post_tag::Column::PostId))
+                            .equals((post::Entity, post::Column::Id)),
+                    )
+                    .and_where(
+                        Expr::col((post_tag::Entity, post_tag::Column::TagId))
+                            .equals((entity::tag::Entity, entity::tag::Column::Id)),
+                    ),
+            ),
+        );
+        if let Some(ids) = tags {
+            update = update.filter(entity::tag::Column::Id.is_in(ids));
+        }
+        update.exec(db).await?;
+    }
+    Ok(())
 }
 
 /// Publishes a post `user` may edit, keeping its title, text, category and tags: the same

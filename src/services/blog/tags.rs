@@ -2,14 +2,13 @@
 
 use std::collections::HashMap;
 
-use entity::enums::PostStatus;
-use entity::{post, post_tag, tag};
+use entity::{post_tag, tag};
 use sea_orm::sea_query::{Expr, OnConflict};
 
 use crate::services::ServiceError;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 /// Tag names from the comma-joined `tag_names` column, sorted.
@@ -96,25 +95,37 @@ pub(super) async fn tag_ids(
         .collect())
 }
 
+/// Replaces the post's tags; returns every tag whose posts changed (the old and the new ones),
+/// for [`super::refresh_post_counts`].
 pub(super) async fn set_tags(
     db: &impl ConnectionTrait,
     post_id: i32,
     names: &[String],
-) -> Result<(), DbErr> {
+) -> Result<Vec<i32>, DbErr> {
+    let mut touched: Vec<i32> = post_tag::Entity::find()
+        .select_only()
+        .column(post_tag::Column::TagId)
+        .filter(post_tag::Column::PostId.eq(post_id))
+        .into_tuple()
+        .all(db)
+        .await?;
     post_tag::Entity::delete_many()
         .filter(post_tag::Column::PostId.eq(post_id))
         .exec(db)
         .await?;
     let ids = tag_ids(db, names).await?;
     if !ids.is_empty() {
-        post_tag::Entity::insert_many(ids.into_iter().map(|tag_id| post_tag::ActiveModel {
+        post_tag::Entity::insert_many(ids.iter().map(|&tag_id| post_tag::ActiveModel {
             post_id: Set(post_id),
             tag_id: Set(tag_id),
         }))
         .exec_without_returning(db)
         .await?;
     }
-    Ok(())
+    touched.extend(ids);
+    touched.sort_unstable();
+    touched.dedup();
+    Ok(touched)
 }
 
 /// The tag with this name (names are stored lowercase).
@@ -132,20 +143,17 @@ pub async fn tag_by_name(
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct TagCount {
     pub name: String,
-    pub posts: i64,
+    pub posts: i32,
 }
 
-/// Every tag that a published post carries, by name, with its count (one statement).
+/// Every tag that a published post carries, by name, with its count (one statement, on the
+/// maintained `tag.post_count`).
 pub async fn tag_counts(db: &impl ConnectionTrait) -> Result<Vec<TagCount>, DbErr> {
     tag::Entity::find()
         .select_only()
         .column(tag::Column::Name)
-        .column_as(post_tag::Column::PostId.count(), "posts")
-        .join(JoinType::InnerJoin, post_tag::Relation::Tag.def().rev())
-        .join(JoinType::InnerJoin, post_tag::Relation::Post.def())
-        .filter(post::Column::Status.eq(PostStatus::Published))
-        .group_by(tag::Column::Id)
-        .group_by(tag::Column::Name)
+        .column_as(tag::Column::PostCount, "posts")
+        .filter(tag::Column::PostCount.gt(0))
         .order_by_asc(tag::Column::Name)
         .into_model::<TagCount>()
         .all(db)
