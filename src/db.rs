@@ -83,7 +83,7 @@ pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 /// Keeps SQLite's statistics current while the server runs (see [`optimize`]).
-pub fn optimize_hourly(db: DatabaseConnection) {
+pub fn optimize_hourly(db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
         every_hour.tick().await;
@@ -93,5 +93,5 @@ pub fn optimize_hourly(db: DatabaseConnection) {
                 tracing::warn!(%error, "PRAGMA optimize failed");
             }
         }
-    });
+    })
 }

@@ -169,7 +169,12 @@ impl Outbox {
 
 /// Starts the delivery task: at once (what a restart found waiting), whenever `outbox` is
 /// woken, and every `poll` (retries, and mail queued by other instances).
-pub fn spawn_delivery(db: DatabaseConnection, mailer: Arc<Mailer>, outbox: Outbox, poll: Duration) {
+pub fn spawn_delivery(
+    db: DatabaseConnection,
+    mailer: Arc<Mailer>,
+    outbox: Outbox,
+    poll: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if let Err(error) = deliver_due(&db, &mailer).await {
@@ -180,7 +185,7 @@ pub fn spawn_delivery(db: DatabaseConnection, mailer: Arc<Mailer>, outbox: Outbo
                 _ = tokio::time::sleep(poll) => {}
             }
         }
-    });
+    })
 }
 
 /// Delivers the messages due now (a batch at a time, until none is left).

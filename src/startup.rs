@@ -10,7 +10,7 @@ use actix_files::Files;
 use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
-use actix_web::dev::{Server, Service};
+use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
@@ -32,6 +32,8 @@ pub struct Application {
     server: Server,
     db: DatabaseConnection,
     statements: Arc<AtomicU64>,
+    /// Mail delivery and database upkeep: they end with the server.
+    tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Set when this start loaded the demo data: the accounts and their one-time passwords.
     pub demo_credentials: Option<seed::Credentials>,
 }
@@ -79,7 +81,7 @@ impl Application {
         if let Err(error) = crate::db::optimize(&db, true).await {
             tracing::warn!(%error, "could not refresh SQLite's planner statistics");
         }
-        crate::db::optimize_hourly(db.clone());
+        let upkeep = crate::db::optimize_hourly(db.clone());
         let key = session_key(&settings)?;
         let redis_url = settings.redis_url.as_deref();
         let store = Store::connect(redis_url).await?;
@@ -93,7 +95,7 @@ impl Application {
         let site = SiteUrl::new(settings.site_url.as_deref(), address);
         let mailer = crate::mail::Mailer::from_settings(&settings, site.clone())?;
         let outbox = crate::mail::Outbox::default();
-        crate::mail::spawn_delivery(
+        let delivery = crate::mail::spawn_delivery(
             db.clone(),
             Arc::new(mailer),
             outbox.clone(),
@@ -117,6 +119,7 @@ impl Application {
             server,
             db,
             statements,
+            tasks: vec![upkeep, delivery],
             demo_credentials,
         })
     }
@@ -130,17 +133,43 @@ impl Application {
         self.statements.clone()
     }
 
+    /// Serves until a signal stops the server; no mail is sent after that.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        for task in self.tasks {
+            task.abort();
+        }
+        served
     }
 
     /// Runs the server on the current runtime and returns a handle to stop it.
-    pub fn spawn(self) -> (SocketAddr, DatabaseConnection, actix_web::dev::ServerHandle) {
-        let handle = self.server.handle();
-        let address = self.address;
-        let db = self.db.clone();
+    pub fn spawn(self) -> (SocketAddr, DatabaseConnection, Running) {
+        let running = Running {
+            server: self.server.handle(),
+            tasks: self.tasks,
+        };
         tokio::spawn(self.server);
-        (address, db, handle)
+        (self.address, self.db, running)
+    }
+}
+
+/// A server started by [`Application::spawn`], with its background tasks.
+pub struct Running {
+    server: ServerHandle,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the server, then its background tasks: once this returns, nothing of this
+    /// instance touches the database or the mail server any more (a mail it was sending
+    /// stays claimed until its lease runs out, as after a crash).
+    pub async fn stop(self, graceful: bool) {
+        self.server.stop(graceful).await;
+        for task in self.tasks {
+            task.abort();
+            // Only ever `Err(cancelled)` or the task's own end: nothing to report.
+            let _ = task.await;
+        }
     }
 }
 

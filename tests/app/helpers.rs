@@ -152,13 +152,13 @@ impl TestDb {
             .expect("the application builds");
         let credentials = app.demo_credentials.clone();
         let statements = app.statement_counter();
-        let (address, db, handle) = app.spawn();
+        let (address, db, running) = app.spawn();
         TestApp {
             address: format!("http://{address}"),
             db,
             statements,
             client: client(),
-            handle,
+            running: Some(running),
             demo_credentials: credentials,
         }
     }
@@ -224,7 +224,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub client: reqwest::Client,
-    pub handle: actix_web::dev::ServerHandle,
+    running: Option<marquee::startup::Running>,
     pub demo_credentials: Option<marquee::seed::Credentials>,
 }
 
@@ -246,9 +246,10 @@ impl std::ops::Deref for Member {
 /// `backend_tests!`).
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let handle = self.handle.clone();
-            runtime.spawn(async move { handle.stop(false).await });
+        if let Ok(runtime) = tokio::runtime::Handle::try_current()
+            && let Some(running) = self.running.take()
+        {
+            runtime.spawn(running.stop(false));
         }
     }
 }
@@ -542,8 +543,11 @@ impl TestApp {
             .expect("demo data loads")
     }
 
-    pub async fn stop(self) {
-        self.handle.stop(true).await;
+    /// Stops the server and its mail delivery: nothing of this instance runs afterwards.
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop(true).await;
+        }
     }
 }
 

@@ -404,6 +404,8 @@ backend_tests! {
         settings.smtp_host = Some("127.0.0.1".into());
         settings.smtp_port = Some(closed);
         settings.smtp_security = "none".into();
+        // Polls every second, so that a delivery task outliving its server would show below.
+        settings.mail_poll_secs = 1;
         let app = test_db.spawn_with(settings).await;
         let response = app
             .visitor()
@@ -433,6 +435,10 @@ backend_tests! {
             .exec(&db)
             .await
             .unwrap();
+        // The stopped instance's delivery ended with it: it does not try again.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let rows = mail_outbox::Entity::find().all(&db).await.unwrap();
+        assert_eq!(rows.iter().map(|r| r.attempts).collect::<Vec<_>>(), vec![row.attempts], "no attempt after the stop");
         let sink = MailSink::start();
         let restarted = sink.app(&test_db).await;
         let mail = sink.wait_for("patient@example.test", "Confirm your email address").await;
