@@ -164,11 +164,12 @@ pub async fn login(
         .await
         .map_err(AppError::TooManyAttempts)?;
     let account = accounts::find_by_login(db.get_ref(), &form.login).await?;
-    let verified = password::verify(
+    let checked = password::verify_and_refresh(
         form.password,
         account.as_ref().map(|u| u.password_hash.clone()),
     )
     .await?;
+    let verified = checked.matches;
     let next = safe_next(Some(&form.next));
     let failed = |ctx, message: &str| {
         render_status(
@@ -185,7 +186,7 @@ pub async fn login(
     match account {
         Some(user) if verified && user.is_active => {
             throttle.password_succeeded(&keys, reservation).await;
-            accounts::logged_in(db.get_ref(), user.id, ip).await?;
+            accounts::logged_in(db.get_ref(), &user, checked.new_hash, ip).await?;
             sign_in(&req, db.get_ref(), &session, &user).await?;
             flash::push(
                 &session,

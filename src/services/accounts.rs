@@ -130,19 +130,30 @@ pub async fn find_by_login(
     user::Entity::find().filter(column.eq(login)).one(db).await
 }
 
-/// Records a successful login.
-/// A successful sign-in: `last_seen_at` and the audit log, in one transaction.
+/// A successful sign-in: `last_seen_at` and the audit log, in one transaction. `refreshed` is
+/// the password's hash with today's parameters when the stored one (`account`'s) was made
+/// with older ones: it replaces it unless the password was changed in the meantime.
 pub async fn logged_in(
     db: &(impl ConnectionTrait + TransactionTrait),
-    user_id: i32,
+    account: &user::Model,
+    refreshed: Option<String>,
     ip: Option<String>,
 ) -> Result<(), DbErr> {
+    let user_id = account.id;
     let txn = super::begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::LastSeenAt, Expr::value(Utc::now()))
         .filter(user::Column::Id.eq(user_id))
         .exec(&txn)
         .await?;
+    if let Some(hash) = refreshed {
+        user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(hash))
+            .filter(user::Column::Id.eq(user_id))
+            .filter(user::Column::PasswordHash.eq(account.password_hash.as_str()))
+            .exec(&txn)
+            .await?;
+    }
     let actor = Actor {
         id: Some(user_id),
         ip,

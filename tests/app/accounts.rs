@@ -34,7 +34,33 @@ backend_tests! {
             .unwrap();
         assert_eq!(user.email, "newbie@example.com");
         assert_eq!(role.unwrap().name, "reader");
-        assert!(user.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(user.password_hash.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"));
+        app.stop().await;
+    }
+
+    async fn a_hash_with_older_parameters_is_made_again_at_the_next_good_login(test_db: TestDb) {
+        use argon2::password_hash::PasswordHasher;
+        use sea_orm::{ActiveModelTrait, Set};
+        let app = test_db.spawn().await;
+        let id = app.create_user("elder", "reader").await;
+        // As stored before: OWASP's m = 19456 KiB, t = 2 (the argon2 crate's default).
+        let older = argon2::Argon2::default().hash_password(PASSWORD.as_bytes()).unwrap().to_string();
+        assert!(older.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{older}");
+        user::ActiveModel { id: Set(id), password_hash: Set(older.clone()), ..Default::default() }
+            .update(&app.db)
+            .await
+            .unwrap();
+        let stored = || async { user::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap().password_hash };
+
+        // A wrong password changes nothing.
+        assert_eq!(app.visitor().login("elder", "not the password").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(stored().await, older);
+        // The right one signs in and stores a hash with today's parameters, which works next time.
+        app.visitor().login_ok("elder", PASSWORD).await;
+        let refreshed = stored().await;
+        assert!(refreshed.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{refreshed}");
+        app.visitor().login_ok("elder", PASSWORD).await;
+        assert_eq!(stored().await, refreshed, "a current hash is kept");
         app.stop().await;
     }
 
