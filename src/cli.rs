@@ -125,7 +125,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn migrate(settings: &Settings, action: Option<MigrateAction>) -> anyhow::Result<()> {
-    let db = crate::db::connect(&settings.database_url, false).await?;
+    let db = crate::db::connect(&settings.database_url, false, settings.db_connections).await?;
     match action.unwrap_or(MigrateAction::Up { num: None }) {
         MigrateAction::Up { num } => Migrator::up(&db, num).await?,
         MigrateAction::Down { num } => Migrator::down(&db, Some(num)).await?,
@@ -147,7 +147,7 @@ async fn migrate(settings: &Settings, action: Option<MigrateAction>) -> anyhow::
 }
 
 async fn seed(settings: &Settings, scale: Option<u64>) -> anyhow::Result<()> {
-    let db = crate::db::connect(&settings.database_url, false).await?;
+    let db = crate::db::connect(&settings.database_url, false, settings.db_connections).await?;
     if !settings.no_migrate {
         Migrator::up(&db, None).await.context("migrations failed")?;
     }
@@ -195,7 +195,7 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
     use crate::domain::{Email, Username};
     use crate::services::{accounts, admin};
 
-    let db = crate::db::connect(&settings.database_url, false).await?;
+    let db = crate::db::connect(&settings.database_url, false, settings.db_connections).await?;
     if !settings.no_migrate {
         Migrator::up(&db, None).await.context("migrations failed")?;
     }

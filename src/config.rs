@@ -177,6 +177,10 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_WORKERS", global = true)]
     pub workers: Option<usize>,
 
+    /// Database connections in the pool (default: 4 for an SQLite file, 16 for a server).
+    #[arg(long, env = "MARQUEE_DB_CONNECTIONS", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_connections: Option<u32>,
+
     /// Requests a personal access token may make to the JSON API per minute (then `429` with
     /// `Retry-After`); counted in Redis when it is set, so across every instance.
     #[arg(
@@ -295,6 +299,7 @@ impl fmt::Debug for Settings {
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("cache", &self.cache)
             .field("workers", &self.workers)
+            .field("db_connections", &self.db_connections)
             .field("api_rate_per_minute", &self.api_rate_per_minute)
             .field("site_url", &self.site_url)
             .field("smtp_host", &self.smtp_host)
@@ -354,6 +359,7 @@ impl Settings {
             cookie_secure: false,
             static_dir: PathBuf::from(default_static_dir()),
             workers: Some(1),
+            db_connections: None,
             redis_url: None,
             cache: true,
             session_idle_hours: 72,

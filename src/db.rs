@@ -9,8 +9,13 @@ use std::time::Duration;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
-/// Opens a pool for `url`. `log_sql` turns sqlx statement logging on (at debug level).
-pub async fn connect(url: &str, log_sql: bool) -> Result<DatabaseConnection, DbErr> {
+/// Opens a pool for `url`. `log_sql` turns sqlx statement logging on (at debug level);
+/// `connections` overrides the pool's size (`MARQUEE_DB_CONNECTIONS`).
+pub async fn connect(
+    url: &str,
+    log_sql: bool,
+    connections: Option<u32>,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(log_sql)
@@ -22,7 +27,11 @@ pub async fn connect(url: &str, log_sql: bool) -> Result<DatabaseConnection, DbE
     if sqlite {
         options
             // A memory database lives in one connection; a file serves many readers.
-            .max_connections(if in_memory { 1 } else { 4 })
+            .max_connections(if in_memory {
+                1
+            } else {
+                connections.unwrap_or(4)
+            })
             .min_connections(1)
             .idle_timeout(None::<Duration>)
             .max_lifetime(None::<Duration>)
@@ -36,7 +45,9 @@ pub async fn connect(url: &str, log_sql: bool) -> Result<DatabaseConnection, DbE
                     .pragma("cache_size", "-1024")
             });
     } else {
-        options.max_connections(16).min_connections(1);
+        options
+            .max_connections(connections.unwrap_or(16))
+            .min_connections(1);
     }
     if sqlite && !in_memory {
         // One connection first creates the file and switches it to WAL (which persists), so

@@ -44,7 +44,7 @@ impl Application {
             settings.log_level.to_ascii_lowercase().as_str(),
             "debug" | "trace"
         );
-        let mut db = db::connect(&settings.database_url, log_sql)
+        let mut db = db::connect(&settings.database_url, log_sql, settings.db_connections)
             .await
             .context("could not connect to the database")?;
         // Counts every SQL statement the server runs (tests and the benchmark read it).

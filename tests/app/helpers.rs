@@ -119,7 +119,7 @@ impl TestDb {
 
     /// A pool on this database (no migrations run).
     pub async fn connect(&self) -> DatabaseConnection {
-        marquee::db::connect(&self.url, false)
+        marquee::db::connect(&self.url, false, None)
             .await
             .expect("connect to the test database")
     }
