@@ -426,8 +426,10 @@ backend_tests! {
         assert!(!row.payload.contains("/account/"), "the outbox holds no link: {}", row.payload);
         assert!(row.failed_at.is_none(), "not given up after one attempt");
         assert!(row.next_attempt_at > chrono::Utc::now(), "the next attempt waits");
-        let db = app.db.clone();
         app.stop().await;
+        // A new pool: the stopped server's connections may belong to its workers' runtimes,
+        // which ended with it.
+        let db = test_db.connect().await;
 
         // Later (the wait is over), a restarted server with a working mail server sends it.
         mail_outbox::Entity::update_many()
