@@ -15,6 +15,10 @@ pub struct Model {
     pub parent_id: Option<i32>,
     /// Published posts filed directly in it, not below (maintained with every post change).
     pub post_count: i32,
+    /// Root-to-here chain as JSON (`[{"name":…,"slug":…},…]`) for breadcrumbs, kept by every
+    /// category change; `None` when a row was written by other means.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub trail: Option<String>,
     #[sea_orm(
         self_ref,
         relation_enum = "Parent",

@@ -25,6 +25,7 @@ mod m20261121_000013_create_api_token;
 mod m20261121_000014_add_mail;
 mod m20261122_000015_add_post_counts;
 mod m20261122_000016_create_movie_decade_facet;
+mod m20261122_000017_add_category_trail;
 
 pub use countries::COUNTRIES;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000014_add_mail::Migration),
             Box::new(m20261122_000015_add_post_counts::Migration),
             Box::new(m20261122_000016_create_movie_decade_facet::Migration),
+            Box::new(m20261122_000017_add_category_trail::Migration),
         ]
     }
 }

@@ -285,12 +285,19 @@ async fn post_view(
         .await?
         .filter(|d| blog::may_see(viewer, &d.post))
         .ok_or(ServiceError::NotFound)?;
-    let category = match detail.post.category_id {
-        Some(id) => blog::category_by_id(db, id).await?.map(|c| CategoryRef {
+    let category = match (
+        detail.trail.as_ref().and_then(|t| t.last()),
+        detail.post.category_id,
+    ) {
+        (Some(last), _) => Some(CategoryRef {
+            slug: last.slug.clone(),
+            name: last.name.clone(),
+        }),
+        (None, Some(id)) => blog::category_by_id(db, id).await?.map(|c| CategoryRef {
             slug: c.slug,
             name: c.name,
         }),
-        None => None,
+        (None, None) => None,
     };
     let post = detail.post;
     Ok(Post {

@@ -1,6 +1,8 @@
 //! Posts: lists (all, search, tag, author, category), a post with comments, writing, editing
 //! and deleting, commenting.
 
+use std::sync::Arc;
+
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -95,7 +97,6 @@ async fn render_list(
             blog::list_posts(site.db(), &filter, position, blog::POSTS_PER_PAGE).await
         })
         .await?;
-    let page = (*page).clone();
     let pager = KeysetPager::new(&page, &[("q", query.q.clone())]);
     render_status(
         StatusCode::OK,
@@ -214,11 +215,12 @@ pub struct PageQuery {
     pub page: Option<u64>,
 }
 
-type PostWithComments = Option<(blog::PostDetail, Page<blog::CommentRow>)>;
+/// Shared, not copied, by the requests that find it in the cache.
+type PostWithComments = Option<(Arc<blog::PostDetail>, Arc<Page<blog::CommentRow>>)>;
 
-/// A post page in three statements (post with author; its tags; the comments with their total),
-/// the category tree from the cache; kept in the cache for everyone but moderators (who also
-/// see hidden comments).
+/// A post page in two statements (post with author, tags and category trail; the comments
+/// with their total), kept in the cache for everyone but moderators (who also see hidden
+/// comments).
 async fn post_page(
     ctx: PageContext,
     site: &Site,
@@ -244,25 +246,22 @@ async fn post_page(
                 };
                 let comments =
                     blog::comments(site.db(), detail.post.id, can_moderate, page).await?;
-                Ok(Some((detail, comments)))
+                Ok(Some((Arc::new(detail), Arc::new(comments))))
             },
         )
         .await?;
-    let Some((mut detail, comments)) = loaded
+    let Some((detail, comments)) = loaded
         .as_ref()
         .clone()
         .filter(|(d, _)| blog::may_see(viewer.as_ref(), &d.post))
     else {
         return Err(AppError::NotFound);
     };
-    // The category and its ancestors from the (cached) tree, only when the post has one.
-    let breadcrumbs = match detail.post.category_id {
-        Some(id) => {
-            let tree = site.category_tree().await?;
-            detail.category = tree.iter().find(|c| c.id == id).cloned();
-            blog::ancestors(&tree, id)
-        }
-        None => Vec::new(),
+    // The stored trail; the (cached) tree only when a category has none stored.
+    let breadcrumbs = match (&detail.trail, detail.post.category_id) {
+        (Some(trail), _) => trail.clone(),
+        (None, Some(id)) => blog::trail(&site.category_tree().await?, id),
+        (None, None) => Vec::new(),
     };
     let pager = Pager::new(&comments, &[]);
     Ok(PostPage {

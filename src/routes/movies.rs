@@ -1,6 +1,8 @@
 //! The movie catalogue: the faceted list, movie and person pages, reviews, and managing movies
 //! (`manage_movies`).
 
+use std::sync::Arc;
+
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -113,7 +115,7 @@ pub async fn list(site: Site, ctx: PageContext) -> Result<HttpResponse, AppError
             let facets = movies::facets(db, &filter).await?;
             let page =
                 movies::list_movies(db, &filter, sort, descending, number, facets.total).await?;
-            Ok((facets, page))
+            Ok((Arc::new(facets), Arc::new(page)))
         })
         .await?;
     let (facets, page) = (*loaded).clone();

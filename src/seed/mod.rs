@@ -354,6 +354,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         }
     }
     crate::services::blog::refresh_post_counts(&txn, None, None).await?;
+    crate::services::blog::refresh_trails(&txn).await?;
 
     let mut movies: HashMap<&str, i32> = HashMap::new();
     for m in MOVIES {

@@ -61,8 +61,8 @@ impl MovieQuery {
 pub struct MovieListPage {
     pub ctx: PageContext,
     pub query: MovieQuery,
-    pub facets: Facets,
-    pub page: Page<MovieCard>,
+    pub facets: std::sync::Arc<Facets>,
+    pub page: std::sync::Arc<Page<MovieCard>>,
     pub pager: Pager,
     pub notices: Vec<String>,
     pub sort: String,

@@ -20,7 +20,7 @@ pub struct PostListPage {
     pub q: String,
     /// Where the search form sends the query (the current list).
     pub action: String,
-    pub page: PostSlice,
+    pub page: std::sync::Arc<PostSlice>,
     pub pager: KeysetPager,
     /// Root-to-here chain on category pages.
     pub breadcrumbs: Vec<entity::category::Model>,
@@ -33,10 +33,10 @@ pub struct PostListPage {
 #[template(path = "posts/show.html")]
 pub struct PostPage {
     pub ctx: PageContext,
-    pub detail: PostDetail,
+    pub detail: std::sync::Arc<PostDetail>,
     pub html: String,
-    pub breadcrumbs: Vec<entity::category::Model>,
-    pub comments: Page<CommentRow>,
+    pub breadcrumbs: Vec<crate::services::blog::Crumb>,
+    pub comments: std::sync::Arc<Page<CommentRow>>,
     pub pager: Pager,
     pub can_edit: bool,
     pub can_comment: bool,

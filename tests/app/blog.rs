@@ -495,6 +495,62 @@ backend_tests! {
         app.stop().await;
     }
 
+    async fn a_post_page_takes_its_breadcrumbs_from_the_stored_trail_which_follows_every_category_change(test_db: TestDb) {
+        use marquee::services::blog;
+        use std::sync::atomic::Ordering;
+        let mut settings = test_db.settings();
+        settings.cache = false; // every page from the database, and its statements counted
+        let app = test_db.spawn_with(settings).await;
+        app.seed_demo().await;
+        let moderator = app.signed_in("boss", "moderator").await;
+        let silent = POSTS.iter().find(|p| p.category == "silent-era").unwrap();
+        let page = format!("/posts/{}", post::Entity::find().filter(post::Column::Title.eq(silent.title)).one(&app.db).await.unwrap().unwrap().slug);
+        let reader = app.visitor();
+        let crumbs = async || {
+            let before = app.statements.load(Ordering::SeqCst);
+            let (status, html) = reader.get_html(&page).await;
+            assert_eq!(status, StatusCode::OK);
+            let statements = app.statements.load(Ordering::SeqCst) - before;
+            (Doc::parse(&html).texts(".breadcrumbs a"), statements)
+        };
+        // Every stored trail is what the tree gives.
+        let trails_hold = async |when: &str| {
+            let all = blog::categories(&app.db).await.unwrap();
+            for c in &all {
+                assert_eq!(blog::parse_trail(c.trail.as_deref()), Some(blog::trail(&all, c.id)), "{}'s trail {when}", c.slug);
+            }
+        };
+        trails_hold("after seeding").await;
+        assert_eq!(crumbs().await, (vec!["Categories".to_owned(), "Film".into(), "Film history".into(), "Silent era".into()], 2), "two statements");
+
+        // Renaming an ancestor and moving the subtree change the trails below them.
+        let film = category_id(&app.db, "film").await;
+        let response = moderator.post("/categories/film/edit", &[("name", "Cinema & <Film>"), ("parent_id", "")]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        trails_hold("after a rename").await;
+        assert_eq!(crumbs().await.0, ["Categories", "Cinema & <Film>", "Film history", "Silent era"]);
+        let response = moderator.post("/categories", &[("name", "Archive"), ("parent_id", "")]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let archive = category_id(&app.db, "archive").await;
+        let response = moderator.post("/categories/film-history/edit", &[("name", "Film history"), ("parent_id", &archive.to_string())]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        trails_hold("after a move").await;
+        assert_eq!(crumbs().await.0, ["Categories", "Archive", "Film history", "Silent era"]);
+        let response = moderator.post("/categories/film-history/edit", &[("name", "Film history"), ("parent_id", &film.to_string())]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        trails_hold("after moving back").await;
+
+        // A category whose trail is missing (written by other means) is shown from the tree.
+        category::Entity::update_many()
+            .col_expr(category::Column::Trail, sea_orm::sea_query::Expr::value(None::<String>))
+            .filter(category::Column::Slug.eq("silent-era"))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(crumbs().await, (vec!["Categories".to_owned(), "Cinema & <Film>".into(), "Film history".into(), "Silent era".into()], 3), "the tree, one statement more");
+        app.stop().await;
+    }
+
     async fn readers_comment_and_moderators_hide_comments(test_db: TestDb) {
         let app = test_db.spawn().await;
         let ada = app.create_user("ada", "author").await;

@@ -204,7 +204,7 @@ backend_tests! {
         assert_eq!(marquee::services::content_version(&db).await.unwrap(), 0);
     }
 
-    async fn the_facet_search_and_post_count_steps_count_and_index_existing_rows(test_db: TestDb) {
+    async fn the_facet_search_post_count_and_trail_steps_fill_existing_rows(test_db: TestDb) {
         use marquee::services::{blog, movies};
         use sea_orm::sea_query::SimpleExpr;
         let db = test_db.connect().await;
@@ -222,6 +222,7 @@ backend_tests! {
         )
         .await;
         insert("category", &["name", "slug"], vec!["Old".into(), "old".into()]).await;
+        insert("category", &["name", "slug", "parent_id"], vec!["Older \"quoted\"".into(), "older".into(), 1.into()]).await;
         insert("tag", &["name"], vec!["kept".into()]).await;
         let posts = [("lighthouse", "A keeper of the Lighthouse writes.", "published"), ("garden", "Roses and tulips.", "published"), ("notes", "Unfinished.", "draft")];
         for (id, (slug, body, status)) in (1..).zip(posts) {
@@ -256,6 +257,14 @@ backend_tests! {
         let category = entity::category::Entity::find_by_slug("old").one(&db).await.unwrap().unwrap();
         let tag = entity::tag::Entity::find_by_name("kept").one(&db).await.unwrap().unwrap();
         assert_eq!((category.post_count, tag.post_count), (2, 2));
+
+        // Step 17 stores each category's trail, root first, as the app writes it.
+        let child = entity::category::Entity::find_by_slug("older").one(&db).await.unwrap().unwrap();
+        let names = |c: &entity::category::Model| blog::parse_trail(c.trail.as_deref()).expect("a trail").into_iter().map(|c| (c.name, c.slug)).collect::<Vec<_>>();
+        assert_eq!(names(&category), [("Old".to_owned(), "old".to_owned())]);
+        assert_eq!(names(&child), [("Old".to_owned(), "old".to_owned()), ("Older \"quoted\"".to_owned(), "older".to_owned())]);
+        let all = blog::categories(&db).await.unwrap();
+        assert_eq!(child.trail.as_deref(), Some(serde_json::to_string(&blog::trail(&all, child.id)).unwrap().as_str()), "the app would not rewrite it");
     }
 }
 

@@ -1,6 +1,7 @@
 //! The category tree: reading it (cached by the pages), its counts and shape, and managing it (audited).
 
 use entity::{category, post};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
@@ -122,6 +123,48 @@ pub fn ancestors(all: &[category::Model], id: i32) -> Vec<category::Model> {
     chain
 }
 
+/// One step of a category's trail: what a breadcrumb shows and links to.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Crumb {
+    pub name: String,
+    pub slug: String,
+}
+
+/// The root-to-`id` chain of `all` as crumbs (what `category.trail` holds).
+pub fn trail(all: &[category::Model], id: i32) -> Vec<Crumb> {
+    ancestors(all, id)
+        .into_iter()
+        .map(|c| Crumb {
+            name: c.name,
+            slug: c.slug,
+        })
+        .collect()
+}
+
+/// A stored trail, or `None` when there is none or it cannot be read.
+pub fn parse_trail(stored: Option<&str>) -> Option<Vec<Crumb>> {
+    serde_json::from_str(stored?).ok()
+}
+
+/// Stores every category's trail that a change made stale (after a create, rename or move:
+/// a move changes the trails of the whole subtree). Categories are few and admin-made, so
+/// this reads them all; only rows whose trail differs are written.
+pub async fn refresh_trails(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let all = categories(db).await?;
+    for c in &all {
+        let fresh = serde_json::to_string(&trail(&all, c.id))
+            .map_err(|e| DbErr::Custom(format!("category trail: {e}")))?;
+        if c.trail.as_deref() != Some(fresh.as_str()) {
+            category::Entity::update_many()
+                .col_expr(category::Column::Trail, Expr::value(fresh))
+                .filter(category::Column::Id.eq(c.id))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// The checked values of the category form.
 #[derive(Clone, Debug)]
 pub struct CategoryInput {
@@ -184,6 +227,7 @@ pub async fn create_category(
         Some(json!({ "name": created.name, "parent_id": created.parent_id })),
     )
     .await?;
+    refresh_trails(&txn).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -231,6 +275,7 @@ pub async fn update_category(
         Some(json!({ "name": updated.name, "parent_id": updated.parent_id })),
     )
     .await?;
+    refresh_trails(&txn).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -288,6 +333,7 @@ mod tests {
             slug: format!("c{id}"),
             parent_id: parent,
             post_count,
+            trail: None,
         }
     }
 

@@ -315,17 +315,18 @@ pub(super) fn cards(rows: Vec<PostRow>) -> Vec<PostCard> {
         .collect()
 }
 
-/// A post with author, category and tags.
+/// A post with author, tags and its category's trail.
 #[derive(Clone, Debug)]
 pub struct PostDetail {
     pub post: post::Model,
     pub author: crate::services::UserRef,
-    pub category: Option<category::Model>,
+    /// The category's trail, root first and the category last: empty without a category,
+    /// `None` when the category's stored trail is missing (then take it from the tree).
+    pub trail: Option<Vec<super::Crumb>>,
     pub tags: Vec<String>,
 }
 
-/// A post with its author and tags, in one statement. Its `category` is left for the caller to
-/// take from the category tree (`categories`), which pages keep in the cache.
+/// A post with its author, tags and category trail, in one statement.
 pub async fn post_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
@@ -337,7 +338,9 @@ pub async fn post_by_slug(
                 .filter(post::Column::Slug.eq(slug))
                 .find_also_related(user::Entity),
         )
-        .expr_as(tag_names(backend), "tag_names");
+        .expr_as(tag_names(backend), "tag_names")
+        .column_as(category::Column::Trail, "category_trail")
+        .join(JoinType::LeftJoin, post::Relation::Category.def());
     let Some(row) = db.query_one_raw(select.build(backend)).await? else {
         return Ok(None);
     };
@@ -346,10 +349,17 @@ pub async fn post_by_slug(
         return Ok(None);
     };
     let tags = split_tags(row.try_get::<Option<String>>("", "tag_names")?.as_deref());
+    let trail = match post.category_id {
+        None => Some(Vec::new()),
+        Some(_) => super::parse_trail(
+            row.try_get::<Option<String>>("", "category_trail")?
+                .as_deref(),
+        ),
+    };
     Ok(Some(PostDetail {
         post,
         author,
-        category: None,
+        trail,
         tags,
     }))
 }
