@@ -285,20 +285,10 @@ async fn post_view(
         .await?
         .filter(|d| blog::may_see(viewer, &d.post))
         .ok_or(ServiceError::NotFound)?;
-    let category = match (
-        detail.trail.as_ref().and_then(|t| t.last()),
-        detail.post.category_id,
-    ) {
-        (Some(last), _) => Some(CategoryRef {
-            slug: last.slug.clone(),
-            name: last.name.clone(),
-        }),
-        (None, Some(id)) => blog::category_by_id(db, id).await?.map(|c| CategoryRef {
-            slug: c.slug,
-            name: c.name,
-        }),
-        (None, None) => None,
-    };
+    let category = detail.trail.last().map(|last| CategoryRef {
+        slug: last.slug.clone(),
+        name: last.name.clone(),
+    });
     let post = detail.post;
     Ok(Post {
         id: post.id,

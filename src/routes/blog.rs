@@ -257,12 +257,6 @@ async fn post_page(
     else {
         return Err(AppError::NotFound);
     };
-    // The stored trail; the (cached) tree only when a category has none stored.
-    let breadcrumbs = match (&detail.trail, detail.post.category_id) {
-        (Some(trail), _) => trail.clone(),
-        (None, Some(id)) => blog::trail(&site.category_tree().await?, id),
-        (None, None) => Vec::new(),
-    };
     let pager = Pager::new(&comments, &[]);
     Ok(PostPage {
         html: detail
@@ -274,8 +268,8 @@ async fn post_page(
         can_comment: viewer.as_ref().is_some_and(|u| u.can(Permission::Comment)),
         can_moderate,
         ctx,
+        breadcrumbs: detail.trail.clone(),
         detail,
-        breadcrumbs,
         comments,
         pager,
         comment_body,

@@ -146,19 +146,22 @@ pub async fn verify_and_refresh(
     on_worker(move || {
         let Some(phc) = stored else {
             let _ = verify_blocking(&password, dummy_hash());
-            return Ok(Checked {
+            return Checked {
                 matches: false,
                 new_hash: None,
-            });
+            };
         };
         let matches = verify_blocking(&password, &phc);
+        // A failed re-hash only leaves the older hash in place: the login still succeeds.
         let new_hash = match matches && !is_current(&phc) {
-            true => Some(hash_blocking(&password)?),
+            true => hash_blocking(&password)
+                .inspect_err(|error| tracing::warn!(%error, "could not refresh a password hash"))
+                .ok(),
             false => None,
         };
-        Ok(Checked { matches, new_hash })
+        Checked { matches, new_hash }
     })
-    .await?
+    .await
 }
 
 /// Argon2 runs on a few dedicated threads (half the cores, at least one): a burst of logins

@@ -27,14 +27,6 @@ pub async fn category_by_slug(
 }
 
 /// The whole category tree (it is small): one query.
-/// One category by id, if it exists.
-pub async fn category_by_id(
-    db: &impl ConnectionTrait,
-    id: i32,
-) -> Result<Option<category::Model>, DbErr> {
-    category::Entity::find_by_id(id).one(db).await
-}
-
 pub async fn categories(db: &impl ConnectionTrait) -> Result<Vec<category::Model>, DbErr> {
     category::Entity::find()
         .order_by_asc(category::Column::Name)

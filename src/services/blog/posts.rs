@@ -320,13 +320,13 @@ pub(super) fn cards(rows: Vec<PostRow>) -> Vec<PostCard> {
 pub struct PostDetail {
     pub post: post::Model,
     pub author: crate::services::UserRef,
-    /// The category's trail, root first and the category last: empty without a category,
-    /// `None` when the category's stored trail is missing (then take it from the tree).
-    pub trail: Option<Vec<super::Crumb>>,
+    /// The category's trail, root first and the category last; empty without a category.
+    pub trail: Vec<super::Crumb>,
     pub tags: Vec<String>,
 }
 
-/// A post with its author, tags and category trail, in one statement.
+/// A post with its author, tags and category trail, in one statement (two when the
+/// category's stored trail is missing).
 pub async fn post_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
@@ -349,12 +349,12 @@ pub async fn post_by_slug(
         return Ok(None);
     };
     let tags = split_tags(row.try_get::<Option<String>>("", "tag_names")?.as_deref());
-    let trail = match post.category_id {
-        None => Some(Vec::new()),
-        Some(_) => super::parse_trail(
-            row.try_get::<Option<String>>("", "category_trail")?
-                .as_deref(),
-        ),
+    let stored = row.try_get::<Option<String>>("", "category_trail")?;
+    let trail = match (post.category_id, super::parse_trail(stored.as_deref())) {
+        (None, _) => Vec::new(),
+        (Some(_), Some(trail)) => trail,
+        // A category row written by other means has no trail: the tree gives it.
+        (Some(id), None) => super::trail(&super::categories(db).await?, id),
     };
     Ok(Some(PostDetail {
         post,
