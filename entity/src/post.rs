@@ -31,6 +31,10 @@ pub struct Model {
     /// When the post entered the lists: its publication, or its creation while a draft. With
     /// `id`, the key of keyset pagination.
     pub listed_at: DateTimeUtc,
+    /// Its visible (not hidden) comments, kept in the transaction of every comment change.
+    pub comment_count: i32,
+    /// Its tag names joined by commas (names never hold one), written with its tags.
+    pub tag_names: String,
     #[sea_orm(belongs_to, from = "author_id", to = "id", on_delete = "Restrict")]
     pub author: BelongsTo<super::user::Entity>,
     #[sea_orm(belongs_to, from = "category_id", to = "id", on_delete = "SetNull")]

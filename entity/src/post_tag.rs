@@ -10,6 +10,9 @@ pub struct Model {
     pub post_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub tag_id: i32,
+    /// The post's `listed_at`, copied so a tag's list is read in order from the index
+    /// `(tag_id, listed_at, post_id)`; rewritten with the links after every post change.
+    pub listed_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "post_id", to = "id", on_delete = "Cascade")]
     pub post: BelongsTo<super::post::Entity>,
     #[sea_orm(belongs_to, from = "tag_id", to = "id", on_delete = "Cascade")]

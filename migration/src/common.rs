@@ -40,3 +40,26 @@ pub fn drop(table: &'static str) -> TableDropStatement {
 pub fn values_err(e: impl std::fmt::Display) -> DbErr {
     DbErr::Migration(format!("could not build insert: {e}"))
 }
+
+/// `ALTER TABLE table ADD COLUMN col`: one column a statement (SQLite takes one change per
+/// `ALTER`).
+pub async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    col: &mut ColumnDef,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(Table::alter().table(table).add_column(col).to_owned())
+        .await
+}
+
+/// `ALTER TABLE table DROP COLUMN col`.
+pub async fn drop_column(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    col: &'static str,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(Table::alter().table(table).drop_column(col).to_owned())
+        .await
+}

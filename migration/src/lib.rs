@@ -26,6 +26,7 @@ mod m20261121_000014_add_mail;
 mod m20261122_000015_add_post_counts;
 mod m20261122_000016_create_movie_decade_facet;
 mod m20261122_000017_add_category_trail;
+mod m20261122_000018_store_post_list_fields;
 
 pub use countries::COUNTRIES;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000015_add_post_counts::Migration),
             Box::new(m20261122_000016_create_movie_decade_facet::Migration),
             Box::new(m20261122_000017_add_category_trail::Migration),
+            Box::new(m20261122_000018_store_post_list_fields::Migration),
         ]
     }
 }

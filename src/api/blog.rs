@@ -260,7 +260,7 @@ pub async fn list_posts(
             author: card.row.author,
             category: category_ref(card.row.category_name, card.row.category_slug),
             tags: card.tags,
-            comment_count: card.row.comment_count,
+            comment_count: i64::from(card.row.comment_count),
             created_at: card.row.created_at,
             published_at: card.row.published_at,
         })

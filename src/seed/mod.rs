@@ -294,6 +294,13 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         let draft = i >= POSTS.len() - 2;
         let published_at = now - Duration::hours(20 * i as i64 + 3);
         let body = p.body.trim();
+        let linked: Vec<(&str, i32)> = p
+            .tags
+            .iter()
+            .filter_map(|t| tags.get(t).map(|id| (*t, *id)))
+            .collect();
+        let mut tag_names: Vec<String> = linked.iter().map(|(t, _)| (*t).to_owned()).collect();
+        tag_names.sort();
         let new_post = post::ActiveModel {
             title: Set(p.title.into()),
             slug: Set(slug),
@@ -315,17 +322,17 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
             created_at: Set(published_at - Duration::hours(2)),
             updated_at: Set(published_at),
             published_at: Set((!draft).then_some(published_at)),
+            tag_names: Set(tag_names.join(",")),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
-        let links: Vec<post_tag::ActiveModel> = p
-            .tags
+        let links: Vec<post_tag::ActiveModel> = linked
             .iter()
-            .filter_map(|t| tags.get(t))
-            .map(|tag_id| post_tag::ActiveModel {
+            .map(|(_, tag_id)| post_tag::ActiveModel {
                 post_id: Set(new_post.id),
                 tag_id: Set(*tag_id),
+                listed_at: Set(new_post.listed_at),
             })
             .collect();
         if !links.is_empty() {
@@ -351,6 +358,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
             comment::Entity::insert_many(comments)
                 .exec_without_returning(&txn)
                 .await?;
+            crate::services::blog::refresh_comment_count(&txn, new_post.id).await?;
         }
     }
     crate::services::blog::refresh_post_counts(&txn, None, None).await?;

@@ -263,7 +263,7 @@ async fn ids_by_key(
     select.into_tuple::<(i32, String)>().all(db).await
 }
 
-async fn ensure_tags(db: &DatabaseConnection, count: u64) -> anyhow::Result<Vec<i32>> {
+async fn ensure_tags(db: &DatabaseConnection, count: u64) -> anyhow::Result<Vec<(i32, String)>> {
     let existing = tag::Entity::find()
         .filter(tag::Column::Name.starts_with("scale-tag-"))
         .count(db)
@@ -279,13 +279,31 @@ async fn ensure_tags(db: &DatabaseConnection, count: u64) -> anyhow::Result<Vec<
             .exec_without_returning(db)
             .await?;
     }
-    Ok(tag::Entity::find()
-        .select_only()
-        .column(tag::Column::Id)
-        .filter(tag::Column::Name.starts_with("scale-tag-"))
-        .into_tuple()
-        .all(db)
-        .await?)
+    Ok(ids_by_key(
+        db,
+        tag::Entity::find()
+            .select_only()
+            .column(tag::Column::Id)
+            .column(tag::Column::Name)
+            .filter(tag::Column::Name.starts_with("scale-tag-")),
+    )
+    .await?)
+}
+
+/// The tags of generated post `i`: `TAGS_PER_POST` neighbours from a spot that `i` picks.
+fn tags_of_post(i: u64, tags: &[(i32, String)]) -> Vec<&(i32, String)> {
+    if tags.is_empty() {
+        return Vec::new();
+    }
+    let first = (mix(i, 21) % tags.len() as u64) as usize;
+    (0..(TAGS_PER_POST as usize).min(tags.len()))
+        .map(|k| &tags[(first + k) % tags.len()])
+        .collect()
+}
+
+/// Whether comment `k` of generated post `i` is hidden (one in forty).
+fn comment_hidden(i: u64, k: u64) -> bool {
+    mix(i, 50 + k).is_multiple_of(40)
 }
 
 async fn ensure_people(db: &DatabaseConnection, count: u64) -> anyhow::Result<Vec<i32>> {
@@ -320,7 +338,7 @@ async fn insert_posts(
     db: &DatabaseConnection,
     range: std::ops::Range<u64>,
     users: &[i32],
-    tags: &[i32],
+    tags: &[(i32, String)],
     categories: &[i32],
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
@@ -334,6 +352,14 @@ async fn insert_posts(
             let published = now - Duration::minutes(i as i64 * 7 + 60);
             let draft = i % 50 == 49;
             let body = body(i);
+            let mut tag_names: Vec<String> = tags_of_post(i, tags)
+                .into_iter()
+                .map(|(_, name)| name.clone())
+                .collect();
+            tag_names.sort();
+            let visible_comments = (0..COMMENTS_PER_POST)
+                .filter(|&k| !comment_hidden(i, k))
+                .count();
             post::ActiveModel {
                 title: Set(format!("{} #{}", capitalise(&words(i, 0, 4)), i + 1)),
                 slug: Set(post_slug(i)),
@@ -355,6 +381,8 @@ async fn insert_posts(
                 created_at: Set(published),
                 updated_at: Set(published),
                 published_at: Set((!draft).then_some(published)),
+                comment_count: Set(i32::try_from(visible_comments).unwrap_or(i32::MAX)),
+                tag_names: Set(tag_names.join(",")),
                 ..Default::default()
             }
         })
@@ -376,22 +404,20 @@ async fn insert_posts(
     let mut comments = Vec::with_capacity(ids.len() * COMMENTS_PER_POST as usize);
     for (n, (post_id, _)) in ids.iter().enumerate() {
         let i = range.start + n as u64;
-        if !tags.is_empty() {
-            let first = (mix(i, 21) % tags.len() as u64) as usize;
-            for k in 0..(TAGS_PER_POST as usize).min(tags.len()) {
-                links.push(post_tag::ActiveModel {
-                    post_id: Set(*post_id),
-                    tag_id: Set(tags[(first + k) % tags.len()]),
-                });
-            }
-        }
         let published = now - Duration::minutes(i as i64 * 7 + 60);
+        for (tag_id, _) in tags_of_post(i, tags) {
+            links.push(post_tag::ActiveModel {
+                post_id: Set(*post_id),
+                tag_id: Set(*tag_id),
+                listed_at: Set(published),
+            });
+        }
         for k in 0..COMMENTS_PER_POST {
             comments.push(comment::ActiveModel {
                 post_id: Set(*post_id),
                 author_id: Set(users[(mix(i, 31 + k) % users.len() as u64) as usize]),
                 body: Set(capitalise(&words(i, 40 + k, 12)) + "."),
-                is_hidden: Set(mix(i, 50 + k).is_multiple_of(40)),
+                is_hidden: Set(comment_hidden(i, k)),
                 created_at: Set(published + Duration::minutes(k as i64 + 1)),
                 ..Default::default()
             });

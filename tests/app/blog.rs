@@ -59,6 +59,39 @@ async fn post_counts_hold(db: &sea_orm::DatabaseConnection, when: &str) {
     }
 }
 
+/// Every post's stored list fields equal what they are copied from: `comment_count` its
+/// visible comments, `tag_names` its linked tags, and each link's `listed_at` the post's.
+async fn stored_list_fields_hold(db: &sea_orm::DatabaseConnection, when: &str) {
+    use entity::post_tag;
+    let posts = post::Entity::find().all(db).await.unwrap();
+    let ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+    let tags = marquee::services::blog::tags_of(db, ids).await.unwrap();
+    for p in &posts {
+        let visible = comment::Entity::find()
+            .filter(comment::Column::PostId.eq(p.id))
+            .filter(comment::Column::IsHidden.eq(false))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            u64::try_from(p.comment_count).unwrap(),
+            visible,
+            "comments of {} {when}",
+            p.slug
+        );
+        let linked = tags.get(&p.id).cloned().unwrap_or_default().join(",");
+        assert_eq!(p.tag_names, linked, "tags of {} {when}", p.slug);
+    }
+    for link in post_tag::Entity::find().all(db).await.unwrap() {
+        let p = posts.iter().find(|p| p.id == link.post_id).unwrap();
+        assert_eq!(
+            link.listed_at, p.listed_at,
+            "link {}–{} {when}",
+            p.slug, link.tag_id
+        );
+    }
+}
+
 fn link(html: &str, rel: &str) -> Option<String> {
     let marker = format!("rel=\"{rel}\" href=\"");
     let start = html.find(&marker)? + marker.len();
@@ -101,6 +134,56 @@ backend_tests! {
         assert_eq!(Doc::parse(&back).texts(".post-card .post-title a"), titles, "back to the same newest page");
         // A cursor that is not one of ours is the newest page, not an error.
         assert_eq!(app.visitor().get_html("/posts?after=garbage").await.0, StatusCode::OK);
+        app.stop().await;
+    }
+
+    async fn a_tag_list_pages_through_its_posts_newest_first_and_follows_each_publication(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let ada = app.create_user("ada", "author").await;
+        let author = app.acting(ada).await;
+        let mut drafts = Vec::new();
+        for i in 0..45 {
+            let tags: &[&str] = if i % 2 == 0 { &["deep", "even"] } else { &["deep"] };
+            let published = i % 7 != 3;
+            let p = app.create_post(ada, &format!("Deep {i}"), published, None, tags).await;
+            if !published {
+                drafts.push(p.slug);
+            }
+            app.create_post(ada, &format!("Other {i}"), true, None, &["other"]).await;
+        }
+        let walk = async |from: &str| {
+            let mut titles = Vec::new();
+            let mut path = from.to_string();
+            loop {
+                let (status, html) = app.visitor().get_html(&path).await;
+                assert_eq!(status, StatusCode::OK, "{path}");
+                titles.extend(Doc::parse(&html).texts(".post-card .post-title a"));
+                let Some(older) = link(&html, "next") else {
+                    return (titles, html);
+                };
+                path = format!("/tags/deep{older}");
+                assert!(titles.len() < 100, "the Older links go round");
+            }
+        };
+        let expected: Vec<String> = (0..45).rev().filter(|i| i % 7 != 3).map(|i| format!("Deep {i}")).collect();
+        let (titles, last_page) = walk("/tags/deep").await;
+        assert_eq!(titles, expected, "every published post with the tag, newest first, once");
+        // Back from the oldest page (39 posts: 20 and 19) by its Newer link: the newest page.
+        assert_eq!(expected.len(), 39);
+        let newer = link(&last_page, "prev").expect("a Newer link");
+        let (_, back) = app.visitor().get_html(&format!("/tags/deep{newer}")).await;
+        assert_eq!(Doc::parse(&back).texts(".post-card .post-title a"), expected[..20]);
+
+        // A draft published now enters its tags' lists at the top.
+        // drafts[1] is "Deep 10", tagged "even" as well.
+        marquee::services::blog::publish_post(&app.db, &author, None, &drafts[1]).await.unwrap();
+        let first = marquee::services::blog::post_by_slug(&app.db, &drafts[1]).await.unwrap().unwrap().post;
+        let (titles, _) = walk("/tags/deep").await;
+        assert_eq!(titles.first(), Some(&first.title), "{titles:?}");
+        assert_eq!(titles.len(), expected.len() + 1);
+        let (_, even) = app.visitor().get_html("/tags/even").await;
+        assert_eq!(Doc::parse(&even).texts(".post-card .post-title a").first(), Some(&first.title));
+        stored_list_fields_hold(&app.db, "after publishing a tagged draft").await;
         app.stop().await;
     }
 
@@ -369,6 +452,7 @@ backend_tests! {
         let app = test_db.spawn().await;
         app.seed_demo().await;
         post_counts_hold(&app.db, "after seeding").await;
+        stored_list_fields_hold(&app.db, "after seeding").await;
         let film = category_id(&app.db, "film").await;
         let rust = category_id(&app.db, "rust").await;
         let writer = app.signed_in("writer", "author").await;
@@ -383,6 +467,7 @@ backend_tests! {
         };
         assert_eq!(post("Counted", film, "counted, film", "draft").await.status(), StatusCode::SEE_OTHER);
         post_counts_hold(&app.db, "after a draft").await;
+        stored_list_fields_hold(&app.db, "after a draft").await;
         let edit = |category: String, tags: &'static str, status: &'static str| {
             let writer = &writer;
             async move {
@@ -394,15 +479,19 @@ backend_tests! {
         };
         edit(film.to_string(), "counted, film", "published").await;
         post_counts_hold(&app.db, "after publishing").await;
+        stored_list_fields_hold(&app.db, "after publishing").await;
         let counted = tag::Entity::find_by_name("counted").one(&app.db).await.unwrap().unwrap();
         assert_eq!(counted.post_count, 1);
         edit(rust.to_string(), "rust, other", "published").await;
         post_counts_hold(&app.db, "after moving and retagging").await;
+        stored_list_fields_hold(&app.db, "after moving and retagging").await;
         edit(String::new(), "other", "draft").await;
         post_counts_hold(&app.db, "after unpublishing").await;
+        stored_list_fields_hold(&app.db, "after unpublishing").await;
         edit(rust.to_string(), "counted", "published").await;
         assert_eq!(writer.post("/posts/counted/delete", &[]).await.status(), StatusCode::SEE_OTHER);
         post_counts_hold(&app.db, "after deleting").await;
+        stored_list_fields_hold(&app.db, "after deleting").await;
 
         // Writers at once, all on one tag and category: no change is lost.
         let writers = futures_util::future::join_all((0..6).map(|i| {
@@ -426,6 +515,7 @@ backend_tests! {
         .await;
         assert!(results.iter().flatten().all(|s| *s == StatusCode::SEE_OTHER), "{results:?}");
         post_counts_hold(&app.db, "after concurrent writers").await;
+        stored_list_fields_hold(&app.db, "after concurrent writers").await;
         let crowd = tag::Entity::find_by_name("crowd").one(&app.db).await.unwrap().unwrap();
         assert_eq!(crowd.post_count, 18);
 
@@ -583,9 +673,19 @@ backend_tests! {
         assert!(!html.contains("Lovely"), "hidden for readers");
         let (_, html) = moderator.get_html("/posts/discuss").await;
         assert!(html.contains("Lovely") && html.contains("hidden"), "moderators still see it, marked");
+        let card_count = |html: String| Doc::parse(&html).text(".post-card .comment-count");
+        stored_list_fields_hold(&app.db, "after hiding").await;
+        assert_eq!(card_count(reader.get_html("/posts").await.1), "0 comments", "the list counts visible comments");
         moderator.post(&format!("/moderation/comments/{}/unhide", written.id), &[]).await;
         let (_, html) = reader.get_html("/posts/discuss").await;
         assert!(html.contains("Lovely"));
+        stored_list_fields_hold(&app.db, "after showing again").await;
+        assert_eq!(card_count(reader.get_html("/posts").await.1), "1 comment");
+        // Hiding what is already hidden changes nothing.
+        moderator.post(&format!("/moderation/comments/{}/hide", written.id), &[]).await;
+        moderator.post(&format!("/moderation/comments/{}/hide", written.id), &[]).await;
+        stored_list_fields_hold(&app.db, "after hiding twice").await;
+        assert_eq!(card_count(reader.get_html("/posts").await.1), "0 comments");
         app.stop().await;
     }
 

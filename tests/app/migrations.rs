@@ -204,7 +204,7 @@ backend_tests! {
         assert_eq!(marquee::services::content_version(&db).await.unwrap(), 0);
     }
 
-    async fn the_facet_search_post_count_and_trail_steps_fill_existing_rows(test_db: TestDb) {
+    async fn the_facet_search_post_count_trail_and_list_field_steps_fill_existing_rows(test_db: TestDb) {
         use marquee::services::{blog, movies};
         use sea_orm::sea_query::SimpleExpr;
         let db = test_db.connect().await;
@@ -224,6 +224,7 @@ backend_tests! {
         insert("category", &["name", "slug"], vec!["Old".into(), "old".into()]).await;
         insert("category", &["name", "slug", "parent_id"], vec!["Older \"quoted\"".into(), "older".into(), 1.into()]).await;
         insert("tag", &["name"], vec!["kept".into()]).await;
+        insert("tag", &["name"], vec!["also".into()]).await;
         let posts = [("lighthouse", "A keeper of the Lighthouse writes.", "published"), ("garden", "Roses and tulips.", "published"), ("notes", "Unfinished.", "draft")];
         for (id, (slug, body, status)) in (1..).zip(posts) {
             insert(
@@ -233,6 +234,10 @@ backend_tests! {
             )
             .await;
             insert("post_tag", &["post_id", "tag_id"], vec![id.into(), 1.into()]).await;
+        }
+        insert("post_tag", &["post_id", "tag_id"], vec![1.into(), 2.into()]).await;
+        for hidden in [false, true, false] {
+            insert("comment", &["post_id", "author_id", "body", "is_hidden", "created_at"], vec![1.into(), 1.into(), "c".into(), hidden.into(), now.into()]).await;
         }
 
         Migrator::up(&db, None).await.unwrap();
@@ -265,6 +270,21 @@ backend_tests! {
         assert_eq!(names(&child), [("Old".to_owned(), "old".to_owned()), ("Older \"quoted\"".to_owned(), "older".to_owned())]);
         let all = blog::categories(&db).await.unwrap();
         assert_eq!(child.trail.as_deref(), Some(serde_json::to_string(&blog::trail(&all, child.id)).unwrap().as_str()), "the app would not rewrite it");
+
+        // Step 18 stores each post's visible comments and tag names, and the links' listed_at.
+        let stored: Vec<(String, i32, String)> = entity::post::Entity::find().order_by_asc(entity::post::Column::Id).all(&db).await.unwrap().into_iter().map(|p| (p.slug, p.comment_count, p.tag_names)).collect();
+        let expected = [("lighthouse", 2, "also,kept"), ("garden", 0, "kept"), ("notes", 0, "kept")].map(|(s, n, t)| (s.to_owned(), n, t.to_owned()));
+        assert_eq!(stored, expected);
+        let links = entity::post_tag::Entity::find().all(&db).await.unwrap();
+        assert_eq!(links.len(), 4);
+        assert!(links.iter().all(|l| l.listed_at.timestamp() == now.timestamp()), "{links:?}");
+        let tagged = async |tag_id: i32| {
+            let filter = blog::PostFilter { tag_id: Some(tag_id), ..Default::default() };
+            blog::list_posts(&db, &filter, blog::Position::Newest, 20).await.unwrap().items.into_iter().map(|c| (c.row.slug, c.tags)).collect::<Vec<_>>()
+        };
+        let kept_also = vec!["also".to_owned(), "kept".to_owned()];
+        assert_eq!(tagged(1).await, [("garden".to_owned(), vec!["kept".to_owned()]), ("lighthouse".to_owned(), kept_also.clone())], "published posts with the tag, newest first");
+        assert_eq!(tagged(2).await, [("lighthouse".to_owned(), kept_also)]);
     }
 }
 

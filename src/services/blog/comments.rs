@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{comment, post, user};
+use sea_orm::sea_query::{Expr, Query, QueryStatementBuilder};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    ExprTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -64,6 +65,7 @@ pub async fn add_comment(
     }
     .insert(&txn)
     .await?;
+    refresh_comment_count(&txn, post.id).await?;
     txn.commit().await?;
     Ok((created, post))
 }
@@ -147,6 +149,7 @@ pub async fn set_comment_hidden(
     active.is_hidden = Set(hidden);
     let updated = active.update(&txn).await?;
     if was != hidden {
+        refresh_comment_count(&txn, updated.post_id).await?;
         let action = if hidden {
             "comment.hide"
         } else {
@@ -165,4 +168,27 @@ pub async fn set_comment_hidden(
     }
     txn.commit().await?;
     Ok(updated)
+}
+
+/// Counts the post's visible comments again into `post.comment_count`, in the transaction of
+/// the change (content changes are serialised, so the count includes every earlier one).
+pub async fn refresh_comment_count(db: &impl ConnectionTrait, post_id: i32) -> Result<(), DbErr> {
+    let visible = Query::select()
+        .expr(Expr::col((comment::Entity, comment::Column::Id)).count())
+        .from(comment::Entity)
+        .and_where(
+            Expr::col((comment::Entity, comment::Column::PostId))
+                .equals((post::Entity, post::Column::Id)),
+        )
+        .and_where(Expr::col((comment::Entity, comment::Column::IsHidden)).eq(false))
+        .to_owned();
+    post::Entity::update_many()
+        .col_expr(
+            post::Column::CommentCount,
+            Expr::SubQuery(None, Box::new(visible.into_sub_query_statement())),
+        )
+        .filter(post::Column::Id.eq(post_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use entity::enums::PostStatus;
-use entity::{category, comment, post, post_tag, user};
+use entity::{category, post, post_tag, user};
 use sea_orm::sea_query::{Expr, Query, QueryStatementBuilder};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
@@ -14,7 +14,7 @@ use sea_orm::{
 
 use entity::enums::Permission;
 
-use super::tags::{set_tags, split_tags, tag_names};
+use super::tags::{join_tags, set_tags, split_tags};
 use super::*;
 use crate::domain::{CurrentUser, PostBody, Tags, Title, Viewer, slugify};
 use crate::services::ServiceError;
@@ -36,15 +36,16 @@ pub struct PostRow {
     pub author: String,
     pub category_name: Option<String>,
     pub category_slug: Option<String>,
-    pub comment_count: i64,
-    /// The post's tag names joined by commas (names never hold one), in the same statement.
-    pub tag_names: Option<String>,
+    /// Its visible comments (stored: `post.comment_count`).
+    pub comment_count: i32,
+    /// Its tag names joined by commas (stored: `post.tag_names`).
+    pub tag_names: String,
 }
 
 impl PostRow {
     /// The tag names, sorted.
     pub fn tags(&self) -> Vec<String> {
-        split_tags(self.tag_names.as_deref())
+        split_tags(&self.tag_names)
     }
 }
 
@@ -123,6 +124,23 @@ pub struct PostFilter {
 
 impl PostFilter {
     fn condition(&self, backend: DbBackend) -> Condition {
+        let mut condition = self.condition_but_tag(backend);
+        if let Some(tag_id) = self.tag_id {
+            condition = condition.add(
+                post::Column::Id.in_subquery(
+                    Query::select()
+                        .column(post_tag::Column::PostId)
+                        .from(post_tag::Entity)
+                        .and_where(post_tag::Column::TagId.eq(tag_id))
+                        .to_owned(),
+                ),
+            );
+        }
+        condition
+    }
+
+    /// Every condition but the tag's, which a list applies by joining `post_tag`.
+    fn condition_but_tag(&self, backend: DbBackend) -> Condition {
         let mut condition = Condition::all();
         if !self.include_drafts {
             condition = condition.add(post::Column::Status.eq(PostStatus::Published));
@@ -134,17 +152,6 @@ impl PostFilter {
         }
         if let Some(author_id) = self.author_id {
             condition = condition.add(post::Column::AuthorId.eq(author_id));
-        }
-        if let Some(tag_id) = self.tag_id {
-            condition = condition.add(
-                post::Column::Id.in_subquery(
-                    Query::select()
-                        .column(post_tag::Column::PostId)
-                        .from(post_tag::Entity)
-                        .and_where(post_tag::Column::TagId.eq(tag_id))
-                        .to_owned(),
-                ),
-            );
         }
         if let Some(ids) = &self.category_ids {
             condition = condition.add(post::Column::CategoryId.is_in(ids.clone()));
@@ -182,7 +189,8 @@ fn text_search(backend: DbBackend, q: &str) -> Condition {
 
 /// Posts matching the filter, newest first, by keyset: the rows after (or before) a cursor on
 /// `(listed_at, id)`, so the page at depth 5,000 costs what the first does, in one statement
-/// (rows with author, category, comment count and tag names). No total is counted.
+/// (rows with author, category, comment count and tag names). No total is counted. A tag's
+/// list is read from the links' own `(tag_id, listed_at, post_id)` index, in order.
 pub async fn list_posts(
     db: &impl ConnectionTrait,
     filter: &PostFilter,
@@ -191,8 +199,22 @@ pub async fn list_posts(
 ) -> Result<PostSlice, DbErr> {
     let per_page = per_page.clamp(1, 100);
     let take = usize::try_from(per_page).unwrap_or(100);
-    let at = || Expr::col((post::Entity, post::Column::ListedAt));
-    let id = || Expr::col((post::Entity, post::Column::Id));
+    let backend = db.get_database_backend();
+    let by_tag = filter.tag_id.is_some();
+    let at = || {
+        if by_tag {
+            Expr::col((post_tag::Entity, post_tag::Column::ListedAt))
+        } else {
+            Expr::col((post::Entity, post::Column::ListedAt))
+        }
+    };
+    let id = || {
+        if by_tag {
+            Expr::col((post_tag::Entity, post_tag::Column::PostId))
+        } else {
+            Expr::col((post::Entity, post::Column::Id))
+        }
+    };
     // `listed_at <= t AND (listed_at < t OR id < i)`: the same rows as the row comparison
     // `(listed_at, id) < (t, i)`, with a leading bound every back-end turns into an index
     // range (without it SQLite scans from the top, and deep pages cost thirty times more).
@@ -211,8 +233,13 @@ pub async fn list_posts(
             Order::Asc,
         ),
     };
-    let mut rows = post_rows(db.get_database_backend())
-        .filter(filter.condition(db.get_database_backend()))
+    let mut select = post_rows().filter(filter.condition_but_tag(backend));
+    if let Some(tag_id) = filter.tag_id {
+        select = select
+            .join(JoinType::InnerJoin, post_tag::Relation::Post.def().rev())
+            .filter(post_tag::Column::TagId.eq(tag_id));
+    }
+    let mut rows = select
         .filter(keyset)
         .order_by(at(), order.clone())
         .order_by(id(), order)
@@ -261,7 +288,7 @@ pub async fn count_posts(db: &impl ConnectionTrait, filter: &PostFilter) -> Resu
 
 /// The `limit` newest published posts, without a count (home page).
 pub async fn recent_posts(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<PostCard>, DbErr> {
-    let rows = post_rows(db.get_database_backend())
+    let rows = post_rows()
         .filter(post::Column::Status.eq(PostStatus::Published))
         .order_by_desc(Expr::col((post::Entity, post::Column::ListedAt)))
         .order_by_desc(Expr::col((post::Entity, post::Column::Id)))
@@ -272,16 +299,7 @@ pub async fn recent_posts(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<P
     Ok(cards(rows))
 }
 
-pub(super) fn post_rows(backend: DbBackend) -> sea_orm::Select<post::Entity> {
-    let visible_comments = Query::select()
-        .expr(Expr::col((comment::Entity, comment::Column::Id)).count())
-        .from(comment::Entity)
-        .and_where(
-            Expr::col((comment::Entity, comment::Column::PostId))
-                .equals((post::Entity, post::Column::Id)),
-        )
-        .and_where(Expr::col((comment::Entity, comment::Column::IsHidden)).eq(false))
-        .to_owned();
+pub(super) fn post_rows() -> sea_orm::Select<post::Entity> {
     post::Entity::find()
         .select_only()
         .columns([
@@ -293,15 +311,12 @@ pub(super) fn post_rows(backend: DbBackend) -> sea_orm::Select<post::Entity> {
             post::Column::CreatedAt,
             post::Column::PublishedAt,
             post::Column::ListedAt,
+            post::Column::CommentCount,
+            post::Column::TagNames,
         ])
         .column_as(user::Column::Username, "author")
         .column_as(category::Column::Name, "category_name")
         .column_as(category::Column::Slug, "category_slug")
-        .expr_as(
-            Expr::SubQuery(None, Box::new(visible_comments.into_sub_query_statement())),
-            "comment_count",
-        )
-        .expr_as(tag_names(backend), "tag_names")
         .join(JoinType::InnerJoin, post::Relation::User.def())
         .join(JoinType::LeftJoin, post::Relation::Category.def())
 }
@@ -338,7 +353,6 @@ pub async fn post_by_slug(
                 .filter(post::Column::Slug.eq(slug))
                 .find_also_related(user::Entity),
         )
-        .expr_as(tag_names(backend), "tag_names")
         .column_as(category::Column::Trail, "category_trail")
         .join(JoinType::LeftJoin, post::Relation::Category.def());
     let Some(row) = db.query_one_raw(select.build(backend)).await? else {
@@ -348,7 +362,7 @@ pub async fn post_by_slug(
     let Some(author) = crate::services::UserRef::from_query_result_optional(&row, "B_")? else {
         return Ok(None);
     };
-    let tags = split_tags(row.try_get::<Option<String>>("", "tag_names")?.as_deref());
+    let tags = split_tags(&post.tag_names);
     let stored = row.try_get::<Option<String>>("", "category_trail")?;
     let trail = match (post.category_id, super::parse_trail(stored.as_deref())) {
         (None, _) => Vec::new(),
@@ -515,6 +529,7 @@ pub async fn create_post(
             body_html: Set(Some(body_html.clone())),
             excerpt: Set(excerpt.clone()),
             listed_at: Set(now),
+            tag_names: Set(join_tags(input.tags.names())),
             status: Set(input.status),
             author_id: Set(user.id),
             category_id: Set(input.category_id),
@@ -528,7 +543,7 @@ pub async fn create_post(
         match inserted {
             Ok(created) => {
                 savepoint.commit().await?;
-                let tags = set_tags(&txn, created.id, input.tags.names()).await?;
+                let tags = set_tags(&txn, &created, input.tags.names()).await?;
                 refresh_post_counts(
                     &txn,
                     Some(input.category_id.into_iter().collect()),
@@ -587,13 +602,14 @@ pub async fn update_post(
     active.excerpt = Set(excerpt);
     active.category_id = Set(input.category_id);
     active.status = Set(input.status);
+    active.tag_names = Set(join_tags(input.tags.names()));
     if first_publication {
         let now = Utc::now();
         active.published_at = Set(Some(now));
         active.listed_at = Set(now);
     }
     let updated = active.update(&txn).await?;
-    let tags = set_tags(&txn, post_id, input.tags.names()).await?;
+    let tags = set_tags(&txn, &updated, input.tags.names()).await?;
     refresh_post_counts(&txn, Some(categories), Some(tags)).await?;
     if by_other {
         let action = if first_publication {
@@ -636,7 +652,7 @@ pub async fn delete_post(
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let tags = set_tags(&txn, post.id, &[]).await?;
+    let tags = set_tags(&txn, &post, &[]).await?;
     post::Entity::delete_by_id(post.id).exec(&txn).await?;
     refresh_post_counts(&txn, Some(category.into_iter().collect()), Some(tags)).await?;
     if user.id != post.author_id {

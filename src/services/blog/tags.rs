@@ -1,20 +1,19 @@
-//! Tags: the names of a post's tags (in the list statement or in bulk), and finding or creating them when a post is saved.
+//! Tags: the names of a post's tags (stored with the post, or in bulk from the links), and finding or creating them when a post is saved.
 
 use std::collections::HashMap;
 
-use entity::{post_tag, tag};
-use sea_orm::sea_query::{Expr, OnConflict};
+use entity::{post, post_tag, tag};
+use sea_orm::sea_query::OnConflict;
 
 use crate::services::ServiceError;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
     QueryFilter, QueryOrder, QuerySelect,
 };
 
-/// Tag names from the comma-joined `tag_names` column, sorted.
-pub(super) fn split_tags(joined: Option<&str>) -> Vec<String> {
+/// Tag names from a comma-joined `post.tag_names`, sorted.
+pub(super) fn split_tags(joined: &str) -> Vec<String> {
     let mut tags: Vec<String> = joined
-        .unwrap_or("")
         .split(',')
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
@@ -23,21 +22,9 @@ pub(super) fn split_tags(joined: Option<&str>) -> Vec<String> {
     tags
 }
 
-/// A correlated subquery with the post's tag names joined by commas, in each back-end's
-/// dialect (`group_concat`, `string_agg`, `GROUP_CONCAT … SEPARATOR`).
-pub(super) fn tag_names(backend: DbBackend) -> Expr {
-    let sql = match backend {
-        DbBackend::Postgres => {
-            r#"(SELECT string_agg("tag"."name", ',') FROM "post_tag" JOIN "tag" ON "tag"."id" = "post_tag"."tag_id" WHERE "post_tag"."post_id" = "post"."id")"#
-        }
-        DbBackend::MySql => {
-            "(SELECT GROUP_CONCAT(`tag`.`name` SEPARATOR ',') FROM `post_tag` JOIN `tag` ON `tag`.`id` = `post_tag`.`tag_id` WHERE `post_tag`.`post_id` = `post`.`id`)"
-        }
-        _ => {
-            r#"(SELECT group_concat("tag"."name", ',') FROM "post_tag" JOIN "tag" ON "tag"."id" = "post_tag"."tag_id" WHERE "post_tag"."post_id" = "post"."id")"#
-        }
-    };
-    Expr::cust(sql)
+/// The comma-joined form of `names` stored in `post.tag_names`.
+pub(super) fn join_tags(names: &[String]) -> String {
+    names.join(",")
 }
 
 /// Tag names per post, in one query.
@@ -95,13 +82,15 @@ pub(super) async fn tag_ids(
         .collect())
 }
 
-/// Replaces the post's tags; returns every tag whose posts changed (the old and the new ones),
-/// for [`super::refresh_post_counts`].
+/// Replaces the post's tags, as written: the links carry its `listed_at`, so this runs after
+/// every change that can move it. Returns every tag whose posts changed (the old and the new
+/// ones), for [`super::refresh_post_counts`].
 pub(super) async fn set_tags(
     db: &impl ConnectionTrait,
-    post_id: i32,
+    post: &post::Model,
     names: &[String],
 ) -> Result<Vec<i32>, DbErr> {
+    let post_id = post.id;
     let mut touched: Vec<i32> = post_tag::Entity::find()
         .select_only()
         .column(post_tag::Column::TagId)
@@ -118,6 +107,7 @@ pub(super) async fn set_tags(
         post_tag::Entity::insert_many(ids.iter().map(|&tag_id| post_tag::ActiveModel {
             post_id: Set(post_id),
             tag_id: Set(tag_id),
+            listed_at: Set(post.listed_at),
         }))
         .exec_without_returning(db)
         .await?;
