@@ -50,11 +50,11 @@ pub async fn connect(
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5))
                     .pragma("cache_size", "-512")
-                    // Prepared statements kept per connection (sqlx's default is 100). Movie
-                    // lists come in hundreds of shapes (an `IN` list for each set of ratings),
-                    // more than any cache here holds, and each prepared shape takes tens of
-                    // KiB: 32 kept the peak RSS of random movie lists at 51 MiB instead of 59
-                    // with eight connections, at the same rate.
+                    // Prepared statements kept per connection (sqlx's default is 100); each
+                    // takes tens of KiB. Every page's statements come in a few shapes (movie
+                    // list filters are written in one shape per sort, `services::movies`),
+                    // which 32 holds; 100 only kept more of the shapes that do not repeat (peak
+                    // RSS of random movie lists 59 MiB against 51, at the same rate).
                     .statement_cache_capacity(32)
             });
     } else {

@@ -142,26 +142,44 @@ impl MovieFilter {
         condition
     }
 
+    /// Both bounds always, the open ones at the ends of the range: one statement shape
+    /// whichever bounds are given (see [`MovieFilter::ratings`]).
+    fn years_bounded(&self, year: Expr) -> Condition {
+        Condition::all()
+            .add(year.clone().gte(self.year_from.unwrap_or(i32::MIN)))
+            .add(year.lte(self.year_to.unwrap_or(i32::MAX)))
+    }
+
+    /// The selected ratings in one statement shape whatever the selection: the codes padded
+    /// to the number of ratings (a repeat matches nothing new) and "unrated" as a bound flag.
+    /// Each sort of the list is then one prepared statement, where one per selection was more
+    /// than a connection's statement cache holds.
     fn ratings(&self) -> Condition {
         if self.mpa.is_empty() {
             return Condition::all();
         }
-        let mut any = Condition::any();
-        let rated: Vec<&'static str> = self.mpa.iter().flatten().map(|r| r.as_str()).collect();
-        if !rated.is_empty() {
-            any = any.add(col(movie::Column::Mpa).is_in(rated));
-        }
-        if self.mpa.contains(&None) {
-            any = any.add(col(movie::Column::Mpa).is_null());
-        }
-        any
+        let mut codes: Vec<&'static str> = self.mpa.iter().flatten().map(|r| r.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        // No code is the empty string (no rating is NULL).
+        let pad = codes.first().copied().unwrap_or("");
+        codes.resize(MpaRating::all().len(), pad);
+        Condition::any()
+            .add(col(movie::Column::Mpa).is_in(codes))
+            .add(
+                Condition::all()
+                    .add(col(movie::Column::Mpa).is_null())
+                    .add(Expr::val(self.mpa.contains(&None))),
+            )
     }
 
+    /// In theatres, not, or either, in one statement shape.
     fn theatres(&self) -> Condition {
-        match self.theatre {
-            Some(flag) => Condition::all().add(col(movie::Column::Theatre).eq(flag)),
-            None => Condition::all(),
-        }
+        let flags = match self.theatre {
+            Some(flag) => [flag, flag],
+            None => [true, false],
+        };
+        Condition::all().add(col(movie::Column::Theatre).is_in(flags))
     }
 
     fn has_text(&self) -> bool {
@@ -580,8 +598,10 @@ pub async fn list_movies(
     // the year there; offered a bare `year` range, SQLite searches the year index instead and
     // sorts every movie of those years. `year + 0` is the same test without the index.
     query = query.filter(match sort {
-        MovieSort::Year => filter.years(),
-        MovieSort::Title | MovieSort::Rating => filter.years_of(col(movie::Column::Year).add(0)),
+        MovieSort::Year => filter.years_bounded(col(movie::Column::Year)),
+        MovieSort::Title | MovieSort::Rating => {
+            filter.years_bounded(col(movie::Column::Year).add(0))
+        }
     });
     // Each order is what one index of migration 11 holds (years and ratings newest and best
     // first, then title and id), so a page reads the index in order and stops.
@@ -1181,4 +1201,56 @@ pub async fn delete_movie(
     .await?;
     txn.commit().await?;
     Ok(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{DbBackend, QueryTrait};
+
+    /// The list's filter as SQL (values bound apart) and its values.
+    fn filtered(filter: &MovieFilter) -> (String, usize) {
+        let statement = movie::Entity::find()
+            .filter(filter.ratings())
+            .filter(filter.theatres())
+            .filter(filter.years_bounded(col(movie::Column::Year)))
+            .build(DbBackend::Sqlite);
+        let values = statement.values.map_or(0, |v| v.0.len());
+        (statement.sql, values)
+    }
+
+    #[test]
+    fn every_selection_of_ratings_theatres_and_years_is_one_statement_shape() {
+        use MpaRating::*;
+        let selections = [
+            MovieFilter {
+                mpa: vec![Some(R)],
+                ..Default::default()
+            },
+            MovieFilter {
+                mpa: vec![Some(R), Some(Pg), None, Some(R), Some(R), Some(R), Some(R)],
+                theatre: Some(true),
+                year_from: Some(1990),
+                ..Default::default()
+            },
+            MovieFilter {
+                mpa: vec![None],
+                theatre: Some(false),
+                year_to: Some(1999),
+                ..Default::default()
+            },
+            MovieFilter {
+                mpa: MpaRating::all()
+                    .into_iter()
+                    .map(Some)
+                    .chain([None])
+                    .collect(),
+                year_from: Some(1990),
+                year_to: Some(1999),
+                ..Default::default()
+            },
+        ];
+        let shapes: Vec<(String, usize)> = selections.iter().map(filtered).collect();
+        assert!(shapes.iter().all(|s| *s == shapes[0]), "{shapes:#?}");
+    }
 }
