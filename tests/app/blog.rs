@@ -174,8 +174,10 @@ backend_tests! {
         let (_, back) = app.visitor().get_html(&format!("/tags/deep{newer}")).await;
         assert_eq!(Doc::parse(&back).texts(".post-card .post-title a"), expected[..20]);
 
-        // A draft published now enters its tags' lists at the top.
-        // drafts[1] is "Deep 10", tagged "even" as well.
+        // A draft published now enters its tags' lists at the top. drafts[1] is "Deep 10",
+        // tagged "even" as well. MySQL keeps whole seconds: publish in a later one than the
+        // posts were written in, or a tie on the time puts newer ids first.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         marquee::services::blog::publish_post(&app.db, &author, None, &drafts[1]).await.unwrap();
         let first = marquee::services::blog::post_by_slug(&app.db, &drafts[1]).await.unwrap().unwrap().post;
         let (titles, _) = walk("/tags/deep").await;
