@@ -51,8 +51,8 @@ pub async fn connect(
                     .busy_timeout(Duration::from_secs(5))
                     .pragma("cache_size", "-512")
                     // Prepared statements kept per connection (sqlx's default is 100); each
-                    // takes tens of KiB. Every page's statements come in a few shapes (movie
-                    // list filters are written in one shape per sort, `services::movies`),
+                    // takes tens of KiB. Every page's statements come in a few shapes (on
+                    // SQLite the movie list's filters are one shape per sort, `services::movies`),
                     // which 32 holds; 100 only kept more of the shapes that do not repeat (peak
                     // RSS of random movie lists 59 MiB against 51, at the same rate).
                     .statement_cache_capacity(32)
