@@ -299,8 +299,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
             .iter()
             .filter_map(|t| tags.get(t).map(|id| (*t, *id)))
             .collect();
-        let mut tag_names: Vec<String> = linked.iter().map(|(t, _)| (*t).to_owned()).collect();
-        tag_names.sort();
+        let tag_names: Vec<String> = linked.iter().map(|(t, _)| (*t).to_owned()).collect();
         let new_post = post::ActiveModel {
             title: Set(p.title.into()),
             slug: Set(slug),
@@ -322,7 +321,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
             created_at: Set(published_at - Duration::hours(2)),
             updated_at: Set(published_at),
             published_at: Set((!draft).then_some(published_at)),
-            tag_names: Set(tag_names.join(",")),
+            tag_names: Set(crate::services::blog::join_tags(&tag_names)),
             ..Default::default()
         }
         .insert(&txn)

@@ -352,11 +352,10 @@ async fn insert_posts(
             let published = now - Duration::minutes(i as i64 * 7 + 60);
             let draft = i % 50 == 49;
             let body = body(i);
-            let mut tag_names: Vec<String> = tags_of_post(i, tags)
+            let tag_names: Vec<String> = tags_of_post(i, tags)
                 .into_iter()
                 .map(|(_, name)| name.clone())
                 .collect();
-            tag_names.sort();
             let visible_comments = (0..COMMENTS_PER_POST)
                 .filter(|&k| !comment_hidden(i, k))
                 .count();
@@ -382,7 +381,7 @@ async fn insert_posts(
                 updated_at: Set(published),
                 published_at: Set((!draft).then_some(published)),
                 comment_count: Set(i32::try_from(visible_comments).unwrap_or(i32::MAX)),
-                tag_names: Set(tag_names.join(",")),
+                tag_names: Set(crate::services::blog::join_tags(&tag_names)),
                 ..Default::default()
             }
         })

@@ -22,9 +22,11 @@ pub(super) fn split_tags(joined: &str) -> Vec<String> {
     tags
 }
 
-/// The comma-joined form of `names` stored in `post.tag_names`.
-pub(super) fn join_tags(names: &[String]) -> String {
-    names.join(",")
+/// The stored form of a post's tag names (`post.tag_names`): sorted, joined by commas.
+pub fn join_tags(names: &[String]) -> String {
+    let mut sorted = names.to_vec();
+    sorted.sort();
+    sorted.join(",")
 }
 
 /// Tag names per post, in one query.
