@@ -10,6 +10,11 @@
 //! The version is read *before* anything is loaded: data loaded under version `v` is at least
 //! as new as `v`, never older. Entries are bounded (the oldest go first). `MARQUEE_CACHE=off`
 //! turns the cache off, so the benchmark can measure the data path itself.
+//!
+//! Beside the data, whole pages are kept for visitors without a session (no user, no flash
+//! message, no CSRF token: the page is the same for all of them), under the same version and
+//! bounded in bytes: such a request is answered before the session, the handler and the
+//! template run ([`crate::routes::page_cache`]).
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
@@ -17,21 +22,110 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Entries kept at most (each a page's data; together a few MiB at most).
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::web::Bytes;
+
+/// Data entries kept at most (each a page's data; together a few MiB at most).
 const MAX_ENTRIES: usize = 256;
+/// Whole pages kept at most, and their bodies' bytes at most (pages are 10–60 KiB).
+const MAX_PAGES: usize = 512;
+const MAX_PAGE_BYTES: usize = 4 << 20;
 
 type Value = Arc<dyn Any + Send + Sync>;
 
-#[derive(Default)]
-struct Entries {
+/// Values kept under one content version, bounded in count and in bytes (the oldest go first).
+struct Shelf<V> {
+    max_entries: usize,
+    max_bytes: usize,
+    entries: Mutex<Entries<V>>,
+}
+
+struct Entries<V> {
     version: i64,
-    values: HashMap<String, Value>,
+    values: HashMap<String, (V, usize)>,
     order: VecDeque<String>,
+    bytes: usize,
+}
+
+impl<V> Default for Entries<V> {
+    fn default() -> Self {
+        Entries {
+            version: 0,
+            values: HashMap::new(),
+            order: VecDeque::new(),
+            bytes: 0,
+        }
+    }
+}
+
+impl<V: Clone> Shelf<V> {
+    fn new(max_entries: usize, max_bytes: usize) -> Shelf<V> {
+        Shelf {
+            max_entries,
+            max_bytes,
+            entries: Mutex::new(Entries::default()),
+        }
+    }
+
+    fn lookup(&self, version: i64, key: &str) -> Option<V> {
+        let mut entries = self.entries.lock().ok()?;
+        if entries.version != version {
+            *entries = Entries {
+                version,
+                ..Entries::default()
+            };
+            return None;
+        }
+        entries.values.get(key).map(|(value, _)| value.clone())
+    }
+
+    /// Keeps `value` (of `bytes` bytes) for `key` under `version`, unless a newer version is
+    /// kept already (then it was loaded under a version someone has seen move on).
+    fn store(&self, version: i64, key: &str, value: V, bytes: usize) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.version > version || bytes > self.max_bytes {
+            return;
+        }
+        if entries.version < version {
+            *entries = Entries {
+                version,
+                ..Entries::default()
+            };
+        }
+        match entries.values.insert(key.to_owned(), (value, bytes)) {
+            Some((_, replaced)) => entries.bytes = entries.bytes.saturating_sub(replaced),
+            None => entries.order.push_back(key.to_owned()),
+        }
+        entries.bytes = entries.bytes.saturating_add(bytes);
+        while entries.order.len() > self.max_entries || entries.bytes > self.max_bytes {
+            let Some(oldest) = entries.order.pop_front() else {
+                break;
+            };
+            if let Some((_, size)) = entries.values.remove(&oldest) {
+                entries.bytes = entries.bytes.saturating_sub(size);
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.values.len()).unwrap_or(0)
+    }
+}
+
+/// A whole page as it was sent to a visitor without a session: its headers and body.
+#[derive(Clone, Debug)]
+pub struct SharedPage {
+    pub headers: Arc<Vec<(HeaderName, HeaderValue)>>,
+    pub body: Bytes,
 }
 
 pub struct SiteCache {
     enabled: bool,
-    entries: Mutex<Entries>,
+    data: Shelf<Value>,
+    pages: Shelf<SharedPage>,
     /// Reads of the content version, shared between concurrent requests.
     pub versions: VersionReads,
 }
@@ -40,7 +134,8 @@ impl SiteCache {
     pub fn new(enabled: bool) -> SiteCache {
         SiteCache {
             enabled,
-            entries: Mutex::new(Entries::default()),
+            data: Shelf::new(MAX_ENTRIES, usize::MAX),
+            pages: Shelf::new(MAX_PAGES, MAX_PAGE_BYTES),
             versions: VersionReads::default(),
         }
     }
@@ -65,49 +160,28 @@ impl SiteCache {
         let Some(version) = version.filter(|_| self.enabled) else {
             return Ok(Arc::new(load().await?));
         };
-        if let Some(hit) = self.lookup(version, key)
+        if let Some(hit) = self.data.lookup(version, key)
             && let Ok(value) = hit.downcast::<T>()
         {
             return Ok(value);
         }
         let value = Arc::new(load().await?);
-        self.store(version, key, value.clone());
+        self.data.store(version, key, value.clone(), 0);
         Ok(value)
     }
 
-    fn lookup(&self, version: i64, key: &str) -> Option<Value> {
-        let mut entries = self.entries.lock().ok()?;
-        if entries.version != version {
-            *entries = Entries {
-                version,
-                ..Entries::default()
-            };
-            return None;
-        }
-        entries.values.get(key).cloned()
+    /// The page kept for `key` (its path and query) under `version`.
+    pub fn page(&self, version: i64, key: &str) -> Option<SharedPage> {
+        self.enabled
+            .then(|| self.pages.lookup(version, key))
+            .flatten()
     }
 
-    fn store(&self, version: i64, key: &str, value: Value) {
-        let Ok(mut entries) = self.entries.lock() else {
-            return;
-        };
-        // Loaded under an older version than the one now kept: someone saw a newer one.
-        if entries.version > version {
-            return;
-        }
-        if entries.version < version {
-            *entries = Entries {
-                version,
-                ..Entries::default()
-            };
-        }
-        if entries.values.insert(key.to_owned(), value).is_none() {
-            entries.order.push_back(key.to_owned());
-        }
-        while entries.order.len() > MAX_ENTRIES {
-            if let Some(oldest) = entries.order.pop_front() {
-                entries.values.remove(&oldest);
-            }
+    /// Keeps a page sent under `version`, for the next visitors without a session.
+    pub fn keep_page(&self, version: i64, key: &str, page: SharedPage) {
+        if self.enabled {
+            let bytes = page.body.len().saturating_add(key.len());
+            self.pages.store(version, key, page, bytes);
         }
     }
 }
@@ -223,17 +297,55 @@ mod tests {
                 .await
                 .unwrap();
         }
-        let kept = cache.entries.lock().unwrap().values.len();
-        assert_eq!(kept, MAX_ENTRIES);
+        assert_eq!(cache.data.len(), MAX_ENTRIES);
         cache
             .get_or_load(Some(3), "new", async || Ok::<_, ()>(0))
             .await
             .unwrap();
-        cache.store(2, "old", Arc::new(1usize));
+        cache.data.store(2, "old", Arc::new(1usize), 0);
         assert!(
-            cache.lookup(3, "old").is_none(),
+            cache.data.lookup(3, "old").is_none(),
             "loaded under version 2, not kept for 3"
         );
+    }
+
+    fn page(bytes: usize) -> SharedPage {
+        SharedPage {
+            headers: Arc::new(Vec::new()),
+            body: Bytes::from(vec![b'x'; bytes]),
+        }
+    }
+
+    #[test]
+    fn pages_are_kept_per_version_within_their_byte_budget_and_not_when_off() {
+        let cache = SiteCache::new(true);
+        cache.keep_page(1, "/a", page(10));
+        assert_eq!(cache.page(1, "/a").map(|p| p.body.len()), Some(10));
+        assert!(
+            cache.page(2, "/a").is_none(),
+            "a new version drops every page"
+        );
+        assert!(
+            cache.page(1, "/a").is_none(),
+            "and an older one is not kept again"
+        );
+        let third = MAX_PAGE_BYTES / 3;
+        for key in ["/1", "/2", "/3", "/4"] {
+            cache.keep_page(2, key, page(third));
+        }
+        assert!(cache.page(2, "/1").is_none(), "the oldest went first");
+        assert!(cache.page(2, "/4").is_some());
+        let total = cache.pages.entries.lock().unwrap().bytes;
+        assert!(total <= MAX_PAGE_BYTES, "{total} bytes kept");
+        cache.keep_page(2, "/huge", page(MAX_PAGE_BYTES + 1));
+        assert!(cache.page(2, "/huge").is_none(), "larger than the budget");
+        assert!(
+            cache.page(2, "/4").is_some(),
+            "and nothing was evicted for it"
+        );
+        let off = SiteCache::new(false);
+        off.keep_page(1, "/a", page(10));
+        assert!(off.page(1, "/a").is_none());
     }
 
     #[tokio::test]

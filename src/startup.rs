@@ -216,7 +216,7 @@ fn build_server(
     let mut server = HttpServer::new(move || {
         let session = || {
             SessionMiddleware::builder(store.clone(), key.clone())
-                .cookie_name("marquee_session".into())
+                .cookie_name(crate::auth::SESSION_COOKIE.into())
                 .cookie_content_security(CookieContentSecurity::Private)
                 .cookie_http_only(true)
                 .cookie_same_site(SameSite::Lax)
@@ -300,6 +300,7 @@ fn build_server(
                     .wrap(from_fn(crate::auth::no_store_when_signed_in))
                     .wrap(from_fn(csrf::protect))
                     .wrap(session())
+                    .wrap(from_fn(routes::page_cache))
                     .wrap(from_fn(crate::input::guard))
                     .configure(routes::pages)
                     .default_service(web::to(routes::not_found)),

@@ -72,6 +72,9 @@ async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
     Ok(user)
 }
 
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "marquee_session";
+
 /// Middleware: pages shown to a signed-in user carry `Cache-Control: no-store`, so no shared
 /// cache or back button keeps a copy of them.
 pub async fn no_store_when_signed_in(

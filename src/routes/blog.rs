@@ -11,7 +11,9 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use super::feeds;
-use super::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
+use super::{
+    HtmlForm, Site, client_ip, done, problems, render_status, shared_with_visitors, submit,
+};
 use crate::auth::RequireUser;
 use crate::domain::{FORM, FieldErrors};
 use crate::errors::{AppError, urlencode};
@@ -98,21 +100,23 @@ async fn render_list(
         })
         .await?;
     let pager = KeysetPager::new(&page, &[("q", query.q.clone())]);
-    render_status(
-        StatusCode::OK,
-        &PostListPage {
-            ctx,
-            heading: frame.heading,
-            intro: frame.intro,
-            q: query.q,
-            action: frame.action,
-            page,
-            pager,
-            breadcrumbs: frame.breadcrumbs,
-            subcategories: frame.subcategories,
-            feed: frame.feed,
-        },
-    )
+    let list = PostListPage {
+        ctx,
+        heading: frame.heading,
+        intro: frame.intro,
+        q: query.q,
+        action: frame.action,
+        page,
+        pager,
+        breadcrumbs: frame.breadcrumbs,
+        subcategories: frame.subcategories,
+        feed: frame.feed,
+    };
+    Ok(shared_with_visitors(
+        render_status(StatusCode::OK, &list)?,
+        &list.ctx,
+        version,
+    ))
 }
 
 #[tracing::instrument(name = "posts", skip_all)]
@@ -292,7 +296,14 @@ pub async fn show(
         None,
     )
     .await?;
-    render_status(StatusCode::OK, &page)
+    // The version the page was loaded under (read once per request), unless the viewer
+    // moderates; then the page is not for visitors anyway.
+    let version = site.version().await;
+    Ok(shared_with_visitors(
+        render_status(StatusCode::OK, &page)?,
+        &page.ctx,
+        version,
+    ))
 }
 
 pub async fn comment(

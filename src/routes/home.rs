@@ -1,17 +1,25 @@
 //! `GET /`: recent posts and the newest movies, from the content cache.
 
-use super::Site;
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+
+use super::{Site, render_status, shared_with_visitors};
 use crate::errors::AppError;
 use crate::services::home;
 use crate::views::{HomePage, PageContext};
 
 #[tracing::instrument(name = "home", skip_all)]
-pub async fn index(site: Site, ctx: PageContext) -> Result<HomePage, AppError> {
+pub async fn index(site: Site, ctx: PageContext) -> Result<HttpResponse, AppError> {
     let db = site.db();
     let version = site.version().await;
     let data = site
         .cache
         .get_or_load(version, "home", async || home::home_data(db).await)
         .await?;
-    Ok(HomePage { ctx, data })
+    let page = HomePage { ctx, data };
+    Ok(shared_with_visitors(
+        render_status(StatusCode::OK, &page)?,
+        &page.ctx,
+        version,
+    ))
 }

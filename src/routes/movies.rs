@@ -10,7 +10,9 @@ use entity::enums::{MpaRating, Permission};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
+use super::{
+    HtmlForm, Site, client_ip, done, problems, render_status, shared_with_visitors, submit,
+};
 use crate::auth::RequireUser;
 use crate::domain::FieldErrors;
 use crate::errors::AppError;
@@ -120,19 +122,21 @@ pub async fn list(site: Site, ctx: PageContext) -> Result<HttpResponse, AppError
         .await?;
     let (facets, page) = (*loaded).clone();
     let pager = Pager::new(&page, &query.pairs());
-    render_status(
-        StatusCode::OK,
-        &MovieListPage {
-            ctx,
-            query,
-            facets,
-            page,
-            pager,
-            notices,
-            sort: sort.as_str().to_owned(),
-            descending,
-        },
-    )
+    let list = MovieListPage {
+        ctx,
+        query,
+        facets,
+        page,
+        pager,
+        notices,
+        sort: sort.as_str().to_owned(),
+        descending,
+    };
+    Ok(shared_with_visitors(
+        render_status(StatusCode::OK, &list)?,
+        &list.ctx,
+        version,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]

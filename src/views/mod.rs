@@ -42,7 +42,56 @@ pub struct PageContext {
     pub path: String,
     pub flashes: Vec<Flash>,
     pub user: Option<CurrentUser>,
-    pub csrf: String,
+    pub csrf: CsrfToken,
+}
+
+/// The session's CSRF token for the page's forms, made (and kept in the session) only when the
+/// page shows it: a page without a form starts no session for a visitor who has none, so it
+/// sets no cookie, writes nothing to the session store, and can be shared ([`crate::routes::page_cache`]).
+#[derive(Clone, Default)]
+pub struct CsrfToken {
+    session: Option<std::rc::Rc<UserSession>>,
+    token: std::rc::Rc<std::cell::OnceCell<String>>,
+}
+
+impl CsrfToken {
+    fn of(session: UserSession) -> CsrfToken {
+        CsrfToken {
+            session: Some(std::rc::Rc::new(session)),
+            token: Default::default(),
+        }
+    }
+
+    /// Whether the session holds a token already (or this page made one).
+    pub fn exists(&self) -> bool {
+        self.token.get().is_some()
+            || self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.stored_csrf_token().is_some())
+    }
+
+    /// The token, made now if the session has none; empty without a session.
+    pub fn value(&self) -> &str {
+        self.token.get_or_init(|| {
+            self.session
+                .as_ref()
+                .map(|s| s.csrf_token())
+                .unwrap_or_default()
+        })
+    }
+}
+
+impl std::fmt::Display for CsrfToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.value())
+    }
+}
+
+impl std::fmt::Debug for CsrfToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CsrfToken([hidden])")
+    }
 }
 
 impl PageContext {
@@ -77,7 +126,7 @@ impl FromRequest for PageContext {
             Ok(PageContext {
                 path: req.path().to_owned(),
                 flashes: crate::flash::take(session.inner()),
-                csrf: session.csrf_token(),
+                csrf: CsrfToken::of(session),
                 user,
             })
         })

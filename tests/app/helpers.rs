@@ -278,11 +278,21 @@ impl Visitor {
         (status, response.text().await.expect("a body"))
     }
 
-    /// The session's CSRF token, as every page carries it.
+    /// The session's CSRF token: in the head of every page once the session has one (always
+    /// when signed in), otherwise from the login form, which makes one.
     pub async fn csrf(&self) -> String {
         let (_, html) = self.get_html("/").await;
-        let marker = "<meta name=\"csrf-token\" content=\"";
-        let start = html.find(marker).expect("a csrf meta tag") + marker.len();
+        let meta = "<meta name=\"csrf-token\" content=\"";
+        if let Some(start) = html.find(meta) {
+            return html[start + meta.len()..]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_owned();
+        }
+        let (_, html) = self.get_html("/login").await;
+        let field = "name=\"csrf_token\" value=\"";
+        let start = html.find(field).expect("a csrf field on the login form") + field.len();
         html[start..].split('"').next().unwrap().to_owned()
     }
 

@@ -93,4 +93,47 @@ backend_tests! {
         assert!(!css.headers().contains_key("set-cookie"), "no session for static files");
         app.stop().await;
     }
+
+    async fn a_page_without_a_form_starts_no_session_and_is_shared_by_visitors_until_content_changes(test_db: TestDb) {
+        use std::sync::atomic::Ordering;
+        let app = test_db.spawn().await;
+        let writer = app.signed_in("penman", "author").await;
+        app.create_post(writer.id, "First light", true, None, &[]).await;
+
+        // Reading starts no session: no cookie, nothing in a session store.
+        let visitor = app.visitor();
+        for path in ["/", "/posts", "/movies", "/posts/first-light"] {
+            let response = visitor.get(path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            assert!(!response.headers().contains_key("set-cookie"), "{path} set a cookie");
+            assert!(!response.text().await.unwrap().contains("csrf-token"), "{path}");
+        }
+        // A form does: the login page's token lives in a new session.
+        let login = visitor.get("/login").await;
+        assert!(login.headers().contains_key("set-cookie"), "the login form starts a session");
+
+        // The second visitor without a session is answered from the kept page: only the content
+        // version is read.
+        let before = app.statements.load(Ordering::SeqCst);
+        let (status, shared) = app.visitor().get_html("/posts").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(shared.contains("First light"));
+        assert_eq!(app.statements.load(Ordering::SeqCst) - before, 1, "served from the page cache");
+
+        // Signed in, the page is the member's own, never the kept one.
+        let (_, own) = writer.get_html("/posts").await;
+        assert!(own.contains("class=\"nav-username\" href=\"/users/penman\""), "{own}");
+        assert!(!shared.contains("nav-username"));
+
+        // A change is on the shared pages at the very next request.
+        let response = writer
+            .post("/posts/new", &[("title", "Second light"), ("body", "Hello."), ("status", "published")])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        for path in ["/", "/posts"] {
+            let (_, html) = app.visitor().get_html(path).await;
+            assert!(html.contains("Second light"), "{path} shows the new post at once");
+        }
+        app.stop().await;
+    }
 }
