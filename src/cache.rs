@@ -29,7 +29,7 @@ use actix_web::web::Bytes;
 const MAX_ENTRIES: usize = 256;
 /// Whole pages kept at most, and their bodies' bytes at most (pages are 10–60 KiB).
 const MAX_PAGES: usize = 512;
-const MAX_PAGE_BYTES: usize = 4 << 20;
+const MAX_PAGE_BYTES: usize = 2 << 20;
 
 type Value = Arc<dyn Any + Send + Sync>;
 
