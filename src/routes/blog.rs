@@ -296,9 +296,12 @@ pub async fn show(
         None,
     )
     .await?;
-    // The version the page was loaded under (read once per request), unless the viewer
-    // moderates; then the page is not for visitors anyway.
-    let version = site.version().await;
+    // The version the page was loaded under (read once per request), for a visitor without
+    // an account: only such a page is shared.
+    let version = match page.ctx.user {
+        None => site.version().await,
+        Some(_) => None,
+    };
     Ok(shared_with_visitors(
         render_status(StatusCode::OK, &page)?,
         &page.ctx,

@@ -404,7 +404,7 @@ pub async fn page_cache(
     {
         let mut res = HttpResponse::Ok();
         for (name, value) in page.headers.iter() {
-            res.insert_header((name.clone(), value.clone()));
+            res.append_header((name.clone(), value.clone()));
         }
         return Ok(req.into_response(res.body(page.body)));
     }
