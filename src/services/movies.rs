@@ -249,29 +249,14 @@ pub async fn facets(db: &impl ConnectionTrait, filter: &MovieFilter) -> Result<F
 /// The maintained counts of one (rating, in theatres, decade) combination: every movie, and
 /// those within the year filter. Read as a JSON array `[mpa, theatre (1 or 0), decade,
 /// movies, in_years]` (see [`facet_cells`]).
+// serde reads a struct from a JSON array in field order.
 #[derive(Clone, Debug, serde::Deserialize)]
-struct FacetCell(String, u8, i32, i64, i64);
-
-impl FacetCell {
-    fn mpa(&self) -> &str {
-        &self.0
-    }
-
-    fn theatre(&self) -> bool {
-        self.1 != 0
-    }
-
-    fn decade(&self) -> i32 {
-        self.2
-    }
-
-    fn movies(&self) -> i64 {
-        self.3
-    }
-
-    fn in_years(&self) -> i64 {
-        self.4
-    }
+struct FacetCell {
+    mpa: String,
+    theatre: u8,
+    decade: i32,
+    movies: i64,
+    in_years: i64,
 }
 
 /// `expr` as a 64-bit integer on every backend (MySQL sums to DECIMAL, PostgreSQL's
@@ -425,22 +410,22 @@ impl Facets {
         };
         let mut decades: std::collections::BTreeMap<i32, u64> = Default::default();
         for cell in cells {
-            let rating = MpaRating::parse(cell.mpa());
+            let rating = MpaRating::parse(&cell.mpa);
             // A code no longer known counts as no rating, as the movie list shows it.
             let rating_ok = filter.mpa.is_empty() || filter.mpa.contains(&rating);
-            let theatre_ok = filter.theatre.is_none_or(|t| t == cell.theatre());
-            let movies = u64::try_from(cell.movies()).unwrap_or(0);
-            let in_years = u64::try_from(cell.in_years()).unwrap_or(0);
+            let theatre_ok = filter.theatre.is_none_or(|t| t == (cell.theatre != 0));
+            let movies = u64::try_from(cell.movies).unwrap_or(0);
+            let in_years = u64::try_from(cell.in_years).unwrap_or(0);
             if rating_ok && theatre_ok {
                 facets.total = facets.total.saturating_add(in_years);
-                let decade = decades.entry(cell.decade()).or_default();
+                let decade = decades.entry(cell.decade).or_default();
                 *decade = decade.saturating_add(movies);
             }
             if theatre_ok && let Some((_, n)) = facets.mpa.iter_mut().find(|(r, _)| *r == rating) {
                 *n = n.saturating_add(in_years);
             }
             if rating_ok {
-                let side = if cell.theatre() {
+                let side = if cell.theatre != 0 {
                     &mut facets.theatre.0
                 } else {
                     &mut facets.theatre.1
