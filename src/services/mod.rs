@@ -169,6 +169,39 @@ where
     })
 }
 
+/// One JSON array holding an array per row of the query it aggregates (`fields` in order), as
+/// text on every backend: `json_group_array(json_array(..))` on SQLite,
+/// `json_agg(json_build_array(..))` as `text` on PostgreSQL, `JSON_ARRAYAGG(JSON_ARRAY(..))` as
+/// `CHAR` on MySQL/MariaDB. Many rows answered as one: every row a driver hands over costs a
+/// round of its channel (sqlx's SQLite channel holds 50 rows). Write flags as 1/0 (PostgreSQL's
+/// JSON would write `true`); read the text with [`from_json_rows`].
+pub fn json_rows(backend: sea_orm::DbBackend, fields: impl IntoIterator<Item = Expr>) -> Expr {
+    use sea_orm::sea_query::Alias;
+    let fields: Vec<Expr> = fields.into_iter().collect();
+    let json = |array: &str, aggregate: &str| {
+        Func::cust(Alias::new(aggregate)).arg(Func::cust(Alias::new(array)).args(fields))
+    };
+    match backend {
+        sea_orm::DbBackend::Sqlite => json("json_array", "json_group_array").into(),
+        sea_orm::DbBackend::Postgres => {
+            Func::cast_as(json("json_build_array", "json_agg"), Alias::new("text")).into()
+        }
+        _ => Func::cast_as(json("JSON_ARRAY", "JSON_ARRAYAGG"), Alias::new("CHAR")).into(),
+    }
+}
+
+/// The rows of a [`json_rows`] column (none: `[]` on SQLite, NULL elsewhere); `what` names them
+/// in the error.
+pub fn from_json_rows<T: serde::de::DeserializeOwned>(
+    json: Option<String>,
+    what: &str,
+) -> Result<Vec<T>, DbErr> {
+    match json {
+        None => Ok(Vec::new()),
+        Some(json) => serde_json::from_str(&json).map_err(|e| DbErr::Json(format!("{what}: {e}"))),
+    }
+}
+
 /// Bumps the site's content version (in the caller's transaction): every cache on every
 /// instance drops what it kept on its next request. Call it in every change to shown content.
 pub async fn content_changed(db: &impl sea_orm::ConnectionTrait) -> Result<(), DbErr> {

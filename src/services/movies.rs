@@ -370,30 +370,14 @@ async fn facet_cells(
     let cell = sea_orm::sea_query::Alias::new("cell");
     let fields = ["mpa", "theatre", "decade", "movies", "in_years"]
         .map(|name| Expr::col((cell.clone(), sea_orm::sea_query::Alias::new(name))));
-    let json = |array: &str, aggregate: &str| {
-        Func::cust(sea_orm::sea_query::Alias::new(aggregate))
-            .arg(Func::cust(sea_orm::sea_query::Alias::new(array)).args(fields.clone()))
-    };
-    let text = |expr: sea_orm::sea_query::FunctionCall, to: &str| -> Expr {
-        Func::cast_as(expr, sea_orm::sea_query::Alias::new(to)).into()
-    };
-    let all = match db.get_database_backend() {
-        DbBackend::Sqlite => json("json_array", "json_group_array").into(),
-        DbBackend::Postgres => text(json("json_build_array", "json_agg"), "text"),
-        _ => text(json("JSON_ARRAY", "JSON_ARRAYAGG"), "CHAR"),
-    };
     let query = Query::select()
-        .expr_as(all, "cells")
+        .expr_as(super::json_rows(db.get_database_backend(), fields), "cells")
         .from_subquery(cells, cell)
         .to_owned();
     let Some(row) = db.query_one(&query).await? else {
         return Ok(Vec::new());
     };
-    // No cells: `[]` on SQLite, NULL elsewhere.
-    let Some(json) = row.try_get::<Option<String>>("", "cells")? else {
-        return Ok(Vec::new());
-    };
-    serde_json::from_str(&json).map_err(|e| DbErr::Json(format!("facet cells: {e}")))
+    super::from_json_rows(row.try_get::<Option<String>>("", "cells")?, "facet cells")
 }
 
 impl Facets {

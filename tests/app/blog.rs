@@ -307,6 +307,48 @@ backend_tests! {
         app.stop().await;
     }
 
+    async fn a_post_page_is_one_statement_with_the_same_comments_as_a_separate_query(test_db: TestDb) {
+        use marquee::services::blog::{self, COMMENTS_PER_PAGE};
+        let mut settings = test_db.settings();
+        settings.cache = false;
+        let app = test_db.spawn_with(settings).await;
+        let author = app.create_user("ada", "author").await;
+        let reader = app.create_user("grace", "reader").await;
+        let post = app.create_post(author, "Busy thread", true, None, &["film"]).await;
+        let grace = app.acting(reader).await;
+        let written = COMMENTS_PER_PAGE + 7;
+        let mut ids = Vec::new();
+        for i in 0..written {
+            let text = crate::helpers::comment_text(&format!("Comment \"{i}\" <b>é</b>\n\\ line"));
+            ids.push(blog::add_comment(&app.db, &grace, &post.slug, text).await.unwrap().0.id);
+        }
+        for id in [ids[1], ids[55]] {
+            blog::set_comment_hidden(&app.db, &app.operator().await, None, id, true).await.unwrap();
+        }
+
+        // The one-statement page holds what the post and comment queries hold, for readers
+        // (hidden left out, the total the visible count) and moderators (all of them).
+        for moderator in [false, true] {
+            for page in [1, 2, 3] {
+                let (detail, comments) = blog::post_with_comments(&app.db, &post.slug, moderator, page).await.unwrap().unwrap();
+                let reference = blog::post_by_slug(&app.db, &post.slug).await.unwrap().unwrap();
+                let expected = blog::comments(&app.db, post.id, moderator, page).await.unwrap();
+                assert_eq!(detail.post, reference.post);
+                assert_eq!((detail.author.clone(), detail.tags.clone()), (reference.author.clone(), reference.tags.clone()));
+                assert_eq!(comments.items, expected.items, "moderator {moderator}, page {page}");
+                let total = if moderator { written } else { written - 2 };
+                assert_eq!((comments.number, comments.pages, comments.total), (page, 2, total), "moderator {moderator}, page {page}");
+            }
+        }
+        assert!(blog::post_with_comments(&app.db, "no-such-post", false, 1).await.unwrap().is_none());
+
+        let statements = app.statements_for(&format!("/posts/{}?page=2", post.slug)).await;
+        assert_eq!(statements, test_db.backend.post_page_statements(), "a post page with its comments");
+        let (_, html) = app.visitor().get_html(&format!("/posts/{}?page=3", post.slug)).await;
+        assert!(html.contains("No comments on this page"), "past the last page the total stays and the first is offered");
+        app.stop().await;
+    }
+
     async fn an_author_writes_edits_and_deletes_a_post_with_tags_and_a_category(test_db: TestDb) {
         let app = test_db.spawn().await;
         app.seed_demo().await;
@@ -613,7 +655,7 @@ backend_tests! {
             }
         };
         trails_hold("after seeding").await;
-        assert_eq!(crumbs().await, (vec!["Categories".to_owned(), "Film".into(), "Film history".into(), "Silent era".into()], 2), "two statements");
+        assert_eq!(crumbs().await, (vec!["Categories".to_owned(), "Film".into(), "Film history".into(), "Silent era".into()], test_db.backend.post_page_statements()), "one statement (two on MySQL)");
 
         // Renaming an ancestor and moving the subtree change the trails below them.
         let film = category_id(&app.db, "film").await;
@@ -639,7 +681,7 @@ backend_tests! {
             .exec(&app.db)
             .await
             .unwrap();
-        assert_eq!(crumbs().await, (vec!["Categories".to_owned(), "Cinema & <Film>".into(), "Film history".into(), "Silent era".into()], 3), "the tree, one statement more");
+        assert_eq!(crumbs().await, (vec!["Categories".to_owned(), "Cinema & <Film>".into(), "Film history".into(), "Silent era".into()], test_db.backend.post_page_statements() + 1), "the tree, one statement more");
         app.stop().await;
     }
 

@@ -340,26 +340,24 @@ pub struct PostDetail {
     pub tags: Vec<String>,
 }
 
-/// A post with its author, tags and category trail, in one statement (two when the
-/// category's stored trail is missing).
-pub async fn post_by_slug(
+/// The post by `slug` with its author (`A_`, `B_`) and its category's stored trail.
+fn detail_select(slug: &str) -> sea_orm::SelectTwo<post::Entity, user::Entity> {
+    crate::services::partial_pair_select::<_, _, post::Model, crate::services::UserRef>(
+        post::Entity::find()
+            .filter(post::Column::Slug.eq(slug))
+            .find_also_related(user::Entity),
+    )
+    .column_as(category::Column::Trail, "category_trail")
+    .join(JoinType::LeftJoin, post::Relation::Category.def())
+}
+
+/// The [`PostDetail`] of a [`detail_select`] row (None without its author).
+async fn detail_of(
     db: &impl ConnectionTrait,
-    slug: &str,
+    row: &sea_orm::QueryResult,
 ) -> Result<Option<PostDetail>, DbErr> {
-    let backend = db.get_database_backend();
-    let select =
-        crate::services::partial_pair_select::<_, _, post::Model, crate::services::UserRef>(
-            post::Entity::find()
-                .filter(post::Column::Slug.eq(slug))
-                .find_also_related(user::Entity),
-        )
-        .column_as(category::Column::Trail, "category_trail")
-        .join(JoinType::LeftJoin, post::Relation::Category.def());
-    let Some(row) = db.query_one_raw(select.build(backend)).await? else {
-        return Ok(None);
-    };
-    let post = post::Model::from_query_result(&row, "A_")?;
-    let Some(author) = crate::services::UserRef::from_query_result_optional(&row, "B_")? else {
+    let post = post::Model::from_query_result(row, "A_")?;
+    let Some(author) = crate::services::UserRef::from_query_result_optional(row, "B_")? else {
         return Ok(None);
     };
     let tags = split_tags(&post.tag_names);
@@ -376,6 +374,198 @@ pub async fn post_by_slug(
         trail,
         tags,
     }))
+}
+
+/// A post with its author, tags and category trail, in one statement (two when the
+/// category's stored trail is missing).
+pub async fn post_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<PostDetail>, DbErr> {
+    let select = detail_select(slug);
+    match db
+        .query_one_raw(select.build(db.get_database_backend()))
+        .await?
+    {
+        Some(row) => detail_of(db, &row).await,
+        None => Ok(None),
+    }
+}
+
+/// A comment as [`post_with_comments`] reads it from JSON: id, author id, author name (None when
+/// the account is gone), body, hidden as 1/0, written at.
+#[derive(serde::Deserialize)]
+struct CommentCell(i32, i32, Option<String>, String, u8, String);
+
+impl CommentCell {
+    fn into_row(self, post_id: i32) -> Result<super::CommentRow, DbErr> {
+        let CommentCell(id, author_id, username, body, hidden, created_at) = self;
+        Ok((
+            entity::comment::Model {
+                id,
+                post_id,
+                author_id,
+                body,
+                is_hidden: hidden != 0,
+                created_at: parse_stored_time(&created_at)?,
+            },
+            username.map(|username| crate::services::UserRef {
+                id: author_id,
+                username,
+            }),
+        ))
+    }
+}
+
+/// A timestamp as a backend writes it into JSON: RFC 3339 (PostgreSQL, `T` between date and
+/// time) or the text SQLite stores (a space between them, the offset optional).
+fn parse_stored_time(text: &str) -> Result<DateTime<Utc>, DbErr> {
+    let with_t = text.replacen(' ', "T", 1);
+    DateTime::parse_from_rfc3339(&with_t)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc())
+        })
+        .map_err(|e| DbErr::Json(format!("comment time {text:?}: {e}")))
+}
+
+/// A post page's data: the post with author, tags and trail, and one page of its comments
+/// (oldest first; hidden ones only with `include_hidden`) with their total. One statement on
+/// SQLite and PostgreSQL: the comments come as one JSON column of the post's row, and the
+/// total is the maintained `comment_count` (or, with hidden comments, a count in the same
+/// statement). MySQL/MariaDB cannot reach the post from inside the comments' derived table,
+/// so there it is two statements (three past the last page, for the total).
+pub async fn post_with_comments(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    include_hidden: bool,
+    page: u64,
+) -> Result<Option<(PostDetail, crate::services::Page<super::CommentRow>)>, DbErr> {
+    use entity::comment;
+    use sea_orm::sea_query::{Alias, Func};
+    let backend = db.get_database_backend();
+    let page = page.clamp(1, crate::services::MAX_PAGE);
+    if backend == DbBackend::MySql {
+        let Some(detail) = post_by_slug(db, slug).await? else {
+            return Ok(None);
+        };
+        let mut comments = super::comments(db, detail.post.id, include_hidden, page).await?;
+        if comments.items.is_empty() && page > 1 {
+            // Past the last page no row carries the total (a third statement, only here).
+            let mut all =
+                comment::Entity::find().filter(comment::Column::PostId.eq(detail.post.id));
+            if !include_hidden {
+                all = all.filter(comment::Column::IsHidden.eq(false));
+            }
+            comments.total = all.count(db).await?;
+            comments.pages = comments.total.div_ceil(super::COMMENTS_PER_PAGE);
+        }
+        return Ok(Some((detail, comments)));
+    }
+    let of_post = || {
+        let mut on_post = Condition::all().add(
+            Expr::col((comment::Entity, comment::Column::PostId))
+                .equals((post::Entity, post::Column::Id)),
+        );
+        if !include_hidden {
+            on_post =
+                on_post.add(Expr::col((comment::Entity, comment::Column::IsHidden)).eq(false));
+        }
+        on_post
+    };
+    let hidden = Expr::case(
+        Expr::col((comment::Entity, comment::Column::IsHidden)).eq(true),
+        Expr::val(1),
+    )
+    .finally(Expr::val(0));
+    let shown = Query::select()
+        .expr_as(Expr::col((comment::Entity, comment::Column::Id)), "id")
+        .expr_as(
+            Expr::col((comment::Entity, comment::Column::AuthorId)),
+            "author_id",
+        )
+        .expr_as(
+            Expr::col((user::Entity, user::Column::Username)),
+            "username",
+        )
+        .expr_as(Expr::col((comment::Entity, comment::Column::Body)), "body")
+        .expr_as(hidden, "hidden")
+        .expr_as(
+            Expr::col((comment::Entity, comment::Column::CreatedAt)),
+            "created_at",
+        )
+        .from(comment::Entity)
+        .left_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id))
+                .equals((comment::Entity, comment::Column::AuthorId)),
+        )
+        .cond_where(of_post())
+        .order_by((comment::Entity, comment::Column::CreatedAt), Order::Asc)
+        .order_by((comment::Entity, comment::Column::Id), Order::Asc)
+        .limit(super::COMMENTS_PER_PAGE)
+        .offset(crate::services::offset(page, super::COMMENTS_PER_PAGE))
+        .to_owned();
+    let shown_alias = Alias::new("shown");
+    let fields = [
+        "id",
+        "author_id",
+        "username",
+        "body",
+        "hidden",
+        "created_at",
+    ]
+    .map(|name| Expr::col((shown_alias.clone(), Alias::new(name))));
+    let comments_json = Query::select()
+        .expr(crate::services::json_rows(backend, fields))
+        .from_subquery(shown, shown_alias)
+        .to_owned();
+    let mut select = detail_select(slug).expr_as(
+        Expr::SubQuery(None, Box::new(comments_json.into_sub_query_statement())),
+        "comments_json",
+    );
+    if include_hidden {
+        let all = Query::select()
+            .expr(Func::cast_as(
+                Expr::col((comment::Entity, comment::Column::Id)).count(),
+                Alias::new("BIGINT"),
+            ))
+            .from(comment::Entity)
+            .cond_where(of_post())
+            .to_owned();
+        select = select.expr_as(
+            Expr::SubQuery(None, Box::new(all.into_sub_query_statement())),
+            "comments_total",
+        );
+    }
+    let Some(row) = db.query_one_raw(select.build(backend)).await? else {
+        return Ok(None);
+    };
+    let Some(detail) = detail_of(db, &row).await? else {
+        return Ok(None);
+    };
+    let total = match include_hidden {
+        true => row.try_get::<i64>("", "comments_total")?,
+        false => i64::from(detail.post.comment_count),
+    };
+    let total = u64::try_from(total).unwrap_or(0);
+    let cells: Vec<CommentCell> = crate::services::from_json_rows(
+        row.try_get::<Option<String>>("", "comments_json")?,
+        "comments",
+    )?;
+    let mut items = cells
+        .into_iter()
+        .map(|cell| cell.into_row(detail.post.id))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    // An aggregate keeps no order of its own: the page's order is put back here.
+    items.sort_by_key(|(a, _)| (a.created_at, a.id));
+    let comments = crate::services::Page {
+        items,
+        number: page,
+        pages: total.div_ceil(super::COMMENTS_PER_PAGE),
+        total,
+    };
+    Ok(Some((detail, comments)))
 }
 
 /// Moderators see drafts and hidden comments, and may edit, hide and delete what others wrote.
