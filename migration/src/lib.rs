@@ -27,6 +27,7 @@ mod m20261122_000015_add_post_counts;
 mod m20261122_000016_create_movie_decade_facet;
 mod m20261122_000017_add_category_trail;
 mod m20261122_000018_store_post_list_fields;
+mod m20261202_000019_cover_post_lists_on_sqlite;
 
 pub use countries::COUNTRIES;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000016_create_movie_decade_facet::Migration),
             Box::new(m20261122_000017_add_category_trail::Migration),
             Box::new(m20261122_000018_store_post_list_fields::Migration),
+            Box::new(m20261202_000019_cover_post_lists_on_sqlite::Migration),
         ]
     }
 }

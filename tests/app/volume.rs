@@ -165,3 +165,76 @@ backend_tests! {
         app.stop().await;
     }
 }
+
+/// On SQLite a page of all posts, or of a category, is read from the covering list index alone
+/// (migration 19): no post row, with its body and HTML, is read for a list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_sqlite_post_lists_read_only_the_covering_index() {
+    use marquee::services::blog::{self, Cursor, Position, PostFilter};
+    use sea_orm::{ConnectionTrait, QueryTrait};
+    let test_db = crate::helpers::TestDb::create(crate::helpers::Backend::Sqlite).await;
+    let app = test_db.spawn().await;
+    let author = app.create_user("ada", "author").await;
+    let category = marquee::services::blog::create_category(
+        &app.db,
+        &app.operator().await,
+        None,
+        marquee::forms::CategoryForm {
+            name: "Film".into(),
+            parent_id: String::new(),
+        }
+        .parse()
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    for i in 0..30 {
+        let in_category = (i % 2 == 0).then_some(category.id);
+        app.create_post(
+            author,
+            &format!("Covered {i}"),
+            true,
+            in_category,
+            &["film"],
+        )
+        .await;
+    }
+    let newest = blog::list_posts(&app.db, &PostFilter::default(), Position::Newest, 10)
+        .await
+        .unwrap();
+    let cursor: Cursor = newest.older.expect("an older page");
+    let in_category = PostFilter {
+        category_ids: Some(vec![category.id]),
+        ..Default::default()
+    };
+    for (filter, position) in [
+        (PostFilter::default(), Position::Newest),
+        (PostFilter::default(), Position::Older(cursor)),
+        (PostFilter::default(), Position::Newer(cursor)),
+        (in_category.clone(), Position::Newest),
+        (in_category, Position::Older(cursor)),
+    ] {
+        let statement = blog::list_select(sea_orm::DbBackend::Sqlite, &filter, position, 20)
+            .build(sea_orm::DbBackend::Sqlite);
+        let explain = sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", statement.sql),
+            statement.values.map(|v| v.0).unwrap_or_default(),
+        );
+        let plan: Vec<String> = app
+            .db
+            .query_all_raw(explain)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").unwrap())
+            .collect();
+        let post_step: Vec<&String> = plan.iter().filter(|step| step.contains(" post ")).collect();
+        assert_eq!(post_step.len(), 1, "{filter:?} {position:?}: {plan:?}");
+        assert!(
+            post_step[0].contains("USING COVERING INDEX idx_post_list_covering"),
+            "{filter:?} {position:?} reads post rows: {plan:?}"
+        );
+    }
+    app.stop().await;
+}

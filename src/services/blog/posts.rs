@@ -187,19 +187,15 @@ fn text_search(backend: DbBackend, q: &str) -> Condition {
         ))
 }
 
-/// Posts matching the filter, newest first, by keyset: the rows after (or before) a cursor on
-/// `(listed_at, id)`, so the page at depth 5,000 costs what the first does, in one statement
-/// (rows with author, category, comment count and tag names). No total is counted. A tag's
-/// list is read from the links' own `(tag_id, listed_at, post_id)` index, in order.
-pub async fn list_posts(
-    db: &impl ConnectionTrait,
+/// The statement of a [`list_posts`] page: `per_page + 1` rows from the position on (one more
+/// tells whether there is a next page). On SQLite a list of all posts or of categories reads
+/// only the covering index `idx_post_list_covering` (migration 19).
+pub fn list_select(
+    backend: DbBackend,
     filter: &PostFilter,
     position: Position,
     per_page: u64,
-) -> Result<PostSlice, DbErr> {
-    let per_page = per_page.clamp(1, 100);
-    let take = usize::try_from(per_page).unwrap_or(100);
-    let backend = db.get_database_backend();
+) -> sea_orm::Select<post::Entity> {
     let by_tag = filter.tag_id.is_some();
     let at = || {
         if by_tag {
@@ -239,11 +235,26 @@ pub async fn list_posts(
             .join(JoinType::InnerJoin, post_tag::Relation::Post.def().rev())
             .filter(post_tag::Column::TagId.eq(tag_id));
     }
-    let mut rows = select
+    select
         .filter(keyset)
         .order_by(at(), order.clone())
         .order_by(id(), order)
         .limit(per_page + 1)
+}
+
+/// Posts matching the filter, newest first, by keyset: the rows after (or before) a cursor on
+/// `(listed_at, id)`, so the page at depth 5,000 costs what the first does, in one statement
+/// (rows with author, category, comment count and tag names). No total is counted. A tag's
+/// list is read from the links' own `(tag_id, listed_at, post_id)` index, in order.
+pub async fn list_posts(
+    db: &impl ConnectionTrait,
+    filter: &PostFilter,
+    position: Position,
+    per_page: u64,
+) -> Result<PostSlice, DbErr> {
+    let per_page = per_page.clamp(1, 100);
+    let take = usize::try_from(per_page).unwrap_or(100);
+    let mut rows = list_select(db.get_database_backend(), filter, position, per_page)
         .into_model::<PostRow>()
         .all(db)
         .await?;
