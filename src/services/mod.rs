@@ -174,7 +174,7 @@ where
 /// `json_agg(json_build_array(..))` as `text` on PostgreSQL, `JSON_ARRAYAGG(JSON_ARRAY(..))` as
 /// `CHAR` on MySQL/MariaDB. Many rows answered as one: every row a driver hands over costs a
 /// round of its channel (sqlx's SQLite channel holds 50 rows). Write flags as 1/0 (PostgreSQL's
-/// JSON would write `true`); read the text with [`from_json_rows`].
+/// JSON would write `true`: [`json_flag`]); read the text with [`from_json_rows`].
 pub fn json_rows(backend: sea_orm::DbBackend, fields: impl IntoIterator<Item = Expr>) -> Expr {
     use sea_orm::sea_query::Alias;
     let fields: Vec<Expr> = fields.into_iter().collect();
@@ -188,6 +188,14 @@ pub fn json_rows(backend: sea_orm::DbBackend, fields: impl IntoIterator<Item = E
         }
         _ => Func::cast_as(json("JSON_ARRAY", "JSON_ARRAYAGG"), Alias::new("CHAR")).into(),
     }
+}
+
+/// A boolean column as 1 or 0, for a [`json_rows`] field (PostgreSQL's JSON would write
+/// `true`, SQLite's 1).
+pub fn json_flag(column: Expr) -> Expr {
+    Expr::case(column.eq(true), Expr::val(1))
+        .finally(Expr::val(0))
+        .into()
 }
 
 /// The rows of a [`json_rows`] column (none: `[]` on SQLite, NULL elsewhere); `what` names them

@@ -349,16 +349,10 @@ async fn facet_cells(
             ]))
             .into()
     };
-    // The flag as 1 or 0 on every backend (PostgreSQL's JSON would write `true`).
-    let theatre = Expr::case(
-        Expr::col((
-            movie_decade_facet::Entity,
-            movie_decade_facet::Column::Theatre,
-        ))
-        .eq(true),
-        Expr::val(1),
-    )
-    .finally(Expr::val(0));
+    let theatre = super::json_flag(Expr::col((
+        movie_decade_facet::Entity,
+        movie_decade_facet::Column::Theatre,
+    )));
     let cells = Query::select()
         .column(movie_decade_facet::Column::Mpa)
         .expr_as(theatre, "theatre")

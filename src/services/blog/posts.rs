@@ -445,7 +445,7 @@ fn parse_stored_time(text: &str) -> Result<DateTime<Utc>, DbErr> {
 /// SQLite and PostgreSQL: the comments come as one JSON column of the post's row, and the
 /// total is the maintained `comment_count` (or, with hidden comments, a count in the same
 /// statement). MySQL/MariaDB cannot reach the post from inside the comments' derived table,
-/// so there it is two statements (three past the last page, for the total).
+/// so there it is two statements (three for a moderator past the last page, for the total).
 pub async fn post_with_comments(
     db: &impl ConnectionTrait,
     slug: &str,
@@ -461,16 +461,18 @@ pub async fn post_with_comments(
             return Ok(None);
         };
         let mut comments = super::comments(db, detail.post.id, include_hidden, page).await?;
-        if comments.items.is_empty() && page > 1 {
-            // Past the last page no row carries the total (a third statement, only here).
-            let mut all =
-                comment::Entity::find().filter(comment::Column::PostId.eq(detail.post.id));
-            if !include_hidden {
-                all = all.filter(comment::Column::IsHidden.eq(false));
-            }
-            comments.total = all.count(db).await?;
-            comments.pages = comments.total.div_ceil(super::COMMENTS_PER_PAGE);
+        // Readers' total is the maintained count, as on the other backends. A moderator's
+        // comes with the rows, except past the last page, where none carries it (a third
+        // statement, only there).
+        if !include_hidden {
+            comments.total = u64::try_from(detail.post.comment_count).unwrap_or(0);
+        } else if comments.items.is_empty() && page > 1 {
+            comments.total = comment::Entity::find()
+                .filter(comment::Column::PostId.eq(detail.post.id))
+                .count(db)
+                .await?;
         }
+        comments.pages = comments.total.div_ceil(super::COMMENTS_PER_PAGE);
         return Ok(Some((detail, comments)));
     }
     let of_post = || {
@@ -484,11 +486,8 @@ pub async fn post_with_comments(
         }
         on_post
     };
-    let hidden = Expr::case(
-        Expr::col((comment::Entity, comment::Column::IsHidden)).eq(true),
-        Expr::val(1),
-    )
-    .finally(Expr::val(0));
+    let hidden =
+        crate::services::json_flag(Expr::col((comment::Entity, comment::Column::IsHidden)));
     let shown = Query::select()
         .expr_as(Expr::col((comment::Entity, comment::Column::Id)), "id")
         .expr_as(
