@@ -1,5 +1,6 @@
 //! A movie. Directors are an ordered many-to-many through `movie_director` (the portable
-//! replacement for a PostgreSQL-only array); `mpa` was added by a later migration.
+//! replacement for a PostgreSQL-only array), copied to `director_list` for the list; `mpa`
+//! was added by a later migration.
 
 use sea_orm::entity::prelude::*;
 
@@ -22,6 +23,11 @@ pub struct Model {
     pub review_count: i32,
     pub rating_sum: i32,
     pub rating_avg: Option<f64>,
+    /// The directors as a list card shows them, JSON `[[person id, "name"], …]` in credited
+    /// order; written with the links (`services::movies`). `None` for a row written by other
+    /// means: the list then looks them up.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub director_list: Option<String>,
     #[sea_orm(has_many)]
     pub director_links: HasMany<super::movie_director::Entity>,
     #[sea_orm(has_many, via = "movie_director")]

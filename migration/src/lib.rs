@@ -28,6 +28,7 @@ mod m20261122_000016_create_movie_decade_facet;
 mod m20261122_000017_add_category_trail;
 mod m20261122_000018_store_post_list_fields;
 mod m20261202_000019_cover_post_lists_on_sqlite;
+mod m20261202_000020_store_movie_director_lists;
 
 pub use countries::COUNTRIES;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000017_add_category_trail::Migration),
             Box::new(m20261122_000018_store_post_list_fields::Migration),
             Box::new(m20261202_000019_cover_post_lists_on_sqlite::Migration),
+            Box::new(m20261202_000020_store_movie_director_lists::Migration),
         ]
     }
 }

@@ -401,6 +401,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                     .insert(&txn)
                     .await?;
                 }
+                crate::services::movies::refresh_director_lists(&txn, vec![new_movie.id]).await?;
                 new_movie.id
             }
         };

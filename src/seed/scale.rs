@@ -533,7 +533,8 @@ async fn insert_movies(
     }
     let movie_ids: Vec<i32> = ids.iter().map(|(id, _)| *id).collect();
     for chunk in chunked(movie_ids) {
-        crate::services::movies::refresh_ratings(&txn, Some(chunk)).await?;
+        crate::services::movies::refresh_ratings(&txn, Some(chunk.clone())).await?;
+        crate::services::movies::refresh_director_lists(&txn, chunk).await?;
     }
     crate::services::content_changed(&txn).await?;
     txn.commit().await?;

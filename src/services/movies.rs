@@ -624,6 +624,7 @@ fn movie_rows() -> sea_orm::Select<movie::Entity> {
         ])
         .column_as(movie::Column::RatingAvg, "avg_rating")
         .column_as(movie::Column::ReviewCount, "review_count")
+        .column(movie::Column::DirectorList)
 }
 
 /// One page of the catalogue in one statement, directors included (the count comes with the
@@ -712,92 +713,112 @@ impl SortKey {
     }
 }
 
-/// A movie row joined to one of its directors (none when it has none).
-#[derive(Debug, FromQueryResult)]
-struct CardRow {
+/// One movie of a [`cards`] page, read from a JSON array in field order: the [`MovieRow`]
+/// columns (`theatre` as 1 or 0), the stored director list and the movie's place on the page.
+#[derive(Debug, serde::Deserialize)]
+struct CardCell {
     id: i32,
     title: String,
     year: i32,
-    theatre: bool,
+    theatre: u8,
     synopsis: String,
-    mpa: Option<MpaRating>,
+    mpa: Option<String>,
     avg_rating: Option<f64>,
     review_count: i32,
-    director_id: Option<i32>,
-    director_name: Option<String>,
+    director_list: Option<String>,
+    place: i64,
 }
 
-/// The movies `rows` selects (filtered, ordered by `keys`, limited) with their directors in
-/// credited order, in one statement: the movies as a derived table joined to their directors,
-/// ordered again outside (a derived table's order is not kept), folded into cards here.
+/// The movies `rows` selects (filtered, ordered by `keys`, limited) with their directors, in
+/// one statement and one row: the page as a derived table, numbered in its order (a derived
+/// table's order is not kept), answered as one JSON array. The directors come stored with each
+/// movie (`movie.director_list`, migration 20); only movies written by other means, without
+/// one, have them looked up, in a second statement.
 async fn cards(
     db: &impl ConnectionTrait,
     rows: sea_orm::Select<movie::Entity>,
     keys: &[(SortKey, Order)],
 ) -> Result<Vec<MovieCard>, DbErr> {
     use sea_orm::QueryTrait;
-    use sea_orm::sea_query::{Alias, Asterisk};
+    use sea_orm::sea_query::{Alias, Asterisk, WindowStatement};
     let page = || Alias::new("page");
-    let mut query = Query::select();
-    query
-        .column((page(), Asterisk))
-        .expr_as(
-            Expr::col((person::Entity, person::Column::Id)),
-            "director_id",
-        )
-        .expr_as(
-            Expr::col((person::Entity, person::Column::Name)),
-            "director_name",
-        )
-        .from_subquery(rows.into_query(), page())
-        .left_join(
-            movie_director::Entity,
-            Expr::col((movie_director::Entity, movie_director::Column::MovieId))
-                .equals((page(), Alias::new("id"))),
-        )
-        .left_join(
-            person::Entity,
-            Expr::col((person::Entity, person::Column::Id))
-                .equals((movie_director::Entity, movie_director::Column::PersonId)),
-        );
-    for (key, order) in keys {
+    let mut order = WindowStatement::new();
+    for (key, direction) in keys {
         let column = Expr::col((page(), Alias::new(key.alias())));
         match key {
             SortKey::Rating => {
-                query.order_by_expr_with_nulls(column, order.clone(), NullOrdering::Last)
+                order.order_by_expr_with_nulls(column, direction.clone(), NullOrdering::Last)
             }
-            _ => query.order_by_expr(column, order.clone()),
+            _ => order.order_by_expr(column, direction.clone()),
         };
     }
-    query.order_by_expr(Expr::col((page(), Alias::new("id"))), Order::Asc);
-    query.order_by(
-        (movie_director::Entity, movie_director::Column::Position),
-        Order::Asc,
-    );
-    let found = CardRow::find_by_statement(db.get_database_backend().build(&query))
-        .all(db)
-        .await?;
-    let mut cards: Vec<MovieCard> = Vec::new();
-    for found in found {
-        let director = found.director_id.zip(found.director_name);
-        match cards.last_mut() {
-            Some(card) if card.row.id == found.id => card.directors.extend(director),
-            _ => cards.push(MovieCard {
+    let numbered = Query::select()
+        .column((page(), Asterisk))
+        .expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), order, "place")
+        .from_subquery(rows.into_query(), page())
+        .to_owned();
+    let card = || Alias::new("card");
+    let field = |name: &str| Expr::col((card(), Alias::new(name)));
+    let fields = [
+        field("id"),
+        field("title"),
+        field("year"),
+        super::json_flag(field("theatre")),
+        field("synopsis"),
+        field("mpa"),
+        field("avg_rating"),
+        field("review_count"),
+        field("director_list"),
+        field("place"),
+    ];
+    let query = Query::select()
+        .expr_as(super::json_rows(db.get_database_backend(), fields), "cards")
+        .from_subquery(numbered, card())
+        .to_owned();
+    let Some(row) = db.query_one(&query).await? else {
+        return Ok(Vec::new());
+    };
+    let mut cells: Vec<CardCell> =
+        super::from_json_rows(row.try_get::<Option<String>>("", "cards")?, "movie cards")?;
+    cells.sort_by_key(|cell| cell.place);
+    let mut cards: Vec<(MovieCard, bool)> = cells
+        .into_iter()
+        .map(|cell| {
+            let stored: Option<Vec<(i32, String)>> = cell
+                .director_list
+                .as_deref()
+                .and_then(|list| serde_json::from_str(list).ok());
+            let unlisted = stored.is_none();
+            let card = MovieCard {
                 row: MovieRow {
-                    id: found.id,
-                    title: found.title,
-                    year: found.year,
-                    theatre: found.theatre,
-                    synopsis: found.synopsis,
-                    mpa: found.mpa,
-                    avg_rating: found.avg_rating,
-                    review_count: found.review_count,
+                    id: cell.id,
+                    title: cell.title,
+                    year: cell.year,
+                    theatre: cell.theatre != 0,
+                    synopsis: cell.synopsis,
+                    mpa: cell.mpa.as_deref().and_then(MpaRating::parse),
+                    avg_rating: cell.avg_rating,
+                    review_count: cell.review_count,
                 },
-                directors: director.into_iter().collect(),
-            }),
+                directors: stored.unwrap_or_default(),
+            };
+            (card, unlisted)
+        })
+        .collect();
+    let unlisted: Vec<i32> = cards
+        .iter()
+        .filter(|(_, unlisted)| *unlisted)
+        .map(|(card, _)| card.row.id)
+        .collect();
+    if !unlisted.is_empty() {
+        let mut found = directors_of(db, unlisted).await?;
+        for (card, unlisted) in &mut cards {
+            if *unlisted {
+                card.directors = found.remove(&card.row.id).unwrap_or_default();
+            }
         }
     }
-    Ok(cards)
+    Ok(cards.into_iter().map(|(card, _)| card).collect())
 }
 
 /// Directors (id, name) per movie, in credited order, in one query.
@@ -1069,6 +1090,8 @@ pub struct MovieInput {
     pub directors: Directors,
 }
 
+/// Replaces the movie's director links (people reused by name, new ones created) and stores
+/// the list its card shows (`movie.director_list`), in the caller's transaction.
 async fn set_directors(
     db: &impl ConnectionTrait,
     movie_id: i32,
@@ -1078,44 +1101,82 @@ async fn set_directors(
         .filter(movie_director::Column::MovieId.eq(movie_id))
         .exec(db)
         .await?;
-    if names.is_empty() {
-        return Ok(());
+    let mut credited: Vec<(i32, String)> = Vec::new();
+    if !names.is_empty() {
+        // Existing people are reused, new ones created; the "update to itself" upsert is
+        // portable.
+        person::Entity::insert_many(names.iter().map(|name| person::ActiveModel {
+            name: Set(name.clone()),
+            ..Default::default()
+        }))
+        .on_conflict(
+            OnConflict::column(person::Column::Name)
+                .update_column(person::Column::Name)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        let people: HashMap<String, (i32, String)> = person::Entity::find()
+            .filter(person::Column::Name.is_in(names.to_vec()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.name.to_lowercase(), (p.id, p.name)))
+            .collect();
+        credited = names
+            .iter()
+            .filter_map(|name| people.get(&name.to_lowercase()).cloned())
+            .collect();
+        let links: Vec<movie_director::ActiveModel> = (0..)
+            .zip(&credited)
+            .map(|(position, (person_id, _))| movie_director::ActiveModel {
+                movie_id: Set(movie_id),
+                person_id: Set(*person_id),
+                position: Set(position),
+            })
+            .collect();
+        if !links.is_empty() {
+            movie_director::Entity::insert_many(links)
+                .exec_without_returning(db)
+                .await?;
+        }
     }
-    // Existing people are reused, new ones created; the "update to itself" upsert is portable.
-    person::Entity::insert_many(names.iter().map(|name| person::ActiveModel {
-        name: Set(name.clone()),
-        ..Default::default()
-    }))
-    .on_conflict(
-        OnConflict::column(person::Column::Name)
-            .update_column(person::Column::Name)
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    let people: HashMap<String, i32> = person::Entity::find()
-        .filter(person::Column::Name.is_in(names.to_vec()))
-        .all(db)
-        .await?
+    store_director_lists(db, vec![(movie_id, director_list(&credited)?)]).await
+}
+
+/// Stores the director lists of movies whose links were written directly (the seed), from
+/// their links.
+pub async fn refresh_director_lists(
+    db: &impl ConnectionTrait,
+    movie_ids: Vec<i32>,
+) -> Result<(), DbErr> {
+    let found = directors_of(db, movie_ids.clone()).await?;
+    let lists = movie_ids
         .into_iter()
-        .map(|p| (p.name.to_lowercase(), p.id))
-        .collect();
-    let links: Vec<movie_director::ActiveModel> = names
-        .iter()
-        .enumerate()
-        .filter_map(|(position, name)| {
-            people
-                .get(&name.to_lowercase())
-                .map(|person_id| movie_director::ActiveModel {
-                    movie_id: Set(movie_id),
-                    person_id: Set(*person_id),
-                    position: Set(position as i32),
-                })
+        .map(|id| {
+            let directors = found.get(&id).map_or(&[][..], Vec::as_slice);
+            Ok((id, director_list(directors)?))
         })
-        .collect();
-    if !links.is_empty() {
-        movie_director::Entity::insert_many(links)
-            .exec_without_returning(db)
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    store_director_lists(db, lists).await
+}
+
+/// A movie's directors as its card shows them and `movie.director_list` stores them: JSON
+/// `[[person id, "name"], …]` in credited order.
+fn director_list(directors: &[(i32, String)]) -> Result<String, DbErr> {
+    serde_json::to_string(directors).map_err(|e| DbErr::Json(format!("director list: {e}")))
+}
+
+/// Stores director lists (`(movie id, director_list)`).
+async fn store_director_lists(
+    db: &impl ConnectionTrait,
+    lists: Vec<(i32, String)>,
+) -> Result<(), DbErr> {
+    for (movie_id, list) in lists {
+        movie::Entity::update_many()
+            .col_expr(movie::Column::DirectorList, Expr::val(list))
+            .filter(movie::Column::Id.eq(movie_id))
+            .exec(db)
             .await?;
     }
     Ok(())

@@ -215,6 +215,12 @@ backend_tests! {
         for (i, (mpa, year, theatre)) in films.iter().enumerate() {
             insert("movie", &["title", "year", "theatre", "synopsis", "created_at", "mpa"], vec![format!("Old film {i}").into(), (*year).into(), (*theatre).into(), "s".into(), now.into(), mpa.map(str::to_owned).into()]).await;
         }
+        for name in ["Agnès Varda", "Jacques \"Demy\""] {
+            insert("person", &["name"], vec![name.into()]).await;
+        }
+        for (movie_id, person_id, position) in [(1, 2, 0), (1, 1, 1), (3, 1, 0)] {
+            insert("movie_director", &["movie_id", "person_id", "position"], vec![movie_id.into(), person_id.into(), position.into()]).await;
+        }
         insert(
             "user",
             &["username", "email", "password_hash", "role_id", "is_active", "created_at", "session_version"],
@@ -285,6 +291,17 @@ backend_tests! {
         let kept_also = vec!["also".to_owned(), "kept".to_owned()];
         assert_eq!(tagged(1).await, [("garden".to_owned(), vec!["kept".to_owned()]), ("lighthouse".to_owned(), kept_also.clone())], "published posts with the tag, newest first");
         assert_eq!(tagged(2).await, [("lighthouse".to_owned(), kept_also)]);
+
+        // Step 20 stores each movie's directors in credited order, as the list shows them.
+        let lists: Vec<Option<String>> = entity::movie::Entity::find().order_by_asc(entity::movie::Column::Id).all(&db).await.unwrap().into_iter().map(|m| m.director_list).collect();
+        let varda = serde_json::json!([1, "Agnès Varda"]);
+        let demy = serde_json::json!([2, "Jacques \"Demy\""]);
+        let parsed: Vec<serde_json::Value> = lists.iter().map(|l| serde_json::from_str(l.as_deref().expect("a stored list")).unwrap()).collect();
+        let none = serde_json::json!([]);
+        assert_eq!(parsed, [serde_json::json!([demy, varda.clone()]), none.clone(), serde_json::json!([varda]), none.clone(), none]);
+        let page = movies::list_movies(&db, &movies::MovieFilter::default(), movies::MovieSort::Title, false, 1, 5).await.unwrap();
+        let shown: Vec<(String, Vec<String>)> = page.items.into_iter().map(|c| (c.row.title, c.directors.into_iter().map(|(_, n)| n).collect())).collect();
+        assert_eq!(shown[0], ("Old film 0".to_owned(), vec!["Jacques \"Demy\"".to_owned(), "Agnès Varda".to_owned()]));
     }
 }
 

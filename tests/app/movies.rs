@@ -347,8 +347,29 @@ backend_tests! {
         let lana = page.find(">Lana Wachowski<").unwrap();
         assert!(lilly < lana, "credited order on the page");
 
-        // The person page lists their movies, newest first.
+        // The list reads the directors stored with the movie, kept by the edit; a movie written
+        // by other means, without a stored list, has them looked up.
+        let lilly_id = person::Entity::find_by_name("Lilly Wachowski").one(&app.db).await.unwrap().unwrap().id;
         let lana_id = person::Entity::find_by_name("Lana Wachowski").one(&app.db).await.unwrap().unwrap().id;
+        let stored = movie::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+        let expected = serde_json::json!([[lilly_id, "Lilly Wachowski"], [lana_id, "Lana Wachowski"]]);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(stored.director_list.as_deref().unwrap()).unwrap(), expected);
+        let card_directors = async || -> Vec<String> {
+            let (_, list) = app.visitor().get_html("/movies?q=matrix").await;
+            let card = list.split("class=\"movie-title\"").nth(1).unwrap_or_default().to_owned();
+            card.split("href=\"/people/").skip(1).filter_map(|p| p.split('>').nth(1)?.split('<').next().map(str::to_owned)).collect()
+        };
+        assert_eq!(card_directors().await, ["Lilly Wachowski", "Lana Wachowski"]);
+        movie::Entity::update_many()
+            .col_expr(movie::Column::DirectorList, sea_orm::sea_query::Expr::value(None::<String>))
+            .filter(movie::Column::Id.eq(id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        marquee::services::content_changed(&app.db).await.unwrap();
+        assert_eq!(card_directors().await, ["Lilly Wachowski", "Lana Wachowski"], "looked up without a stored list");
+
+        // The person page lists their movies, newest first.
         add(&app, "Speed Racer", 2008, Some(MpaRating::Pg), false, &["Lana Wachowski", "Lilly Wachowski"]).await;
         let (status, person_page) = app.visitor().get_html(&format!("/people/{lana_id}")).await;
         assert_eq!(status, StatusCode::OK);
