@@ -29,6 +29,7 @@ mod m20261122_000017_add_category_trail;
 mod m20261122_000018_store_post_list_fields;
 mod m20261202_000019_cover_post_lists_on_sqlite;
 mod m20261202_000020_store_movie_director_lists;
+mod m20261202_000021_index_few_movies_on_sqlite;
 
 pub use countries::COUNTRIES;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000018_store_post_list_fields::Migration),
             Box::new(m20261202_000019_cover_post_lists_on_sqlite::Migration),
             Box::new(m20261202_000020_store_movie_director_lists::Migration),
+            Box::new(m20261202_000021_index_few_movies_on_sqlite::Migration),
         ]
     }
 }

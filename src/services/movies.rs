@@ -94,6 +94,13 @@ fn col(c: movie::Column) -> Expr {
     Expr::col((movie::Entity, c))
 }
 
+/// `+expr` on SQLite: the same value, which no index serves (SQLite's way to steer its planner
+/// away from an index; a column's collation is kept). SQLite only: it is written with
+/// SQLite's `?` placeholder for the expression.
+fn unindexed(expr: Expr) -> Expr {
+    Expr::cust_with_expr("+?", expr)
+}
+
 impl MovieFilter {
     fn text(&self) -> Condition {
         let mut condition = Condition::all();
@@ -207,10 +214,46 @@ impl MovieFilter {
             Some(flag) => [flag, flag],
             None => [true, false],
         };
+        // `+theatre`: the same test, which the index of migration 21 (whose first column it
+        // is) cannot serve. Without statistics SQLite would search that index for both flags,
+        // that is every movie, and sort them all.
         condition
-            .add(col(movie::Column::Theatre).is_in(flags))
+            .add(unindexed(col(movie::Column::Theatre)).is_in(flags))
             .add(year.clone().gte(self.year_from.unwrap_or(i32::MIN)))
             .add(year.lte(self.year_to.unwrap_or(i32::MAX)))
+    }
+
+    /// The rating, theatre and year filters as the index of migration 21 is searched (on
+    /// SQLite, for a selection of few movies): both theatre flags or the chosen one, every
+    /// rating or the chosen ones (unrated as `''`, padded to one `IN` list of fixed length),
+    /// and both year bounds, always bound: one statement shape per sort.
+    fn few_conditions(&self) -> Condition {
+        let mut codes: Vec<&'static str> = if self.mpa.is_empty() {
+            MpaRating::all()
+                .iter()
+                .map(|r| r.as_str())
+                .chain([""])
+                .collect()
+        } else {
+            self.mpa
+                .iter()
+                .map(|r| r.map_or("", |r| r.as_str()))
+                .collect()
+        };
+        codes.sort_unstable();
+        codes.dedup();
+        let pad = codes.first().copied().unwrap_or("");
+        codes.resize(MpaRating::all().len().saturating_add(1), pad);
+        let flags = match self.theatre {
+            Some(flag) => [flag, flag],
+            None => [true, false],
+        };
+        let year = || col(movie::Column::Year);
+        Condition::all()
+            .add(col(movie::Column::Theatre).is_in(flags))
+            .add(Expr::expr(Func::coalesce([col(movie::Column::Mpa), Expr::val("")])).is_in(codes))
+            .add(year().gte(self.year_from.unwrap_or(i32::MIN)))
+            .add(year().lte(self.year_to.unwrap_or(i32::MAX)))
     }
 
     fn has_text(&self) -> bool {
@@ -627,8 +670,13 @@ fn movie_rows() -> sea_orm::Select<movie::Entity> {
         .column(movie::Column::DirectorList)
 }
 
+/// At most this many movies in a selection without a text search: on SQLite its page is read
+/// through the `(theatre, rating, year)` index of migration 21 and sorted, rather than found
+/// by reading a sort's index in order (see [`list_select`]).
+pub const FEW_MOVIES: u64 = 256;
+
 /// One page of the catalogue in one statement, directors included (the count comes with the
-/// facets).
+/// facets: `total`, which also chooses how the page is read).
 pub async fn list_movies(
     db: &impl ConnectionTrait,
     filter: &MovieFilter,
@@ -637,19 +685,66 @@ pub async fn list_movies(
     page: u64,
     total: u64,
 ) -> Result<Page<MovieCard>, DbErr> {
+    let (query, keys) = list_query(
+        db.get_database_backend(),
+        filter,
+        sort,
+        descending,
+        page,
+        total,
+    );
+    Ok(Page {
+        items: cards(db, query, &keys).await?,
+        number: page,
+        pages: total.div_ceil(MOVIES_PER_PAGE),
+        total,
+    })
+}
+
+/// The page's rows as [`list_movies`] selects them (without the directors), for reading its
+/// plan.
+pub fn list_select(
+    backend: DbBackend,
+    filter: &MovieFilter,
+    sort: MovieSort,
+    descending: bool,
+    page: u64,
+    total: u64,
+) -> sea_orm::Select<movie::Entity> {
+    list_query(backend, filter, sort, descending, page, total).0
+}
+
+/// The page's rows and the keys they are ordered by. Each order is what one index of
+/// migration 11 holds (years and ratings newest and best first, then title and id), so a page
+/// reads the index in order, tests the filters there and stops after a page. That passes over
+/// every movie a selection leaves out before the page: for a narrow one on SQLite
+/// ([`FEW_MOVIES`] or fewer, no text search) the filters are instead written as the index of
+/// migration 21 is searched and the sort keys as `+key` (the same values, which no index
+/// serves), so SQLite reads only the selected movies and sorts them.
+fn list_query(
+    backend: DbBackend,
+    filter: &MovieFilter,
+    sort: MovieSort,
+    descending: bool,
+    page: u64,
+    total: u64,
+) -> (sea_orm::Select<movie::Entity>, Vec<(SortKey, Order)>) {
     let order = if descending { Order::Desc } else { Order::Asc };
-    let backend = db.get_database_backend();
+    let few = backend == DbBackend::Sqlite && total <= FEW_MOVIES && !filter.has_text();
     let mut query = movie_rows().filter(filter.text());
-    // Sorted by title or rating, the page is cheapest read from that sort's index, checking
-    // the year there; offered a bare `year` range, SQLite searches the year index instead and
-    // sorts every movie of those years. `year + 0` is the same test without the index.
-    let year = match sort {
-        MovieSort::Year => col(movie::Column::Year),
-        MovieSort::Title | MovieSort::Rating => col(movie::Column::Year).add(0),
+    query = if few {
+        query.filter(filter.few_conditions())
+    } else {
+        // Sorted by title or rating, the page is cheapest read from that sort's index,
+        // checking the year there; offered a bare `year` range, SQLite searches the year
+        // index instead and sorts every movie of those years. `year + 0` is the same test
+        // without the index.
+        let year = match sort {
+            MovieSort::Year => col(movie::Column::Year),
+            MovieSort::Title | MovieSort::Rating => col(movie::Column::Year).add(0),
+        };
+        query.filter(filter.list_conditions(year, backend))
     };
-    query = query.filter(filter.list_conditions(year, backend));
-    // Each order is what one index of migration 11 holds (years and ratings newest and best
-    // first, then title and id), so a page reads the index in order and stops.
     let keys = match sort {
         MovieSort::Title => vec![(SortKey::Title, order.clone()), (SortKey::Id, order)],
         MovieSort::Year => vec![
@@ -665,22 +760,20 @@ pub async fn list_movies(
         ],
     };
     for (key, order) in &keys {
+        let column = if few {
+            unindexed(key.column())
+        } else {
+            key.column()
+        };
         query = match key {
-            SortKey::Rating => {
-                query.order_by_with_nulls(key.column(), order.clone(), NullOrdering::Last)
-            }
-            _ => query.order_by(key.column(), order.clone()),
+            SortKey::Rating => query.order_by_with_nulls(column, order.clone(), NullOrdering::Last),
+            _ => query.order_by(column, order.clone()),
         };
     }
     let query = query
         .limit(MOVIES_PER_PAGE)
         .offset(super::offset(page, MOVIES_PER_PAGE));
-    Ok(Page {
-        items: cards(db, query, &keys).await?,
-        number: page,
-        pages: total.div_ceil(MOVIES_PER_PAGE),
-        total,
-    })
+    (query, keys)
 }
 
 /// What a page of movies is ordered by.
@@ -1320,6 +1413,45 @@ mod tests {
             .build(DbBackend::Sqlite);
         let values = statement.values.map_or(0, |v| v.0.len());
         (statement.sql, values)
+    }
+
+    /// Both ways of reading a page on SQLite: the unindexed terms are `+term`, and every value
+    /// has its placeholder (a custom expression written with another backend's placeholder
+    /// would bind the values one place off).
+    #[test]
+    fn on_sqlite_list_statements_bind_every_value_and_write_unindexed_terms_with_a_plus() {
+        let filter = MovieFilter {
+            mpa: vec![Some(MpaRating::R), None],
+            theatre: Some(true),
+            year_from: Some(1980),
+            ..Default::default()
+        };
+        for (total, expected) in [
+            (
+                FEW_MOVIES,
+                r#"ORDER BY +"movie"."rating_avg" DESC NULLS LAST, +"movie"."title" ASC"#,
+            ),
+            (FEW_MOVIES + 1, r#"(+"movie"."theatre") IN (?, ?)"#),
+        ] {
+            let statement = list_select(
+                DbBackend::Sqlite,
+                &filter,
+                MovieSort::Rating,
+                true,
+                2,
+                total,
+            )
+            .build(DbBackend::Sqlite);
+            let values = statement.values.map_or(0, |v| v.0.len());
+            assert!(statement.sql.contains(expected), "{}", statement.sql);
+            assert!(!statement.sql.contains('$'), "{}", statement.sql);
+            assert_eq!(
+                statement.sql.matches('?').count(),
+                values,
+                "{}",
+                statement.sql
+            );
+        }
     }
 
     #[test]

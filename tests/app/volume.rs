@@ -238,3 +238,53 @@ async fn on_sqlite_post_lists_read_only_the_covering_index() {
     }
     app.stop().await;
 }
+
+/// On SQLite a selection of few movies is read through the `(theatre, rating, year)` index and
+/// sorted; a wider one reads its sort's index in order (`services::movies::list_select`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_sqlite_a_narrow_movie_selection_reads_its_movies_through_the_filter_index() {
+    use marquee::services::movies::{FEW_MOVIES, MovieFilter, MovieSort};
+    use sea_orm::{ConnectionTrait, QueryTrait};
+    let test_db = crate::helpers::TestDb::create(crate::helpers::Backend::Sqlite).await;
+    let app = test_db.spawn().await;
+    let filters = [
+        MovieFilter::default(),
+        MovieFilter {
+            mpa: vec![Some(MpaRating::R), None],
+            theatre: Some(true),
+            year_from: Some(1980),
+            year_to: Some(1989),
+            ..Default::default()
+        },
+    ];
+    for filter in &filters {
+        for sort in [MovieSort::Title, MovieSort::Year, MovieSort::Rating] {
+            for (total, index) in [
+                (FEW_MOVIES, "idx_movie_theatre_mpa_year"),
+                (FEW_MOVIES + 1, "idx_movie_browse_"),
+            ] {
+                let statement =
+                    movies::list_select(sea_orm::DbBackend::Sqlite, filter, sort, false, 2, total)
+                        .build(sea_orm::DbBackend::Sqlite);
+                let explain = sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Sqlite,
+                    format!("EXPLAIN QUERY PLAN {}", statement.sql),
+                    statement.values.map(|v| v.0).unwrap_or_default(),
+                );
+                let plan: Vec<String> = app
+                    .db
+                    .query_all_raw(explain)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|row| row.try_get::<String>("", "detail").unwrap())
+                    .collect();
+                assert!(
+                    plan.iter().any(|step| step.contains(index)),
+                    "{filter:?} {sort:?} of {total} movies: {plan:?}"
+                );
+            }
+        }
+    }
+    app.stop().await;
+}
