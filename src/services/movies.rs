@@ -874,44 +874,39 @@ async fn cards(
     let mut cells: Vec<CardCell> =
         super::from_json_rows(row.try_get::<Option<String>>("", "cards")?, "movie cards")?;
     cells.sort_by_key(|cell| cell.place);
-    let mut cards: Vec<(MovieCard, bool)> = cells
-        .into_iter()
-        .map(|cell| {
-            let stored: Option<Vec<(i32, String)>> = cell
-                .director_list
-                .as_deref()
-                .and_then(|list| serde_json::from_str(list).ok());
-            let unlisted = stored.is_none();
-            let card = MovieCard {
-                row: MovieRow {
-                    id: cell.id,
-                    title: cell.title,
-                    year: cell.year,
-                    theatre: cell.theatre != 0,
-                    synopsis: cell.synopsis,
-                    mpa: cell.mpa.as_deref().and_then(MpaRating::parse),
-                    avg_rating: cell.avg_rating,
-                    review_count: cell.review_count,
-                },
-                directors: stored.unwrap_or_default(),
-            };
-            (card, unlisted)
-        })
-        .collect();
-    let unlisted: Vec<i32> = cards
-        .iter()
-        .filter(|(_, unlisted)| *unlisted)
-        .map(|(card, _)| card.row.id)
-        .collect();
+    let mut cards = Vec::with_capacity(cells.len());
+    let mut unlisted = Vec::new();
+    for cell in cells {
+        let stored: Option<Vec<(i32, String)>> = cell
+            .director_list
+            .as_deref()
+            .and_then(|list| serde_json::from_str(list).ok());
+        if stored.is_none() {
+            unlisted.push(cell.id);
+        }
+        cards.push(MovieCard {
+            row: MovieRow {
+                id: cell.id,
+                title: cell.title,
+                year: cell.year,
+                theatre: cell.theatre != 0,
+                synopsis: cell.synopsis,
+                mpa: cell.mpa.as_deref().and_then(MpaRating::parse),
+                avg_rating: cell.avg_rating,
+                review_count: cell.review_count,
+            },
+            directors: stored.unwrap_or_default(),
+        });
+    }
     if !unlisted.is_empty() {
         let mut found = directors_of(db, unlisted).await?;
-        for (card, unlisted) in &mut cards {
-            if *unlisted {
-                card.directors = found.remove(&card.row.id).unwrap_or_default();
+        for card in &mut cards {
+            if let Some(directors) = found.remove(&card.row.id) {
+                card.directors = directors;
             }
         }
     }
-    Ok(cards.into_iter().map(|(card, _)| card).collect())
+    Ok(cards)
 }
 
 /// Directors (id, name) per movie, in credited order, in one query.

@@ -171,7 +171,6 @@ backend_tests! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_sqlite_post_lists_read_only_the_covering_index() {
     use marquee::services::blog::{self, Cursor, Position, PostFilter};
-    use sea_orm::{ConnectionTrait, QueryTrait};
     let test_db = crate::helpers::TestDb::create(crate::helpers::Backend::Sqlite).await;
     let app = test_db.spawn().await;
     let author = app.create_user("ada", "author").await;
@@ -214,21 +213,11 @@ async fn on_sqlite_post_lists_read_only_the_covering_index() {
         (in_category.clone(), Position::Newest),
         (in_category, Position::Older(cursor)),
     ] {
-        let statement = blog::list_select(sea_orm::DbBackend::Sqlite, &filter, position, 20)
-            .build(sea_orm::DbBackend::Sqlite);
-        let explain = sea_orm::Statement::from_sql_and_values(
-            sea_orm::DbBackend::Sqlite,
-            format!("EXPLAIN QUERY PLAN {}", statement.sql),
-            statement.values.map(|v| v.0).unwrap_or_default(),
-        );
-        let plan: Vec<String> = app
-            .db
-            .query_all_raw(explain)
-            .await
-            .unwrap()
-            .iter()
-            .map(|row| row.try_get::<String>("", "detail").unwrap())
-            .collect();
+        let plan = sqlite_plan(
+            &app,
+            blog::list_select(sea_orm::DbBackend::Sqlite, &filter, position, 20),
+        )
+        .await;
         let post_step: Vec<&String> = plan.iter().filter(|step| step.contains(" post ")).collect();
         assert_eq!(post_step.len(), 1, "{filter:?} {position:?}: {plan:?}");
         assert!(
@@ -244,9 +233,11 @@ async fn on_sqlite_post_lists_read_only_the_covering_index() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_sqlite_a_narrow_movie_selection_reads_its_movies_through_the_filter_index() {
     use marquee::services::movies::{FEW_MOVIES, MovieFilter, MovieSort};
-    use sea_orm::{ConnectionTrait, QueryTrait};
     let test_db = crate::helpers::TestDb::create(crate::helpers::Backend::Sqlite).await;
     let app = test_db.spawn().await;
+    // The planner's statistics as the server has them after start-up (`db::optimize`), which
+    // runs beside the first requests; without them SQLite may search the year index instead.
+    marquee::db::optimize(&app.db, true).await.unwrap();
     let filters = [
         MovieFilter::default(),
         MovieFilter {
@@ -259,26 +250,23 @@ async fn on_sqlite_a_narrow_movie_selection_reads_its_movies_through_the_filter_
     ];
     for filter in &filters {
         for sort in [MovieSort::Title, MovieSort::Year, MovieSort::Rating] {
-            for (total, index) in [
+            // The whole catalogue, when few, is read whole whatever the plan (a scan, the
+            // year index or this one: SQLite without statistics picks any), so only a narrow
+            // selection is held to the filter index.
+            let narrow = *filter != MovieFilter::default();
+            let plans = [
                 (FEW_MOVIES, "idx_movie_theatre_mpa_year"),
                 (FEW_MOVIES + 1, "idx_movie_browse_"),
-            ] {
-                let statement =
-                    movies::list_select(sea_orm::DbBackend::Sqlite, filter, sort, false, 2, total)
-                        .build(sea_orm::DbBackend::Sqlite);
-                let explain = sea_orm::Statement::from_sql_and_values(
-                    sea_orm::DbBackend::Sqlite,
-                    format!("EXPLAIN QUERY PLAN {}", statement.sql),
-                    statement.values.map(|v| v.0).unwrap_or_default(),
-                );
-                let plan: Vec<String> = app
-                    .db
-                    .query_all_raw(explain)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(|row| row.try_get::<String>("", "detail").unwrap())
-                    .collect();
+            ];
+            for (total, index) in plans
+                .into_iter()
+                .filter(|(total, _)| narrow || *total > FEW_MOVIES)
+            {
+                let plan = sqlite_plan(
+                    &app,
+                    movies::list_select(sea_orm::DbBackend::Sqlite, filter, sort, false, 2, total),
+                )
+                .await;
                 assert!(
                     plan.iter().any(|step| step.contains(index)),
                     "{filter:?} {sort:?} of {total} movies: {plan:?}"
@@ -287,4 +275,22 @@ async fn on_sqlite_a_narrow_movie_selection_reads_its_movies_through_the_filter_
         }
     }
     app.stop().await;
+}
+
+/// The steps of SQLite's plan for `select` (`EXPLAIN QUERY PLAN`, with its values).
+async fn sqlite_plan(app: &TestApp, select: impl sea_orm::QueryTrait) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    let statement = select.build(sea_orm::DbBackend::Sqlite);
+    let explain = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Sqlite,
+        format!("EXPLAIN QUERY PLAN {}", statement.sql),
+        statement.values.map(|v| v.0).unwrap_or_default(),
+    );
+    app.db
+        .query_all_raw(explain)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "detail").unwrap())
+        .collect()
 }
