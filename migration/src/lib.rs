@@ -30,6 +30,7 @@ mod m20261122_000018_store_post_list_fields;
 mod m20261202_000019_cover_post_lists_on_sqlite;
 mod m20261202_000020_store_movie_director_lists;
 mod m20261202_000021_index_few_movies_on_sqlite;
+mod m20261202_000022_cover_few_movies_on_sqlite;
 
 pub use countries::COUNTRIES;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_cover_post_lists_on_sqlite::Migration),
             Box::new(m20261202_000020_store_movie_director_lists::Migration),
             Box::new(m20261202_000021_index_few_movies_on_sqlite::Migration),
+            Box::new(m20261202_000022_cover_few_movies_on_sqlite::Migration),
         ]
     }
 }

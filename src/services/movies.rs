@@ -14,7 +14,7 @@ use sea_orm::sea_query::{
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
     EntityTrait, ExprTrait, FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
+    QueryTrait, TransactionSession, TransactionTrait,
 };
 
 use entity::enums::Permission;
@@ -214,8 +214,8 @@ impl MovieFilter {
             Some(flag) => [flag, flag],
             None => [true, false],
         };
-        // `+theatre`: the same test, which the index of migration 21 (whose first column it
-        // is) cannot serve. Without statistics SQLite would search that index for both flags,
+        // `+theatre`: the same test, which the index of migrations 21 and 22 (whose first
+        // column it is) cannot serve. Without statistics SQLite would search that index for both flags,
         // that is every movie, and sort them all.
         condition
             .add(unindexed(col(movie::Column::Theatre)).is_in(flags))
@@ -223,8 +223,8 @@ impl MovieFilter {
             .add(year.lte(self.year_to.unwrap_or(i32::MAX)))
     }
 
-    /// The rating, theatre and year filters as the index of migration 21 is searched (on
-    /// SQLite, for a selection of few movies): both theatre flags or the chosen one, every
+    /// The rating, theatre and year filters as the index of migrations 21 and 22 is searched
+    /// (on SQLite, for a selection read whole): both theatre flags or the chosen one, every
     /// rating or the chosen ones (unrated as `''`, padded to one `IN` list of fixed length),
     /// and both year bounds, always bound: one statement shape per sort.
     fn few_conditions(&self) -> Condition {
@@ -251,7 +251,9 @@ impl MovieFilter {
         let year = || col(movie::Column::Year);
         Condition::all()
             .add(col(movie::Column::Theatre).is_in(flags))
-            .add(Expr::expr(Func::coalesce([col(movie::Column::Mpa), Expr::val("")])).is_in(codes))
+            // `''` written out, not bound: SQLite matches an indexed expression only when it is
+            // the same expression, and a placeholder is not the same as `''`.
+            .add(Expr::expr(Func::coalesce([col(movie::Column::Mpa), Expr::cust("''")])).is_in(codes))
             .add(year().gte(self.year_from.unwrap_or(i32::MIN)))
             .add(year().lte(self.year_to.unwrap_or(i32::MAX)))
     }
@@ -670,10 +672,22 @@ fn movie_rows() -> sea_orm::Select<movie::Entity> {
         .column(movie::Column::DirectorList)
 }
 
-/// At most this many movies in a selection without a text search: on SQLite its page is read
-/// through the `(theatre, rating, year)` index of migration 21 and sorted, rather than found
-/// by reading a sort's index in order (see [`list_select`]).
+/// A selection without a text search of at most this many movies, at the first page, is read
+/// whole on SQLite: its page is found and sorted from the index of migration 22, rather than by
+/// reading a sort's index in order (see [`list_select`] and [`reads_whole`]).
 pub const FEW_MOVIES: u64 = 256;
+
+/// Whether SQLite finds a page of a selection of `total` movies by reading the whole selection
+/// (its ids and sort keys, from one index) and sorting it, rather than by reading a sort's index
+/// in order until the page is found. Reading the selection costs about as much for every page
+/// of it, growing with its size; reading a sort's index in order passes over every movie the
+/// selection leaves out before the page, so it costs less as the selection grows and more as
+/// the page deepens. They cost the same where `total²` grows with the page number (timed at
+/// 10,020 movies: the same at about 270 movies on page 1 and 500 on page 3), so a selection is
+/// read whole up to [`FEW_MOVIES`] × √page movies.
+pub fn reads_whole(total: u64, page: u64) -> bool {
+    total.saturating_mul(total) <= FEW_MOVIES.saturating_pow(2).saturating_mul(Ord::max(page, 1))
+}
 
 /// One page of the catalogue in one statement, directors included (the count comes with the
 /// facets: `total`, which also chooses how the page is read).
@@ -717,10 +731,12 @@ pub fn list_select(
 /// The page's rows and the keys they are ordered by. Each order is what one index of
 /// migration 11 holds (years and ratings newest and best first, then title and id), so a page
 /// reads the index in order, tests the filters there and stops after a page. That passes over
-/// every movie a selection leaves out before the page: for a narrow one on SQLite
-/// ([`FEW_MOVIES`] or fewer, no text search) the filters are instead written as the index of
-/// migration 21 is searched and the sort keys as `+key` (the same values, which no index
-/// serves), so SQLite reads only the selected movies and sorts them.
+/// every movie a selection leaves out before the page: for a narrow one on SQLite (no text
+/// search, [`reads_whole`]) the page's ids are instead found in a subquery that searches the
+/// index of migration 22 as its filters are written, with the sort keys as `+key` (the same
+/// values, which no index serves), so SQLite reads only the selected movies' index entries,
+/// sorts them there, and reads the table for the page's movies alone. Those rows come back
+/// unordered: [`cards`] numbers them by `keys`.
 fn list_query(
     backend: DbBackend,
     filter: &MovieFilter,
@@ -730,21 +746,6 @@ fn list_query(
     total: u64,
 ) -> (sea_orm::Select<movie::Entity>, Vec<(SortKey, Order)>) {
     let order = if descending { Order::Desc } else { Order::Asc };
-    let few = backend == DbBackend::Sqlite && total <= FEW_MOVIES && !filter.has_text();
-    let mut query = movie_rows().filter(filter.text());
-    query = if few {
-        query.filter(filter.few_conditions())
-    } else {
-        // Sorted by title or rating, the page is cheapest read from that sort's index,
-        // checking the year there; offered a bare `year` range, SQLite searches the year
-        // index instead and sorts every movie of those years. `year + 0` is the same test
-        // without the index.
-        let year = match sort {
-            MovieSort::Year => col(movie::Column::Year),
-            MovieSort::Title | MovieSort::Rating => col(movie::Column::Year).add(0),
-        };
-        query.filter(filter.list_conditions(year, backend))
-    };
     let keys = match sort {
         MovieSort::Title => vec![(SortKey::Title, order.clone()), (SortKey::Id, order)],
         MovieSort::Year => vec![
@@ -759,20 +760,45 @@ fn list_query(
             (SortKey::Id, Order::Asc),
         ],
     };
-    for (key, order) in &keys {
-        let column = if few {
-            unindexed(key.column())
-        } else {
-            key.column()
+    let page_of = |mut query: sea_orm::Select<movie::Entity>, indexed: bool| {
+        for (key, order) in &keys {
+            let column = if indexed {
+                key.column()
+            } else {
+                unindexed(key.column())
+            };
+            query = match key {
+                SortKey::Rating => {
+                    query.order_by_with_nulls(column, order.clone(), NullOrdering::Last)
+                }
+                _ => query.order_by(column, order.clone()),
+            };
+        }
+        query
+            .limit(MOVIES_PER_PAGE)
+            .offset(super::offset(page, MOVIES_PER_PAGE))
+    };
+    let whole = backend == DbBackend::Sqlite && !filter.has_text() && reads_whole(total, page);
+    let query = if whole {
+        let ids = movie::Entity::find()
+            .select_only()
+            .column(movie::Column::Id)
+            .filter(filter.few_conditions());
+        movie_rows().filter(col(movie::Column::Id).in_subquery(page_of(ids, false).into_query()))
+    } else {
+        // Sorted by title or rating, the page is cheapest read from that sort's index,
+        // checking the year there; offered a bare `year` range, SQLite searches the year
+        // index instead and sorts every movie of those years. `year + 0` is the same test
+        // without the index.
+        let year = match sort {
+            MovieSort::Year => col(movie::Column::Year),
+            MovieSort::Title | MovieSort::Rating => col(movie::Column::Year).add(0),
         };
-        query = match key {
-            SortKey::Rating => query.order_by_with_nulls(column, order.clone(), NullOrdering::Last),
-            _ => query.order_by(column, order.clone()),
-        };
-    }
-    let query = query
-        .limit(MOVIES_PER_PAGE)
-        .offset(super::offset(page, MOVIES_PER_PAGE));
+        let rows = movie_rows()
+            .filter(filter.text())
+            .filter(filter.list_conditions(year, backend));
+        page_of(rows, true)
+    };
     (query, keys)
 }
 
@@ -832,7 +858,6 @@ async fn cards(
     rows: sea_orm::Select<movie::Entity>,
     keys: &[(SortKey, Order)],
 ) -> Result<Vec<MovieCard>, DbErr> {
-    use sea_orm::QueryTrait;
     use sea_orm::sea_query::{Alias, Asterisk, WindowStatement};
     let page = || Alias::new("page");
     let mut order = WindowStatement::new();
@@ -1410,6 +1435,25 @@ mod tests {
         (statement.sql, values)
     }
 
+    /// A selection is read whole up to FEW_MOVIES movies on page 1 and twice as many on page
+    /// 4 (√4 = 2), whatever the numbers.
+    #[test]
+    fn a_selection_is_read_whole_up_to_few_movies_times_the_root_of_the_page() {
+        for (total, page, whole) in [
+            (0, 1, true),
+            (FEW_MOVIES, 1, true),
+            (FEW_MOVIES + 1, 1, false),
+            (FEW_MOVIES, 0, true),
+            (FEW_MOVIES + 1, 0, false),
+            (2 * FEW_MOVIES, 4, true),
+            (2 * FEW_MOVIES + 1, 4, false),
+            (u64::MAX, 1, false),
+            (1, u64::MAX, true),
+        ] {
+            assert_eq!(reads_whole(total, page), whole, "{total} movies, page {page}");
+        }
+    }
+
     /// Both ways of reading a page on SQLite: the unindexed terms are `+term`, and every value
     /// has its placeholder (a custom expression written with another backend's placeholder
     /// would bind the values one place off).
@@ -1426,7 +1470,9 @@ mod tests {
                 FEW_MOVIES,
                 r#"ORDER BY +"movie"."rating_avg" DESC NULLS LAST, +"movie"."title" ASC"#,
             ),
-            (FEW_MOVIES + 1, r#"(+"movie"."theatre") IN (?, ?)"#),
+            // The indexed expression exactly (migration 22), or SQLite cannot search it.
+            (FEW_MOVIES, r#"COALESCE("movie"."mpa", '') IN (?, ?, ?, ?, ?, ?)"#),
+            (FEW_MOVIES * 100, r#"(+"movie"."theatre") IN (?, ?)"#),
         ] {
             let statement = list_select(
                 DbBackend::Sqlite,

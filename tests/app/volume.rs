@@ -228,8 +228,9 @@ async fn on_sqlite_post_lists_read_only_the_covering_index() {
     app.stop().await;
 }
 
-/// On SQLite a selection of few movies is read through the `(theatre, rating, year)` index and
-/// sorted; a wider one reads its sort's index in order (`services::movies::list_select`).
+/// On SQLite a selection of few movies has its page's ids found and sorted in the `(theatre,
+/// rating, year, rating average, title)` index alone, then reads just those movies; a wider one
+/// reads its sort's index in order (`services::movies::list_select`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_sqlite_a_narrow_movie_selection_reads_its_movies_through_the_filter_index() {
     use marquee::services::movies::{FEW_MOVIES, MovieFilter, MovieSort};
@@ -255,8 +256,8 @@ async fn on_sqlite_a_narrow_movie_selection_reads_its_movies_through_the_filter_
             // selection is held to the filter index.
             let narrow = *filter != MovieFilter::default();
             let plans = [
-                (FEW_MOVIES, "idx_movie_theatre_mpa_year"),
-                (FEW_MOVIES + 1, "idx_movie_browse_"),
+                (FEW_MOVIES, "COVERING INDEX idx_movie_selection_sorts (theatre=? AND <expr>=?"),
+                (100 * FEW_MOVIES, "idx_movie_browse_"),
             ];
             for (total, index) in plans
                 .into_iter()
