@@ -253,7 +253,10 @@ impl MovieFilter {
             .add(col(movie::Column::Theatre).is_in(flags))
             // `''` written out, not bound: SQLite matches an indexed expression only when it is
             // the same expression, and a placeholder is not the same as `''`.
-            .add(Expr::expr(Func::coalesce([col(movie::Column::Mpa), Expr::cust("''")])).is_in(codes))
+            .add(
+                Expr::expr(Func::coalesce([col(movie::Column::Mpa), Expr::cust("''")]))
+                    .is_in(codes),
+            )
             .add(year().gte(self.year_from.unwrap_or(i32::MIN)))
             .add(year().lte(self.year_to.unwrap_or(i32::MAX)))
     }
@@ -686,7 +689,10 @@ pub const FEW_MOVIES: u64 = 256;
 /// 10,020 movies: the same at about 270 movies on page 1 and 500 on page 3), so a selection is
 /// read whole up to [`FEW_MOVIES`] × √page movies.
 pub fn reads_whole(total: u64, page: u64) -> bool {
-    total.saturating_mul(total) <= FEW_MOVIES.saturating_pow(2).saturating_mul(Ord::max(page, 1))
+    total.saturating_mul(total)
+        <= FEW_MOVIES
+            .saturating_pow(2)
+            .saturating_mul(Ord::max(page, 1))
 }
 
 /// One page of the catalogue in one statement, directors included (the count comes with the
@@ -1450,7 +1456,11 @@ mod tests {
             (u64::MAX, 1, false),
             (1, u64::MAX, true),
         ] {
-            assert_eq!(reads_whole(total, page), whole, "{total} movies, page {page}");
+            assert_eq!(
+                reads_whole(total, page),
+                whole,
+                "{total} movies, page {page}"
+            );
         }
     }
 
@@ -1471,7 +1481,10 @@ mod tests {
                 r#"ORDER BY +"movie"."rating_avg" DESC NULLS LAST, +"movie"."title" ASC"#,
             ),
             // The indexed expression exactly (migration 22), or SQLite cannot search it.
-            (FEW_MOVIES, r#"COALESCE("movie"."mpa", '') IN (?, ?, ?, ?, ?, ?)"#),
+            (
+                FEW_MOVIES,
+                r#"COALESCE("movie"."mpa", '') IN (?, ?, ?, ?, ?, ?)"#,
+            ),
             (FEW_MOVIES * 100, r#"(+"movie"."theatre") IN (?, ?)"#),
         ] {
             let statement = list_select(

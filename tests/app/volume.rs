@@ -256,7 +256,10 @@ async fn on_sqlite_a_narrow_movie_selection_reads_its_movies_through_the_filter_
             // selection is held to the filter index.
             let narrow = *filter != MovieFilter::default();
             let plans = [
-                (FEW_MOVIES, "COVERING INDEX idx_movie_selection_sorts (theatre=? AND <expr>=?"),
+                (
+                    FEW_MOVIES,
+                    "COVERING INDEX idx_movie_selection_sorts (theatre=? AND <expr>=?",
+                ),
                 (100 * FEW_MOVIES, "idx_movie_browse_"),
             ];
             for (total, index) in plans
