@@ -2,12 +2,6 @@
 
 use clap::Parser;
 
-/// mimalloc rather than the C library's allocator: a page builds and drops many small strings,
-/// statement trees and JSON values, and glibc's malloc and free were about a sixth of the
-/// request threads' time (perf, random movie lists).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = marquee::cli::Cli::parse();
