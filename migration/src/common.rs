@@ -31,6 +31,33 @@ pub fn index(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement
     stmt.to_owned()
 }
 
+/// `CREATE INDEX "name" ON "table" (terms)`, written out: an index on expressions, which the
+/// schema builder does not write. `terms` is SQL (quoted columns and expressions).
+pub async fn create_expression_index(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    name: &str,
+    terms: &str,
+) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::ConnectionTrait;
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(r#"CREATE INDEX "{name}" ON "{table}" ({terms})"#))
+        .await
+        .map(|_| ())
+}
+
+/// `DROP INDEX name` (of `table`).
+pub async fn drop_index(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    name: &'static str,
+) -> Result<(), DbErr> {
+    manager
+        .drop_index(Index::drop().name(name).table(table).to_owned())
+        .await
+}
+
 /// `DROP TABLE table`.
 pub fn drop(table: &'static str) -> TableDropStatement {
     Table::drop().table(table).to_owned()

@@ -11,7 +11,9 @@
 //! statistics and keep the indexes of migration 11. `down` drops it.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+use crate::common::{create_expression_index, drop_index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,22 +26,19 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() != DatabaseBackend::Sqlite {
             return Ok(());
         }
-        // An index on an expression, which the schema builder does not write.
-        manager
-            .get_connection()
-            .execute_unprepared(&format!(
-                r#"CREATE INDEX "{NAME}" ON "movie" ("theatre", coalesce("mpa", ''), "year")"#
-            ))
-            .await
-            .map(|_| ())
+        create_expression_index(
+            manager,
+            "movie",
+            NAME,
+            r#""theatre", coalesce("mpa", ''), "year""#,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() != DatabaseBackend::Sqlite {
             return Ok(());
         }
-        manager
-            .drop_index(Index::drop().name(NAME).table("movie").to_owned())
-            .await
+        drop_index(manager, "movie", NAME).await
     }
 }

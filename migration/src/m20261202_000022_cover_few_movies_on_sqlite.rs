@@ -10,25 +10,17 @@
 //! Only on SQLite, as migration 21. `down` puts migration 21's index back.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+use crate::common::{create_expression_index, drop_index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 const FILTERS: &str = "idx_movie_theatre_mpa_year";
-const FILTERS_COLUMNS: &str = r#""theatre", coalesce("mpa", ''), "year""#;
+const FILTERS_TERMS: &str = r#""theatre", coalesce("mpa", ''), "year""#;
 const COVERING: &str = "idx_movie_selection_sorts";
-const COVERING_COLUMNS: &str = r#""theatre", coalesce("mpa", ''), "year", "rating_avg", "title""#;
-
-/// Creates index `name` on `movie` over `columns`, written out: an index on an expression,
-/// which the schema builder does not write.
-async fn create(manager: &SchemaManager<'_>, name: &str, columns: &str) -> Result<(), DbErr> {
-    manager
-        .get_connection()
-        .execute_unprepared(&format!(r#"CREATE INDEX "{name}" ON "movie" ({columns})"#))
-        .await
-        .map(|_| ())
-}
+const COVERING_TERMS: &str = r#""theatre", coalesce("mpa", ''), "year", "rating_avg", "title""#;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -36,19 +28,15 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() != DatabaseBackend::Sqlite {
             return Ok(());
         }
-        create(manager, COVERING, COVERING_COLUMNS).await?;
-        manager
-            .drop_index(Index::drop().name(FILTERS).table("movie").to_owned())
-            .await
+        create_expression_index(manager, "movie", COVERING, COVERING_TERMS).await?;
+        drop_index(manager, "movie", FILTERS).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() != DatabaseBackend::Sqlite {
             return Ok(());
         }
-        create(manager, FILTERS, FILTERS_COLUMNS).await?;
-        manager
-            .drop_index(Index::drop().name(COVERING).table("movie").to_owned())
-            .await
+        create_expression_index(manager, "movie", FILTERS, FILTERS_TERMS).await?;
+        drop_index(manager, "movie", COVERING).await
     }
 }

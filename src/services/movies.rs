@@ -215,8 +215,8 @@ impl MovieFilter {
             None => [true, false],
         };
         // `+theatre`: the same test, which the index of migrations 21 and 22 (whose first
-        // column it is) cannot serve. Without statistics SQLite would search that index for both flags,
-        // that is every movie, and sort them all.
+        // column it is) cannot serve. Without statistics SQLite would search that index for
+        // both flags, that is every movie, and sort them all.
         condition
             .add(unindexed(col(movie::Column::Theatre)).is_in(flags))
             .add(year.clone().gte(self.year_from.unwrap_or(i32::MIN)))
