@@ -4,7 +4,10 @@
 //! PostgreSQL rejects a NUL byte in any text value, and no Marquee field has a use for control
 //! characters, so they are refused here, once, before any handler or database sees them. Form
 //! bodies may keep tab, line feed and carriage return (text areas); paths and query strings may
-//! not. The domain parsers still check their own values: this is the floor, not the only check.
+//! not. A query string is at most [`MAX_QUERY`] bytes: every search term arrives in one, and
+//! SQLite refuses a `LIKE` pattern over 50,000 bytes with an error (a search of 50,000 letters
+//! was a 500). The domain parsers still check their own values: this is the floor, not the only
+//! check.
 
 use std::borrow::Cow;
 
@@ -17,6 +20,13 @@ use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 
 use crate::errors::AppError;
+
+/// Longest query string accepted, in bytes as sent (percent-encoded): room for any filter the
+/// pages offer, and far below SQLite's 50,000-byte limit on a `LIKE` pattern, which a search
+/// term becomes (escaped, at most twice as long).
+pub const MAX_QUERY: usize = 8 * 1024;
+
+const TOO_LONG: &str = "The address is too long: its query (after the ?) may be at most 8 KiB.";
 
 /// Largest form body read (forms are limited to less than this anyway).
 pub const MAX_FORM: usize = 1024 * 1024;
@@ -43,6 +53,9 @@ pub async fn guard(
         }
         Ok(ServiceResponse::new(request, response).map_into_right_body())
     };
+    if req.query_string().len() > MAX_QUERY {
+        return refuse(req, AppError::BadRequest(TOO_LONG.into()).into());
+    }
     let path_ok = decoded_ok(req.path().as_bytes(), false);
     let query_ok = decoded_ok(req.query_string().as_bytes(), false);
     if !path_ok || !query_ok {

@@ -82,6 +82,20 @@ backend_tests! {
         app.stop().await;
     }
 
+    async fn a_search_as_long_as_an_address_allows_is_answered_and_a_longer_one_refused_with_400(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let admin = admin_with_content(&app).await;
+        // `name=` and the term: MAX_QUERY bytes in all, answered; one byte more, refused.
+        let max = marquee::input::MAX_QUERY;
+        for (name, page) in [("director", "/movies"), ("q", "/movies"), ("q", "/posts"), ("q", "/admin/users")] {
+            let fits = format!("{page}?{name}={}", "z".repeat(max - name.len() - 1));
+            assert_eq!(admin.get(&fits).await.status(), StatusCode::OK, "{page} {name}");
+            let over = format!("{fits}z");
+            assert_eq!(admin.get(&over).await.status(), StatusCode::BAD_REQUEST, "{page} {name}");
+        }
+        app.stop().await;
+    }
+
     async fn searching_for_percent_or_underscore_finds_only_those_characters(test_db: TestDb) {
         let app = test_db.spawn().await;
         let boss = app.create_user("boss", "admin").await;
