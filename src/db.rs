@@ -24,7 +24,7 @@ pub async fn connect(
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10));
     let sqlite = url.starts_with("sqlite:");
-    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let in_memory = is_memory(url);
     if sqlite {
         // A memory database lives in one connection; a file serves many readers. Eight, even
         // on two cores: each statement waits on a hand-off to its connection's thread and on
@@ -72,6 +72,11 @@ pub async fn connect(
         Database::connect(first).await?.close().await?;
     }
     Database::connect(options).await
+}
+
+/// An SQLite memory database: it lives in its one connection, which every statement must use.
+pub fn is_memory(url: &str) -> bool {
+    url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory"))
 }
 
 /// Gives SQLite's query planner current statistics: `PRAGMA optimize` analyses the tables whose

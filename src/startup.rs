@@ -49,21 +49,8 @@ impl Application {
             .context("could not connect to the database")?;
         // Counts every SQL statement the server runs (tests and the benchmark read it).
         let statements = Arc::new(AtomicU64::new(0));
-        let counter = statements.clone();
         let slow = std::time::Duration::from_millis(settings.slow_statement_ms);
-        db.set_metric_callback(move |info| {
-            counter.fetch_add(1, Ordering::Relaxed);
-            // The SQL with its placeholders only: parameter values (a password hash, an
-            // email address) never reach the log.
-            if !slow.is_zero() && info.elapsed >= slow {
-                tracing::warn!(
-                    sql = %info.statement.sql,
-                    ms = info.elapsed.as_millis() as u64,
-                    failed = info.failed,
-                    "slow statement"
-                );
-            }
-        });
+        count_and_log_statements(&mut db, &statements, slow);
         if !settings.no_migrate {
             Migrator::up(&db, None).await.context("migrations failed")?;
         }
@@ -101,10 +88,24 @@ impl Application {
             outbox.clone(),
             std::time::Duration::from_secs(settings.mail_poll_secs.max(1)),
         );
+        // The content version is read on a connection of its own, opened after the
+        // migrations (see [`crate::cache::SiteCache::with_version_connection`]); a memory
+        // database lives in one connection, which must serve that read too.
+        let version_db = match settings.cache && !crate::db::is_memory(&settings.database_url) {
+            true => {
+                let mut one = db::connect(&settings.database_url, log_sql, Some(1))
+                    .await
+                    .context("could not connect to the database")?;
+                count_and_log_statements(&mut one, &statements, slow);
+                Some(one)
+            }
+            false => None,
+        };
         let server = build_server(
             listener,
             db.clone(),
             Shared {
+                version_db,
                 key,
                 store,
                 throttle,
@@ -173,8 +174,33 @@ impl Running {
     }
 }
 
+/// Counts every SQL statement run through `db` in `statements` (tests and the benchmark read
+/// it) and logs those that take `slow` or longer at `warn`.
+fn count_and_log_statements(
+    db: &mut DatabaseConnection,
+    statements: &Arc<AtomicU64>,
+    slow: std::time::Duration,
+) {
+    let counter = statements.clone();
+    db.set_metric_callback(move |info| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        // The SQL with its placeholders only: parameter values (a password hash, an email
+        // address) never reach the log.
+        if !slow.is_zero() && info.elapsed >= slow {
+            tracing::warn!(
+                sql = %info.statement.sql,
+                ms = info.elapsed.as_millis() as u64,
+                failed = info.failed,
+                "slow statement"
+            );
+        }
+    });
+}
+
 /// What every worker of the server shares.
 struct Shared {
+    /// The connection the content version is read on, when the cache is on.
+    version_db: Option<DatabaseConnection>,
     key: Key,
     store: Store,
     throttle: LoginThrottle,
@@ -190,6 +216,7 @@ fn build_server(
     settings: &Settings,
 ) -> anyhow::Result<Server> {
     let Shared {
+        version_db,
         key,
         store,
         throttle,
@@ -199,7 +226,11 @@ fn build_server(
     } = shared;
     let db = web::Data::new(db);
     let statements = web::Data::new(statements);
-    let site_cache = web::Data::new(crate::cache::SiteCache::new(settings.cache));
+    let site_cache = crate::cache::SiteCache::new(settings.cache);
+    let site_cache = web::Data::new(match version_db {
+        Some(one) => site_cache.with_version_connection(one),
+        None => site_cache,
+    });
     let throttle = web::Data::new(throttle);
     let lifetimes = web::Data::new(settings.session_lifetimes());
     let proxies = web::Data::new(routes::TrustedProxies(settings.trusted_proxies.clone()));

@@ -220,7 +220,7 @@ async fn content_version(
     }
     match cache
         .versions
-        .current(async || crate::services::content_version(db).await)
+        .current(async || crate::services::content_version(cache.version_connection(db)).await)
         .await
     {
         Ok(v) => {
