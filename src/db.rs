@@ -43,7 +43,12 @@ pub async fn connect(
             .max_connections(pool)
             .min_connections(1)
             .idle_timeout(None::<Duration>)
-            .max_lifetime(None::<Duration>)
+            // A connection reads the planner's statistics when it opens, and only then: one
+            // that lived on would never see what the hourly `PRAGMA optimize` ([`optimize`])
+            // wrote from another connection (seen: a pool connection kept reading user rows
+            // where a new one read the `(id, username)` index). An hour and a little, so that
+            // each connection is replaced after a refresh.
+            .max_lifetime(Some(Duration::from_secs(3600 + 60)))
             .map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)

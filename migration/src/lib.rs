@@ -31,6 +31,7 @@ mod m20261202_000019_cover_post_lists_on_sqlite;
 mod m20261202_000020_store_movie_director_lists;
 mod m20261202_000021_index_few_movies_on_sqlite;
 mod m20261202_000022_cover_few_movies_on_sqlite;
+mod m20261203_000023_cover_user_names_on_sqlite;
 
 pub use countries::COUNTRIES;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000020_store_movie_director_lists::Migration),
             Box::new(m20261202_000021_index_few_movies_on_sqlite::Migration),
             Box::new(m20261202_000022_cover_few_movies_on_sqlite::Migration),
+            Box::new(m20261203_000023_cover_user_names_on_sqlite::Migration),
         ]
     }
 }

