@@ -47,8 +47,9 @@ pub async fn connect(
             // that lived on would never see what the hourly `PRAGMA optimize` ([`optimize`])
             // wrote from another connection (seen: a pool connection kept reading user rows
             // where a new one read the `(id, username)` index). An hour and a little, so that
-            // each connection is replaced after a refresh.
-            .max_lifetime(Some(Duration::from_secs(3600 + 60)))
+            // each connection is replaced after a refresh; never a memory database's one
+            // connection, which is the database.
+            .max_lifetime((!in_memory).then_some(Duration::from_secs(3600 + 60)))
             .map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
