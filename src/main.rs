@@ -2,12 +2,11 @@
 
 use clap::Parser;
 
-/// mimalloc for the server's own allocations (SQLite keeps the C library's malloc): a request
-/// allocates and frees many small values on one thread (queries, JSON, the page), which the C
-/// library's malloc served with a lock per arena, consolidation and heap trimming. Server CPU
-/// per request over the bench's random pools (`perf stat`, alternating runs, same database):
-/// post pages 140 -> 112 µs, lists 253 -> 218, movie lists 470 -> 400; peak RSS about 5 MiB
-/// higher (Performance notes in the README).
+/// mimalloc for the server's own allocations (SQLite keeps the C library's malloc): every
+/// request allocates and frees many small values (statements, JSON, the page), where the C
+/// library's malloc spent its time in consolidation and heap trimming. Server CPU per request
+/// over the bench's random pools fell 15-20% for about 5 MiB more peak RSS (figures in the
+/// README's Performance notes).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -211,7 +211,7 @@ fn workers() -> &'static Workers {
 /// database). At 19 a hash still gets every cycle pages leave idle and a sliver of a core they
 /// keep busy, so logins are slower under a flood of pages (50 a second against 88 while the
 /// home page served 70,000), never stopped.
-pub const ARGON2_NICENESS: i32 = 19;
+const ARGON2_NICENESS: i32 = 19;
 
 /// Lowers the calling thread's scheduling priority to [`ARGON2_NICENESS`] (Linux, where the
 /// priority is per thread; elsewhere it would apply to the whole process, so nothing changes).
