@@ -177,7 +177,7 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_WORKERS", global = true)]
     pub workers: Option<usize>,
 
-    /// Database connections in the pool (default: 8 for an SQLite file, 16 for a server).
+    /// Database connections in the pool (default: 12 for an SQLite file, 16 for a server).
     #[arg(long, env = "MARQUEE_DB_CONNECTIONS", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_connections: Option<u32>,
 

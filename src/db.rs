@@ -10,8 +10,7 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 /// Opens a pool for `url`. `log_sql` turns sqlx statement logging on (at debug level);
-/// `connections` overrides the pool's size (`MARQUEE_DB_CONNECTIONS`; by default 8 for an
-/// SQLite file, 16 for a server).
+/// `connections` overrides the pool's size (`MARQUEE_DB_CONNECTIONS`; by default 12 for an SQLite file, 16 for a server).
 pub async fn connect(
     url: &str,
     log_sql: bool,
@@ -26,19 +25,23 @@ pub async fn connect(
     let sqlite = url.starts_with("sqlite:");
     let in_memory = is_memory(url);
     if sqlite {
-        // A memory database lives in one connection; a file serves many readers. Eight, even
-        // on two cores: each statement waits on a hand-off to its connection's thread and on
-        // reads from the OS's file cache, and with more statements in flight the cores idle
-        // less (against four, in alternating wrk runs on the 100,000-post bench database:
-        // random post pages about +25%, random lists +15%, movie lists +8%).
+        // A memory database lives in one connection; a file serves many readers. Twelve, even
+        // on two cores: each statement waits on hand-offs to its connection's thread (the
+        // statement, then sqlx's test of the connection as it goes back to the pool, for
+        // every statement) and on reads from the OS's file cache, and with more connections
+        // fewer requests wait for one to come back. Sixteen against eight, in six interleaved
+        // wrk rounds each on the 100,000-post bench database: random movie lists +21%, random
+        // lists +26%, random post pages +8%, but the bench's peak RSS went over 64 MiB (67.4);
+        // each connection costs about 0.8 MiB.
         let pool = if in_memory {
             1
         } else {
-            connections.unwrap_or(8).max(1)
+            connections.unwrap_or(12).max(1)
         };
-        // 512 KiB of page cache per connection, 4 MiB in all (SQLite's default is 2 MiB
-        // each): the operating system caches the file too, and memory stays small. Against
-        // 1 MiB each, the same rates and a peak RSS 7-8 MiB lower.
+        // 256 KiB of page cache per connection, 3 MiB in all (SQLite's default is 2 MiB
+        // each): the operating system caches the file too, and memory stays small. Eight
+        // connections kept 512 KiB each; sixteen with 256 KiB read as fast and took 6-7 MiB
+        // less at peak than sixteen with 512.
         options
             .max_connections(pool)
             .min_connections(1)
@@ -55,7 +58,7 @@ pub async fn connect(
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5))
-                    .pragma("cache_size", "-512")
+                    .pragma("cache_size", "-256")
                     // Prepared statements kept per connection (sqlx's default is 100); each
                     // takes tens of KiB. Every page's statements come in a few shapes (on
                     // SQLite the movie list's filters are one shape per sort, `services::movies`),
