@@ -26,7 +26,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 
 /// Data entries kept at most (each a page's data; together a few MiB at most).
-const MAX_ENTRIES: usize = 128;
+const MAX_ENTRIES: usize = 256;
 /// Whole pages kept at most, and their bodies' bytes at most (pages are 10–60 KiB).
 const MAX_PAGES: usize = 512;
 const MAX_PAGE_BYTES: usize = 2 << 20;
