@@ -385,7 +385,7 @@ async fn facet_cells(
             .cond_where(
                 filter.years_of(Expr::col((movie_facet::Entity, movie_facet::Column::Year))),
             )
-            .to_owned();
+            .take();
         Expr::case(outside, Expr::val(0))
             .case(whole, movies())
             .finally(Func::coalesce([
@@ -408,14 +408,14 @@ async fn facet_cells(
         .expr_as(as_integer(db, movies()), "movies")
         .expr_as(as_integer(db, in_years), "in_years")
         .from(movie_decade_facet::Entity)
-        .to_owned();
+        .take();
     let cell = sea_orm::sea_query::Alias::new("cell");
     let fields = ["mpa", "theatre", "decade", "movies", "in_years"]
         .map(|name| Expr::col((cell.clone(), sea_orm::sea_query::Alias::new(name))));
     let query = Query::select()
         .expr_as(super::json_rows(db.get_database_backend(), fields), "cells")
         .from_subquery(cells, cell)
-        .to_owned();
+        .take();
     let Some(row) = db.query_one(&query).await? else {
         return Ok(Vec::new());
     };
@@ -880,7 +880,7 @@ async fn cards(
         .column((page(), Asterisk))
         .expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), order, "place")
         .from_subquery(rows.into_query(), page())
-        .to_owned();
+        .take();
     let card = || Alias::new("card");
     let field = |name: &str| Expr::col((card(), Alias::new(name)));
     let fields = [
@@ -898,7 +898,7 @@ async fn cards(
     let query = Query::select()
         .expr_as(super::json_rows(db.get_database_backend(), fields), "cards")
         .from_subquery(numbered, card())
-        .to_owned();
+        .take();
     let Some(row) = db.query_one(&query).await? else {
         return Ok(Vec::new());
     };

@@ -27,32 +27,73 @@ pub struct MovieQuery {
 impl MovieQuery {
     /// Every non-empty parameter except the page, in a stable order.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = vec![
-            ("q", self.q.clone()),
-            ("year_from", self.year_from.clone()),
-            ("year_to", self.year_to.clone()),
-        ];
-        pairs.extend(self.mpa.iter().map(|m| ("mpa", m.clone())));
+        self.link()
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect()
+    }
+
+    pub fn href(&self) -> String {
+        self.link().href()
+    }
+
+    /// The query's parameters, borrowed, to change one for a link.
+    fn link(&self) -> Link<'_> {
+        Link {
+            q: &self.q,
+            year_from: &self.year_from,
+            year_to: &self.year_to,
+            mpa: self.mpa.iter().map(String::as_str).collect(),
+            theatre: &self.theatre,
+            director: &self.director,
+            sort: &self.sort,
+            dir: &self.dir,
+        }
+    }
+}
+
+/// A movie list's address (always page 1): a [`MovieQuery`]'s parameters, borrowed. A list page
+/// has a couple of dozen facet and sort links, and each one copying the whole query showed in
+/// its profile.
+struct Link<'a> {
+    q: &'a str,
+    year_from: &'a str,
+    year_to: &'a str,
+    mpa: Vec<&'a str>,
+    theatre: &'a str,
+    director: &'a str,
+    sort: &'a str,
+    dir: &'a str,
+}
+
+impl<'a> Link<'a> {
+    fn pairs(&self) -> Vec<(&'static str, &'a str)> {
+        let mut pairs = Vec::with_capacity(self.mpa.len().saturating_add(7));
         pairs.extend([
-            ("theatre", self.theatre.clone()),
-            ("director", self.director.clone()),
-            ("sort", self.sort.clone()),
-            ("dir", self.dir.clone()),
+            ("q", self.q),
+            ("year_from", self.year_from),
+            ("year_to", self.year_to),
+        ]);
+        pairs.extend(self.mpa.iter().map(|m| ("mpa", *m)));
+        pairs.extend([
+            ("theatre", self.theatre),
+            ("director", self.director),
+            ("sort", self.sort),
+            ("dir", self.dir),
         ]);
         pairs.retain(|(_, v)| !v.is_empty());
         pairs
     }
 
-    pub fn href(&self) -> String {
+    fn href(&self) -> String {
         let pairs = self.pairs();
         if pairs.is_empty() {
-            "/movies".into()
-        } else {
-            format!(
-                "/movies?{}",
-                serde_urlencoded::to_string(pairs).unwrap_or_default()
-            )
+            return "/movies".into();
         }
+        let mut href = String::from("/movies?");
+        href.push_str(&serde_urlencoded::to_string(pairs).unwrap_or_default());
+        href
     }
 }
 
@@ -89,63 +130,47 @@ impl MovieListPage {
     /// Adds or removes one rating, back to page 1.
     pub fn mpa_href(&self, rating: &Option<entity::enums::MpaRating>) -> String {
         let value = rating_value(rating);
-        let mut next = MovieQuery {
-            page: None,
-            ..self.query.clone()
-        };
-        if next.mpa.iter().any(|m| m == value) {
-            next.mpa.retain(|m| m != value);
+        let mut next = self.query.link();
+        if next.mpa.contains(&value) {
+            next.mpa.retain(|m| *m != value);
         } else {
-            next.mpa.push(value.to_owned());
+            next.mpa.push(value);
         }
         next.href()
     }
 
     pub fn decade_selected(&self, decade: &i32) -> bool {
-        self.query.year_from == decade.to_string() && self.query.year_to == (decade + 9).to_string()
+        self.query.year_from == decade.to_string()
+            && self.query.year_to == decade.saturating_add(9).to_string()
     }
 
     /// Narrows to one decade, or widens again when it is already chosen.
     pub fn decade_href(&self, decade: &i32) -> String {
-        let mut next = MovieQuery {
-            page: None,
-            ..self.query.clone()
-        };
-        if self.decade_selected(decade) {
-            next.year_from.clear();
-            next.year_to.clear();
+        let (from, to) = (decade.to_string(), decade.saturating_add(9).to_string());
+        let mut next = self.query.link();
+        if self.query.year_from == from && self.query.year_to == to {
+            (next.year_from, next.year_to) = ("", "");
         } else {
-            next.year_from = decade.to_string();
-            next.year_to = (decade + 9).to_string();
+            (next.year_from, next.year_to) = (&from, &to);
         }
         next.href()
     }
 
     pub fn theatre_href(&self, value: &str) -> String {
-        let mut next = MovieQuery {
-            page: None,
-            ..self.query.clone()
-        };
+        let mut next = self.query.link();
         next.theatre = if self.query.theatre == value {
-            String::new()
+            ""
         } else {
-            value.to_owned()
+            value
         };
         next.href()
     }
 
     pub fn sort_href(&self, column: &str) -> String {
-        let mut next = MovieQuery {
-            page: None,
-            ..self.query.clone()
-        };
+        let mut next = self.query.link();
         let flip = if self.descending { "asc" } else { "desc" };
-        next.dir = if self.sort == column {
-            flip.to_owned()
-        } else {
-            String::new()
-        };
-        next.sort = column.to_owned();
+        next.dir = if self.sort == column { flip } else { "" };
+        next.sort = column;
         next.href()
     }
 
@@ -159,6 +184,7 @@ impl MovieListPage {
 
     pub fn filtered(&self) -> bool {
         self.query
+            .link()
             .pairs()
             .iter()
             .any(|(k, _)| *k != "sort" && *k != "dir")

@@ -515,7 +515,7 @@ pub async fn post_with_comments(
         .order_by((comment::Entity, comment::Column::Id), Order::Asc)
         .limit(super::COMMENTS_PER_PAGE)
         .offset(crate::services::offset(page, super::COMMENTS_PER_PAGE))
-        .to_owned();
+        .take();
     let shown_alias = Alias::new("shown");
     let fields = [
         "id",
@@ -529,7 +529,7 @@ pub async fn post_with_comments(
     let comments_json = Query::select()
         .expr(crate::services::json_rows(backend, fields))
         .from_subquery(shown, shown_alias)
-        .to_owned();
+        .take();
     let mut select = detail_select(slug).expr_as(
         Expr::SubQuery(None, Box::new(comments_json.into_sub_query_statement())),
         "comments_json",
@@ -542,7 +542,7 @@ pub async fn post_with_comments(
             ))
             .from(comment::Entity)
             .cond_where(of_post())
-            .to_owned();
+            .take();
         select = select.expr_as(
             Expr::SubQuery(None, Box::new(all.into_sub_query_statement())),
             "comments_total",
