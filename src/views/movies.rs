@@ -34,10 +34,6 @@ impl MovieQuery {
             .collect()
     }
 
-    pub fn href(&self) -> String {
-        self.link().href()
-    }
-
     /// The query's parameters, borrowed, to change one for a link.
     fn link(&self) -> Link<'_> {
         Link {
