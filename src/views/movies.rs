@@ -106,6 +106,11 @@ pub struct MovieListPage {
     pub descending: bool,
 }
 
+/// A decade's first and last year, as the year filters are written.
+fn decade_years(decade: i32) -> (String, String) {
+    (decade.to_string(), decade.saturating_add(9).to_string())
+}
+
 fn rating_value(rating: &Option<entity::enums::MpaRating>) -> &'static str {
     rating.map(|r| r.as_str()).unwrap_or("unrated")
 }
@@ -136,13 +141,13 @@ impl MovieListPage {
     }
 
     pub fn decade_selected(&self, decade: &i32) -> bool {
-        self.query.year_from == decade.to_string()
-            && self.query.year_to == decade.saturating_add(9).to_string()
+        let (from, to) = decade_years(*decade);
+        self.query.year_from == from && self.query.year_to == to
     }
 
     /// Narrows to one decade, or widens again when it is already chosen.
     pub fn decade_href(&self, decade: &i32) -> String {
-        let (from, to) = (decade.to_string(), decade.saturating_add(9).to_string());
+        let (from, to) = decade_years(*decade);
         let mut next = self.query.link();
         if self.query.year_from == from && self.query.year_to == to {
             (next.year_from, next.year_to) = ("", "");
