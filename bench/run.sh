@@ -115,9 +115,15 @@ declare -A POOLS=(
 )
 
 statements() { curl -s "$BASE/metrics" | awk '/^marquee_sql_statements_total/ { print $2 }'; }
+# The server's CPU time so far (user + system, in clock ticks): read around each load, it gives
+# the server's CPU per request, which the host's stolen time and the load generator's share of
+# the two cores do not move as they move requests/s.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER/stat"; }
+CLK_TCK=$(getconf CLK_TCK)
 
 run() { # run NAME CACHE SECONDS CONNECTIONS
   local name=$1 cache=$2 seconds=$3 connections=$4 file="$OUT/$1.cache-$2.txt"
+  local ticks; ticks=$(cpu_ticks)
   if [ -n "${POOLS[$name]:-}" ]; then
     wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$OUT/random.lua" "$BASE/" -- "${POOLS[$name]}" >"$file"
     local sample; sample=$(sed -n '7p' "${POOLS[$name]}")
@@ -125,6 +131,7 @@ run() { # run NAME CACHE SECONDS CONNECTIONS
     wrk -t1 -c"$connections" -d"${seconds}s" --latency "$BASE${FIXED[$name]}" >"$file"
     local sample="${FIXED[$name]}"
   fi
+  echo "server_cpu_ticks $(( $(cpu_ticks) - ticks )) $CLK_TCK" >>"$file"
   sleep 1
   # Statements of one request after the load (exact: nothing else runs), on a cold URL for
   # the random pools.
