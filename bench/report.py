@@ -90,7 +90,8 @@ def main() -> int:
             if (name, cache) in runs:
                 runs[(name, cache)]["vs_healthz"] = round(runs[(name, cache)]["rps"] / healthz, 3)
         # The same share by the server's CPU per request: /healthz's CPU per request over the
-        # page's, which the host's stolen time and the load generator's share do not move.
+        # page's, leaving out the load generator's share of the machine (a slowed host still
+        # moves it).
         healthz_cpu = runs[("healthz", cache)]["server_cpu_us"]
         for name, _ in PAGES:
             r = runs.get((name, cache))

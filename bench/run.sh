@@ -116,8 +116,8 @@ declare -A POOLS=(
 
 statements() { curl -s "$BASE/metrics" | awk '/^marquee_sql_statements_total/ { print $2 }'; }
 # The server's CPU time so far (user + system, in clock ticks): read around each load, it gives
-# the server's CPU per request, which the host's stolen time and the load generator's share of
-# the two cores do not move as they move requests/s.
+# the server's CPU per request, which leaves out the load generator's share of the two cores
+# (a slowed host still moves it: a second view beside requests/s, not a steady measure).
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER/stat"; }
 CLK_TCK=$(getconf CLK_TCK)
 
