@@ -1,12 +1,14 @@
-//! The command line: `serve` (default), `migrate <verb>`, `seed [--scale N]`.
+//! The command line: `serve` (the default), `migrate <verb>`, `seed [--scale N]`, `user`,
+//! `backup FILE`. Each command takes only the options it uses: `serve` every setting of the
+//! site, the others the database and the log level.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use migration::{Migrator, MigratorTrait};
 
-use crate::config::Settings;
+use crate::config::{DatabaseArgs, Settings};
 use crate::seed::{self, Credentials};
 use crate::startup::Application;
 
@@ -14,30 +16,52 @@ use crate::startup::Application;
 #[command(
     name = "marquee",
     version,
-    about = "Marquee: blog, movie catalogue and community site"
+    about = "Marquee: blog, movie catalogue and community site",
+    after_help = "Without a command, `marquee` serves the site with the settings from the \
+                  environment (see `marquee serve --help`)."
 )]
 pub struct Cli {
-    #[command(flatten)]
-    pub settings: Settings,
-
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// Parses `serve`'s settings from the environment alone (for a bare `marquee`).
+#[derive(Debug, Parser)]
+#[command(name = "marquee")]
+struct FromEnvironment {
+    #[command(flatten)]
+    settings: Settings,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the web site (the default).
-    Serve,
-    /// Apply or roll back schema migrations (same verbs as `sea-orm-cli migrate`).
+    /// Run the web site (the default): applies pending migrations, then serves.
+    Serve(Box<Settings>),
+    /// Apply or roll back schema migrations (the verbs of `sea-orm-cli migrate`).
     Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
         #[command(subcommand)]
         action: Option<MigrateAction>,
     },
     /// Load the demo data set (idempotent); with --scale N, also N generated posts with
     /// proportional users, comments, tags, movies and reviews.
     Seed {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Also generate N posts, with users, comments, tags, movies and reviews in proportion.
         #[arg(long, value_name = "N")]
         scale: Option<u64>,
+        /// Do not apply pending migrations first.
+        #[arg(long, env = "MARQUEE_NO_MIGRATE")]
+        no_migrate: bool,
+    },
+    /// Copy a running site's SQLite database to FILE, consistently, while it serves.
+    Backup {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The copy to write (must not exist yet).
+        file: PathBuf,
     },
     /// Measure raw argon2 verifications per second (the benchmark's login reference).
     #[command(hide = true)]
@@ -49,9 +73,42 @@ pub enum Command {
     },
     /// Manage accounts from the command line.
     User {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Do not apply pending migrations first.
+        #[arg(long, env = "MARQUEE_NO_MIGRATE", global = true)]
+        no_migrate: bool,
         #[command(subcommand)]
         action: UserAction,
     },
+}
+
+impl Cli {
+    /// The command to run: a bare `marquee` serves with the settings from the environment.
+    pub fn into_command(self) -> Command {
+        match self.command {
+            Some(command) => command,
+            None => Command::Serve(Box::new(
+                FromEnvironment::try_parse_from(["marquee"])
+                    .unwrap_or_else(|error| error.exit())
+                    .settings,
+            )),
+        }
+    }
+}
+
+impl Command {
+    /// The log level and whether log lines are JSON.
+    pub fn log(&self) -> (&str, bool) {
+        match self {
+            Command::Serve(settings) => (&settings.log_level, settings.log_format == "json"),
+            Command::Migrate { database, .. }
+            | Command::Seed { database, .. }
+            | Command::Backup { database, .. }
+            | Command::User { database, .. } => (&database.log_level, false),
+            Command::BenchArgon2 { .. } => ("warn", false),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,12 +153,23 @@ pub enum MigrateAction {
     Reset,
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cli.settings).await,
-        Command::Migrate { action } => migrate(&cli.settings, action).await,
-        Command::Seed { scale } => seed(&cli.settings, scale).await,
-        Command::User { action } => user(&cli.settings, action).await,
+pub async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(settings) => serve(*settings).await,
+        Command::Migrate { database, action } => migrate(&database, action).await,
+        Command::Seed {
+            database,
+            scale,
+            no_migrate,
+        } => seed(&database, scale, no_migrate).await,
+        Command::Backup { database, file } => {
+            crate::backup::run(&database.database_url, &file).await
+        }
+        Command::User {
+            database,
+            no_migrate,
+            action,
+        } => user(&database, no_migrate, action).await,
         Command::BenchArgon2 { seconds, threads } => {
             let rate = tokio::task::spawn_blocking(move || {
                 crate::services::password::raw_verify_rate(seconds, threads)
@@ -124,33 +192,26 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     app.run_until_stopped().await.context("server error")
 }
 
-async fn migrate(settings: &Settings, action: Option<MigrateAction>) -> anyhow::Result<()> {
-    let db = crate::db::connect(&settings.database_url, false, settings.db_connections).await?;
-    match action.unwrap_or(MigrateAction::Up { num: None }) {
-        MigrateAction::Up { num } => Migrator::up(&db, num).await?,
-        MigrateAction::Down { num } => Migrator::down(&db, Some(num)).await?,
-        MigrateAction::Status => {}
-        MigrateAction::Fresh => Migrator::fresh(&db).await?,
-        MigrateAction::Refresh => Migrator::refresh(&db).await?,
-        MigrateAction::Reset => Migrator::reset(&db).await?,
-    }
+async fn migrate(database: &DatabaseArgs, action: Option<MigrateAction>) -> anyhow::Result<()> {
+    use migration::Verb;
+    let verb = match action.unwrap_or(MigrateAction::Up { num: None }) {
+        MigrateAction::Up { num } => Verb::Up(num),
+        MigrateAction::Down { num } => Verb::Down(num),
+        MigrateAction::Status => Verb::Status,
+        MigrateAction::Fresh => Verb::Fresh,
+        MigrateAction::Refresh => Verb::Refresh,
+        MigrateAction::Reset => Verb::Reset,
+    };
+    let steps = crate::db::run_migrations(&database.database_url, verb).await?;
     let mut out = std::io::stdout().lock();
-    for migration in Migrator::get_migration_with_status(&db).await? {
-        writeln!(
-            out,
-            "{:<9} {}",
-            format!("{}", migration.status()),
-            migration.name()
-        )?;
+    for (name, status) in steps {
+        writeln!(out, "{:<9} {name}", status.to_string())?;
     }
     Ok(())
 }
 
-async fn seed(settings: &Settings, scale: Option<u64>) -> anyhow::Result<()> {
-    let db = crate::db::connect(&settings.database_url, false, settings.db_connections).await?;
-    if !settings.no_migrate {
-        Migrator::up(&db, None).await.context("migrations failed")?;
-    }
+async fn seed(database: &DatabaseArgs, scale: Option<u64>, no_migrate: bool) -> anyhow::Result<()> {
+    let db = connect(database, no_migrate).await?;
     let report = seed::seed_demo(&db).await?;
     println!(
         "demo data: {} rows created ({:?})",
@@ -191,14 +252,11 @@ async fn seed(settings: &Settings, scale: Option<u64>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
+async fn user(database: &DatabaseArgs, no_migrate: bool, action: UserAction) -> anyhow::Result<()> {
     use crate::domain::{Email, Username};
     use crate::services::{accounts, admin};
 
-    let db = crate::db::connect(&settings.database_url, false, settings.db_connections).await?;
-    if !settings.no_migrate {
-        Migrator::up(&db, None).await.context("migrations failed")?;
-    }
+    let db = connect(database, no_migrate).await?;
     match action {
         UserAction::Create {
             username,
@@ -269,6 +327,21 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A pool on the database, migrated first unless `no_migrate`.
+async fn connect(
+    database: &DatabaseArgs,
+    no_migrate: bool,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let log_sql = matches!(database.log_level.as_str(), "debug" | "trace");
+    let db = crate::db::connect(&database.database_url, log_sql, None)
+        .await
+        .map_err(|e| anyhow::anyhow!(migration::describe(&e)))?;
+    if !no_migrate {
+        crate::db::migrate(&database.database_url, &db).await?;
+    }
+    Ok(db)
 }
 
 /// A new password for `username`, from MARQUEE_USER_PASSWORD or typed twice at a prompt

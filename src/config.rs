@@ -39,38 +39,59 @@ impl std::str::FromStr for Secret {
     }
 }
 
+/// The default database: an SQLite file in the working folder, created on first use.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://marquee.db?mode=rwc";
+
+/// What the commands other than `serve` take: the database and how much to log.
+#[derive(Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite://FILE?mode=rwc, postgres://..., or mysql://...
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = DEFAULT_DATABASE_URL,
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Log level: error, warn, info, debug (debug also logs SQL) or trace.
+    #[arg(long, env = "MARQUEE_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+}
+
+impl fmt::Debug for DatabaseArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseArgs")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("log_level", &self.log_level)
+            .finish()
+    }
+}
+
+/// Everything `marquee serve` takes.
 #[derive(Clone, clap::Args)]
 pub struct Settings {
     /// Database URL: sqlite://FILE?mode=rwc, postgres://..., or mysql://...
     #[arg(
         long,
         env = "DATABASE_URL",
-        default_value = "sqlite://marquee.db?mode=rwc",
-        global = true
+        default_value = DEFAULT_DATABASE_URL,
+        hide_env_values = true
     )]
     pub database_url: String,
 
     /// Address to listen on (port 0 picks a free port).
-    #[arg(
-        long,
-        env = "MARQUEE_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
     /// Key for session cookies (at least 32 characters). Without it a development key is
     /// generated and kept beside the database.
-    #[arg(
-        long,
-        env = "MARQUEE_SECRET_KEY",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<Secret>,
 
     /// Log level: error, warn, info, debug (debug also logs SQL) or trace.
-    #[arg(long, env = "MARQUEE_LOG", default_value = "info", global = true)]
+    #[arg(long, env = "MARQUEE_LOG", default_value = "info")]
     pub log_level: String,
 
     /// Log lines as `text` (for people) or `json` (one object a line, for collectors).
@@ -78,49 +99,37 @@ pub struct Settings {
         long,
         env = "MARQUEE_LOG_FORMAT",
         default_value = "text",
-        value_parser = ["text", "json"],
-        global = true
-    )]
+        value_parser = ["text", "json"])]
     pub log_format: String,
 
     /// Statements that take at least this many milliseconds are logged at `warn` with their
     /// SQL (placeholders, no values) and duration; 0 turns this off.
-    #[arg(
-        long,
-        env = "MARQUEE_SLOW_STATEMENT_MS",
-        default_value_t = 250,
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_SLOW_STATEMENT_MS", default_value_t = 250)]
     pub slow_statement_ms: u64,
 
     /// Do not run pending migrations at start.
-    #[arg(long, env = "MARQUEE_NO_MIGRATE", global = true)]
+    #[arg(long, env = "MARQUEE_NO_MIGRATE")]
     pub no_migrate: bool,
 
     /// Do not load the demo data set into an empty SQLite database at start.
-    #[arg(long, env = "MARQUEE_NO_DEMO_DATA", global = true)]
+    #[arg(long, env = "MARQUEE_NO_DEMO_DATA")]
     pub no_demo_data: bool,
 
     /// Load the demo data set into an empty database of any kind at start (without it, only
     /// an empty SQLite file gets the demo data).
-    #[arg(
-        long,
-        env = "MARQUEE_DEMO_DATA",
-        global = true,
-        conflicts_with = "no_demo_data"
-    )]
+    #[arg(long, env = "MARQUEE_DEMO_DATA", conflicts_with = "no_demo_data")]
     pub demo_data: bool,
 
     /// Mark cookies Secure (set this behind HTTPS).
-    #[arg(long, env = "MARQUEE_COOKIE_SECURE", global = true)]
+    #[arg(long, env = "MARQUEE_COOKIE_SECURE")]
     pub cookie_secure: bool,
 
     /// Folder of static files served under /static.
-    #[arg(long, env = "MARQUEE_STATIC_DIR", default_value = default_static_dir(), global = true)]
+    #[arg(long, env = "MARQUEE_STATIC_DIR", default_value = default_static_dir())]
     pub static_dir: PathBuf,
 
     /// Redis URL: sessions and login throttling shared by every instance (redis://host:6379).
-    #[arg(long, env = "MARQUEE_REDIS_URL", global = true)]
+    #[arg(long, env = "MARQUEE_REDIS_URL")]
     pub redis_url: Option<String>,
 
     /// The content cache (`on` or `off`): pages every visitor sees the same are kept until the
@@ -130,79 +139,52 @@ pub struct Settings {
         env = "MARQUEE_CACHE",
         default_value = "on",
         value_parser = clap::builder::BoolishValueParser::new(),
-        action = clap::ArgAction::Set,
-        global = true
-    )]
+        action = clap::ArgAction::Set)]
     pub cache: bool,
 
     /// Hours without a request after which a session has ended (checked on the server).
-    #[arg(
-        long,
-        env = "MARQUEE_SESSION_IDLE_HOURS",
-        default_value_t = 72,
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_SESSION_IDLE_HOURS", default_value_t = 72)]
     pub session_idle_hours: u32,
 
     /// Hours after sign-in after which a session has ended, however busy (checked on the server).
-    #[arg(
-        long,
-        env = "MARQUEE_SESSION_ABSOLUTE_HOURS",
-        default_value_t = 336,
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_SESSION_ABSOLUTE_HOURS", default_value_t = 336)]
     pub session_absolute_hours: u32,
 
     /// Addresses of the reverse proxies in front of Marquee, comma-separated. Only a request
     /// from one of them has its client address taken from `X-Forwarded-For`.
-    #[arg(
-        long,
-        env = "MARQUEE_TRUSTED_PROXIES",
-        value_delimiter = ',',
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,
 
     /// A token (32 characters or more) that opens `/metrics` to other addresses than loopback,
     /// as `Authorization: Bearer <token>`.
-    #[arg(
-        long,
-        env = "MARQUEE_METRICS_TOKEN",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<Secret>,
 
     /// HTTP worker threads (default: one per core).
-    #[arg(long, env = "MARQUEE_WORKERS", global = true)]
+    #[arg(long, env = "MARQUEE_WORKERS")]
     pub workers: Option<usize>,
 
     /// Database connections in the pool (default: 12 for an SQLite file, 16 for a server).
-    #[arg(long, env = "MARQUEE_DB_CONNECTIONS", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, env = "MARQUEE_DB_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_connections: Option<u32>,
 
     /// Requests a personal access token may make to the JSON API per minute (then `429` with
     /// `Retry-After`); counted in Redis when it is set, so across every instance.
-    #[arg(
-        long,
-        env = "MARQUEE_API_RATE_PER_MINUTE",
-        default_value_t = 600,
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_API_RATE_PER_MINUTE", default_value_t = 600)]
     pub api_rate_per_minute: u32,
 
     /// The site's public address, for the links in mails, feeds and the sitemap
     /// (`https://marquee.example`); without it, `http://` and the address listened on.
-    #[arg(long, env = "MARQUEE_SITE_URL", global = true)]
+    #[arg(long, env = "MARQUEE_SITE_URL")]
     pub site_url: Option<String>,
 
     /// SMTP server for outgoing mail. Without it, mail is written as `.eml` files to the mail
     /// folder (development).
-    #[arg(long, env = "MARQUEE_SMTP_HOST", global = true)]
+    #[arg(long, env = "MARQUEE_SMTP_HOST")]
     pub smtp_host: Option<String>,
 
     /// SMTP port (default: 587 with STARTTLS, 465 with TLS, 25 without).
-    #[arg(long, env = "MARQUEE_SMTP_PORT", global = true)]
+    #[arg(long, env = "MARQUEE_SMTP_PORT")]
     pub smtp_port: Option<u16>,
 
     /// SMTP connection security: `starttls`, `tls` (implicit) or `none` (a local relay only).
@@ -210,46 +192,33 @@ pub struct Settings {
         long,
         env = "MARQUEE_SMTP_SECURITY",
         default_value = "starttls",
-        value_parser = ["starttls", "tls", "none"],
-        global = true
-    )]
+        value_parser = ["starttls", "tls", "none"])]
     pub smtp_security: String,
 
     /// SMTP user name (with MARQUEE_SMTP_PASSWORD).
-    #[arg(long, env = "MARQUEE_SMTP_USERNAME", global = true)]
+    #[arg(long, env = "MARQUEE_SMTP_USERNAME")]
     pub smtp_username: Option<String>,
 
     /// SMTP password.
-    #[arg(
-        long,
-        env = "MARQUEE_SMTP_PASSWORD",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_SMTP_PASSWORD", hide_env_values = true)]
     pub smtp_password: Option<Hidden>,
 
     /// The sender of the site's mail.
     #[arg(
         long,
         env = "MARQUEE_MAIL_FROM",
-        default_value = "Marquee <marquee@localhost>",
-        global = true
+        default_value = "Marquee <marquee@localhost>"
     )]
     pub mail_from: String,
 
     /// Where mail is written as `.eml` files when no SMTP server is set (default: `mail/`
     /// beside the SQLite database, or in the working folder).
-    #[arg(long, env = "MARQUEE_MAIL_DIR", global = true)]
+    #[arg(long, env = "MARQUEE_MAIL_DIR")]
     pub mail_dir: Option<PathBuf>,
 
     /// Seconds between looks at the outbox for retries and other instances' mail (mail queued
     /// by this instance goes out at once).
-    #[arg(
-        long,
-        env = "MARQUEE_MAIL_POLL_SECS",
-        default_value_t = 30,
-        global = true
-    )]
+    #[arg(long, env = "MARQUEE_MAIL_POLL_SECS", default_value_t = 30)]
     pub mail_poll_secs: u64,
 }
 

@@ -134,3 +134,34 @@ pub fn optimize_hourly(db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// Runs a migration verb on a connection of its own ([`migration::connect`]: one connection,
+/// on SQLite with foreign keys off and checked at the end of every step), and returns every
+/// step with its status afterwards. Errors are one line for an operator.
+pub async fn run_migrations(
+    url: &str,
+    verb: migration::Verb,
+) -> anyhow::Result<Vec<(String, migration::MigrationStatus)>> {
+    let one = migration::connect(url, None)
+        .await
+        .map_err(|e| anyhow::anyhow!(migration::describe(&e)))?;
+    let outcome = migration::run(&one, verb).await;
+    // Closing only returns the connection; the outcome is what matters.
+    let _ = one.close().await;
+    outcome.map_err(|e| anyhow::anyhow!("migrations failed: {}", migration::describe(&e)))
+}
+
+/// Applies pending migrations before `pool` is used. A memory database lives in the pool's one
+/// connection, so its migrations run there; anything else gets a connection of its own
+/// ([`run_migrations`]).
+pub async fn migrate(url: &str, pool: &DatabaseConnection) -> anyhow::Result<()> {
+    if is_memory(url) {
+        return migration::run(pool, migration::Verb::Up(None))
+            .await
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("migrations failed: {}", migration::describe(&e)));
+    }
+    run_migrations(url, migration::Verb::Up(None))
+        .await
+        .map(|_| ())
+}

@@ -1,4 +1,4 @@
-//! `marquee [serve|migrate|seed]`: see `marquee --help`.
+//! `marquee [serve|migrate|seed|user|backup]`: see `marquee --help`.
 
 use clap::Parser;
 
@@ -12,9 +12,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = marquee::cli::Cli::parse();
-    marquee::telemetry::init(&cli.settings.log_level, cli.settings.log_format == "json");
-    match marquee::cli::run(cli).await {
+    let command = marquee::cli::Cli::parse().into_command();
+    let (level, json) = command.log();
+    marquee::telemetry::init(level, json);
+    match marquee::cli::run(command).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");

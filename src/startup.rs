@@ -15,7 +15,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use anyhow::Context;
-use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::{RequestId, TracingLogger};
 
@@ -52,7 +51,7 @@ impl Application {
         let slow = std::time::Duration::from_millis(settings.slow_statement_ms);
         count_and_log_statements(&mut db, &statements, slow);
         if !settings.no_migrate {
-            Migrator::up(&db, None).await.context("migrations failed")?;
+            db::migrate(&settings.database_url, &db).await?;
         }
         // Demo data (and its printed admin password) only ever goes into an embedded SQLite
         // file on first start, or wherever an operator asks for it with `--demo-data`: never

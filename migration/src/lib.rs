@@ -1,12 +1,16 @@
 //! Marquee's schema, as small ordered steps that run the same on SQLite, PostgreSQL and
 //! MySQL/MariaDB. Each step has a working `down`.
 //!
+//! Every step runs in one transaction with its record in `seaql_migrations` ([`step`]), and
+//! both command lines open their connection with [`connect`] and run a verb with [`run`].
+//!
 //! Run them with `sea-orm-cli migrate <verb>` (this crate's `main.rs`), `cargo run -p migration
 //! -- <verb>`, or `marquee migrate <verb>`. A step never changes once it has landed: schema
 //! changes come as new steps, like `m20261121_000005_add_movie_mpa`.
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod cli;
 mod common;
 mod countries;
 mod m20261121_000001_create_roles_and_users;
@@ -32,8 +36,13 @@ mod m20261202_000020_store_movie_director_lists;
 mod m20261202_000021_index_few_movies_on_sqlite;
 mod m20261202_000022_cover_few_movies_on_sqlite;
 mod m20261203_000023_cover_user_names_on_sqlite;
+mod operator;
+mod step;
 
 pub use countries::COUNTRIES;
+pub use operator::{Verb, connect, describe, run, status, unknown_steps};
+pub use sea_orm_migration::MigrationStatus;
+pub use step::{Step, step};
 
 pub struct Migrator;
 
@@ -41,29 +50,29 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(m20261121_000001_create_roles_and_users::Migration),
-            Box::new(m20261121_000002_create_countries_profiles_groups::Migration),
-            Box::new(m20261121_000003_create_blog::Migration),
-            Box::new(m20261121_000004_create_movies::Migration),
-            Box::new(m20261121_000005_add_movie_mpa::Migration),
-            Box::new(m20261121_000006_create_reviews_and_audit_log::Migration),
-            Box::new(m20261121_000007_add_user_session_version::Migration),
-            Box::new(m20261121_000008_widen_post_body_on_mysql::Migration),
-            Box::new(m20261121_000009_create_user_session::Migration),
-            Box::new(m20261121_000010_store_rendered_posts_and_aggregates::Migration),
-            Box::new(m20261121_000011_create_movie_facet::Migration),
-            Box::new(m20261121_000012_add_post_search::Migration),
-            Box::new(m20261121_000013_create_api_token::Migration),
-            Box::new(m20261121_000014_add_mail::Migration),
-            Box::new(m20261122_000015_add_post_counts::Migration),
-            Box::new(m20261122_000016_create_movie_decade_facet::Migration),
-            Box::new(m20261122_000017_add_category_trail::Migration),
-            Box::new(m20261122_000018_store_post_list_fields::Migration),
-            Box::new(m20261202_000019_cover_post_lists_on_sqlite::Migration),
-            Box::new(m20261202_000020_store_movie_director_lists::Migration),
-            Box::new(m20261202_000021_index_few_movies_on_sqlite::Migration),
-            Box::new(m20261202_000022_cover_few_movies_on_sqlite::Migration),
-            Box::new(m20261203_000023_cover_user_names_on_sqlite::Migration),
+            step(m20261121_000001_create_roles_and_users::Migration),
+            step(m20261121_000002_create_countries_profiles_groups::Migration),
+            step(m20261121_000003_create_blog::Migration),
+            step(m20261121_000004_create_movies::Migration),
+            step(m20261121_000005_add_movie_mpa::Migration),
+            step(m20261121_000006_create_reviews_and_audit_log::Migration),
+            step(m20261121_000007_add_user_session_version::Migration),
+            step(m20261121_000008_widen_post_body_on_mysql::Migration),
+            step(m20261121_000009_create_user_session::Migration),
+            step(m20261121_000010_store_rendered_posts_and_aggregates::Migration),
+            step(m20261121_000011_create_movie_facet::Migration),
+            step(m20261121_000012_add_post_search::Migration),
+            step(m20261121_000013_create_api_token::Migration),
+            step(m20261121_000014_add_mail::Migration),
+            step(m20261122_000015_add_post_counts::Migration),
+            step(m20261122_000016_create_movie_decade_facet::Migration),
+            step(m20261122_000017_add_category_trail::Migration),
+            step(m20261122_000018_store_post_list_fields::Migration),
+            step(m20261202_000019_cover_post_lists_on_sqlite::Migration),
+            step(m20261202_000020_store_movie_director_lists::Migration),
+            step(m20261202_000021_index_few_movies_on_sqlite::Migration),
+            step(m20261202_000022_cover_few_movies_on_sqlite::Migration),
+            step(m20261203_000023_cover_user_names_on_sqlite::Migration),
         ]
     }
 }

@@ -148,6 +148,17 @@ impl MigrationTrait for Migration {
         manager.drop_table(drop("post_tag")).await?;
         manager.drop_table(drop("tag")).await?;
         manager.drop_table(drop("post")).await?;
+        // SQLite empties a table row by row before dropping it, and with foreign keys on, the
+        // tree's `ON DELETE RESTRICT` refuses to delete a parent before its children: cut
+        // the tree first (the rows go with the table anyway).
+        manager
+            .exec_stmt(
+                Query::update()
+                    .table("category")
+                    .value("parent_id", Option::<i32>::None)
+                    .to_owned(),
+            )
+            .await?;
         manager.drop_table(drop("category")).await
     }
 }
