@@ -42,7 +42,7 @@ if [ $# -ge 1 ]; then
   OUT=target/bench-postgres
   rm -rf "$OUT" && mkdir -p "$OUT"
   log "resetting $BACKEND"
-  "$BIN" --log-level warn migrate fresh >/dev/null
+  "$BIN" migrate fresh --log-level warn >/dev/null
 else
   OUT=target/bench
   rm -rf "$OUT" && mkdir -p "$OUT"

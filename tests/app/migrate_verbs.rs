@@ -1,0 +1,385 @@
+//! The operator's path: every verb of `sea-orm-cli migrate`, run as an operator runs it,
+//! through `marquee migrate` and through the migration crate's own binary (what `sea-orm-cli
+//! migrate` runs), on databases that hold the demo data or a scaled seed.
+//!
+//! After every verb the schema must be the one recorded for that number of applied steps, and
+//! rolling a step back and applying it again must keep every row of every table the step does
+//! not own.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+use crate::helpers::{TestDb, count_rows};
+
+/// The number of steps the migrator knows.
+fn steps() -> usize {
+    use migration::MigratorTrait;
+    migration::Migrator::migrations().len()
+}
+
+/// A migration command line: the `marquee` binary, or the migration crate's own.
+#[derive(Clone, Copy, Debug)]
+pub enum Cli {
+    Marquee,
+    MigrationCrate,
+}
+
+impl Cli {
+    fn program(self) -> PathBuf {
+        match self {
+            Cli::Marquee => PathBuf::from(env!("CARGO_BIN_EXE_marquee")),
+            Cli::MigrationCrate => migration_binary().to_owned(),
+        }
+    }
+
+    /// Runs `verb` (`["down", "-n", "2"]`) on `url`; its exit status, stdout and stderr.
+    pub async fn run(self, url: &str, verb: &[&str]) -> Outcome {
+        let mut args: Vec<String> = match self {
+            Cli::Marquee => vec!["migrate".into()],
+            Cli::MigrationCrate => Vec::new(),
+        };
+        args.extend(verb.iter().map(|s| s.to_string()));
+        run_program(&self.program(), &args, url).await
+    }
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    #[track_caller]
+    pub fn expect_ok(&self, what: &str) {
+        assert!(self.ok, "{what} failed: {}\n{}", self.stderr, self.stdout);
+    }
+}
+
+/// Runs `program` with `args`, `DATABASE_URL=url`, in an empty folder (so no `.env` or key
+/// file of the checkout is read).
+pub async fn run_program(program: &Path, args: &[String], url: &str) -> Outcome {
+    let program = program.to_owned();
+    let args = args.to_vec();
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let folder = tempfile::tempdir().unwrap();
+        let output = std::process::Command::new(&program)
+            .args(&args)
+            .env("DATABASE_URL", &url)
+            .env("MARQUEE_LOG", "warn")
+            .current_dir(folder.path())
+            .output()
+            .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+        Outcome {
+            ok: output.status.success(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+/// The migration crate's binary, built once per test run the way `sea-orm-cli migrate` builds
+/// it (`cargo` on `migration/Cargo.toml`), into the same target folder.
+fn migration_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        // .../target/debug/deps/app-HASH -> .../target
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_owned();
+        let target_dir = profile_dir.parent().unwrap().to_owned();
+        let status = std::process::Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--bin", "migration", "--manifest-path"])
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/migration/Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "the migration crate's binary builds");
+        profile_dir.join(format!("migration{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// Tables whose rows the comparisons count: every table but the migration log and SQLite's
+/// full-text index (whose internal tables are rebuilt in another shape).
+pub async fn data_tables(db: &DatabaseConnection) -> Vec<String> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT LIKE 'post_search%'"
+        }
+        DbBackend::Postgres => {
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        }
+        _ => {
+            "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'"
+        }
+    };
+    let mut tables: Vec<String> = strings(db, sql)
+        .await
+        .into_iter()
+        .filter(|t| t != "seaql_migrations")
+        .collect();
+    tables.sort();
+    tables
+}
+
+/// Every table's columns (with type and nullability) and every index and trigger, sorted: two
+/// databases with the same shape give the same list. The migration log is left out (`reset`
+/// drops it; [`applied`] reads it).
+pub async fn shape(db: &DatabaseConnection) -> Vec<String> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            "SELECT m.name || '.' || p.name || ' ' || lower(p.type) || ' ' || p.\"notnull\" \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             UNION ALL SELECT type || ' ' || name FROM sqlite_master \
+             WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%'"
+        }
+        DbBackend::Postgres => {
+            "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable \
+             FROM information_schema.columns WHERE table_schema = current_schema() \
+             UNION ALL SELECT 'index ' || indexname::text FROM pg_indexes \
+             WHERE schemaname = current_schema() \
+             UNION ALL SELECT 'trigger ' || trigger_name::text FROM information_schema.triggers \
+             WHERE trigger_schema = current_schema()"
+        }
+        _ => {
+            "SELECT CAST(CONCAT(table_name, '.', column_name, ' ', column_type, ' ', is_nullable) \
+             AS CHAR) FROM information_schema.columns WHERE table_schema = DATABASE() \
+             UNION SELECT CAST(CONCAT('index ', table_name, '.', index_name) AS CHAR) \
+             FROM information_schema.statistics WHERE table_schema = DATABASE()"
+        }
+    };
+    let mut lines: Vec<String> = strings(db, sql)
+        .await
+        .into_iter()
+        .filter(|line| !line.contains("seaql_migrations"))
+        .collect();
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
+/// The names of the applied steps, in order (none when the log table is gone).
+pub async fn applied(db: &DatabaseConnection) -> Vec<String> {
+    let manager = migration::SchemaManager::new(db);
+    if !manager.has_table("seaql_migrations").await.unwrap() {
+        return Vec::new();
+    }
+    let sql = match db.get_database_backend() {
+        DbBackend::MySql => "SELECT `version` FROM `seaql_migrations` ORDER BY `version`",
+        _ => r#"SELECT "version" FROM "seaql_migrations" ORDER BY "version""#,
+    };
+    strings(db, sql).await
+}
+
+/// How many rows each data table holds.
+pub async fn row_counts(db: &DatabaseConnection) -> BTreeMap<String, i64> {
+    let mut counts = BTreeMap::new();
+    for table in data_tables(db).await {
+        let n = count_rows(db, &table).await;
+        counts.insert(table, n);
+    }
+    counts
+}
+
+async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
+/// A database at the head of the migrations holding the demo data (`scale: None`) or the
+/// demo data and `seed --scale N`; the admin's password is printed by `seed`, not needed here.
+async fn seeded(test_db: &TestDb, scale: Option<u64>) -> DatabaseConnection {
+    let mut args = vec!["seed".to_owned()];
+    if let Some(n) = scale {
+        args.extend(["--scale".to_owned(), n.to_string()]);
+    }
+    let seeded = run_program(
+        Path::new(env!("CARGO_BIN_EXE_marquee")),
+        &args,
+        &test_db.url,
+    )
+    .await;
+    seeded.expect_ok("marquee seed");
+    test_db.connect().await
+}
+
+/// Runs every verb through `cli` on a database holding data, checking after each that the
+/// schema is the one recorded for its number of applied steps, and that rolling the last step
+/// back and applying it again keeps every row of the tables that step does not own.
+async fn every_verb_on_data(test_db: TestDb, cli: Cli, scale: Option<u64>) {
+    let db = seeded(&test_db, scale).await;
+    let url = test_db.url.as_str();
+    let n = steps();
+    assert_eq!(applied(&db).await.len(), n);
+    let head_counts = row_counts(&db).await;
+    assert!(
+        head_counts["post"] > 0 && head_counts["movie"] > 0,
+        "{head_counts:?}"
+    );
+
+    let status = cli.run(url, &["status"]).await;
+    status.expect_ok("status");
+    assert_eq!(
+        status.stdout.matches("Applied").count(),
+        n,
+        "{}",
+        status.stdout
+    );
+    assert_eq!(row_counts(&db).await, head_counts, "status changes nothing");
+
+    // Step by step from the head to nothing: roll the last step back, apply it again, and
+    // roll it back for good. `shapes[k]` is the schema with k steps applied.
+    let mut shapes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    shapes.insert(n, shape(&db).await);
+    for k in (1..=n).rev() {
+        let before = row_counts(&db).await;
+        let name = applied(&db).await.last().cloned().unwrap();
+        cli.run(url, &["down"])
+            .await
+            .expect_ok(&format!("down ({name})"));
+        assert_eq!(
+            applied(&db).await.len(),
+            k - 1,
+            "down rolls back {name} only"
+        );
+        let without = row_counts(&db).await;
+        let below = shape(&db).await;
+        if let Some(recorded) = shapes.get(&(k - 1)) {
+            assert_eq!(&below, recorded);
+        }
+        shapes.insert(k - 1, below);
+
+        cli.run(url, &["up", "-n", "1"])
+            .await
+            .expect_ok(&format!("up -n 1 ({name})"));
+        assert_eq!(applied(&db).await.len(), k);
+        assert_eq!(
+            shape(&db).await,
+            shapes[&k],
+            "{name} applied again gives the same schema"
+        );
+        let again = row_counts(&db).await;
+        for (table, rows) in &without {
+            // A table the step does not own kept every row through its down and up.
+            assert_eq!(
+                again.get(table),
+                before.get(table),
+                "{table} through {name}"
+            );
+            assert_eq!(rows, &before[table], "{table} after rolling back {name}");
+        }
+
+        cli.run(url, &["down", "-n", "1"])
+            .await
+            .expect_ok(&format!("down -n 1 ({name})"));
+        assert_eq!(shape(&db).await, shapes[&(k - 1)]);
+    }
+    assert!(
+        data_tables(&db).await.is_empty(),
+        "every table is gone at zero steps"
+    );
+
+    cli.run(url, &["up"]).await.expect_ok("up");
+    assert_eq!(applied(&db).await.len(), n);
+    assert_eq!(shape(&db).await, shapes[&n]);
+
+    // The verbs that roll everything back, on data again.
+    for verb in ["refresh", "reset", "fresh", "down -n all", "up -n 5"] {
+        let db_has_data = row_counts(&db).await.get("post").copied().unwrap_or(0) > 0;
+        if !db_has_data {
+            seeded(&test_db, scale).await;
+        }
+        assert!(row_counts(&db).await["post"] > 0, "{verb} runs on data");
+        let args: Vec<String> = match verb {
+            "down -n all" => vec!["down".into(), "-n".into(), n.to_string()],
+            "up -n 5" => {
+                // Five steps up from nothing, after rolling everything back.
+                cli.run(url, &["reset"]).await.expect_ok("reset");
+                vec!["up".into(), "-n".into(), "5".into()]
+            }
+            other => vec![other.into()],
+        };
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cli.run(url, &args).await.expect_ok(verb);
+        let expected = match verb {
+            "refresh" | "fresh" => n,
+            "up -n 5" => 5,
+            _ => 0,
+        };
+        assert_eq!(applied(&db).await.len(), expected, "{verb}");
+        assert_eq!(
+            shape(&db).await,
+            shapes[&expected],
+            "{verb} leaves the schema of its step"
+        );
+        if expected == n {
+            assert_eq!(
+                count_rows(&db, "post").await,
+                0,
+                "{verb} starts the data again"
+            );
+            assert_eq!(
+                count_rows(&db, "role").await,
+                4,
+                "{verb} inserts the default roles"
+            );
+        }
+        if verb == "reset" {
+            let log = migration::SchemaManager::new(&db)
+                .has_table("seaql_migrations")
+                .await;
+            assert!(!log.unwrap(), "reset drops the migration log too");
+        }
+        if verb == "up -n 5" {
+            cli.run(url, &["up"]).await.expect_ok("up");
+        }
+    }
+    assert_eq!(applied(&db).await.len(), n);
+    db.close().await.unwrap();
+}
+
+backend_tests! {
+    async fn every_marquee_migrate_verb_keeps_the_demo_data_it_does_not_own(test_db: TestDb) {
+        every_verb_on_data(test_db, Cli::Marquee, None).await;
+    }
+
+    async fn every_migration_binary_verb_keeps_a_scaled_seed_it_does_not_own(test_db: TestDb) {
+        every_verb_on_data(test_db, Cli::MigrationCrate, Some(2000)).await;
+    }
+
+    async fn marquee_migrate_on_a_scaled_seed_and_the_migration_binary_on_the_demo_data(test_db: TestDb) {
+        // The other two pairings, with fewer checks: the whole way down and up, and refresh.
+        for (cli, scale) in [(Cli::Marquee, Some(2000)), (Cli::MigrationCrate, None)] {
+            let db = seeded(&test_db, scale).await;
+            let url = test_db.url.as_str();
+            let head = shape(&db).await;
+            let counts = row_counts(&db).await;
+            cli.run(url, &["down", "-n", &steps().to_string()]).await.expect_ok("down -n all");
+            assert!(data_tables(&db).await.is_empty());
+            cli.run(url, &["up"]).await.expect_ok("up");
+            assert_eq!(shape(&db).await, head);
+            assert_eq!(row_counts(&db).await["role"], counts["role"]);
+            seeded(&test_db, scale).await;
+            cli.run(url, &["refresh"]).await.expect_ok("refresh");
+            assert_eq!(shape(&db).await, head);
+            assert_eq!(applied(&db).await.len(), steps());
+            cli.run(url, &["fresh"]).await.expect_ok("fresh");
+            db.close().await.unwrap();
+        }
+    }
+}
