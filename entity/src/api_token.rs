@@ -13,6 +13,7 @@ pub struct Model {
     pub name: String,
     #[sea_orm(unique)]
     pub token_hash: String,
+    #[sea_orm(default_value = "")]
     pub scopes: String,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,

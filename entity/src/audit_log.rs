@@ -18,6 +18,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub after: Option<String>,
     pub ip: Option<String>,
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "actor_id", to = "id", on_delete = "SetNull")]
     pub actor: BelongsTo<Option<super::user::Entity>>,

@@ -14,6 +14,7 @@ pub struct Model {
     pub slug: String,
     pub parent_id: Option<i32>,
     /// Published posts filed directly in it, not below (maintained with every post change).
+    #[sea_orm(default_value = 0)]
     pub post_count: i32,
     /// Root-to-here chain as JSON (`[{"name":…,"slug":…},…]`) for breadcrumbs, kept by every
     /// category change; `None` when a row was written by other means.

@@ -12,7 +12,9 @@ pub struct Model {
     pub author_id: i32,
     #[sea_orm(column_type = "Text")]
     pub body: String,
+    #[sea_orm(default_value = false)]
     pub is_hidden: bool,
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "post_id", to = "id", on_delete = "Cascade")]
     pub post: BelongsTo<super::post::Entity>,

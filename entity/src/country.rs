@@ -8,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    #[sea_orm(unique)]
+    #[sea_orm(unique, column_type = "Char(Some(2))")]
     pub code: String,
     #[sea_orm(unique)]
     pub name: String,

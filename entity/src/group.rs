@@ -10,7 +10,9 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub name: String,
+    #[sea_orm(default_value = "")]
     pub description: String,
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_at: DateTimeUtc,
     #[sea_orm(has_many, via = "user_group")]
     pub users: HasMany<super::user::Entity>,

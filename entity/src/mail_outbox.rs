@@ -15,6 +15,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub payload: String,
     pub created_at: DateTimeUtc,
+    #[sea_orm(default_value = 0)]
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub failed_at: Option<DateTimeUtc>,

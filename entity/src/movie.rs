@@ -14,13 +14,17 @@ pub struct Model {
     pub id: i32,
     pub title: String,
     pub year: i32,
+    #[sea_orm(default_value = true)]
     pub theatre: bool,
     #[sea_orm(column_type = "Text")]
     pub synopsis: String,
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_at: DateTimeUtc,
     pub mpa: Option<MpaRating>,
     /// Maintained in the transaction of every review change.
+    #[sea_orm(default_value = 0)]
     pub review_count: i32,
+    #[sea_orm(default_value = 0)]
     pub rating_sum: i32,
     pub rating_avg: Option<f64>,
     /// The directors as a list card shows them, JSON `[[person id, "name"], …]` in credited

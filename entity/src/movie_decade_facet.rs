@@ -15,6 +15,7 @@ pub struct Model {
     pub theatre: bool,
     #[sea_orm(primary_key, auto_increment = false)]
     pub decade: i32,
+    #[sea_orm(default_value = 0)]
     pub movies: i32,
 }
 

@@ -17,6 +17,7 @@ pub struct Model {
     pub decade: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub year: i32,
+    #[sea_orm(default_value = 0)]
     pub movies: i32,
 }
 

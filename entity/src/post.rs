@@ -17,23 +17,30 @@ pub struct Model {
     pub slug: String,
     #[sea_orm(column_type = "Text")]
     pub body: String,
+    #[sea_orm(default_value = "draft")]
     pub status: PostStatus,
     pub author_id: i32,
     pub category_id: Option<i32>,
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_at: DateTimeUtc,
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
     /// The Markdown rendered and cleaned at write time (`markup::to_safe_html`).
     #[sea_orm(column_type = "Text", nullable)]
     pub body_html: Option<String>,
     /// Plain-text start of the body for lists (`markup::excerpt`).
+    #[sea_orm(default_value = "")]
     pub excerpt: String,
     /// When the post entered the lists: its publication, or its creation while a draft. With
     /// `id`, the key of keyset pagination.
+    #[sea_orm(default_value = "2000-01-01 00:00:00")]
     pub listed_at: DateTimeUtc,
     /// Its visible (not hidden) comments, kept in the transaction of every comment change.
+    #[sea_orm(default_value = 0)]
     pub comment_count: i32,
     /// Its tag names joined by commas (names never hold one), written with its tags.
+    #[sea_orm(default_value = "")]
     pub tag_names: String,
     #[sea_orm(belongs_to, from = "author_id", to = "id", on_delete = "Restrict")]
     pub author: BelongsTo<super::user::Entity>,

@@ -12,6 +12,7 @@ pub struct Model {
     pub tag_id: i32,
     /// The post's `listed_at`, copied so a tag's list is read in order from the index
     /// `(tag_id, listed_at, post_id)`; rewritten with the links after every post change.
+    #[sea_orm(default_value = "2000-01-01 00:00:00")]
     pub listed_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "post_id", to = "id", on_delete = "Cascade")]
     pub post: BelongsTo<super::post::Entity>,

@@ -8,11 +8,14 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    #[sea_orm(unique_key = "review_movie_user")]
     pub movie_id: i32,
+    #[sea_orm(unique_key = "review_movie_user")]
     pub user_id: i32,
     pub rating: i32,
     #[sea_orm(column_type = "Text")]
     pub body: String,
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "movie_id", to = "id", on_delete = "Cascade")]
     pub movie: BelongsTo<super::movie::Entity>,

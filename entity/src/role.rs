@@ -10,7 +10,9 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub name: String,
+    #[sea_orm(default_value = "")]
     pub description: String,
+    #[sea_orm(default_value = false)]
     pub is_default: bool,
     #[sea_orm(has_many)]
     pub permissions: HasMany<super::role_permission::Entity>,

@@ -9,6 +9,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: i32,
+    #[sea_orm(default_value = 0)]
     pub version: i64,
 }
 

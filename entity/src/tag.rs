@@ -11,6 +11,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub name: String,
     /// Published posts carrying it (maintained with every post change).
+    #[sea_orm(default_value = 0)]
     pub post_count: i32,
     #[sea_orm(has_many, via = "post_tag")]
     pub posts: HasMany<super::post::Entity>,

@@ -15,10 +15,13 @@ pub struct Model {
     pub password_hash: String,
     pub role_id: i32,
     pub country_id: Option<i32>,
+    #[sea_orm(default_value = true)]
     pub is_active: bool,
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_at: DateTimeUtc,
     pub last_seen_at: Option<DateTimeUtc>,
     /// Bumped to end every existing session of this user.
+    #[sea_orm(default_value = 0)]
     pub session_version: i32,
     /// When the address was confirmed (a mailed link, an administrator's `user create`);
     /// until then the account holds no permissions.

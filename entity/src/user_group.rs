@@ -10,6 +10,7 @@ pub struct Model {
     pub user_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub group_id: i32,
+    #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub joined_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "user_id", to = "id", on_delete = "Cascade")]
     pub user: BelongsTo<super::user::Entity>,

@@ -28,6 +28,7 @@ mod pages;
 mod privileges;
 mod redis;
 mod relations;
+mod schema_drift;
 mod seeding;
 mod sessions;
 mod volume;
