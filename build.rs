@@ -1,7 +1,9 @@
 //! Marks which optional test back-ends are available, so the integration tests that need them
 //! are reported as ignored (with the reason) instead of passing silently:
 //! `MARQUEE_TEST_POSTGRES_URL`, `MARQUEE_TEST_MYSQL_URL`, `MARQUEE_TEST_REDIS_URL`, and a `chromedriver` (from
-//! `MARQUEE_CHROMEDRIVER` or the PATH) for the browser tests.
+//! `MARQUEE_CHROMEDRIVER` or the PATH) for the browser tests, and the markup and accessibility
+//! checkers they run (`MARQUEE_VNU_JAR` and `MARQUEE_AXE_JS` naming existing files, and `java`
+//! on the PATH).
 
 use std::env;
 use std::path::PathBuf;
@@ -25,6 +27,19 @@ fn main() {
     if chromedriver().is_some() {
         println!("cargo::rustc-cfg=marquee_browser");
     }
+    println!("cargo::rustc-check-cfg=cfg(marquee_checkers)");
+    println!("cargo::rerun-if-env-changed=MARQUEE_VNU_JAR");
+    println!("cargo::rerun-if-env-changed=MARQUEE_AXE_JS");
+    let file = |var: &str| env::var_os(var).is_some_and(|p| PathBuf::from(p).is_file());
+    if file("MARQUEE_VNU_JAR") && file("MARQUEE_AXE_JS") && on_path("java").is_some() {
+        println!("cargo::rustc-cfg=marquee_checkers");
+    }
+}
+
+fn on_path(program: &str) -> Option<PathBuf> {
+    env::split_paths(&env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
 }
 
 fn chromedriver() -> Option<PathBuf> {
@@ -32,7 +47,5 @@ fn chromedriver() -> Option<PathBuf> {
         let path = PathBuf::from(path);
         return path.is_file().then_some(path);
     }
-    env::split_paths(&env::var_os("PATH")?)
-        .map(|dir| dir.join("chromedriver"))
-        .find(|p| p.is_file())
+    on_path("chromedriver")
 }

@@ -3,10 +3,10 @@
 //! browser) as soon as it is shown, and by the Nu HTML checker (`vnu.jar`, run once over all the
 //! pages at the end of the journey). Any error from either fails the test.
 //!
-//! Needs Debian's `chromium` and `chromium-driver`; `.ci/run` installs them, and the npm packages
-//! `vnu-jar` and `axe-core` into `target/test-tools/` (or point `MARQUEE_VNU_JAR` and
-//! `MARQUEE_AXE_JS` at them). Where no chromedriver was found when the tests were built, these
-//! tests are listed as ignored; without the checkers, a journey says so and checks nothing else.
+//! Needs Debian's `chromium` and `chromium-driver`, Java, and the npm packages `vnu-jar` and
+//! `axe-core` named by `MARQUEE_VNU_JAR` and `MARQUEE_AXE_JS`; `.ci/run` installs them all and
+//! sets both. Where any is missing when the tests are built, the journeys are listed as
+//! ignored with the reason: a journey never passes with its checks skipped.
 //! Screenshots go to `target/screenshots/`.
 
 use std::cell::RefCell;
@@ -44,22 +44,19 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A checker's file: from its variable, else where `.ci/run` installs it.
-fn tool(var: &str, installed: &str) -> Option<PathBuf> {
-    let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("target/test-tools/node_modules")
-            .join(installed)
-    });
-    path.is_file().then_some(path)
+/// A checker's file, from its variable: the tests that need one are ignored when it was not
+/// set to an existing file as they were built (`build.rs`), so here it must be there.
+fn tool(var: &str) -> PathBuf {
+    let path = std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{var} is not set (the tests were built with it)"));
+    assert!(path.is_file(), "{var}: {} is not a file", path.display());
+    path
 }
 
-fn axe_source() -> Option<&'static str> {
-    static AXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    AXE.get_or_init(|| {
-        tool("MARQUEE_AXE_JS", "axe-core/axe.min.js").map(|p| std::fs::read_to_string(p).unwrap())
-    })
-    .as_deref()
+fn axe_source() -> &'static str {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| std::fs::read_to_string(tool("MARQUEE_AXE_JS")).unwrap())
 }
 
 /// Runs axe in the page; its violations as lines (rule, help, the elements).
@@ -133,8 +130,7 @@ impl Browser {
         }
         let source = self.client.source().await.unwrap();
         self.pages.borrow_mut().push((url.clone(), source));
-        let Some(axe) = axe_source() else { return };
-        self.client.execute(axe, vec![]).await.unwrap();
+        self.client.execute(axe_source(), vec![]).await.unwrap();
         let found = self.client.execute_async(AXE_RUN, vec![]).await.unwrap();
         for violation in found.as_array().into_iter().flatten() {
             let line = violation.as_str().unwrap_or_default();
@@ -250,13 +246,7 @@ impl Drop for Browser {
 
 /// The Nu HTML checker's errors over these pages (one run of `vnu.jar` for all of them).
 fn nu_errors(pages: &[(String, String)]) -> Vec<String> {
-    let Some(jar) = tool("MARQUEE_VNU_JAR", "vnu-jar/build/dist/vnu.jar") else {
-        eprintln!("vnu.jar not found: the pages' markup was not checked");
-        return Vec::new();
-    };
-    if axe_source().is_none() {
-        eprintln!("axe.min.js not found: the pages' accessibility was not checked");
-    }
+    let jar = tool("MARQUEE_VNU_JAR");
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (i, (url, source)) in pages.iter().enumerate() {
@@ -304,6 +294,10 @@ fn nu_errors(pages: &[(String, String)]) -> Vec<String> {
     not(marquee_browser),
     ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
 )]
+#[cfg_attr(
+    all(marquee_browser, not(marquee_checkers)),
+    ignore = "no markup and accessibility checkers: set MARQUEE_VNU_JAR and MARQUEE_AXE_JS (.ci/run installs vnu-jar and axe-core)"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_opens_the_home_page_in_chromium_and_sees_the_navigation() {
     let test_db = TestDb::create(Backend::Sqlite).await;
@@ -337,6 +331,10 @@ async fn a_visitor_opens_the_home_page_in_chromium_and_sees_the_navigation() {
 #[cfg_attr(
     not(marquee_browser),
     ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
+)]
+#[cfg_attr(
+    all(marquee_browser, not(marquee_checkers)),
+    ignore = "no markup and accessibility checkers: set MARQUEE_VNU_JAR and MARQUEE_AXE_JS (.ci/run installs vnu-jar and axe-core)"
 )]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_member_gains_a_capability_when_an_admin_gives_them_a_new_role() {
@@ -482,6 +480,10 @@ async fn log_out(browser: &Browser) {
     not(marquee_browser),
     ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
 )]
+#[cfg_attr(
+    all(marquee_browser, not(marquee_checkers)),
+    ignore = "no markup and accessibility checkers: set MARQUEE_VNU_JAR and MARQUEE_AXE_JS (.ci/run installs vnu-jar and axe-core)"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_author_posts_a_reader_comments_and_a_moderator_hides_the_comment() {
     let test_db = TestDb::create(Backend::Sqlite).await;
@@ -572,6 +574,10 @@ async fn an_author_posts_a_reader_comments_and_a_moderator_hides_the_comment() {
     not(marquee_browser),
     ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
 )]
+#[cfg_attr(
+    all(marquee_browser, not(marquee_checkers)),
+    ignore = "no markup and accessibility checkers: set MARQUEE_VNU_JAR and MARQUEE_AXE_JS (.ci/run installs vnu-jar and axe-core)"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_filters_the_catalogue_opens_a_movie_and_reviews_it() {
     use marquee::seed::data::MOVIES;
@@ -649,6 +655,10 @@ async fn a_member_filters_the_catalogue_opens_a_movie_and_reviews_it() {
     not(marquee_browser),
     ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
 )]
+#[cfg_attr(
+    all(marquee_browser, not(marquee_checkers)),
+    ignore = "no markup and accessibility checkers: set MARQUEE_VNU_JAR and MARQUEE_AXE_JS (.ci/run installs vnu-jar and axe-core)"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_author_makes_a_token_writes_through_the_api_and_revokes_it() {
     let test_db = TestDb::create(Backend::Sqlite).await;
@@ -723,6 +733,10 @@ async fn an_author_makes_a_token_writes_through_the_api_and_revokes_it() {
 #[cfg_attr(
     not(marquee_browser),
     ignore = "no chromedriver found when the tests were built (apt-get install chromium chromium-driver)"
+)]
+#[cfg_attr(
+    all(marquee_browser, not(marquee_checkers)),
+    ignore = "no markup and accessibility checkers: set MARQUEE_VNU_JAR and MARQUEE_AXE_JS (.ci/run installs vnu-jar and axe-core)"
 )]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_member_confirms_their_address_forgets_their_password_and_resets_it() {
@@ -805,12 +819,12 @@ async fn a_new_member_confirms_their_address_forgets_their_password_and_resets_i
 }
 
 /// The checker the journeys rely on does fail on broken markup (and names the page).
+#[cfg_attr(
+    not(marquee_checkers),
+    ignore = "no Nu HTML checker: set MARQUEE_VNU_JAR (.ci/run installs vnu-jar)"
+)]
 #[test]
 fn the_nu_checker_reports_broken_markup() {
-    if tool("MARQUEE_VNU_JAR", "vnu-jar/build/dist/vnu.jar").is_none() {
-        eprintln!("vnu.jar not found: nothing to check");
-        return;
-    }
     let broken = "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p><div>x</div><time datetime=\"2026-11-21T10:00:00.123456789+00:00\">now</time></body></html>";
     let fine =
         "<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p>x</p></body></html>";

@@ -1,10 +1,12 @@
-//! Mail, end to end against a real SMTP server (`tests/support/smtp_sink.py`, aiosmtpd): the
-//! confirmation mail after sign-up, "forgot password", the change of address, an
+//! Mail, end to end against a real SMTP server running inside the test process ([`MailSink`]):
+//! the confirmation mail after sign-up, "forgot password", the change of address, an
 //! administrator's reset link. Each link works once, not after it expires, and not after the
 //! password or address it was issued under changed; a reset ends every session.
 
-use std::io::BufRead;
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{IpAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -12,15 +14,16 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::helpers::{PASSWORD, TestApp, TestDb, location};
 
-/// A real SMTP server on a free port; what it receives is kept as JSON files.
+/// A real SMTP server on a free port, in this process: `mailin` speaks the protocol, a thread
+/// per connection does the I/O, and `mail-parser` decodes every message it receives.
 pub struct MailSink {
-    child: std::process::Child,
     pub port: u16,
-    dir: tempfile::TempDir,
+    received: Arc<Mutex<Vec<Received>>>,
+    stopped: Arc<AtomicBool>,
 }
 
 /// One message as the SMTP server received and decoded it.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Received {
     pub to: Vec<String>,
     pub subject: String,
@@ -28,29 +31,115 @@ pub struct Received {
     pub html: String,
 }
 
+/// Collects one connection's messages.
+struct Collector {
+    received: Arc<Mutex<Vec<Received>>>,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl mailin::Handler for Collector {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _8bit: bool,
+        to: &[String],
+    ) -> mailin::Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        mailin::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin::Response {
+        use mail_parser::{MessageParser, PartType};
+        let message = MessageParser::default()
+            .parse(&self.data)
+            .expect("a MIME message");
+        let part = |html: bool| {
+            message
+                .parts
+                .iter()
+                .find_map(|part| match (&part.body, html) {
+                    (PartType::Text(text), false) | (PartType::Html(text), true) => {
+                        Some(text.to_string())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_default()
+        };
+        let received = Received {
+            to: std::mem::take(&mut self.to),
+            subject: message.subject().unwrap_or_default().to_owned(),
+            text: part(false),
+            html: part(true),
+        };
+        self.received.lock().unwrap().push(received);
+        mailin::response::OK
+    }
+}
+
+/// Speaks SMTP with one client until it quits.
+fn converse(stream: TcpStream, received: Arc<Mutex<Vec<Received>>>) -> std::io::Result<()> {
+    let remote: IpAddr = stream.peer_addr()?.ip();
+    let collector = Collector {
+        received,
+        to: Vec::new(),
+        data: Vec::new(),
+    };
+    let mut session = mailin::SessionBuilder::new("sink.test").build(remote, collector);
+    let mut writer = stream.try_clone()?;
+    session.greeting().write_to(&mut writer)?;
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let response = session.process(&line);
+        match response.action {
+            mailin::Action::Reply => response.write_to(&mut writer)?,
+            mailin::Action::NoReply => {}
+            mailin::Action::Close | mailin::Action::UpgradeTls => {
+                response.write_to(&mut writer)?;
+                return Ok(());
+            }
+        }
+        writer.flush()?;
+    }
+}
+
 impl MailSink {
     pub fn start() -> MailSink {
-        let dir = tempfile::tempdir().unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
-        let mut child = std::process::Command::new("python3")
-            .arg(script)
-            .arg(dir.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 runs (the SMTP sink needs python3 with aiosmtpd)");
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("ready ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| {
-                panic!("the SMTP sink did not start (pip install aiosmtpd): {line:?}")
-            });
-        MailSink { child, port, dir }
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let stopped = Arc::new(AtomicBool::new(false));
+        let (store, stop) = (received.clone(), stopped.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(stream) = stream else { continue };
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    // A client that hangs up mid-conversation is the client's business.
+                    let _ = converse(stream, store);
+                });
+            }
+        });
+        MailSink {
+            port,
+            received,
+            stopped,
+        }
     }
 
     /// The application on `test_db`, sending its mail here.
@@ -66,18 +155,9 @@ impl MailSink {
         settings
     }
 
-    /// Every message received so far.
+    /// Every message received so far, in the order they arrived.
     pub fn received(&self) -> Vec<Received> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        files
-            .iter()
-            .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
-            .collect()
+        self.received.lock().unwrap().clone()
     }
 
     /// The messages to `to` whose subject contains `subject`.
@@ -109,8 +189,9 @@ impl MailSink {
 
 impl Drop for MailSink {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Wake the accepting thread so that it sees the flag and ends.
+        self.stopped.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
 }
 
