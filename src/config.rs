@@ -124,9 +124,10 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_COOKIE_SECURE")]
     pub cookie_secure: bool,
 
-    /// Folder of static files served under /static.
-    #[arg(long, env = "MARQUEE_STATIC_DIR", default_value = default_static_dir())]
-    pub static_dir: PathBuf,
+    /// Serve /static from this folder instead of the files built into the binary, uncached
+    /// (development: edits show without a rebuild).
+    #[arg(long, env = "MARQUEE_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
 
     /// Redis URL: sessions and login throttling shared by every instance (redis://host:6379).
     #[arg(long, env = "MARQUEE_REDIS_URL")]
@@ -308,10 +309,6 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-fn default_static_dir() -> &'static str {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/static")
-}
-
 impl Settings {
     /// Settings for a test: the given database, a free port, no demo data, a fixed key.
     pub fn for_tests(database_url: impl Into<String>) -> Self {
@@ -326,7 +323,7 @@ impl Settings {
             no_demo_data: true,
             demo_data: false,
             cookie_secure: false,
-            static_dir: PathBuf::from(default_static_dir()),
+            static_dir: None,
             workers: Some(1),
             db_connections: None,
             redis_url: None,

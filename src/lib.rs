@@ -4,6 +4,7 @@
 //! to run the real site lives here, starting with [`startup::Application`].
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod backup;
 pub mod cache;

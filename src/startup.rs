@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_files::Files;
 use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
@@ -236,7 +235,7 @@ fn build_server(
     let metrics_token =
         web::Data::new(routes::health::MetricsToken(settings.metrics_token.clone()));
     let session_ttl = CookieDuration::hours(i64::from(settings.session_absolute_hours.max(1)));
-    let static_dir = settings.static_dir.clone();
+    let static_dir = web::Data::new(crate::assets::StaticDir(settings.static_dir.clone()));
     let cookie_secure = settings.cookie_secure;
     let site_url = web::Data::new(site);
     let outbox = web::Data::new(outbox);
@@ -303,16 +302,10 @@ fn build_server(
             .route("/healthz", web::get().to(routes::health::healthz))
             .route("/metrics", web::get().to(routes::health::metrics))
             .service(
-                web::scope("/static")
-                    .wrap(
-                        DefaultHeaders::new()
-                            .add((header::CACHE_CONTROL, "public, max-age=604800")),
-                    )
-                    .service(
-                        Files::new("", static_dir.clone())
-                            .use_etag(true)
-                            .use_last_modified(true),
-                    ),
+                web::resource("/static/{tail:.*}")
+                    .app_data(static_dir.clone())
+                    .route(web::get().to(crate::assets::serve))
+                    .route(web::head().to(crate::assets::serve)),
             )
             // The JSON API: no CSRF tokens (writes need a bearer token, never a cookie), the
             // session only to authenticate reads from a signed-in browser.

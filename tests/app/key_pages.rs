@@ -96,6 +96,7 @@ fn snapshot(name: &str, html: &str) {
     insta::with_settings!({
         filters => vec![
             (r#"(name="csrf-token" content=|name="csrf_token" value=)"[^"]*""#, "$1\"[csrf]\""),
+            (r"/static/[0-9a-f]{16}/", "/static/[hash]/"),
             (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "[iso-time]"),
             (r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}(, \d{2}:\d{2} UTC)?", "[date]"),
         ],

@@ -15,6 +15,7 @@ mod api;
 mod api_client;
 mod blog;
 mod browser;
+mod deployment;
 mod feeds;
 mod fuzz;
 mod hostile;

@@ -85,11 +85,28 @@ backend_tests! {
         let csp = first.headers()["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
 
-        let css = app.get("/static/css/site.css").await;
+        // The page names its stylesheet by content; that URL is cached for a year.
+        let (_, home) = app.get_html("/").await;
+        let href = Doc::parse(&home).attrs("link[rel=stylesheet]", "href").remove(0);
+        let hash = href.strip_prefix("/static/").and_then(|rest| rest.strip_suffix("/css/site.css"));
+        assert!(hash.is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())), "{href}");
+        let css = app.get(&href).await;
         assert_eq!(css.status(), StatusCode::OK);
-        assert!(css.headers()["cache-control"].to_str().unwrap().contains("max-age="));
-        assert!(css.headers().contains_key("etag"));
+        assert_eq!(css.headers()["cache-control"], "public, max-age=31536000, immutable");
         assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+        let etag = css.headers()["etag"].to_str().unwrap().to_owned();
+        assert!(!etag.starts_with("W/"), "a strong validator: {etag}");
+        let again = app.client.get(app.url(&href)).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        // Another build's hash, or none, gets the current file with a short lifetime.
+        for other in ["/static/0123456789abcdef/css/site.css", "/static/css/site.css"] {
+            let response = app.get(other).await;
+            assert_eq!(response.status(), StatusCode::OK, "{other}");
+            assert_eq!(response.headers()["cache-control"], "public, max-age=300", "{other}");
+        }
+        for bad in ["/static/../Cargo.toml", "/static/%2e%2e/Cargo.toml", "/static/0123456789abcdef/"] {
+            assert_eq!(app.get(bad).await.status(), StatusCode::NOT_FOUND, "{bad}");
+        }
         assert!(!css.headers().contains_key("set-cookie"), "no session for static files");
         app.stop().await;
     }
