@@ -46,30 +46,23 @@ impl MigrationTrait for Breaks {
     }
 }
 
-struct FailingUp;
-struct FailingDown;
+/// The migrator with a [`Breaks`] step after every real one: failing on the way up, or
+/// (`DOWN`) on the way down.
+struct Failing<const DOWN: bool>;
 
 #[async_trait]
-impl MigratorTrait for FailingUp {
+impl<const DOWN: bool> MigratorTrait for Failing<DOWN> {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut steps = Migrator::migrations();
         steps.push(migration::step(Breaks {
-            on_the_way_down: false,
+            on_the_way_down: DOWN,
         }));
         steps
     }
 }
 
-#[async_trait]
-impl MigratorTrait for FailingDown {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        let mut steps = Migrator::migrations();
-        steps.push(migration::step(Breaks {
-            on_the_way_down: true,
-        }));
-        steps
-    }
-}
+type FailingUp = Failing<false>;
+type FailingDown = Failing<true>;
 
 /// Movie titles, to show that a failed step's updates were undone.
 async fn titles(db: &sea_orm::DatabaseConnection) -> Vec<String> {
