@@ -5,7 +5,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop, fk, index, values_err};
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -58,67 +58,70 @@ const ROLES: &[(&str, &str, bool, &[&str])] = &[
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("role")
-                    .col(pk_auto("id"))
-                    .col(string_len_uniq("name", 64))
-                    .col(string_len("description", 255).default(""))
-                    .col(boolean("is_default").default(false))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table("role_permission")
-                    .col(integer("role_id"))
-                    .col(string_len("permission", 32))
-                    .primary_key(Index::create().col("role_id").col("permission"))
-                    .foreign_key(&mut fk(
-                        "role_permission",
-                        "role_id",
-                        "role",
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table("user")
-                    .col(pk_auto("id"))
-                    .col(string_len_uniq("username", 32))
-                    .col(string_len_uniq("email", 254))
-                    .col(string_len("password_hash", 255))
-                    .col(integer("role_id"))
-                    .col(boolean("is_active").default(true))
-                    .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
-                    .col(timestamp_with_time_zone_null("last_seen_at"))
-                    .foreign_key(&mut fk(
-                        "user",
-                        "role_id",
-                        "role",
-                        ForeignKeyAction::Restrict,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager.create_index(index("user", &["role_id"])).await?;
-        manager.create_index(index("user", &["created_at"])).await?;
+        create_table(
+            manager,
+            Table::create()
+                .table("role")
+                .col(pk_auto("id"))
+                .col(string_len_uniq("name", 64))
+                .col(string_len("description", 255).default(""))
+                .col(boolean("is_default").default(false))
+                .to_owned(),
+        )
+        .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table("role_permission")
+                .col(integer("role_id"))
+                .col(string_len("permission", 32))
+                .primary_key(Index::create().col("role_id").col("permission"))
+                .foreign_key(&mut fk(
+                    "role_permission",
+                    "role_id",
+                    "role",
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table("user")
+                .col(pk_auto("id"))
+                .col(string_len_uniq("username", 32))
+                .col(string_len_uniq("email", 254))
+                .col(string_len("password_hash", 255))
+                .col(integer("role_id"))
+                .col(boolean("is_active").default(true))
+                .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
+                .col(timestamp_with_time_zone_null("last_seen_at"))
+                .foreign_key(&mut fk(
+                    "user",
+                    "role_id",
+                    "role",
+                    ForeignKeyAction::Restrict,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        create_index(manager, index("user", &["role_id"])).await?;
+        create_index(manager, index("user", &["created_at"])).await?;
 
-        let mut roles = Query::insert();
-        roles
-            .into_table("role")
-            .columns(["name", "description", "is_default"]);
-        for (name, description, is_default, _) in ROLES {
+        // One statement for every role: they are all there or none is.
+        if is_empty(manager, "role").await? {
+            let mut roles = Query::insert();
             roles
-                .values([(*name).into(), (*description).into(), (*is_default).into()])
-                .map_err(values_err)?;
+                .into_table("role")
+                .columns(["name", "description", "is_default"]);
+            for (name, description, is_default, _) in ROLES {
+                roles
+                    .values([(*name).into(), (*description).into(), (*is_default).into()])
+                    .map_err(values_err)?;
+            }
+            manager.exec_stmt(roles).await?;
         }
-        manager.exec_stmt(roles).await?;
 
         // One INSERT ... SELECT per permission: the role ids are whatever the database gave.
         let mut permissions: Vec<&str> = ROLES.iter().flat_map(|r| r.3.iter().copied()).collect();
@@ -142,14 +145,27 @@ impl MigrationTrait for Migration {
                 .select_from(select)
                 .map_err(values_err)?
                 .to_owned();
-            manager.exec_stmt(insert).await?;
+            let granted = Query::select()
+                .expr(Expr::val(1))
+                .from("role_permission")
+                .and_where(Expr::col("permission").eq(permission))
+                .limit(1)
+                .to_owned();
+            if manager
+                .get_connection()
+                .query_one(&granted)
+                .await?
+                .is_none()
+            {
+                manager.exec_stmt(insert).await?;
+            }
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(drop("user")).await?;
-        manager.drop_table(drop("role_permission")).await?;
-        manager.drop_table(drop("role")).await
+        drop_table(manager, "user").await?;
+        drop_table(manager, "role_permission").await?;
+        drop_table(manager, "role").await
     }
 }

@@ -6,7 +6,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop, fk, index};
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -14,69 +14,67 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("movie")
-                    .col(pk_auto("id"))
-                    .col(string_len("title", 200))
-                    .col(integer("year"))
-                    .col(boolean("theatre").default(true))
-                    .col(text("synopsis"))
-                    .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
-                    .to_owned(),
-            )
-            .await?;
-        manager.create_index(index("movie", &["year"])).await?;
-        manager.create_index(index("movie", &["title"])).await?;
+        create_table(
+            manager,
+            Table::create()
+                .table("movie")
+                .col(pk_auto("id"))
+                .col(string_len("title", 200))
+                .col(integer("year"))
+                .col(boolean("theatre").default(true))
+                .col(text("synopsis"))
+                .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
+                .to_owned(),
+        )
+        .await?;
+        create_index(manager, index("movie", &["year"])).await?;
+        create_index(manager, index("movie", &["title"])).await?;
 
-        manager
-            .create_table(
-                Table::create()
-                    .table("person")
-                    .col(pk_auto("id"))
-                    .col(string_len_uniq("name", 200))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table("movie_director")
-                    .col(integer("movie_id"))
-                    .col(integer("person_id"))
-                    .col(integer("position"))
-                    .primary_key(Index::create().col("movie_id").col("person_id"))
-                    .foreign_key(&mut fk(
-                        "movie_director",
-                        "movie_id",
-                        "movie",
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        "movie_director",
-                        "person_id",
-                        "person",
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                index("movie_director", &["movie_id", "position"])
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(index("movie_director", &["person_id"]))
-            .await
+        create_table(
+            manager,
+            Table::create()
+                .table("person")
+                .col(pk_auto("id"))
+                .col(string_len_uniq("name", 200))
+                .to_owned(),
+        )
+        .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table("movie_director")
+                .col(integer("movie_id"))
+                .col(integer("person_id"))
+                .col(integer("position"))
+                .primary_key(Index::create().col("movie_id").col("person_id"))
+                .foreign_key(&mut fk(
+                    "movie_director",
+                    "movie_id",
+                    "movie",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "movie_director",
+                    "person_id",
+                    "person",
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        create_index(
+            manager,
+            index("movie_director", &["movie_id", "position"])
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        create_index(manager, index("movie_director", &["person_id"])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(drop("movie_director")).await?;
-        manager.drop_table(drop("person")).await?;
-        manager.drop_table(drop("movie")).await
+        drop_table(manager, "movie_director").await?;
+        drop_table(manager, "person").await?;
+        drop_table(manager, "movie").await
     }
 }

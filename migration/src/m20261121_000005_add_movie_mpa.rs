@@ -4,7 +4,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::index;
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -12,28 +12,12 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("movie")
-                    .add_column(string_len_null("mpa", 8))
-                    .to_owned(),
-            )
-            .await?;
-        manager.create_index(index("movie", &["mpa"])).await
+        add_column(manager, "movie", &mut string_len_null("mpa", 8)).await?;
+        create_index(manager, index("movie", &["mpa"])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_movie_mpa")
-                    .table("movie")
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(Table::alter().table("movie").drop_column("mpa").to_owned())
-            .await
+        drop_index(manager, "movie", "idx_movie_mpa").await?;
+        drop_column(manager, "movie", "mpa").await
     }
 }

@@ -4,30 +4,18 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::common::*;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("user")
-                    .add_column(integer("session_version").default(0))
-                    .to_owned(),
-            )
-            .await
+        add_column(manager, "user", &mut integer("session_version").default(0)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("user")
-                    .drop_column("session_version")
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "user", "session_version").await
     }
 }

@@ -5,7 +5,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop, fk, index};
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -13,31 +13,29 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("user_session")
-                    .col(string_len("id", 64).primary_key())
-                    .col(integer("user_id"))
-                    .col(timestamp_with_time_zone("created_at"))
-                    .col(timestamp_with_time_zone("last_seen_at"))
-                    .col(string_len_null("ip", 64))
-                    .col(string_len("user_agent", 255).default(""))
-                    .foreign_key(&mut fk(
-                        "user_session",
-                        "user_id",
-                        "user",
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(index("user_session", &["user_id"]))
-            .await
+        create_table(
+            manager,
+            Table::create()
+                .table("user_session")
+                .col(string_len("id", 64).primary_key())
+                .col(integer("user_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("last_seen_at"))
+                .col(string_len_null("ip", 64))
+                .col(string_len("user_agent", 255).default(""))
+                .foreign_key(&mut fk(
+                    "user_session",
+                    "user_id",
+                    "user",
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        create_index(manager, index("user_session", &["user_id"])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(drop("user_session")).await
+        drop_table(manager, "user_session").await
     }
 }

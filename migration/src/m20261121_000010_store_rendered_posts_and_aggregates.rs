@@ -15,7 +15,7 @@
 use sea_orm_migration::sea_orm::{DatabaseBackend, FromQueryResult, Statement};
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop, index};
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -35,13 +35,15 @@ impl MigrationTrait for Migration {
         let backend = manager.get_database_backend();
         let db = manager.get_connection();
         if backend == DatabaseBackend::MySql {
-            db.execute_unprepared("ALTER TABLE `post` ADD COLUMN `body_html` MEDIUMTEXT NULL")
-                .await?;
+            if !manager.has_column("post", "body_html").await? {
+                db.execute_unprepared("ALTER TABLE `post` ADD COLUMN `body_html` MEDIUMTEXT NULL")
+                    .await?;
+            }
         } else {
-            add(manager, "post", &mut text_null("body_html")).await?;
+            add_column(manager, "post", &mut text_null("body_html")).await?;
         }
-        add(manager, "post", string_len("excerpt", 300).default("")).await?;
-        add(
+        add_column(manager, "post", string_len("excerpt", 300).default("")).await?;
+        add_column(
             manager,
             "post",
             timestamp_with_time_zone("listed_at").default("2000-01-01 00:00:00"),
@@ -63,13 +65,13 @@ impl MigrationTrait for Migration {
             &["author_id", "listed_at", "id"],
             &["category_id", "listed_at", "id"],
         ] {
-            manager.create_index(index("post", cols)).await?;
+            create_index(manager, index("post", cols)).await?;
         }
         backfill_html(manager).await?;
 
-        add(manager, "movie", integer("review_count").default(0)).await?;
-        add(manager, "movie", integer("rating_sum").default(0)).await?;
-        add(manager, "movie", &mut double_null("rating_avg")).await?;
+        add_column(manager, "movie", integer("review_count").default(0)).await?;
+        add_column(manager, "movie", integer("rating_sum").default(0)).await?;
+        add_column(manager, "movie", &mut double_null("rating_avg")).await?;
         let reviews_of_movie = |expr: Expr| {
             Query::select()
                 .expr(expr)
@@ -124,19 +126,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index("movie", &["rating_avg"]))
-            .await?;
+        create_index(manager, index("movie", &["rating_avg"])).await?;
 
-        manager
-            .create_table(
-                Table::create()
-                    .table("site_version")
-                    .col(integer("id").primary_key())
-                    .col(big_integer("version").default(0))
-                    .to_owned(),
-            )
-            .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table("site_version")
+                .col(integer("id").primary_key())
+                .col(big_integer("version").default(0))
+                .to_owned(),
+        )
+        .await?;
+        if !is_empty(manager, "site_version").await? {
+            return Ok(());
+        }
         manager
             .exec_stmt(
                 Query::insert()
@@ -150,53 +153,23 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(drop("site_version")).await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_movie_rating_avg")
-                    .table("movie")
-                    .to_owned(),
-            )
-            .await?;
+        drop_table(manager, "site_version").await?;
+        drop_index(manager, "movie", "idx_movie_rating_avg").await?;
         for col in ["rating_avg", "rating_sum", "review_count"] {
-            remove(manager, "movie", col).await?;
+            drop_column(manager, "movie", col).await?;
         }
         for name in [
             "idx_post_status_listed_at_id",
             "idx_post_author_id_listed_at_id",
             "idx_post_category_id_listed_at_id",
         ] {
-            manager
-                .drop_index(Index::drop().name(name).table("post").to_owned())
-                .await?;
+            drop_index(manager, "post", name).await?;
         }
         for col in ["listed_at", "excerpt", "body_html"] {
-            remove(manager, "post", col).await?;
+            drop_column(manager, "post", col).await?;
         }
         Ok(())
     }
-}
-
-/// One column added per statement (SQLite takes one change per `ALTER`).
-async fn add(
-    manager: &SchemaManager<'_>,
-    table: &'static str,
-    col: &mut ColumnDef,
-) -> Result<(), DbErr> {
-    manager
-        .alter_table(Table::alter().table(table).add_column(col).to_owned())
-        .await
-}
-
-async fn remove(
-    manager: &SchemaManager<'_>,
-    table: &'static str,
-    col: &'static str,
-) -> Result<(), DbErr> {
-    manager
-        .alter_table(Table::alter().table(table).drop_column(col).to_owned())
-        .await
 }
 
 /// Renders every post's body into `body_html` and `excerpt`, in batches by id.

@@ -16,7 +16,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop, index};
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,59 +24,65 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("movie_facet")
-                    .col(string_len("mpa", 16))
-                    .col(integer("year"))
-                    .col(boolean("theatre"))
-                    .col(integer("decade"))
-                    .col(integer("movies").default(0))
-                    .primary_key(
-                        Index::create()
-                            .col("mpa")
-                            .col("theatre")
-                            .col("decade")
-                            .col("year"),
-                    )
-                    .to_owned(),
-            )
-            .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table("movie_facet")
+                .col(string_len("mpa", 16))
+                .col(integer("year"))
+                .col(boolean("theatre"))
+                .col(integer("decade"))
+                .col(integer("movies").default(0))
+                .primary_key(
+                    Index::create()
+                        .col("mpa")
+                        .col("theatre")
+                        .col("decade")
+                        .col("year"),
+                )
+                .to_owned(),
+        )
+        .await?;
         let mpa = Func::coalesce([Expr::col("mpa"), Expr::val("")]);
         let decade = Expr::col("year").sub(Expr::col("year").modulo(10));
-        manager
-            .exec_stmt(
-                Query::insert()
-                    .into_table("movie_facet")
-                    .columns(["mpa", "year", "theatre", "decade", "movies"])
-                    .select_from(
-                        Query::select()
-                            .expr(mpa)
-                            .column("year")
-                            .column("theatre")
-                            .expr(decade)
-                            .expr(Expr::col("id").count())
-                            .from("movie")
-                            // Grouped by the bare columns: the selected expressions are
-                            // functions of them (PostgreSQL cannot match bound values).
-                            .add_group_by([
-                                Expr::col("mpa"),
-                                Expr::col("year"),
-                                Expr::col("theatre"),
-                            ])
-                            .to_owned(),
-                    )
-                    .map_err(crate::common::values_err)?
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(index(
+        // One INSERT ... SELECT: every count is there or none is.
+        let counted = !is_empty(manager, "movie_facet").await?;
+        if !counted {
+            manager
+                .exec_stmt(
+                    Query::insert()
+                        .into_table("movie_facet")
+                        .columns(["mpa", "year", "theatre", "decade", "movies"])
+                        .select_from(
+                            Query::select()
+                                .expr(mpa)
+                                .column("year")
+                                .column("theatre")
+                                .expr(decade)
+                                .expr(Expr::col("id").count())
+                                .from("movie")
+                                // Grouped by the bare columns: the selected expressions are
+                                // functions of them (PostgreSQL cannot match bound values).
+                                .add_group_by([
+                                    Expr::col("mpa"),
+                                    Expr::col("year"),
+                                    Expr::col("theatre"),
+                                ])
+                                .to_owned(),
+                        )
+                        .map_err(crate::common::values_err)?
+                        .to_owned(),
+                )
+                .await?;
+        }
+        create_index(
+            manager,
+            index(
                 "movie_facet",
                 &["mpa", "theatre", "decade", "year", "movies"],
-            ))
-            .await?;
+            ),
+        )
+        .await?;
         for (sort, columns) in BROWSE {
             let mut create = Index::create();
             create
@@ -92,36 +98,22 @@ impl MigrationTrait for Migration {
                 };
                 create.col((*column, order));
             }
-            manager.create_index(create).await?;
+            create_index(manager, create).await?;
         }
         for old in REPLACED {
-            manager
-                .drop_index(
-                    Index::drop()
-                        .name(format!("idx_movie_{old}"))
-                        .table("movie")
-                        .to_owned(),
-                )
-                .await?;
+            drop_index(manager, "movie", &format!("idx_movie_{old}")).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for old in REPLACED {
-            manager.create_index(index("movie", &[old])).await?;
+            create_index(manager, index("movie", &[old])).await?;
         }
         for (sort, _) in BROWSE {
-            manager
-                .drop_index(
-                    Index::drop()
-                        .name(format!("idx_movie_browse_{sort}"))
-                        .table("movie")
-                        .to_owned(),
-                )
-                .await?;
+            drop_index(manager, "movie", &format!("idx_movie_browse_{sort}")).await?;
         }
-        manager.drop_table(drop("movie_facet")).await
+        drop_table(manager, "movie_facet").await
     }
 }
 

@@ -19,14 +19,14 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 pub struct Migration;
 
 const SQLITE_UP: &[&str] = &[
-    "CREATE VIRTUAL TABLE post_search USING fts5(title, body, content='post', \
+    "CREATE VIRTUAL TABLE IF NOT EXISTS post_search USING fts5(title, body, content='post', \
      content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER post_search_insert AFTER INSERT ON post BEGIN \
+    "CREATE TRIGGER IF NOT EXISTS post_search_insert AFTER INSERT ON post BEGIN \
      INSERT INTO post_search(rowid, title, body) VALUES (new.id, new.title, new.body); END",
-    "CREATE TRIGGER post_search_delete AFTER DELETE ON post BEGIN \
+    "CREATE TRIGGER IF NOT EXISTS post_search_delete AFTER DELETE ON post BEGIN \
      INSERT INTO post_search(post_search, rowid, title, body) \
      VALUES ('delete', old.id, old.title, old.body); END",
-    "CREATE TRIGGER post_search_update AFTER UPDATE OF title, body ON post BEGIN \
+    "CREATE TRIGGER IF NOT EXISTS post_search_update AFTER UPDATE OF title, body ON post BEGIN \
      INSERT INTO post_search(post_search, rowid, title, body) \
      VALUES ('delete', old.id, old.title, old.body); \
      INSERT INTO post_search(rowid, title, body) VALUES (new.id, new.title, new.body); END",
@@ -42,8 +42,8 @@ const SQLITE_DOWN: &[&str] = &[
 
 const POSTGRES_UP: &[&str] = &[
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX idx_post_search_title ON post USING gin (lower(title) gin_trgm_ops)",
-    "CREATE INDEX idx_post_search_body ON post USING gin (lower(body) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS idx_post_search_title ON post USING gin (lower(title) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS idx_post_search_body ON post USING gin (lower(body) gin_trgm_ops)",
 ];
 
 const POSTGRES_DOWN: &[&str] = &[

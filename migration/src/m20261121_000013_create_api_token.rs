@@ -4,7 +4,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{drop, fk, index};
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -12,31 +12,31 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("api_token")
-                    .col(pk_auto("id"))
-                    .col(integer("user_id"))
-                    .col(string_len("name", 100))
-                    .col(string_len_uniq("token_hash", 64))
-                    .col(string_len("scopes", 500).default(""))
-                    .col(timestamp_with_time_zone("created_at"))
-                    .col(timestamp_with_time_zone("expires_at"))
-                    .col(timestamp_with_time_zone_null("revoked_at"))
-                    .foreign_key(&mut fk(
-                        "api_token",
-                        "user_id",
-                        "user",
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager.create_index(index("api_token", &["user_id"])).await
+        create_table(
+            manager,
+            Table::create()
+                .table("api_token")
+                .col(pk_auto("id"))
+                .col(integer("user_id"))
+                .col(string_len("name", 100))
+                .col(string_len_uniq("token_hash", 64))
+                .col(string_len("scopes", 500).default(""))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("expires_at"))
+                .col(timestamp_with_time_zone_null("revoked_at"))
+                .foreign_key(&mut fk(
+                    "api_token",
+                    "user_id",
+                    "user",
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        create_index(manager, index("api_token", &["user_id"])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(drop("api_token")).await
+        drop_table(manager, "api_token").await
     }
 }

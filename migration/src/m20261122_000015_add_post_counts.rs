@@ -10,6 +10,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::common::*;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -32,14 +34,7 @@ fn published_posts(query: &mut SelectStatement) -> Expr {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in ["category", "tag"] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .add_column(integer("post_count").default(0))
-                        .to_owned(),
-                )
-                .await?;
+            add_column(manager, table, integer("post_count").default(0)).await?;
         }
         manager
             .exec_stmt(
@@ -76,14 +71,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in ["tag", "category"] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .drop_column("post_count")
-                        .to_owned(),
-                )
-                .await?;
+            drop_column(manager, table, "post_count").await?;
         }
         Ok(())
     }

@@ -6,7 +6,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::drop;
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -14,18 +14,22 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("movie_decade_facet")
-                    .col(string_len("mpa", 16))
-                    .col(boolean("theatre"))
-                    .col(integer("decade"))
-                    .col(integer("movies").default(0))
-                    .primary_key(Index::create().col("mpa").col("theatre").col("decade"))
-                    .to_owned(),
-            )
-            .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table("movie_decade_facet")
+                .col(string_len("mpa", 16))
+                .col(boolean("theatre"))
+                .col(integer("decade"))
+                .col(integer("movies").default(0))
+                .primary_key(Index::create().col("mpa").col("theatre").col("decade"))
+                .to_owned(),
+        )
+        .await?;
+        // One INSERT ... SELECT: every count is there or none is.
+        if !is_empty(manager, "movie_decade_facet").await? {
+            return Ok(());
+        }
         manager
             .exec_stmt(
                 Query::insert()
@@ -51,6 +55,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(drop("movie_decade_facet")).await
+        drop_table(manager, "movie_decade_facet").await
     }
 }

@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, FromQueryResult};
 
+use crate::common::*;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -47,14 +49,12 @@ fn trails(rows: &[Row]) -> Vec<(i32, String)> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("category")
-                    .add_column(ColumnDef::new("trail").text().null())
-                    .to_owned(),
-            )
-            .await?;
+        add_column(
+            manager,
+            "category",
+            &mut ColumnDef::new("trail").text().null(),
+        )
+        .await?;
         let db = manager.get_connection();
         let select = Query::select()
             .columns(["id", "parent_id", "name", "slug"])
@@ -78,13 +78,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("category")
-                    .drop_column("trail")
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "category", "trail").await
     }
 }

@@ -21,7 +21,7 @@
 use sea_orm_migration::sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::common::{add_column as add, drop_column as remove, index};
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -57,8 +57,8 @@ fn joined_tag_names(backend: DatabaseBackend) -> Expr {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let backend = manager.get_database_backend();
-        add(manager, "post", integer("comment_count").default(0)).await?;
-        add(
+        add_column(manager, "post", integer("comment_count").default(0)).await?;
+        add_column(
             manager,
             "post",
             string_len("tag_names", TAG_NAMES_LEN).default(""),
@@ -84,7 +84,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        add(
+        add_column(
             manager,
             "post_tag",
             timestamp_with_time_zone("listed_at").default("2000-01-01 00:00:00"),
@@ -109,53 +109,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index("post_tag", &["tag_id", "listed_at", "post_id"]))
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(OLD_TAG_INDEX)
-                    .table("post_tag")
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(index("post", &["status", "listed_at", "id", "category_id"]))
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(OLD_STATUS_INDEX)
-                    .table("post")
-                    .to_owned(),
-            )
-            .await
+        create_index(
+            manager,
+            index("post_tag", &["tag_id", "listed_at", "post_id"]),
+        )
+        .await?;
+        drop_index(manager, "post_tag", OLD_TAG_INDEX).await?;
+        create_index(
+            manager,
+            index("post", &["status", "listed_at", "id", "category_id"]),
+        )
+        .await?;
+        drop_index(manager, "post", OLD_STATUS_INDEX).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(index("post", &["status", "listed_at", "id"]))
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(NEW_STATUS_INDEX)
-                    .table("post")
-                    .to_owned(),
-            )
-            .await?;
-        manager.create_index(index("post_tag", &["tag_id"])).await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(NEW_TAG_INDEX)
-                    .table("post_tag")
-                    .to_owned(),
-            )
-            .await?;
-        remove(manager, "post_tag", "listed_at").await?;
-        remove(manager, "post", "tag_names").await?;
-        remove(manager, "post", "comment_count").await
+        create_index(manager, index("post", &["status", "listed_at", "id"])).await?;
+        drop_index(manager, "post", NEW_STATUS_INDEX).await?;
+        create_index(manager, index("post_tag", &["tag_id"])).await?;
+        drop_index(manager, "post_tag", NEW_TAG_INDEX).await?;
+        drop_column(manager, "post_tag", "listed_at").await?;
+        drop_column(manager, "post", "tag_names").await?;
+        drop_column(manager, "post", "comment_count").await
     }
 }

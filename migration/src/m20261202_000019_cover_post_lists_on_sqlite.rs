@@ -14,7 +14,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
-use crate::common::index;
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -45,21 +45,19 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() != DatabaseBackend::Sqlite {
             return Ok(());
         }
-        manager
-            .create_index(index("post", COVERING).name(COVERING_NAME).to_owned())
-            .await?;
-        manager
-            .drop_index(Index::drop().name(NARROW_NAME).table("post").to_owned())
-            .await
+        create_index(
+            manager,
+            index("post", COVERING).name(COVERING_NAME).to_owned(),
+        )
+        .await?;
+        drop_index(manager, "post", NARROW_NAME).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() != DatabaseBackend::Sqlite {
             return Ok(());
         }
-        manager.create_index(index("post", NARROW)).await?;
-        manager
-            .drop_index(Index::drop().name(COVERING_NAME).table("post").to_owned())
-            .await
+        create_index(manager, index("post", NARROW)).await?;
+        drop_index(manager, "post", COVERING_NAME).await
     }
 }

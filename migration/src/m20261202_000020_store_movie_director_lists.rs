@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, FromQueryResult};
 
+use crate::common::*;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -24,14 +26,12 @@ struct Credit {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("movie")
-                    .add_column(ColumnDef::new("director_list").text().null())
-                    .to_owned(),
-            )
-            .await?;
+        add_column(
+            manager,
+            "movie",
+            &mut ColumnDef::new("director_list").text().null(),
+        )
+        .await?;
         let db = manager.get_connection();
         let select = Query::select()
             .column(("movie_director", "movie_id"))
@@ -80,13 +80,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("movie")
-                    .drop_column("director_list")
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "movie", "director_list").await
     }
 }

@@ -12,7 +12,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
-use crate::common::{create_expression_index, drop_index};
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;

@@ -13,7 +13,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
-use crate::common::{drop_index, index};
+use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -27,7 +27,7 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() != DatabaseBackend::Sqlite {
             return Ok(());
         }
-        manager.create_index(index("user", COLUMNS)).await?;
+        create_index(manager, index("user", COLUMNS)).await?;
         manager
             .get_connection()
             .execute_unprepared(r#"ANALYZE "user""#)
