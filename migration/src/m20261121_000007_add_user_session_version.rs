@@ -12,7 +12,7 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        add_column(manager, "user", &mut integer("session_version").default(0)).await
+        add_column(manager, "user", integer("session_version").default(0)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -49,12 +49,7 @@ fn trails(rows: &[Row]) -> Vec<(i32, String)> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        add_column(
-            manager,
-            "category",
-            &mut ColumnDef::new("trail").text().null(),
-        )
-        .await?;
+        add_column(manager, "category", ColumnDef::new("trail").text().null()).await?;
         let db = manager.get_connection();
         let select = Query::select()
             .columns(["id", "parent_id", "name", "slug"])

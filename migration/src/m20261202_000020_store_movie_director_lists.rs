@@ -29,7 +29,7 @@ impl MigrationTrait for Migration {
         add_column(
             manager,
             "movie",
-            &mut ColumnDef::new("director_list").text().null(),
+            ColumnDef::new("director_list").text().null(),
         )
         .await?;
         let db = manager.get_connection();
