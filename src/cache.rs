@@ -130,8 +130,8 @@ pub struct SiteCache {
     pub versions: VersionReads,
     /// The connection the version is read on: one of its own, so that the read, which every
     /// request waits for, never queues behind the pages' statements for a connection of the
-    /// pool (when it did, random post pages were served 20–30% slower with the cache on than
-    /// with it off). `None`: the pool's.
+    /// pool (when it did, random post pages were served slower with the cache on than with it
+    /// off). `None`: the pool's.
     version_db: Option<sea_orm::DatabaseConnection>,
 }
 

@@ -26,23 +26,19 @@ pub async fn connect(
     let sqlite = url.starts_with("sqlite:");
     let in_memory = is_memory(url);
     if sqlite {
-        // A memory database lives in one connection; a file serves many readers. Twelve, even
-        // on two cores: each statement waits on hand-offs to its connection's thread (the
-        // statement, then sqlx's test of the connection as it goes back to the pool, for
-        // every statement) and on reads from the OS's file cache, and with more connections
-        // fewer requests wait for one to come back. Sixteen against eight, in six interleaved
-        // wrk rounds each on the 100,000-post bench database: random movie lists +21%, random
-        // lists +26%, random post pages +8%, but the bench's peak RSS went over 64 MiB (67.4);
-        // each connection costs about 0.8 MiB.
+        // A memory database lives in one connection; a file serves many readers. More
+        // connections than cores: each statement waits on hand-offs to its connection's thread
+        // (the statement, then sqlx's test of the connection as it goes back to the pool) and
+        // on reads from the OS's file cache, and with more connections fewer requests wait for
+        // one to come back. Each connection costs memory, which bounds the number
+        // (`bench/README.md` has the measurements).
         let pool = if in_memory {
             1
         } else {
             connections.unwrap_or(12).max(1)
         };
-        // 256 KiB of page cache per connection, 3 MiB in all (SQLite's default is 2 MiB
-        // each): the operating system caches the file too, and memory stays small. Eight
-        // connections kept 512 KiB each; against eight, sixteen gained as much with 256 KiB as
-        // with 512 and peaked about 3 MiB lower (62.8 against 65.5 MiB over the random pools).
+        // A small page cache per connection (SQLite's default is 2 MiB each): the operating
+        // system caches the file too, and memory stays small; a larger one gained nothing.
         options
             .max_connections(pool)
             .min_connections(1)
@@ -63,8 +59,7 @@ pub async fn connect(
                     // Prepared statements kept per connection (sqlx's default is 100); each
                     // takes tens of KiB. Every page's statements come in a few shapes (on
                     // SQLite the movie list's filters are one shape per sort, `services::movies`),
-                    // which 32 holds; 100 only kept more of the shapes that do not repeat (peak
-                    // RSS of random movie lists 59 MiB against 51, at the same rate).
+                    // which 32 holds; more only kept shapes that do not repeat, and memory.
                     .statement_cache_capacity(32)
             });
     } else {
@@ -110,7 +105,7 @@ pub async fn optimize(db: &DatabaseConnection, at_start: bool) -> Result<(), DbE
 
 /// Refreshes the query planner's statistics after a bulk load (`marquee seed`). PostgreSQL's
 /// autovacuum analyses new rows only some time later; until then it plans as if the tables
-/// were nearly empty (the first page of `/posts` took 15 ms instead of about 1 ms after seeding
+/// were nearly empty (the first page of `/posts` took over ten times as long after seeding
 /// 100,000 posts). MySQL's InnoDB recalculates its statistics by itself after large changes.
 pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     use sea_orm::ConnectionTrait;

@@ -4,9 +4,8 @@ use clap::Parser;
 
 /// mimalloc for the server's own allocations (SQLite keeps the C library's malloc): every
 /// request allocates and frees many small values (statements, JSON, the page), where the C
-/// library's malloc spent its time in consolidation and heap trimming. Server CPU per request
-/// over the bench's random pools fell 15-20% for about 5 MiB more peak RSS (figures in the
-/// README's Performance notes).
+/// library's malloc spent its time in consolidation and heap trimming. It costs a little more
+/// memory for less CPU per request (`bench/README.md`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

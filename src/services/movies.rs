@@ -174,7 +174,7 @@ impl MovieFilter {
     /// The list's rating, theatre and year filters (years tested on `year`). On SQLite they are
     /// written in one statement shape whatever the selection (see [`MovieFilter::one_shape`]);
     /// elsewhere as they read, which PostgreSQL plans better (in alternating runs the single
-    /// shape was about 9% slower there, and 8% faster on SQLite).
+    /// shape was slower there and faster on SQLite).
     fn list_conditions(&self, year: Expr, backend: DbBackend) -> Condition {
         if backend == DbBackend::Sqlite {
             return self.one_shape(year);

@@ -1,8 +1,8 @@
 //! Password hashing with argon2id and OWASP's parameters: m = 7168 KiB, t = 5, p = 1, the
 //! setting of OWASP's Password Storage Cheat Sheet that needs the least memory among the ones
 //! it rates equally strong (with m = 19456 KiB, t = 2, p = 1, `Argon2::default()`, which
-//! Marquee used before). A server kept within 64 MiB cannot spend 19 MiB on each argon2
-//! thread. Hashing and verifying cost ~15-20 ms of CPU, so the async entry points run them
+//! Marquee used before). A server kept small cannot spend 19 MiB on each argon2 thread.
+//! Hashing and verifying cost tens of milliseconds of CPU, so the async entry points run them
 //! on dedicated worker threads, off the request threads. A hash made with other parameters
 //! still verifies, and is made again at the next successful login
 //! ([`verify_and_refresh`]).
@@ -206,11 +206,10 @@ fn workers() -> &'static Workers {
 
 /// The niceness of the argon2 threads: page requests, at the default 0, come first. A hash holds
 /// a core for tens of milliseconds, and at the same priority page requests that woke meanwhile
-/// waited behind it: the home page's p99 while four connections logged in grew from 0.8 to
-/// 3.8 ms (×4.7; at niceness 10 ×3.3, at 19 ×1.4 to ×2.4, in alternating runs on the bench
-/// database). At 19 a hash still gets every cycle pages leave idle and a sliver of a core they
-/// keep busy, so logins are slower under a flood of pages (50 a second against 88 while the
-/// home page served 70,000), never stopped.
+/// waited behind it (the home page's p99 while logins ran grew several times over; lower
+/// priorities helped in step, `bench/README.md`). At 19 a hash still gets every cycle pages
+/// leave idle and a sliver of a core they keep busy, so logins are slower under a flood of
+/// pages, never stopped.
 const ARGON2_NICENESS: i32 = 19;
 
 /// Lowers the calling thread's scheduling priority to [`ARGON2_NICENESS`] (Linux, where the

@@ -138,7 +138,7 @@ impl FromRequest for PageContext {
 /// attributes: whole seconds, as the HTML standard's valid date strings are written).
 ///
 /// Each format is parsed once, not at every use: a list page writes forty dates, and parsing
-/// their formats took about 2% of its time.
+/// their formats showed in its profile.
 pub mod filters {
     use std::sync::LazyLock;
 
