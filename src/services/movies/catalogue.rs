@@ -1,0 +1,269 @@
+//! Managing the catalogue: who may, and movies with their ordered directors written in one
+//! transaction, with the stored director list their cards show.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::enums::MpaRating;
+use entity::{movie, movie_director, person};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, TransactionSession, TransactionTrait,
+};
+
+use entity::enums::Permission;
+
+use crate::domain::{CurrentUser, Directors, Synopsis, Title, Viewer, Year};
+use crate::services::ServiceError;
+use crate::services::audit::{self, Actor};
+
+use super::{facets::*, list::*};
+
+/// Whether `viewer` may add, edit and delete movies.
+pub fn can_manage(viewer: Viewer<'_>) -> bool {
+    viewer.is_some_and(|u| u.can(Permission::ManageMovies))
+}
+
+/// Whether `viewer` may review movies.
+pub fn can_review(viewer: Viewer<'_>) -> bool {
+    viewer.is_some_and(|u| u.can(Permission::ReviewMovies))
+}
+
+/// The movie with this id.
+pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<movie::Model, ServiceError> {
+    movie::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Checked values of the movie form.
+#[derive(Clone, Debug)]
+pub struct MovieInput {
+    pub title: Title,
+    pub year: Year,
+    pub mpa: Option<MpaRating>,
+    pub theatre: bool,
+    pub synopsis: Synopsis,
+    /// In credited order, without duplicates.
+    pub directors: Directors,
+}
+
+/// Replaces the movie's director links (people reused by name, new ones created) and stores
+/// the list its card shows (`movie.director_list`), in the caller's transaction.
+pub(super) async fn set_directors(
+    db: &impl ConnectionTrait,
+    movie_id: i32,
+    names: &[String],
+) -> Result<(), DbErr> {
+    movie_director::Entity::delete_many()
+        .filter(movie_director::Column::MovieId.eq(movie_id))
+        .exec(db)
+        .await?;
+    let mut credited: Vec<(i32, String)> = Vec::new();
+    if !names.is_empty() {
+        // Existing people are reused, new ones created; the "update to itself" upsert is
+        // portable.
+        person::Entity::insert_many(names.iter().map(|name| person::ActiveModel {
+            name: Set(name.clone()),
+            ..Default::default()
+        }))
+        .on_conflict(
+            OnConflict::column(person::Column::Name)
+                .update_column(person::Column::Name)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        let people: HashMap<String, (i32, String)> = person::Entity::find()
+            .filter(person::Column::Name.is_in(names.to_vec()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.name.to_lowercase(), (p.id, p.name)))
+            .collect();
+        credited = names
+            .iter()
+            .filter_map(|name| people.get(&name.to_lowercase()).cloned())
+            .collect();
+        let links: Vec<movie_director::ActiveModel> = (0..)
+            .zip(&credited)
+            .map(|(position, (person_id, _))| movie_director::ActiveModel {
+                movie_id: Set(movie_id),
+                person_id: Set(*person_id),
+                position: Set(position),
+            })
+            .collect();
+        if !links.is_empty() {
+            movie_director::Entity::insert_many(links)
+                .exec_without_returning(db)
+                .await?;
+        }
+    }
+    store_director_lists(db, vec![(movie_id, director_list(&credited)?)]).await
+}
+
+/// Stores the director lists of movies whose links were written directly (the seed), from
+/// their links.
+pub async fn refresh_director_lists(
+    db: &impl ConnectionTrait,
+    movie_ids: Vec<i32>,
+) -> Result<(), DbErr> {
+    let found = directors_of(db, movie_ids.clone()).await?;
+    let lists = movie_ids
+        .into_iter()
+        .map(|id| {
+            let directors = found.get(&id).map_or(&[][..], Vec::as_slice);
+            Ok((id, director_list(directors)?))
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    store_director_lists(db, lists).await
+}
+
+/// A movie's directors as its card shows them and `movie.director_list` stores them: JSON
+/// `[[person id, "name"], …]` in credited order.
+pub(super) fn director_list(directors: &[(i32, String)]) -> Result<String, DbErr> {
+    serde_json::to_string(directors).map_err(|e| DbErr::Json(format!("director list: {e}")))
+}
+
+/// Stores director lists (`(movie id, director_list)`).
+pub(super) async fn store_director_lists(
+    db: &impl ConnectionTrait,
+    lists: Vec<(i32, String)>,
+) -> Result<(), DbErr> {
+    for (movie_id, list) in lists {
+        movie::Entity::update_many()
+            .col_expr(movie::Column::DirectorList, Expr::val(list))
+            .filter(movie::Column::Id.eq(movie_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(super) fn movie_json(movie: &movie::Model, directors: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "title": movie.title,
+        "year": movie.year,
+        "mpa": movie.mpa.map(|r| r.as_str()),
+        "theatre": movie.theatre,
+        "directors": directors,
+    })
+}
+
+/// Creates a movie with its directors in one transaction (`manage_movies`; audited).
+pub async fn create_movie(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    input: MovieInput,
+) -> Result<movie::Model, ServiceError> {
+    user.require(Permission::ManageMovies)?;
+    let actor = Actor::of(user, ip);
+    let txn = crate::services::begin_content_change(db).await?;
+    let created = movie::ActiveModel {
+        title: Set(input.title.into_inner()),
+        year: Set(input.year.get()),
+        theatre: Set(input.theatre),
+        synopsis: Set(input.synopsis.into_inner()),
+        created_at: Set(Utc::now()),
+        mpa: Set(input.mpa),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    count_in_facets(&txn, [(FacetKey::from(&created), 1)]).await?;
+    set_directors(&txn, created.id, input.directors.names()).await?;
+    let after = movie_json(&created, input.directors.names());
+    audit::record(
+        &txn,
+        &actor,
+        "movie.create",
+        "movie",
+        created.id,
+        None,
+        Some(after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Saves a movie and replaces its director list (order kept) in one transaction
+/// (`manage_movies`; audited).
+pub async fn update_movie(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    id: i32,
+    input: MovieInput,
+) -> Result<movie::Model, ServiceError> {
+    user.require(Permission::ManageMovies)?;
+    let actor = Actor::of(user, ip);
+    let txn = crate::services::begin_content_change(db).await?;
+    // The row as it is now, locked: the facet count to take it out of must be its current one.
+    let existing = movie::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let before = movie_json(&existing, &[]);
+    let old_key = FacetKey::from(&existing);
+    let mut active: movie::ActiveModel = existing.into();
+    active.title = Set(input.title.into_inner());
+    active.year = Set(input.year.get());
+    active.theatre = Set(input.theatre);
+    active.synopsis = Set(input.synopsis.into_inner());
+    active.mpa = Set(input.mpa);
+    let updated = active.update(&txn).await?;
+    count_in_facets(&txn, [(old_key, -1), (FacetKey::from(&updated), 1)]).await?;
+    set_directors(&txn, id, input.directors.names()).await?;
+    let after = movie_json(&updated, input.directors.names());
+    audit::record(
+        &txn,
+        &actor,
+        "movie.update",
+        "movie",
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes a movie (`manage_movies`; audited); its director links and reviews go with it
+/// (ON DELETE CASCADE). Returns the movie as it was.
+pub async fn delete_movie(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    id: i32,
+) -> Result<movie::Model, ServiceError> {
+    user.require(Permission::ManageMovies)?;
+    let actor = Actor::of(user, ip);
+    let txn = crate::services::begin_content_change(db).await?;
+    // Counted out as it is now (locked), and only if this transaction deleted it.
+    let current = movie::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    movie::Entity::delete_by_id(id).exec(&txn).await?;
+    count_in_facets(&txn, [(FacetKey::from(&current), -1)]).await?;
+    let before = movie_json(&current, &[]);
+    audit::record(
+        &txn,
+        &actor,
+        "movie.delete",
+        "movie",
+        id,
+        Some(before),
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(current)
+}
