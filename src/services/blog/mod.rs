@@ -3,7 +3,7 @@
 //! tree, moderation, and the top-authors report (one raw SQL statement).
 //!
 //! One module a part: [`posts`], [`tags`], [`comments`], [`categories`], [`reports`]; their
-//! items are re-exported here, so callers say `blog::create_post`.
+//! items are re-exported here by name, so callers say `blog::create_post`.
 
 mod categories;
 mod comments;
@@ -11,11 +11,23 @@ mod posts;
 mod reports;
 mod tags;
 
-pub use categories::*;
-pub use comments::*;
-pub use posts::*;
-pub use reports::*;
-pub use tags::*;
+pub use categories::{
+    CategoryInput, Crumb, TreeNode, ancestors, categories, category_by_slug, category_posts,
+    create_category, delete_category, descendants, flatten, parse_trail, refresh_trails, trail,
+    update_category,
+};
+pub use comments::{
+    CommentRow, ModerationRow, PostRef, add_comment, comments, moderation_queue,
+    refresh_comment_count, set_comment_hidden,
+};
+pub use posts::{
+    Cursor, Position, PostCard, PostDetail, PostFilter, PostInput, PostRow, PostSlice, can_edit,
+    count_posts, create_post, delete_post, editable_post, is_moderator, list_posts, list_select,
+    may_list_drafts, may_see, post_by_slug, post_with_comments, publish_post, recent_posts,
+    refresh_post_counts, sees_drafts_of, update_post, visible_post,
+};
+pub use reports::{TopAuthor, top_authors};
+pub use tags::{TagCount, join_tags, tag_by_name, tag_counts, tags_of};
 
 pub const POSTS_PER_PAGE: u64 = 20;
 pub const COMMENTS_PER_PAGE: u64 = 50;

@@ -1,0 +1,18 @@
+//! Posts: keyset lists with their filters, a post page, who may see and edit what, and writing, editing and deleting posts with their tags.
+
+mod list;
+mod page;
+mod rules;
+mod writes;
+
+pub use list::{
+    Cursor, Position, PostCard, PostFilter, PostRow, PostSlice, count_posts, list_posts,
+    list_select, recent_posts,
+};
+pub use page::{PostDetail, post_by_slug, post_with_comments};
+pub use rules::{
+    can_edit, editable_post, is_moderator, may_list_drafts, may_see, sees_drafts_of, visible_post,
+};
+pub use writes::{
+    PostInput, create_post, delete_post, publish_post, refresh_post_counts, update_post,
+};
