@@ -1,6 +1,5 @@
-//! The blog through the API: posts (lists with the pages' filters, one post, writing, editing,
-//! publishing, deleting), comments (list, write, hide and show again), the category tree and
-//! the tags.
+//! Posts through the API: lists with the pages' filters, one post, writing, editing,
+//! publishing and deleting.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -10,9 +9,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, Caller, Json, Problem, ip, json, limit, page_cursor, page_links, tagged};
+use crate::api::{ApiError, Caller, Json, Problem, ip, json, limit, tagged};
 use crate::domain::{ServiceError, Viewer};
-use crate::forms::{CommentForm, PostForm};
+use crate::forms::PostForm;
 use crate::services::blog::{self, Cursor, Position, PostFilter};
 use crate::services::precondition::{Lock, unless_changed};
 
@@ -113,7 +112,7 @@ pub struct PostWrite {
 }
 
 impl PostWrite {
-    fn parse(&self) -> Result<blog::PostInput, ServiceError> {
+    pub(super) fn parse(&self) -> Result<blog::PostInput, ServiceError> {
         // The list as sent, before duplicates merge: the document says at most ten.
         if self.tags.len() > crate::domain::Tags::MAX {
             return Err(ServiceError::invalid(
@@ -128,7 +127,7 @@ impl PostWrite {
                 .category_id
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
-            tags: super::joined(&self.tags, "tags", &[','])?,
+            tags: crate::api::joined(&self.tags, "tags", &[','])?,
             status: self.status.clone(),
         }
         .parse()
@@ -158,12 +157,12 @@ pub struct PostListQuery {
     pub limit: Option<u64>,
 }
 
-fn bad_cursor() -> ApiError {
+pub(super) fn bad_cursor() -> ApiError {
     ApiError::BadRequest("This cursor is not one the API gave out.".into())
 }
 
 /// `o…` for the page older than a post, `n…` for the page newer than it.
-fn post_position(raw: Option<&str>) -> Result<Position, ApiError> {
+pub(super) fn post_position(raw: Option<&str>) -> Result<Position, ApiError> {
     let Some(raw) = raw.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(Position::Newest);
     };
@@ -176,7 +175,7 @@ fn post_position(raw: Option<&str>) -> Result<Position, ApiError> {
     }
 }
 
-fn category_ref(name: Option<String>, slug: Option<String>) -> Option<CategoryRef> {
+pub(super) fn category_ref(name: Option<String>, slug: Option<String>) -> Option<CategoryRef> {
     Some(CategoryRef {
         name: name?,
         slug: slug?,
@@ -276,7 +275,7 @@ pub async fn list_posts(
 }
 
 /// The post as the API shows it, if `viewer` may see it.
-async fn post_view(
+pub(super) async fn post_view(
     db: &impl ConnectionTrait,
     slug: &str,
     viewer: Viewer<'_>,
@@ -360,11 +359,11 @@ pub async fn create_post(
     let created = blog::create_post(db.get_ref(), user, input).await?;
     let post = post_view(db.get_ref(), &created.slug, Some(user)).await?;
     let location = format!("/api/v1/posts/{}", crate::errors::urlencode(&post.slug));
-    Ok(super::created(&location, &post))
+    Ok(crate::api::created(&location, &post))
 }
 
 /// Looks up the post to change (its id, for the lock of a conditional change).
-async fn post_to_change(
+pub(super) async fn post_to_change(
     db: &DatabaseConnection,
     slug: &str,
     caller: &Caller,
@@ -407,7 +406,7 @@ pub async fn update_post(
     let address = ip(&req);
     unless_changed(
         &db,
-        super::if_match(&req).as_deref(),
+        crate::api::if_match(&req).as_deref(),
         Lock::Row("post", id),
         async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,
         async |txn: &DatabaseTransaction| blog::update_post(txn, user, address, &slug, input).await,
@@ -447,7 +446,7 @@ pub async fn publish_post(
     let address = ip(&req);
     unless_changed(
         &db,
-        super::if_match(&req).as_deref(),
+        crate::api::if_match(&req).as_deref(),
         Lock::Row("post", id),
         async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,
         async |txn: &DatabaseTransaction| blog::publish_post(txn, user, address, &slug).await,
@@ -486,268 +485,11 @@ pub async fn delete_post(
     let address = ip(&req);
     unless_changed(
         &db,
-        super::if_match(&req).as_deref(),
+        crate::api::if_match(&req).as_deref(),
         Lock::Row("post", id),
         async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,
         async |txn: &DatabaseTransaction| blog::delete_post(txn, user, address, &slug).await,
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// A comment on a post.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct Comment {
-    pub id: i32,
-    /// `null` when the account is gone.
-    pub author: Option<String>,
-    pub body: String,
-    /// Hidden comments are listed for moderators only.
-    pub is_hidden: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A page of a post's comments, oldest first.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct CommentList {
-    pub items: Vec<Comment>,
-    pub total: u64,
-    pub next: Option<String>,
-    pub prev: Option<String>,
-}
-
-/// A comment to write.
-#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct CommentWrite {
-    /// 1 to 5,000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
-    pub body: String,
-}
-
-/// A page cursor.
-#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
-#[serde(default)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// A `next` or `prev` cursor from an earlier page.
-    pub cursor: Option<String>,
-}
-
-/// Lists a post's comments (hidden ones for moderators only).
-#[utoipa::path(
-    get,
-    path = "/api/v1/posts/{slug}/comments",
-    tag = "comments",
-    params(("slug" = String, Path, description = "The post's slug"), PageQuery),
-    responses(
-        (status = 200, description = "A page of comments", body = CommentList),
-        (status = 400, description = "A bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
-    ),
-    security((), ("bearer" = []))
-)]
-pub async fn list_comments(
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-    path: web::Path<String>,
-    query: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let number = page_cursor(query.cursor.as_deref())?;
-    let post = blog::visible_post(db.get_ref(), &path.into_inner(), caller.viewer()).await?;
-    let moderator = caller.viewer().is_some_and(blog::is_moderator);
-    let page = blog::comments(db.get_ref(), post.id, moderator, number).await?;
-    let (next, prev) = page_links(page.number, page.pages);
-    let items = page
-        .items
-        .into_iter()
-        .map(|(comment, author)| Comment {
-            id: comment.id,
-            author: author.map(|a| a.username),
-            body: comment.body,
-            is_hidden: comment.is_hidden,
-            created_at: comment.created_at,
-        })
-        .collect();
-    Ok(json(
-        StatusCode::OK,
-        &CommentList {
-            items,
-            total: page.total,
-            next,
-            prev,
-        },
-    ))
-}
-
-/// Comments on a post (`comment`).
-#[utoipa::path(
-    post,
-    path = "/api/v1/posts/{slug}/comments",
-    tag = "comments",
-    params(("slug" = String, Path, description = "The post's slug")),
-    request_body = CommentWrite,
-    responses(
-        (status = 201, description = "The new comment", body = Comment),
-        (status = 403, description = "The token lacks comment", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["comment"]))
-)]
-pub async fn create_comment(
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-    path: web::Path<String>,
-    body: Json<CommentWrite>,
-) -> Result<HttpResponse, ApiError> {
-    let user = caller.writer()?;
-    user.require(entity::enums::Permission::Comment)?;
-    let text = CommentForm {
-        body: body.0.body.clone(),
-    }
-    .parse()?;
-    let (comment, _) = blog::add_comment(db.get_ref(), user, &path.into_inner(), text).await?;
-    Ok(json(
-        StatusCode::CREATED,
-        &Comment {
-            id: comment.id,
-            author: Some(user.username.clone()),
-            body: comment.body,
-            is_hidden: comment.is_hidden,
-            created_at: comment.created_at,
-        },
-    ))
-}
-
-async fn set_hidden(
-    req: HttpRequest,
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-    id: i32,
-    hidden: bool,
-) -> Result<HttpResponse, ApiError> {
-    let user = caller.writer()?;
-    blog::set_comment_hidden(db.get_ref(), user, ip(&req), id, hidden).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Hides a comment (`moderate_comments`; audited).
-#[utoipa::path(
-    post,
-    path = "/api/v1/comments/{id}/hide",
-    tag = "comments",
-    params(("id" = i32, Path, description = "The comment's id")),
-    responses(
-        (status = 204, description = "Hidden"),
-        (status = 403, description = "The token lacks moderate_comments", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["moderate_comments"]))
-)]
-pub async fn hide_comment(
-    req: HttpRequest,
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-    path: web::Path<i32>,
-) -> Result<HttpResponse, ApiError> {
-    set_hidden(req, caller, db, path.into_inner(), true).await
-}
-
-/// Shows a hidden comment again (`moderate_comments`; audited).
-#[utoipa::path(
-    post,
-    path = "/api/v1/comments/{id}/unhide",
-    tag = "comments",
-    params(("id" = i32, Path, description = "The comment's id")),
-    responses(
-        (status = 204, description = "Shown again"),
-        (status = 403, description = "The token lacks moderate_comments", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["moderate_comments"]))
-)]
-pub async fn unhide_comment(
-    req: HttpRequest,
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-    path: web::Path<i32>,
-) -> Result<HttpResponse, ApiError> {
-    set_hidden(req, caller, db, path.into_inner(), false).await
-}
-
-/// A category in the tree, depth first and alphabetical.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct CategoryNode {
-    pub id: i32,
-    pub slug: String,
-    pub name: String,
-    pub parent_id: Option<i32>,
-    /// 0 for a top-level category.
-    pub depth: u32,
-    /// Published posts in this category and every one below it.
-    pub posts: u64,
-}
-
-/// The category tree.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct CategoryTree {
-    pub items: Vec<CategoryNode>,
-}
-
-/// The whole category tree, depth first.
-#[utoipa::path(
-    get,
-    path = "/api/v1/categories",
-    tag = "posts",
-    responses((status = 200, description = "Every category", body = CategoryTree)),
-    security((), ("bearer" = []))
-)]
-pub async fn list_categories(db: web::Data<DatabaseConnection>) -> Result<HttpResponse, ApiError> {
-    let all = blog::categories(db.get_ref()).await?;
-    let items = blog::flatten(&all)
-        .into_iter()
-        .map(|node| CategoryNode {
-            id: node.category.id,
-            slug: node.category.slug,
-            name: node.category.name,
-            parent_id: node.category.parent_id,
-            depth: u32::try_from(node.depth).unwrap_or(u32::MAX),
-            posts: node.total_posts,
-        })
-        .collect();
-    Ok(json(StatusCode::OK, &CategoryTree { items }))
-}
-
-/// A tag with the number of published posts that carry it.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct Tag {
-    pub name: String,
-    pub posts: i64,
-}
-
-/// Tags in use.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct TagList {
-    pub items: Vec<Tag>,
-}
-
-/// Every tag a published post carries, by name.
-#[utoipa::path(
-    get,
-    path = "/api/v1/tags",
-    tag = "posts",
-    responses((status = 200, description = "Tags with their post counts", body = TagList)),
-    security((), ("bearer" = []))
-)]
-pub async fn list_tags(db: web::Data<DatabaseConnection>) -> Result<HttpResponse, ApiError> {
-    let items = blog::tag_counts(db.get_ref())
-        .await?
-        .into_iter()
-        .map(|t| Tag {
-            name: t.name,
-            posts: i64::from(t.posts),
-        })
-        .collect();
-    Ok(json(StatusCode::OK, &TagList { items }))
 }

@@ -1,0 +1,193 @@
+//! Comments through the API: list, write, hide and show again.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::{ApiError, Caller, Json, Problem, ip, json, page_cursor, page_links};
+use crate::forms::CommentForm;
+use crate::services::blog::{self};
+
+/// A comment on a post.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Comment {
+    pub id: i32,
+    /// `null` when the account is gone.
+    pub author: Option<String>,
+    pub body: String,
+    /// Hidden comments are listed for moderators only.
+    pub is_hidden: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of a post's comments, oldest first.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CommentList {
+    pub items: Vec<Comment>,
+    pub total: u64,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}
+
+/// A comment to write.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CommentWrite {
+    /// 1 to 5,000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
+    pub body: String,
+}
+
+/// A page cursor.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// A `next` or `prev` cursor from an earlier page.
+    pub cursor: Option<String>,
+}
+
+/// Lists a post's comments (hidden ones for moderators only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{slug}/comments",
+    tag = "comments",
+    params(("slug" = String, Path, description = "The post's slug"), PageQuery),
+    responses(
+        (status = 200, description = "A page of comments", body = CommentList),
+        (status = 400, description = "A bad cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+pub async fn list_comments(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let number = page_cursor(query.cursor.as_deref())?;
+    let post = blog::visible_post(db.get_ref(), &path.into_inner(), caller.viewer()).await?;
+    let moderator = caller.viewer().is_some_and(blog::is_moderator);
+    let page = blog::comments(db.get_ref(), post.id, moderator, number).await?;
+    let (next, prev) = page_links(page.number, page.pages);
+    let items = page
+        .items
+        .into_iter()
+        .map(|(comment, author)| Comment {
+            id: comment.id,
+            author: author.map(|a| a.username),
+            body: comment.body,
+            is_hidden: comment.is_hidden,
+            created_at: comment.created_at,
+        })
+        .collect();
+    Ok(json(
+        StatusCode::OK,
+        &CommentList {
+            items,
+            total: page.total,
+            next,
+            prev,
+        },
+    ))
+}
+
+/// Comments on a post (`comment`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/{slug}/comments",
+    tag = "comments",
+    params(("slug" = String, Path, description = "The post's slug")),
+    request_body = CommentWrite,
+    responses(
+        (status = 201, description = "The new comment", body = Comment),
+        (status = 403, description = "The token lacks comment", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["comment"]))
+)]
+pub async fn create_comment(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<String>,
+    body: Json<CommentWrite>,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.writer()?;
+    user.require(entity::enums::Permission::Comment)?;
+    let text = CommentForm {
+        body: body.0.body.clone(),
+    }
+    .parse()?;
+    let (comment, _) = blog::add_comment(db.get_ref(), user, &path.into_inner(), text).await?;
+    Ok(json(
+        StatusCode::CREATED,
+        &Comment {
+            id: comment.id,
+            author: Some(user.username.clone()),
+            body: comment.body,
+            is_hidden: comment.is_hidden,
+            created_at: comment.created_at,
+        },
+    ))
+}
+
+pub(super) async fn set_hidden(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    id: i32,
+    hidden: bool,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.writer()?;
+    blog::set_comment_hidden(db.get_ref(), user, ip(&req), id, hidden).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Hides a comment (`moderate_comments`; audited).
+#[utoipa::path(
+    post,
+    path = "/api/v1/comments/{id}/hide",
+    tag = "comments",
+    params(("id" = i32, Path, description = "The comment's id")),
+    responses(
+        (status = 204, description = "Hidden"),
+        (status = 403, description = "The token lacks moderate_comments", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["moderate_comments"]))
+)]
+pub async fn hide_comment(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    set_hidden(req, caller, db, path.into_inner(), true).await
+}
+
+/// Shows a hidden comment again (`moderate_comments`; audited).
+#[utoipa::path(
+    post,
+    path = "/api/v1/comments/{id}/unhide",
+    tag = "comments",
+    params(("id" = i32, Path, description = "The comment's id")),
+    responses(
+        (status = 204, description = "Shown again"),
+        (status = 403, description = "The token lacks moderate_comments", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["moderate_comments"]))
+)]
+pub async fn unhide_comment(
+    req: HttpRequest,
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    set_hidden(req, caller, db, path.into_inner(), false).await
+}
