@@ -1,18 +1,16 @@
-//! The movie catalogue through the API: the faceted list, one movie, managing movies with
-//! their ordered directors (`manage_movies`), people, and reviews (one per member and movie).
+//! Movies through the API: the faceted list, one movie, and managing movies with their
+//! ordered directors (`manage_movies`); people.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
 use entity::enums::{MpaRating, Permission};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::blog::PageQuery;
-use super::{ApiError, Caller, Json, Problem, ip, json, page_cursor, page_links, tagged};
+use crate::api::{ApiError, Caller, Json, Problem, ip, json, page_cursor, page_links, tagged};
 use crate::domain::ServiceError;
-use crate::forms::{MovieForm, ReviewForm};
+use crate::forms::MovieForm;
 use crate::services::movies::{self, MovieCard, MovieFilter, MovieSort};
 use crate::services::precondition::{Lock, unless_changed};
 
@@ -120,7 +118,7 @@ pub struct MovieListQuery {
 }
 
 impl MovieListQuery {
-    fn filter(&self) -> Result<(MovieFilter, MovieSort, bool), ApiError> {
+    pub(super) fn filter(&self) -> Result<(MovieFilter, MovieSort, bool), ApiError> {
         let years = movies::FIRST_YEAR..=movies::last_year();
         for year in [self.year_from, self.year_to].into_iter().flatten() {
             if !years.contains(&year) {
@@ -235,7 +233,7 @@ pub async fn list_movies(
     ))
 }
 
-async fn movie_view(db: &impl ConnectionTrait, id: i32) -> Result<Movie, ServiceError> {
+pub(super) async fn movie_view(db: &impl ConnectionTrait, id: i32) -> Result<Movie, ServiceError> {
     movies::movie(db, id)
         .await?
         .map(Movie::from)
@@ -285,14 +283,14 @@ pub struct MovieWrite {
 }
 
 impl MovieWrite {
-    fn parse(&self) -> Result<movies::MovieInput, ServiceError> {
+    pub(super) fn parse(&self) -> Result<movies::MovieInput, ServiceError> {
         MovieForm {
             title: self.title.clone(),
             year: self.year.map(|y| y.to_string()).unwrap_or_default(),
             mpa: self.mpa.clone().unwrap_or_default(),
             theatre: self.theatre,
             synopsis: self.synopsis.clone(),
-            directors: super::joined(&self.directors, "directors", &[',', '\n'])?,
+            directors: crate::api::joined(&self.directors, "directors", &[',', '\n'])?,
         }
         .parse()
     }
@@ -322,7 +320,7 @@ pub async fn create_movie(
     let input = body.0.parse()?;
     let created = movies::create_movie(db.get_ref(), user, ip(&req), input).await?;
     let movie = movie_view(db.get_ref(), created.id).await?;
-    Ok(super::created(
+    Ok(crate::api::created(
         &format!("/api/v1/movies/{}", movie.id),
         &movie,
     ))
@@ -363,7 +361,7 @@ pub async fn update_movie(
     let address = ip(&req);
     unless_changed(
         &db,
-        super::if_match(&req).as_deref(),
+        crate::api::if_match(&req).as_deref(),
         Lock::Row("movie", id),
         async |txn: &DatabaseTransaction| movie_view(txn, id).await,
         async |txn: &DatabaseTransaction| movies::update_movie(txn, user, address, id, input).await,
@@ -403,7 +401,7 @@ pub async fn delete_movie(
     let address = ip(&req);
     unless_changed(
         &db,
-        super::if_match(&req).as_deref(),
+        crate::api::if_match(&req).as_deref(),
         Lock::Row("movie", id),
         async |txn: &DatabaseTransaction| movie_view(txn, id).await,
         async |txn: &DatabaseTransaction| movies::delete_movie(txn, user, address, id).await,
@@ -446,194 +444,4 @@ pub async fn get_person(
         directed: directed.into_iter().map(Movie::from).collect(),
     };
     Ok(tagged(&req, StatusCode::OK, &person))
-}
-
-/// A member's review of a movie.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct Review {
-    pub id: i32,
-    pub movie_id: i32,
-    /// `null` when the account is gone.
-    pub author: Option<String>,
-    /// 1 to 10.
-    pub rating: i32,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A page of a movie's reviews, newest first.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ReviewList {
-    pub items: Vec<Review>,
-    pub total: u64,
-    pub next: Option<String>,
-    pub prev: Option<String>,
-}
-
-/// A review to write, or the new state of one.
-#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct ReviewWrite {
-    /// 1 to 10.
-    #[schema(minimum = 1, maximum = 10)]
-    pub rating: Option<i32>,
-    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
-    pub body: String,
-}
-
-impl ReviewWrite {
-    fn parse(&self) -> Result<movies::ReviewInput, ServiceError> {
-        ReviewForm {
-            rating: self.rating.map(|r| r.to_string()).unwrap_or_default(),
-            body: self.body.clone(),
-        }
-        .parse()
-    }
-}
-
-/// Lists a movie's reviews.
-#[utoipa::path(
-    get,
-    path = "/api/v1/movies/{id}/reviews",
-    tag = "movies",
-    params(("id" = i32, Path, description = "The movie's id"), PageQuery),
-    responses(
-        (status = 200, description = "A page of reviews", body = ReviewList),
-        (status = 400, description = "A bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movie", body = Problem, content_type = "application/problem+json"),
-    ),
-    security((), ("bearer" = []))
-)]
-pub async fn list_reviews(
-    db: web::Data<DatabaseConnection>,
-    path: web::Path<i32>,
-    query: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let number = page_cursor(query.cursor.as_deref())?;
-    let movie = movies::find(db.get_ref(), path.into_inner()).await?;
-    let page = movies::reviews(db.get_ref(), movie.id, number).await?;
-    let (next, prev) = page_links(page.number, page.pages);
-    let items = page
-        .items
-        .into_iter()
-        .map(|(review, author)| Review {
-            id: review.id,
-            movie_id: review.movie_id,
-            author: author.map(|a| a.username),
-            rating: review.rating,
-            body: review.body,
-            created_at: review.created_at,
-        })
-        .collect();
-    Ok(json(
-        StatusCode::OK,
-        &ReviewList {
-            items,
-            total: page.total,
-            next,
-            prev,
-        },
-    ))
-}
-
-fn review_of(model: entity::review::Model, author: &str) -> Review {
-    Review {
-        id: model.id,
-        movie_id: model.movie_id,
-        author: Some(author.to_owned()),
-        rating: model.rating,
-        body: model.body,
-        created_at: model.created_at,
-    }
-}
-
-/// Reviews a movie (`review_movies`; one review per member and movie).
-#[utoipa::path(
-    post,
-    path = "/api/v1/movies/{id}/reviews",
-    tag = "movies",
-    params(("id" = i32, Path, description = "The movie's id")),
-    request_body = ReviewWrite,
-    responses(
-        (status = 201, description = "The new review", body = Review),
-        (status = 403, description = "The token lacks review_movies", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such movie", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "This member already reviewed the movie", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["review_movies"]))
-)]
-pub async fn create_review(
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-    path: web::Path<i32>,
-    body: Json<ReviewWrite>,
-) -> Result<HttpResponse, ApiError> {
-    let user = caller.writer()?;
-    user.require(Permission::ReviewMovies)?;
-    let input = body.0.parse()?;
-    let movie = movies::find(db.get_ref(), path.into_inner()).await?;
-    let created = movies::add_review(db.get_ref(), user, movie.id, input).await?;
-    Ok(json(
-        StatusCode::CREATED,
-        &review_of(created, &user.username),
-    ))
-}
-
-/// Saves a new state of your own review.
-#[utoipa::path(
-    put,
-    path = "/api/v1/movies/{id}/reviews/{review}",
-    tag = "movies",
-    params(
-        ("id" = i32, Path, description = "The movie's id"),
-        ("review" = i32, Path, description = "The review's id"),
-    ),
-    request_body = ReviewWrite,
-    responses(
-        (status = 200, description = "The review as saved", body = Review),
-        (status = 403, description = "Someone else's review", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such review of this movie", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["review_movies"]))
-)]
-pub async fn update_review(
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-    path: web::Path<(i32, i32)>,
-    body: Json<ReviewWrite>,
-) -> Result<HttpResponse, ApiError> {
-    let (movie_id, review_id) = path.into_inner();
-    let user = caller.writer()?;
-    let input = body.0.parse()?;
-    let updated = movies::update_review(db.get_ref(), user, movie_id, review_id, input).await?;
-    Ok(json(StatusCode::OK, &review_of(updated, &user.username)))
-}
-
-/// Deletes your own review.
-#[utoipa::path(
-    delete,
-    path = "/api/v1/movies/{id}/reviews/{review}",
-    tag = "movies",
-    params(
-        ("id" = i32, Path, description = "The movie's id"),
-        ("review" = i32, Path, description = "The review's id"),
-    ),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 403, description = "Someone else's review", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such review of this movie", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["review_movies"]))
-)]
-pub async fn delete_review(
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-    path: web::Path<(i32, i32)>,
-) -> Result<HttpResponse, ApiError> {
-    let (movie_id, review_id) = path.into_inner();
-    let user = caller.writer()?;
-    movies::delete_review(db.get_ref(), user, movie_id, review_id).await?;
-    Ok(HttpResponse::NoContent().finish())
 }
