@@ -323,7 +323,7 @@ fn build_server(
                     .wrap(from_fn(crate::auth::no_store_when_signed_in))
                     .wrap(from_fn(csrf::protect))
                     .wrap(session())
-                    .wrap(from_fn(routes::page_cache))
+                    .wrap(from_fn(crate::cache::page_cache))
                     .wrap(from_fn(crate::input::guard))
                     .configure(routes::pages)
                     .default_service(web::to(routes::not_found)),

@@ -544,3 +544,23 @@ pub async fn audit_log(
         },
     ))
 }
+
+/// This area's API routes, beside their handlers ([`crate::api::routes`] mounts them).
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.service(
+        crate::api::at("/admin/roles")
+            .route(web::get().to(list_roles))
+            .route(web::post().to(create_role)),
+    )
+    .service(
+        crate::api::at("/admin/roles/{id}")
+            .route(web::get().to(get_role))
+            .route(web::put().to(update_role))
+            .route(web::delete().to(delete_role)),
+    )
+    .service(crate::api::at("/admin/users").route(web::get().to(list_users)))
+    .service(crate::api::at("/admin/users/{id}").route(web::put().to(update_user)))
+    .service(crate::api::at("/admin/users/{id}/reset-link").route(web::post().to(send_reset_link)))
+    .service(crate::api::at("/admin/audit").route(web::get().to(audit_log)));
+}

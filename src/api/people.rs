@@ -338,3 +338,18 @@ pub async fn leave_group(
     groups::leave(db.get_ref(), user, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// This area's API routes, beside their handlers ([`crate::api::routes`] mounts them).
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.service(crate::api::at("/users/{username}").route(web::get().to(get_user)))
+        .service(
+            crate::api::at("/me")
+                .route(web::get().to(get_me))
+                .route(web::put().to(update_me)),
+        )
+        .service(crate::api::at("/groups").route(web::get().to(list_groups)))
+        .service(crate::api::at("/groups/{id}").route(web::get().to(get_group)))
+        .service(crate::api::at("/groups/{id}/join").route(web::post().to(join_group)))
+        .service(crate::api::at("/groups/{id}/leave").route(web::post().to(leave_group)));
+}

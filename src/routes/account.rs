@@ -350,3 +350,26 @@ pub async fn email_confirm(
         }
     }
 }
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/password/forgot", web::get().to(forgot_form))
+        .route("/password/forgot", web::post().to(forgot))
+        .route("/settings/verify", web::post().to(resend))
+        .route("/settings/email", web::get().to(email_form))
+        .route("/settings/email", web::post().to(change_email));
+    // A mailed link's pages are nobody's to keep: no cache stores them.
+    cfg.service(
+        web::scope("/account")
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add((actix_web::http::header::CACHE_CONTROL, "no-store")),
+            )
+            .route("/verify/{secret}", web::get().to(verify_page))
+            .route("/verify/{secret}", web::post().to(verify))
+            .route("/reset/{secret}", web::get().to(reset_form))
+            .route("/reset/{secret}", web::post().to(reset))
+            .route("/email/{secret}", web::get().to(email_confirm_page))
+            .route("/email/{secret}", web::post().to(email_confirm)),
+    );
+}

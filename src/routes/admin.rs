@@ -454,3 +454,23 @@ pub async fn audit(
         },
     )
 }
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/admin")
+            .route("", web::get().to(dashboard))
+            .route("/roles", web::get().to(roles))
+            .route("/roles/new", web::get().to(role_new_form))
+            .route("/roles/new", web::post().to(role_create))
+            .route("/roles/{id}/edit", web::get().to(role_edit_form))
+            .route("/roles/{id}/edit", web::post().to(role_update))
+            .route("/roles/{id}/delete", web::get().to(role_delete_form))
+            .route("/roles/{id}/delete", web::post().to(role_delete))
+            .route("/users", web::get().to(users))
+            .route("/users/{id}", web::get().to(user_edit_form))
+            .route("/users/{id}", web::post().to(user_update))
+            .route("/users/{id}/reset-link", web::post().to(user_reset_link))
+            .route("/audit", web::get().to(audit)),
+    );
+}

@@ -228,3 +228,12 @@ pub async fn logout(
     flash::push(&session, Level::Info, "You are logged out.");
     Ok(see_other("/"))
 }
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/register", web::get().to(register_form))
+        .route("/register", web::post().to(register))
+        .route("/login", web::get().to(login_form))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout));
+}

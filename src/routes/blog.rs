@@ -11,10 +11,9 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use super::feeds;
-use super::{
-    HtmlForm, Site, client_ip, done, problems, render_status, shared_with_visitors, submit,
-};
+use super::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
+use crate::cache::shared_with_visitors;
 use crate::domain::{FORM, FieldErrors};
 use crate::errors::{AppError, urlencode};
 use crate::flash::Level;
@@ -515,4 +514,20 @@ pub async fn delete(
         format!("“{}” is deleted.", post.title),
         "/posts",
     ))
+}
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users/{username}/posts", web::get().to(by_author))
+        .route("/posts", web::get().to(list))
+        .route("/posts/new", web::get().to(new_form))
+        .route("/posts/new", web::post().to(create))
+        .route("/posts/{slug}", web::get().to(show))
+        .route("/posts/{slug}/edit", web::get().to(edit_form))
+        .route("/posts/{slug}/edit", web::post().to(update))
+        .route("/posts/{slug}/delete", web::get().to(delete_form))
+        .route("/posts/{slug}/delete", web::post().to(delete))
+        .route("/posts/{slug}/comments", web::post().to(comment))
+        .route("/tags/{name}", web::get().to(by_tag))
+        .route("/categories/{slug}", web::get().to(by_category));
 }

@@ -219,3 +219,13 @@ pub async fn delete(
         }
     }
 }
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/categories", web::get().to(index))
+        .route("/categories", web::post().to(create))
+        .route("/categories/{slug}/edit", web::get().to(edit_form))
+        .route("/categories/{slug}/edit", web::post().to(edit))
+        .route("/categories/{slug}/delete", web::get().to(delete_form))
+        .route("/categories/{slug}/delete", web::post().to(delete));
+}

@@ -392,6 +392,17 @@ pub async fn robots(site: web::Data<SiteUrl>) -> HttpResponse {
         ))
 }
 
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/feed.atom", web::get().to(site_feed))
+        .route("/sitemap.xml", web::get().to(sitemap))
+        .route("/sitemaps/{file}", web::get().to(sitemap_part))
+        .route("/robots.txt", web::get().to(robots))
+        .route("/users/{username}/feed.atom", web::get().to(author_feed))
+        .route("/tags/{name}/feed.atom", web::get().to(tag_feed))
+        .route("/categories/{slug}/feed.atom", web::get().to(category_feed));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,3 +249,16 @@ pub async fn delete(
         "/groups",
     ))
 }
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/groups", web::get().to(list))
+        .route("/groups", web::post().to(create))
+        .route("/groups/{id}", web::get().to(show))
+        .route("/groups/{id}/join", web::post().to(join))
+        .route("/groups/{id}/leave", web::post().to(leave))
+        .route("/groups/{id}/edit", web::get().to(edit_form))
+        .route("/groups/{id}/edit", web::post().to(edit))
+        .route("/groups/{id}/delete", web::get().to(delete_form))
+        .route("/groups/{id}/delete", web::post().to(delete));
+}

@@ -2,8 +2,10 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use actix_web::web;
 
-use super::{Site, render_status, shared_with_visitors};
+use super::{Site, render_status};
+use crate::cache::shared_with_visitors;
 use crate::errors::AppError;
 use crate::services::home;
 use crate::views::{HomePage, PageContext};
@@ -22,4 +24,9 @@ pub async fn index(site: Site, ctx: PageContext) -> Result<HttpResponse, AppErro
         &page.ctx,
         version,
     ))
+}
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index));
 }

@@ -77,3 +77,10 @@ pub async fn unhide(
 ) -> Result<HttpResponse, AppError> {
     set_hidden(req, user, db, session, path.into_inner(), false).await
 }
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/moderation", web::get().to(queue))
+        .route("/moderation/comments/{id}/hide", web::post().to(hide))
+        .route("/moderation/comments/{id}/unhide", web::post().to(unhide));
+}

@@ -10,10 +10,9 @@ use entity::enums::{MpaRating, Permission};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{
-    HtmlForm, Site, client_ip, done, problems, render_status, shared_with_visitors, submit,
-};
+use super::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
+use crate::cache::shared_with_visitors;
 use crate::domain::FieldErrors;
 use crate::errors::AppError;
 use crate::flash::Level;
@@ -466,4 +465,30 @@ pub async fn delete(
         format!("“{}” is removed from the catalogue.", movie.title),
         "/movies",
     ))
+}
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/movies", web::get().to(list))
+        .route("/movies/new", web::get().to(new_form))
+        .route("/movies/new", web::post().to(create))
+        .route("/movies/{id}", web::get().to(show))
+        .route("/movies/{id}/edit", web::get().to(edit_form))
+        .route("/movies/{id}/edit", web::post().to(update))
+        .route("/movies/{id}/delete", web::get().to(delete_form))
+        .route("/movies/{id}/delete", web::post().to(delete))
+        .route("/movies/{id}/reviews", web::post().to(review))
+        .route(
+            "/movies/{id}/reviews/{review}/edit",
+            web::get().to(review_edit_form),
+        )
+        .route(
+            "/movies/{id}/reviews/{review}/edit",
+            web::post().to(review_update),
+        )
+        .route(
+            "/movies/{id}/reviews/{review}/delete",
+            web::post().to(review_delete),
+        )
+        .route("/people/{id}", web::get().to(person));
 }

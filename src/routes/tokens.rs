@@ -102,3 +102,10 @@ pub async fn revoke(
         "/settings/tokens",
     ))
 }
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/settings/tokens", web::get().to(list))
+        .route("/settings/tokens", web::post().to(create))
+        .route("/settings/tokens/{id}/revoke", web::post().to(revoke));
+}

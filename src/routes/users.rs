@@ -316,3 +316,22 @@ pub async fn end_all_sessions(
     flash::push(&session, Level::Info, "You are logged out everywhere.");
     Ok(see_other("/"))
 }
+
+/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users/{username}", web::get().to(profile))
+        .route("/settings/profile", web::get().to(edit_profile_form))
+        .route("/settings/profile", web::post().to(edit_profile))
+        .route("/settings/password", web::get().to(password_form))
+        .route("/settings/password", web::post().to(change_password))
+        .route("/settings/sessions", web::get().to(sessions))
+        .route(
+            "/settings/sessions/end-others",
+            web::post().to(end_other_sessions),
+        )
+        .route(
+            "/settings/sessions/end-all",
+            web::post().to(end_all_sessions),
+        )
+        .route("/settings/sessions/{id}/end", web::post().to(end_session));
+}

@@ -47,7 +47,7 @@ pub struct PageContext {
 
 /// The session's CSRF token for the page's forms, made (and kept in the session) only when the
 /// page shows it: a page without a form starts no session for a visitor who has none, so it
-/// sets no cookie, writes nothing to the session store, and can be shared ([`crate::routes::page_cache`]).
+/// sets no cookie, writes nothing to the session store, and can be shared ([`crate::cache::page_cache`]).
 #[derive(Clone, Default)]
 pub struct CsrfToken {
     session: Option<std::rc::Rc<UserSession>>,

@@ -15,3 +15,31 @@ pub use posts::{
     create_post, delete_post, get_post, list_posts, publish_post, update_post,
 };
 pub use taxonomy::{CategoryNode, CategoryTree, Tag, TagList, list_categories, list_tags};
+
+/// This area's API routes, beside their handlers ([`crate::api::routes`] mounts them).
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.service(
+        crate::api::at("/posts")
+            .route(web::get().to(posts::list_posts))
+            .route(web::post().to(posts::create_post)),
+    )
+    .service(
+        crate::api::at("/posts/{slug}")
+            .route(web::get().to(posts::get_post))
+            .route(web::put().to(posts::update_post))
+            .route(web::delete().to(posts::delete_post)),
+    )
+    .service(crate::api::at("/posts/{slug}/publish").route(web::post().to(posts::publish_post)))
+    .service(
+        crate::api::at("/posts/{slug}/comments")
+            .route(web::get().to(comments::list_comments))
+            .route(web::post().to(comments::create_comment)),
+    )
+    .service(crate::api::at("/comments/{id}/hide").route(web::post().to(comments::hide_comment)))
+    .service(
+        crate::api::at("/comments/{id}/unhide").route(web::post().to(comments::unhide_comment)),
+    )
+    .service(crate::api::at("/categories").route(web::get().to(taxonomy::list_categories)))
+    .service(crate::api::at("/tags").route(web::get().to(taxonomy::list_tags)));
+}

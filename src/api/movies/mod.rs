@@ -11,3 +11,30 @@ pub use catalogue::{
 pub use reviews::{
     Review, ReviewList, ReviewWrite, create_review, delete_review, list_reviews, update_review,
 };
+
+/// This area's API routes, beside their handlers ([`crate::api::routes`] mounts them).
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.service(
+        crate::api::at("/movies")
+            .route(web::get().to(catalogue::list_movies))
+            .route(web::post().to(catalogue::create_movie)),
+    )
+    .service(
+        crate::api::at("/movies/{id}")
+            .route(web::get().to(catalogue::get_movie))
+            .route(web::put().to(catalogue::update_movie))
+            .route(web::delete().to(catalogue::delete_movie)),
+    )
+    .service(
+        crate::api::at("/movies/{id}/reviews")
+            .route(web::get().to(reviews::list_reviews))
+            .route(web::post().to(reviews::create_review)),
+    )
+    .service(
+        crate::api::at("/movies/{id}/reviews/{review}")
+            .route(web::put().to(reviews::update_review))
+            .route(web::delete().to(reviews::delete_review)),
+    )
+    .service(crate::api::at("/people/{id}").route(web::get().to(catalogue::get_person)));
+}

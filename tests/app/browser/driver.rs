@@ -9,7 +9,6 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-
 /// A chromedriver process and one browser session, closed on drop.
 pub struct Browser {
     driver: Child,

@@ -14,7 +14,7 @@
 //! Beside the data, whole pages are kept for visitors without a session (no user, no flash
 //! message, no CSRF token: the page is the same for all of them), under the same version and
 //! bounded in bytes: such a request is answered before the session, the handler and the
-//! template run ([`crate::routes::page_cache`]).
+//! template run ([`crate::cache::page_cache`]).
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
