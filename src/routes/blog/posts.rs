@@ -10,8 +10,6 @@ use entity::enums::{Permission, PostStatus};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::feeds;
-use super::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::cache::shared_with_visitors;
 use crate::domain::{FORM, FieldErrors};
@@ -19,6 +17,8 @@ use crate::errors::{AppError, urlencode};
 use crate::flash::Level;
 use crate::forms::{CommentForm, PostForm};
 use crate::markdown;
+use crate::routes::feeds;
+use crate::routes::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
 use crate::services::Page;
 use crate::services::blog::{self, Cursor, Position, PostFilter};
 use crate::services::feeds::FeedSubject;

@@ -8,7 +8,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 
-use super::{HtmlForm, client_ip, done, problems, render_status};
 use crate::auth::RequireUser;
 use crate::auth::session::UserSession;
 use crate::auth::throttle::LoginThrottle;
@@ -17,6 +16,7 @@ use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::{EmailForm, ForgotForm, ResetForm};
 use crate::mail::Outbox;
+use crate::routes::{HtmlForm, client_ip, done, problems, render_status};
 use crate::services::links::{self, Purpose};
 use crate::services::{accounts, password};
 use crate::views::{EmailPage, ForgotPage, LinkGonePage, LinkPage, PageContext, ResetPage};
@@ -254,7 +254,7 @@ pub async fn change_email(
         .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     let email = errors.check("email", Email::parse(&form.email));
-    if !super::users::current_password_ok(&req, &account, form.current_password).await? {
+    if !super::settings::current_password_ok(&req, &account, form.current_password).await? {
         errors.add("current_password", "That is not your current password.");
     }
     let requested = match email.filter(|_| errors.is_empty()) {

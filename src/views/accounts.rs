@@ -1,17 +1,86 @@
-//! Profiles and the signed-in user's settings (`templates/users/`).
-
-use askama::Template;
-use askama_web::WebTemplate;
-use entity::enums::Permission;
+//! Pages of the accounts area: signing up and in, mailed links, profiles and settings,
+//! sessions and tokens.
 
 use super::{PageContext, filters};
 use crate::domain::FieldErrors;
 use crate::forms::ProfileForm;
 use crate::services::accounts::ProfileView;
+use askama::Template;
+use askama_web::WebTemplate;
 use entity::country;
+use entity::enums::Permission;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "users/profile.html")]
+#[template(path = "accounts/register.html")]
+pub struct RegisterPage {
+    pub ctx: PageContext,
+    pub username: String,
+    pub email: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/login.html")]
+pub struct LoginPage {
+    pub ctx: PageContext,
+    pub login: String,
+    pub next: String,
+    pub error: Option<String>,
+}
+
+/// `/password/forgot`.
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/forgot.html")]
+pub struct ForgotPage {
+    pub ctx: PageContext,
+    pub email: String,
+    pub errors: FieldErrors,
+}
+
+/// A reset link's page: the new password.
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/reset.html")]
+pub struct ResetPage {
+    pub ctx: PageContext,
+    /// The page's own path (the form posts back to it).
+    pub action: String,
+    pub username: String,
+    pub errors: FieldErrors,
+}
+
+/// A mailed link's page: what using it does, and a button that does it (a link opened from a
+/// mail changes nothing by itself).
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/link.html")]
+pub struct LinkPage {
+    pub ctx: PageContext,
+    pub heading: &'static str,
+    pub text: String,
+    pub action: String,
+    pub button: &'static str,
+    pub errors: FieldErrors,
+}
+
+/// A mailed link that does not work (any more).
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/link_gone.html")]
+pub struct LinkGonePage {
+    pub ctx: PageContext,
+}
+
+/// `/settings/email`.
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/email.html")]
+pub struct EmailPage {
+    pub ctx: PageContext,
+    pub current: String,
+    pub verified: bool,
+    pub email: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/profile.html")]
 pub struct ProfilePage {
     pub ctx: PageContext,
     pub view: ProfileView,
@@ -32,7 +101,7 @@ impl ProfilePage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "users/edit_profile.html")]
+#[template(path = "accounts/edit_profile.html")]
 pub struct EditProfilePage {
     pub ctx: PageContext,
     pub form: ProfileForm,
@@ -41,7 +110,7 @@ pub struct EditProfilePage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "users/password.html")]
+#[template(path = "accounts/password.html")]
 pub struct PasswordPage {
     pub ctx: PageContext,
     pub errors: FieldErrors,
@@ -54,7 +123,7 @@ pub struct SessionRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "users/sessions.html")]
+#[template(path = "accounts/sessions.html")]
 pub struct SessionsPage {
     pub ctx: PageContext,
     pub sessions: Vec<SessionRow>,
@@ -77,7 +146,7 @@ pub fn duration_words(duration: chrono::Duration) -> String {
 /// `/settings/tokens`: your personal access tokens, the form for a new one, and a new token's
 /// secret, shown this once.
 #[derive(Template, WebTemplate)]
-#[template(path = "users/tokens.html")]
+#[template(path = "accounts/tokens.html")]
 pub struct TokensPage {
     pub ctx: PageContext,
     pub tokens: Vec<crate::services::tokens::TokenRow>,

@@ -7,12 +7,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 
-use super::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::FieldErrors;
 use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::CategoryForm;
+use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::blog;
 use crate::views::{CategoriesPage, CategoryDeletePage, CategoryEditPage, PageContext};
 

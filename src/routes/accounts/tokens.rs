@@ -6,12 +6,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 
-use super::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::{CurrentUser, FieldErrors};
 use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::TokenForm;
+use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::tokens;
 use crate::views::{PageContext, TokensPage};
 

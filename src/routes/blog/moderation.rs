@@ -7,10 +7,10 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{client_ip, done, render_status};
 use crate::auth::RequireUser;
 use crate::errors::AppError;
 use crate::flash::Level;
+use crate::routes::{client_ip, done, render_status};
 use crate::services::{Page, blog};
 use crate::views::{ModerationPage, PageContext, Pager};
 

@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 
-use super::{HtmlForm, client_ip, done, problems, render_status, see_other, submit};
 use crate::auth::session::UserSession;
 use crate::auth::throttle::{LoginThrottle, PasswordKeys};
 use crate::auth::{MaybeUser, RequireUser};
@@ -14,6 +13,7 @@ use crate::domain::NewPassword;
 use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::forms::{PasswordForm, ProfileForm};
+use crate::routes::{HtmlForm, client_ip, done, problems, render_status, see_other, submit};
 use crate::services::accounts;
 use crate::services::audit::Actor;
 use crate::services::password;
@@ -33,7 +33,7 @@ pub async fn profile(
         .await?
         .ok_or(AppError::NotFound)?;
     let is_self = viewer.0.as_ref().is_some_and(|u| u.id == view.user.id);
-    let feed = super::feeds::link(&crate::services::feeds::FeedSubject::Author {
+    let feed = crate::routes::feeds::link(&crate::services::feeds::FeedSubject::Author {
         username: view.user.username.clone(),
         name: view.user.username.clone(),
     });

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{HtmlForm, client_ip, done, problems, render_status, see_other, user_agent};
 use crate::auth::MaybeUser;
 use crate::auth::session::UserSession;
 use crate::auth::throttle::{LoginThrottle, PasswordKeys};
@@ -14,6 +13,7 @@ use crate::domain::{Email, FieldErrors, NewPassword, ServiceError, Username, saf
 use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::forms::{LoginForm, RegisterForm};
+use crate::routes::{HtmlForm, client_ip, done, problems, render_status, see_other, user_agent};
 use crate::services::accounts;
 use crate::services::password;
 use crate::services::sessions::{self, Origin};

@@ -1,18 +1,17 @@
-//! The blog's pages (`templates/posts/`) and the moderation queue.
-
-use askama::Template;
-use askama_web::WebTemplate;
-use entity::enums::Permission;
+//! Pages of the blog: post lists, a post, the post forms, moderation and the category tree.
 
 use super::{KeysetPager, PageContext, Pager, filters};
 use crate::domain::FieldErrors;
 use crate::forms::PostForm;
 use crate::services::Page;
 use crate::services::blog::{CommentRow, ModerationRow, PostDetail, PostSlice, TreeNode};
+use askama::Template;
+use askama_web::WebTemplate;
+use entity::enums::Permission;
 
 /// A list of posts: all, search results, a tag, an author or a category.
 #[derive(Template, WebTemplate)]
-#[template(path = "posts/list.html")]
+#[template(path = "blog/posts/list.html")]
 pub struct PostListPage {
     pub ctx: PageContext,
     pub heading: String,
@@ -30,7 +29,7 @@ pub struct PostListPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "posts/show.html")]
+#[template(path = "blog/posts/show.html")]
 pub struct PostPage {
     pub ctx: PageContext,
     pub detail: std::sync::Arc<PostDetail>,
@@ -46,7 +45,7 @@ pub struct PostPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "posts/form.html")]
+#[template(path = "blog/posts/form.html")]
 pub struct PostFormPage {
     pub ctx: PageContext,
     /// The post's slug when editing.
@@ -63,7 +62,7 @@ impl PostFormPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "posts/delete.html")]
+#[template(path = "blog/posts/delete.html")]
 pub struct PostDeletePage {
     pub ctx: PageContext,
     pub post: entity::post::Model,
@@ -71,9 +70,52 @@ pub struct PostDeletePage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "moderation.html")]
+#[template(path = "blog/moderation.html")]
 pub struct ModerationPage {
     pub ctx: PageContext,
     pub page: Page<ModerationRow>,
     pub pager: Pager,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "blog/categories/index.html")]
+pub struct CategoriesPage {
+    pub ctx: PageContext,
+    pub tree: Vec<TreeNode>,
+    pub name: String,
+    pub parent_id: String,
+    pub errors: FieldErrors,
+}
+
+impl CategoriesPage {
+    pub fn indent(&self, depth: &usize) -> String {
+        "\u{a0}\u{a0}\u{a0}".repeat(*depth)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "blog/categories/edit.html")]
+pub struct CategoryEditPage {
+    pub ctx: PageContext,
+    pub category: entity::category::Model,
+    pub tree: Vec<TreeNode>,
+    pub name: String,
+    pub parent_id: String,
+    pub errors: FieldErrors,
+}
+
+impl CategoryEditPage {
+    pub fn indent(&self, depth: &usize) -> String {
+        "\u{a0}\u{a0}\u{a0}".repeat(*depth)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "blog/categories/delete.html")]
+pub struct CategoryDeletePage {
+    pub ctx: PageContext,
+    pub category: entity::category::Model,
+    pub posts: u64,
+    pub children: u64,
+    pub refusal: Option<String>,
 }

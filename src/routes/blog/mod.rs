@@ -1,0 +1,13 @@
+//! The blog's pages: post lists, posts, writing and comments ([`posts`]), the category tree
+//! ([`categories`]) and the moderation queue ([`moderation`]).
+
+pub mod categories;
+pub mod moderation;
+pub mod posts;
+
+/// The area's routes, beside their handlers.
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    posts::routes(cfg);
+    categories::routes(cfg);
+    moderation::routes(cfg);
+}
