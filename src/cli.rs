@@ -172,7 +172,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         } => user(&database, no_migrate, action).await,
         Command::BenchArgon2 { seconds, threads } => {
             let rate = tokio::task::spawn_blocking(move || {
-                crate::services::password::raw_verify_rate(seconds, threads)
+                crate::services::accounts::password::raw_verify_rate(seconds, threads)
             })
             .await??;
             println!("{rate:.1}");
@@ -277,7 +277,7 @@ async fn user(database: &DatabaseArgs, no_migrate: bool, action: UserAction) -> 
                 ),
                 None => None,
             };
-            let hash = crate::services::password::hash(password.into_inner()).await?;
+            let hash = crate::services::accounts::password::hash(password.into_inner()).await?;
             // An operator vouches for the address: the account can act at once.
             let confirmed = accounts::Address::Confirmed;
             match accounts::register(&db, &username, &email, hash, role_id, confirmed).await {
@@ -312,7 +312,7 @@ async fn user(database: &DatabaseArgs, no_migrate: bool, action: UserAction) -> 
                 .await
                 .map_err(|_| anyhow::anyhow!("no user is called {username}"))?;
             let password = new_password(&account.username)?;
-            let hash = crate::services::password::hash(password.into_inner()).await?;
+            let hash = crate::services::accounts::password::hash(password.into_inner()).await?;
             let operator = crate::services::audit::Actor { id: None, ip: None };
             let change = accounts::PasswordChange {
                 keep: None,

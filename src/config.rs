@@ -347,8 +347,8 @@ impl Settings {
     }
 
     /// The session lifetimes the server enforces.
-    pub fn session_lifetimes(&self) -> crate::services::sessions::Lifetimes {
-        crate::services::sessions::Lifetimes {
+    pub fn session_lifetimes(&self) -> crate::services::accounts::sessions::Lifetimes {
+        crate::services::accounts::sessions::Lifetimes {
             idle: chrono::Duration::hours(i64::from(self.session_idle_hours.max(1))),
             absolute: chrono::Duration::hours(i64::from(self.session_absolute_hours.max(1))),
         }

@@ -17,11 +17,11 @@ use crate::domain::{
     optional_website, parse_choice, parse_mpa, parse_permissions, parse_status,
 };
 use crate::services::accounts::ProfileChanges;
+use crate::services::accounts::tokens::TokenInput;
 use crate::services::admin::{RoleInput, UserChanges};
 use crate::services::blog::{CategoryInput, PostInput};
 use crate::services::groups::GroupInput;
 use crate::services::movies::{MovieInput, ReviewInput};
-use crate::services::tokens::TokenInput;
 
 /// A checkbox: present (with any value) is ticked, absent is not.
 fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {

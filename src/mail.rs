@@ -18,7 +18,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::config::Settings;
 use crate::domain::SiteUrl;
-use crate::services::links;
+use crate::services::accounts::links;
 use crate::services::mail::{self, Mail};
 
 enum Transport {

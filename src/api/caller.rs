@@ -9,7 +9,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::{CurrentUser, Viewer};
-use crate::services::tokens;
+use crate::services::accounts::tokens;
 
 use super::ApiError;
 

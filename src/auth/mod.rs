@@ -15,7 +15,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::domain::CurrentUser;
 use crate::errors::AppError;
-use crate::services::{accounts, sessions};
+use crate::services::accounts::{self, sessions};
 use session::UserSession;
 
 /// Shared by every extractor of one request, so the user is loaded once even when actix

@@ -7,7 +7,7 @@ use actix_web::HttpRequest;
 use base64::Engine;
 use rand::RngCore;
 
-use crate::services::sessions::SignedIn;
+use crate::services::accounts::sessions::SignedIn;
 
 const USER_ID: &str = "uid";
 const VERSION: &str = "uver";

@@ -21,7 +21,7 @@ use sea_orm::{
 };
 
 use crate::domain::slugify;
-use crate::services::password;
+use crate::services::accounts::password;
 use data::{CATEGORIES, COMMENTS, GROUPS, MOVIES, POSTS, REVIEWS, TAGS, USERS};
 
 /// Passwords generated for accounts this run created. Shown once, never stored in clear.

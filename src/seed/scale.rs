@@ -18,8 +18,8 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QuerySelect,
 };
 
+use crate::services::accounts::password;
 use crate::services::movies::FacetKey;
-use crate::services::password;
 
 /// Rows per INSERT statement and per transaction (well under every backend's bind limit).
 const BATCH: u64 = 1_000;

@@ -13,14 +13,10 @@ pub mod feeds;
 pub mod groups;
 pub mod health;
 pub mod home;
-pub mod links;
 pub mod mail;
 pub mod movies;
-pub mod password;
 pub mod precondition;
-pub mod sessions;
 pub mod sitemap;
-pub mod tokens;
 
 pub use crate::domain::{FieldErrors, ServiceError};
 use sea_orm::sea_query::{Expr, Func, LikeExpr};

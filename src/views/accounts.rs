@@ -149,7 +149,7 @@ pub fn duration_words(duration: chrono::Duration) -> String {
 #[template(path = "accounts/tokens.html")]
 pub struct TokensPage {
     pub ctx: PageContext,
-    pub tokens: Vec<crate::services::tokens::TokenRow>,
+    pub tokens: Vec<crate::services::accounts::tokens::TokenRow>,
     pub form: crate::forms::TokenForm,
     pub errors: FieldErrors,
     /// The permissions a token may be given: the viewer's own.
@@ -161,7 +161,7 @@ pub struct TokensPage {
 
 impl TokensPage {
     pub fn lifetimes(&self) -> &'static [i64] {
-        &crate::services::tokens::LIFETIMES
+        &crate::services::accounts::tokens::LIFETIMES
     }
 
     /// The lifetime chosen in the form, 30 days by default.

@@ -483,7 +483,7 @@ async fn the_user_command_creates_accounts_and_sets_roles() {
         created.email_verified_at.is_some(),
         "an operator vouches for the address"
     );
-    assert!(marquee::services::password::verify_blocking(
+    assert!(marquee::services::accounts::password::verify_blocking(
         PASSWORD,
         &created.password_hash
     ));

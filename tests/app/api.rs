@@ -359,7 +359,7 @@ backend_tests! {
         let second = make_token(&author, &[]).await;
         assert_eq!(api.get("/api/v1/me", Some(&second)).await.status, StatusCode::OK);
         let id = entity::api_token::Entity::find()
-            .filter(entity::api_token::Column::TokenHash.eq(marquee::services::sessions::token_id(&second)))
+            .filter(entity::api_token::Column::TokenHash.eq(marquee::services::accounts::secrets::token_id(&second)))
             .one(&app.db)
             .await
             .unwrap()
@@ -377,7 +377,7 @@ backend_tests! {
         // Revoked through the settings page.
         let third = make_token(&author, &[]).await;
         let row = entity::api_token::Entity::find()
-            .filter(entity::api_token::Column::TokenHash.eq(marquee::services::sessions::token_id(&third)))
+            .filter(entity::api_token::Column::TokenHash.eq(marquee::services::accounts::secrets::token_id(&third)))
             .one(&app.db)
             .await
             .unwrap()

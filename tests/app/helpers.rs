@@ -416,7 +416,7 @@ impl TestApp {
     pub async fn create_user(&self, username: &str, role: &str) -> i32 {
         static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let hash = HASH
-            .get_or_init(|| marquee::services::password::hash_blocking(PASSWORD).unwrap())
+            .get_or_init(|| marquee::services::accounts::password::hash_blocking(PASSWORD).unwrap())
             .clone();
         let role = entity::role::Entity::find_by_name(role)
             .one(&self.db)

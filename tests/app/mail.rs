@@ -261,7 +261,7 @@ backend_tests! {
         assert!(secret.len() >= 43, "256 random bits: {secret}");
         let stored = entity::account_link::Entity::find().all(&app.db).await.unwrap();
         assert_eq!(stored.len(), 1);
-        assert_eq!(stored[0].token_hash, marquee::services::sessions::token_id(secret), "only its SHA-256 is stored");
+        assert_eq!(stored[0].token_hash, marquee::services::accounts::secrets::token_id(secret), "only its SHA-256 is stored");
 
         // Opening the link changes nothing by itself; its button does.
         let response = visitor.get(&link).await;

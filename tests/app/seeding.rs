@@ -64,8 +64,8 @@ backend_tests! {
             .await
             .unwrap()
             .unwrap();
-        assert!(marquee::services::password::verify_blocking(&credentials.admin_password, &admin.password_hash));
-        assert!(!marquee::services::password::verify_blocking("wrong", &admin.password_hash));
+        assert!(marquee::services::accounts::password::verify_blocking(&credentials.admin_password, &admin.password_hash));
+        assert!(!marquee::services::accounts::password::verify_blocking("wrong", &admin.password_hash));
         app.stop().await;
 
         // A second start on the same database loads nothing and prints no password.

@@ -17,8 +17,8 @@ use crate::flash::Level;
 use crate::forms::{EmailForm, ForgotForm, ResetForm};
 use crate::mail::Outbox;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status};
-use crate::services::links::{self, Purpose};
-use crate::services::{accounts, password};
+use crate::services::accounts::links::{self, Purpose};
+use crate::services::accounts::{self, password};
 use crate::views::{EmailPage, ForgotPage, LinkGonePage, LinkPage, PageContext, ResetPage};
 
 fn gone(ctx: PageContext) -> Result<HttpResponse, AppError> {

@@ -15,9 +15,9 @@ use crate::flash::{self, Level};
 use crate::forms::{PasswordForm, ProfileForm};
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, see_other, submit};
 use crate::services::accounts;
+use crate::services::accounts::sessions::{self, Lifetimes, Revoke};
+use crate::services::accounts::{password, secrets};
 use crate::services::audit::Actor;
-use crate::services::password;
-use crate::services::sessions::{self, Lifetimes, Revoke};
 use crate::views::{
     EditProfilePage, PageContext, PasswordPage, ProfilePage, SessionRow, SessionsPage,
     duration_words,
@@ -220,7 +220,7 @@ pub async fn sessions(
 ) -> Result<HttpResponse, AppError> {
     let current = UserSession::new(session)
         .user()
-        .map(|s| sessions::token_id(&s.token));
+        .map(|s| secrets::token_id(&s.token));
     let rows = sessions::list(db.get_ref(), user.0.id, *lifetimes.get_ref())
         .await?
         .into_iter()
@@ -252,7 +252,7 @@ pub async fn end_session(
     let user_session = UserSession::new(session.clone());
     let is_current = user_session
         .user()
-        .is_some_and(|s| sessions::token_id(&s.token) == id);
+        .is_some_and(|s| secrets::token_id(&s.token) == id);
     let ended = sessions::revoke(
         db.get_ref(),
         &Actor::of(&user.0, client_ip(&req)),

@@ -15,8 +15,8 @@ use crate::flash::{self, Level};
 use crate::forms::{LoginForm, RegisterForm};
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, see_other, user_agent};
 use crate::services::accounts;
-use crate::services::password;
-use crate::services::sessions::{self, Origin};
+use crate::services::accounts::password;
+use crate::services::accounts::sessions::{self, Origin};
 use crate::views::{LoginPage, PageContext, RegisterPage};
 
 pub async fn register_form(ctx: PageContext, user: MaybeUser) -> Result<HttpResponse, AppError> {

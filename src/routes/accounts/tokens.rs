@@ -1,5 +1,5 @@
 //! `/settings/tokens`: making, listing and revoking your personal access tokens for the JSON
-//! API (`services::tokens`).
+//! API (`services::accounts::tokens`).
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -12,7 +12,7 @@ use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::TokenForm;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
-use crate::services::tokens;
+use crate::services::accounts::tokens;
 use crate::views::{PageContext, TokensPage};
 
 async fn page(

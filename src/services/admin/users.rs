@@ -157,12 +157,12 @@ pub async fn send_reset_link(
             "This account is deactivated: activate it first.",
         ));
     }
-    if !crate::services::links::may_send_reset(&txn, target.id).await? {
+    if !crate::services::accounts::links::may_send_reset(&txn, target.id).await? {
         return Err(ServiceError::conflict(
             "Several reset links went to this account in the last hour: it should use one.",
         ));
     }
-    crate::services::links::send_reset(&txn, &target, &Actor::of(actor, ip)).await?;
+    crate::services::accounts::links::send_reset(&txn, &target, &Actor::of(actor, ip)).await?;
     txn.commit().await?;
     Ok(target)
 }
@@ -214,7 +214,7 @@ pub async fn update_user(
     active.is_active = Set(is_active);
     active.session_version = Set(version);
     let updated = active.update(&txn).await?;
-    crate::services::sessions::end_all(&txn, user_id, None).await?;
+    crate::services::accounts::sessions::end_all(&txn, user_id, None).await?;
     ensure_role_managers_remain(&txn).await?;
     let actor_ref = Actor {
         id: Some(actor.id),
@@ -265,7 +265,7 @@ pub async fn set_role_by_name(
     active.role_id = Set(new_role.id);
     active.session_version = Set(version);
     let updated = active.update(&txn).await?;
-    crate::services::sessions::end_all(&txn, updated.id, None).await?;
+    crate::services::accounts::sessions::end_all(&txn, updated.id, None).await?;
     ensure_role_managers_remain(&txn).await?;
     audit::record(
         &txn,

@@ -96,7 +96,7 @@ pub async fn create_post(
         } else {
             format!(
                 "{base}-{}",
-                crate::services::password::generate(6).to_lowercase()
+                crate::services::accounts::password::generate(6).to_lowercase()
             )
         };
         let savepoint = crate::services::begin_write(&txn).await?;

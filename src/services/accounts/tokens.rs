@@ -18,9 +18,9 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 
-use super::audit::{self, Actor};
-use super::sessions::token_id;
+use super::secrets::token_id;
 use crate::domain::{CurrentUser, FieldErrors, Name, ServiceError, parse_permissions};
+use crate::services::audit::{self, Actor};
 
 /// What every token starts with, so a leaked one is easy to recognise (secret scanners).
 pub const PREFIX: &str = "mqt_";
@@ -125,7 +125,7 @@ pub async fn create(
         ));
     }
     let now = Utc::now();
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let live = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(user.id))
         .filter(api_token::Column::RevokedAt.is_null())
@@ -191,7 +191,7 @@ pub async fn revoke(
     ip: Option<String>,
     id: i32,
 ) -> Result<TokenRow, ServiceError> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let token = api_token::Entity::find_by_id(id)
         .filter(api_token::Column::UserId.eq(user.id))
         .one(&txn)
@@ -259,6 +259,7 @@ pub async fn authenticate(
         return Ok(None);
     };
     let scopes = scope_set(&token.scopes);
-    let permissions = super::accounts::held_permissions(db, &owner, |p| scopes.contains(p)).await?;
+    let permissions =
+        super::permissions::held_permissions(db, &owner, |p| scopes.contains(p)).await?;
     Ok(Some((token.id, CurrentUser::new(owner, role, permissions))))
 }

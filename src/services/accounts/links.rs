@@ -14,11 +14,11 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::audit::{self, Actor};
-use super::mail::{self, Mail};
-use super::sessions::{random_secret, token_id};
-use super::{FieldErrors, ServiceError};
+use super::secrets::{random_secret, token_id};
 use crate::domain::{CurrentUser, Email};
+use crate::services::audit::{self, Actor};
+use crate::services::mail::{self, Mail};
+use crate::services::{FieldErrors, ServiceError};
 
 /// What a link is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,7 +204,7 @@ pub async fn resend_verification(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
 ) -> Result<(), ServiceError> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let account = user::Entity::find_by_id(user.id)
         .one(&txn)
         .await?
@@ -230,7 +230,7 @@ pub async fn verify(
     secret: &str,
     ip: Option<String>,
 ) -> Result<Option<user::Model>, ServiceError> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let Some((_, account)) = redeem(&txn, Purpose::Verify, secret).await? else {
         return Ok(None);
     };
@@ -264,7 +264,7 @@ pub async fn forgot_password(
     email: &Email,
     ip: Option<String>,
 ) -> Result<(), ServiceError> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let Some(account) = user::Entity::find_by_email(email.as_str())
         .one(&txn)
         .await?
@@ -311,7 +311,7 @@ pub async fn reset_password(
     password_hash: String,
     ip: Option<String>,
 ) -> Result<Option<user::Model>, ServiceError> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let Some((_, account)) = redeem(&txn, Purpose::Reset, secret).await? else {
         return Ok(None);
     };
@@ -319,12 +319,12 @@ pub async fn reset_password(
         id: Some(account.id),
         ip,
     };
-    let change = super::accounts::PasswordChange {
+    let change = super::credentials::PasswordChange {
         keep: None,
         action: "user.password_reset",
         recovery: true,
     };
-    super::accounts::store_password(&txn, account.id, password_hash, &actor, change).await?;
+    super::credentials::store_password(&txn, account.id, password_hash, &actor, change).await?;
     mark_verified(&txn, account.id).await?;
     txn.commit().await?;
     Ok(Some(account))
@@ -339,7 +339,7 @@ pub async fn request_address_change(
     new_email: &Email,
     ip: Option<String>,
 ) -> Result<(), ServiceError> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let account = user::Entity::find_by_id(user.id)
         .one(&txn)
         .await?
@@ -410,7 +410,7 @@ pub async fn confirm_address(
     secret: &str,
     ip: Option<String>,
 ) -> Result<Option<user::Model>, ServiceError> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let Some((link, account)) = redeem(&txn, Purpose::Email, secret).await? else {
         return Ok(None);
     };
@@ -425,7 +425,7 @@ pub async fn confirm_address(
     active
         .update(&txn)
         .await
-        .map_err(super::error::on_table("user"))?;
+        .map_err(crate::services::error::on_table("user"))?;
     audit::record(
         &txn,
         &Actor {

@@ -6,17 +6,15 @@
 //! The session carries a random 256-bit token; the row's id is the token's SHA-256, so the
 //! table alone cannot be used to take over a session.
 
-use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use entity::user_session;
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
     EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait, sea_query::Expr,
 };
-use sha2::{Digest, Sha256};
 
-use super::audit::{self, Actor};
+use super::secrets::{random_secret, token_id};
+use crate::services::audit::{self, Actor};
 
 /// Who a session says is signed in; checked against the database on every request.
 #[derive(Clone, Debug)]
@@ -56,21 +54,6 @@ const USER_AGENT_CHARS: usize = 255;
 pub struct Origin {
     pub ip: Option<String>,
     pub user_agent: String,
-}
-
-/// The row id of a session token.
-pub fn token_id(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// 256 random bits, URL-safe base64: the secret of a session or of a mailed link.
-pub fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Starts a session for `user_id`; returns the secret token the session must carry.
@@ -179,7 +162,7 @@ pub async fn revoke(
     user_id: i32,
     which: Revoke<'_>,
 ) -> Result<u64, DbErr> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let (ended, action) = match which {
         Revoke::One(id) => (u64::from(end_one(&txn, user_id, id).await?), "session.end"),
         Revoke::AllBut(token) => (

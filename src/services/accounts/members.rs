@@ -1,10 +1,7 @@
-//! Accounts: registration, authentication, the signed-in user, password changes, profiles.
+//! Members: registration, signing in, the signed-in user, profiles and the account page.
 
 use chrono::Utc;
-use entity::enums::Permission;
-use entity::{
-    comment, country, group, movie, post, profile, review, role, role_permission, user, user_group,
-};
+use entity::{comment, country, group, movie, post, profile, review, role, user, user_group};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
@@ -12,11 +9,13 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::audit::{self, Actor};
-use super::error::on_table;
+use super::links;
+use super::permissions::held_permissions;
 use super::sessions::{self, SignedIn};
-use super::{FieldErrors, ServiceError};
 use crate::domain::{CurrentUser, DisplayName, Email, Username};
+use crate::services::audit::{self, Actor};
+use crate::services::error::on_table;
+use crate::services::{FieldErrors, ServiceError};
 
 /// The account with this username (usernames are stored lowercase).
 pub async fn user_by_username(
@@ -81,7 +80,7 @@ pub async fn register(
         Some(id) => id,
         None => default_role_id(db).await?,
     };
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let created = user::ActiveModel {
         username: Set(username.as_str().to_owned()),
         email: Set(email.as_str().to_owned()),
@@ -99,7 +98,7 @@ pub async fn register(
     .await
     .map_err(on_table("user"))?;
     if address == Address::ToConfirm {
-        super::links::send_verification(&txn, &created).await?;
+        links::send_verification(&txn, &created).await?;
     }
     profile::ActiveModel {
         user_id: Set(created.id),
@@ -140,7 +139,7 @@ pub async fn logged_in(
     ip: Option<String>,
 ) -> Result<(), DbErr> {
     let user_id = account.id;
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::LastSeenAt, Expr::value(Utc::now()))
         .filter(user::Column::Id.eq(user_id))
@@ -174,20 +173,6 @@ pub async fn login_failed(
     audit::record(db, &actor, "auth.login_failed", "user", subject, None, None).await
 }
 
-/// The permissions granted to a role.
-pub async fn role_permissions(
-    db: &impl ConnectionTrait,
-    role_id: i32,
-) -> Result<Vec<Permission>, DbErr> {
-    Ok(role_permission::Entity::find()
-        .filter(role_permission::Column::RoleId.eq(role_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|rp| rp.permission)
-        .collect())
-}
-
 /// The signed-in user for a session, or `None` when the server-side session has ended or
 /// expired, the account is gone or inactive, or the session's version is out of date. Three
 /// queries: the session row, the user with their role, the permissions.
@@ -212,98 +197,6 @@ pub async fn current_user(
     }
     let permissions = held_permissions(db, &user, |_| true).await?;
     Ok(Some(CurrentUser::new(user, role, permissions)))
-}
-
-/// The permissions `user` holds now, sorted, kept to those `within` allows: their role's once
-/// their address is confirmed, none before.
-pub async fn held_permissions(
-    db: &impl ConnectionTrait,
-    user: &user::Model,
-    within: impl Fn(&Permission) -> bool,
-) -> Result<Vec<Permission>, DbErr> {
-    if user.email_verified_at.is_none() {
-        return Ok(Vec::new());
-    }
-    let mut permissions: Vec<Permission> = role_permissions(db, user.role_id)
-        .await?
-        .into_iter()
-        .filter(within)
-        .collect();
-    permissions.sort();
-    Ok(permissions)
-}
-
-/// Stores a new password hash, bumps the session version and ends every other session of the
-/// account (all of them when `keep` is `None`), audited, in one transaction. Returns the new
-/// version for the session that stays.
-pub async fn set_password(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    user_id: i32,
-    password_hash: String,
-    keep: Option<&str>,
-    actor: &Actor,
-) -> Result<i32, DbErr> {
-    let change = PasswordChange {
-        keep,
-        action: "user.password_change",
-        recovery: false,
-    };
-    store_password(db, user_id, password_hash, actor, change).await
-}
-
-/// How a password is being replaced.
-pub struct PasswordChange<'a> {
-    /// The session that stays signed in, if any.
-    pub keep: Option<&'a str>,
-    /// The audit log's action.
-    pub action: &'a str,
-    /// Taking an account back (a reset link, the operator's `set-password`): its personal
-    /// access tokens are revoked too, since whoever had the account may have made some.
-    pub recovery: bool,
-}
-
-/// Stores a new password hash: the session version moves on, the other sessions end (and, in a
-/// recovery, every personal access token), audited, in one transaction.
-pub async fn store_password(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    user_id: i32,
-    password_hash: String,
-    actor: &Actor,
-    change: PasswordChange<'_>,
-) -> Result<i32, DbErr> {
-    let PasswordChange {
-        keep,
-        action,
-        recovery,
-    } = change;
-    let txn = super::begin_write(db).await?;
-    let user = user::Entity::find_by_id(user_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("user".into()))?;
-    let version = user.session_version.wrapping_add(1);
-    let mut active: user::ActiveModel = user.into();
-    active.password_hash = Set(password_hash);
-    active.session_version = Set(version);
-    active.update(&txn).await?;
-    let ended = sessions::end_all(&txn, user_id, keep).await?;
-    let tokens_revoked = if recovery {
-        super::tokens::revoke_all(&txn, user_id).await?
-    } else {
-        0
-    };
-    audit::record(
-        &txn,
-        actor,
-        action,
-        "user",
-        user_id,
-        None,
-        Some(serde_json::json!({ "sessions_ended": ended, "tokens_revoked": tokens_revoked })),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(version)
 }
 
 /// Everything the public profile page shows.
@@ -538,7 +431,7 @@ pub async fn update_profile(
         ));
     }
     let user_id = user.id;
-    let txn = super::begin_write(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::CountryId, Expr::value(changes.country_id))
         .filter(user::Column::Id.eq(user_id))
