@@ -90,7 +90,42 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
                 tracing::error!(status = response.status().as_u16(), "request failed")
             }
             Ok(response) => tracing::info!(status = response.status().as_u16(), "request done"),
-            Err(error) => tracing::error!(%error, "request failed"),
+            // A middleware's refusal (a stale CSRF token, a bad byte in the query) is the
+            // client's mistake: it is not an ERROR line, which is kept for the server's own.
+            Err(error) => {
+                let status = error.as_response_error().status_code();
+                if is_servers_fault(status) {
+                    tracing::error!(%error, status = status.as_u16(), "request failed")
+                } else {
+                    tracing::info!(%error, status = status.as_u16(), "request refused")
+                }
+            }
         }
+    }
+}
+
+/// Whether a response with `status` is the server's fault (logged as an error) rather than the
+/// client's (a 4xx, logged at info).
+fn is_servers_fault(status: actix_web::http::StatusCode) -> bool {
+    status.is_server_error()
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::ResponseError;
+    use actix_web::http::StatusCode;
+
+    use super::is_servers_fault;
+    use crate::errors::AppError;
+
+    #[test]
+    fn a_refused_csrf_token_or_bad_input_is_the_clients_mistake_and_a_crash_is_the_servers() {
+        let csrf = AppError::CsrfRejected.status_code();
+        assert_eq!(csrf, StatusCode::FORBIDDEN);
+        assert!(!is_servers_fault(csrf));
+        assert!(!is_servers_fault(AppError::BadRequest("x".into()).status_code()));
+        assert!(is_servers_fault(
+            AppError::Internal(anyhow::anyhow!("boom")).status_code()
+        ));
     }
 }
