@@ -123,7 +123,9 @@ mod tests {
         let csrf = AppError::CsrfRejected.status_code();
         assert_eq!(csrf, StatusCode::FORBIDDEN);
         assert!(!is_servers_fault(csrf));
-        assert!(!is_servers_fault(AppError::BadRequest("x".into()).status_code()));
+        assert!(!is_servers_fault(
+            AppError::BadRequest("x".into()).status_code()
+        ));
         assert!(is_servers_fault(
             AppError::Internal(anyhow::anyhow!("boom")).status_code()
         ));

@@ -13,5 +13,10 @@ mod viewer;
 
 pub use problems::{FORM, FieldErrors, ServiceError};
 pub use site::SiteUrl;
-pub use values::*;
+pub use values::{
+    CommentBody, Description, Directors, DisplayName, Email, FIRST_YEAR, Name, NewPassword,
+    PostBody, Rating, RoleName, Synopsis, Tags, Title, Username, Year, last_year,
+    optional_birth_date, optional_text, optional_website, parse_choice, parse_mpa,
+    parse_permissions, parse_status, safe_next, slugify,
+};
 pub use viewer::{CurrentUser, UNVERIFIED, Viewer};

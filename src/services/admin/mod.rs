@@ -23,9 +23,12 @@ mod dashboard;
 mod roles;
 mod users;
 
-pub use dashboard::*;
-pub use roles::*;
-pub use users::*;
+pub use dashboard::{Dashboard, dashboard};
+pub use roles::{RoleInput, RoleRow, create_role, delete_role, list_roles, role_row, update_role};
+pub use users::{
+    UserChanges, UserFilter, UserRow, UserSort, account_with_role, list_users, send_reset_link,
+    set_role_by_name, update_user,
+};
 
 use std::collections::BTreeSet;
 
