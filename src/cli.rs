@@ -185,7 +185,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let url = format!("http://{}", app.address());
     tracing::info!(%url, "Marquee is listening");
-    println!("Marquee is running at {url}");
+    // A closed standard output (`marquee serve | head -1`) must not stop a running server:
+    // what is printed here is a courtesy, so a failed write is ignored (`println!` would panic).
+    let _ = writeln!(std::io::stdout(), "Marquee is running at {url}");
     if let Some(credentials) = &app.demo_credentials {
         print_credentials(credentials);
     }
@@ -359,15 +361,19 @@ fn new_password(username: &str) -> anyhow::Result<crate::domain::NewPassword> {
     .map_err(|e| anyhow::anyhow!("password: {e}"))
 }
 
-/// Prints generated passwords once, on stdout only (never to the log).
+/// Prints generated passwords once, on stdout only (never to the log). A closed stdout is
+/// ignored: the server runs on (see [`serve`]).
 fn print_credentials(credentials: &Credentials) {
-    println!("Demo data loaded. These passwords are shown only now:");
-    println!(
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Demo data loaded. These passwords are shown only now:");
+    let _ = writeln!(
+        out,
         "  admin account: {} / {}",
         credentials.admin_username, credentials.admin_password
     );
     if !credentials.demo_usernames.is_empty() {
-        println!(
+        let _ = writeln!(
+            out,
             "  demo accounts ({}): password {}",
             credentials.demo_usernames.join(", "),
             credentials.demo_password

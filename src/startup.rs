@@ -19,7 +19,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::auth::csrf;
 use crate::auth::store::Store;
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::Throttle;
 use crate::config::Settings;
 use crate::domain::SiteUrl;
 use crate::{db, routes, seed};
@@ -70,7 +70,7 @@ impl Application {
         let key = session_key(&settings)?;
         let redis_url = settings.redis_url.as_deref();
         let store = Store::connect(redis_url).await?;
-        let throttle = LoginThrottle::connect(redis_url)
+        let throttle = Throttle::connect(redis_url)
             .await
             .map_err(|e| anyhow::anyhow!("could not connect to Redis for login throttling: {e}"))?;
 
@@ -201,7 +201,7 @@ struct Shared {
     version_db: Option<DatabaseConnection>,
     key: Key,
     store: Store,
-    throttle: LoginThrottle,
+    throttle: Throttle,
     statements: crate::telemetry::StatementCounter,
     site: SiteUrl,
     outbox: crate::mail::Outbox,

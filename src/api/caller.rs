@@ -89,7 +89,7 @@ impl FromRequest for Caller {
             let limits = req
                 .app_data::<web::Data<ApiLimits>>()
                 .map_or(600, |l| l.per_minute);
-            let throttle = data::<crate::auth::throttle::LoginThrottle>(&req)?;
+            let throttle = data::<crate::auth::throttle::Throttle>(&req)?;
             throttle
                 .api_call(token_id, limits)
                 .await

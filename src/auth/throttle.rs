@@ -1,4 +1,5 @@
-//! Throttling of password guesses (login, the current-password check) and of sign-ups, built
+//! Throttling of password guesses (login, the current-password check), of sign-ups, of reset
+//! requests and of API calls per token, built
 //! so that it cannot be turned against the people it protects:
 //!
 //! - per account *and* address: 5 failures in 15 minutes, then a 429 until the oldest ages out
@@ -117,18 +118,19 @@ impl Entry {
     }
 }
 
-pub enum LoginThrottle {
+/// The counts every limit above keeps: in this process, or in Redis shared by every instance.
+pub enum Throttle {
     Memory(Mutex<HashMap<Key, Entry>>),
     Redis(ConnectionManager),
 }
 
-impl LoginThrottle {
-    pub async fn connect(redis_url: Option<&str>) -> anyhow::Result<LoginThrottle> {
+impl Throttle {
+    pub async fn connect(redis_url: Option<&str>) -> anyhow::Result<Throttle> {
         match redis_url {
-            None => Ok(LoginThrottle::Memory(Mutex::new(HashMap::new()))),
+            None => Ok(Throttle::Memory(Mutex::new(HashMap::new()))),
             Some(url) => {
                 let client = redis::Client::open(url)?;
-                Ok(LoginThrottle::Redis(ConnectionManager::new(client).await?))
+                Ok(Throttle::Redis(ConnectionManager::new(client).await?))
             }
         }
     }
@@ -179,7 +181,7 @@ impl LoginThrottle {
     /// Gives reserved events back.
     pub async fn release(&self, reservation: Reservation) {
         match self {
-            LoginThrottle::Memory(map) => {
+            Throttle::Memory(map) => {
                 if let Ok(mut map) = map.lock() {
                     for (key, id) in &reservation.events {
                         if let Some(entry) = map.get_mut(key) {
@@ -188,7 +190,7 @@ impl LoginThrottle {
                     }
                 }
             }
-            LoginThrottle::Redis(conn) => {
+            Throttle::Redis(conn) => {
                 let mut pipe = redis::pipe();
                 for (key, id) in &reservation.events {
                     pipe.zrem(key.redis(), id.to_string()).ignore();
@@ -207,7 +209,7 @@ impl LoginThrottle {
             events: counters.iter().map(|(key, _)| (*key, id)).collect(),
         };
         let wait = match self {
-            LoginThrottle::Memory(map) => {
+            Throttle::Memory(map) => {
                 let Ok(mut map) = map.lock() else {
                     return Ok(reservation);
                 };
@@ -225,7 +227,7 @@ impl LoginThrottle {
                 }
                 wait
             }
-            LoginThrottle::Redis(conn) => {
+            Throttle::Redis(conn) => {
                 let mut pipe = redis::pipe();
                 pipe.atomic();
                 for (key, rule) in counters {
@@ -264,7 +266,7 @@ impl LoginThrottle {
     async fn account_wait(&self, key: &Key) -> Result<(), u64> {
         let now = now_millis();
         let (failures, last) = match self {
-            LoginThrottle::Memory(map) => match map.lock() {
+            Throttle::Memory(map) => match map.lock() {
                 Ok(mut map) => match map.get_mut(key) {
                     Some(entry) => {
                         entry.prune(now);
@@ -277,7 +279,7 @@ impl LoginThrottle {
                 },
                 Err(_) => (0, 0),
             },
-            LoginThrottle::Redis(conn) => {
+            Throttle::Redis(conn) => {
                 let mut conn = conn.clone();
                 let name = key.redis();
                 let answer: redis::RedisResult<(usize, Vec<(String, f64)>)> = redis::pipe()
@@ -303,7 +305,7 @@ impl LoginThrottle {
     async fn add(&self, key: Key, window_ms: i64, now: i64) {
         let id = rand::random::<u64>();
         match self {
-            LoginThrottle::Memory(map) => {
+            Throttle::Memory(map) => {
                 if let Ok(mut map) = map.lock() {
                     make_room(&mut map, now, 1);
                     let entry = map.entry(key).or_default();
@@ -312,7 +314,7 @@ impl LoginThrottle {
                     entry.events.push_back((now, id));
                 }
             }
-            LoginThrottle::Redis(conn) => {
+            Throttle::Redis(conn) => {
                 let name = key.redis();
                 let mut pipe = redis::pipe();
                 pipe.atomic()
@@ -329,14 +331,14 @@ impl LoginThrottle {
 
     async fn forget(&self, keys: &[Key]) {
         match self {
-            LoginThrottle::Memory(map) => {
+            Throttle::Memory(map) => {
                 if let Ok(mut map) = map.lock() {
                     for key in keys {
                         map.remove(key);
                     }
                 }
             }
-            LoginThrottle::Redis(conn) => {
+            Throttle::Redis(conn) => {
                 let mut pipe = redis::pipe();
                 for key in keys {
                     pipe.del(key.redis()).ignore();
@@ -419,8 +421,8 @@ fn now_millis() -> i64 {
 mod tests {
     use super::*;
 
-    async fn memory() -> LoginThrottle {
-        LoginThrottle::connect(None).await.unwrap()
+    async fn memory() -> Throttle {
+        Throttle::connect(None).await.unwrap()
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::RequireUser;
 use crate::auth::session::UserSession;
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::Throttle;
 use crate::domain::{Email, FieldErrors, NewPassword};
 use crate::errors::AppError;
 use crate::flash::Level;
@@ -116,7 +116,7 @@ pub async fn forgot(
     req: HttpRequest,
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
-    throttle: web::Data<LoginThrottle>,
+    throttle: web::Data<Throttle>,
     outbox: web::Data<Outbox>,
     session: Session,
     form: HtmlForm<ForgotForm>,

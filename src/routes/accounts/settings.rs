@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::DatabaseConnection;
 
 use crate::auth::session::UserSession;
-use crate::auth::throttle::{LoginThrottle, PasswordKeys};
+use crate::auth::throttle::{PasswordKeys, Throttle};
 use crate::auth::{MaybeUser, RequireUser};
 use crate::domain::FieldErrors;
 use crate::domain::NewPassword;
@@ -139,7 +139,7 @@ pub async fn current_password_ok(
     typed: String,
 ) -> Result<bool, AppError> {
     let throttle = req
-        .app_data::<web::Data<LoginThrottle>>()
+        .app_data::<web::Data<Throttle>>()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no login throttle")))?;
     let keys = PasswordKeys::new(
         &account.username,

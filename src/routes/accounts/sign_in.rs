@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::auth::MaybeUser;
 use crate::auth::session::UserSession;
-use crate::auth::throttle::{LoginThrottle, PasswordKeys};
+use crate::auth::throttle::{PasswordKeys, Throttle};
 use crate::domain::{Email, FieldErrors, NewPassword, ServiceError, Username, safe_next};
 use crate::errors::AppError;
 use crate::flash::{self, Level};
@@ -57,7 +57,7 @@ pub async fn register(
     req: HttpRequest,
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
-    throttle: web::Data<LoginThrottle>,
+    throttle: web::Data<Throttle>,
     outbox: web::Data<crate::mail::Outbox>,
     session: Session,
     form: HtmlForm<RegisterForm>,
@@ -151,7 +151,7 @@ pub async fn login(
     req: HttpRequest,
     ctx: PageContext,
     db: web::Data<DatabaseConnection>,
-    throttle: web::Data<LoginThrottle>,
+    throttle: web::Data<Throttle>,
     session: Session,
     form: HtmlForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
