@@ -6,6 +6,7 @@
 //! `MARQUEE_STATIC_DIR` serves the files from a folder instead, uncached, for development
 //! (edits show without a rebuild); the URLs keep the hashes of the built-in files.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -26,18 +27,28 @@ const HASH_LEN: usize = 16;
 /// A year: how long a content-addressed URL may be kept.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-fn hex(hash: &[u8]) -> String {
-    hash.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// Every built-in file's SHA-256 in hex, worked out once: the files never change while the
+/// binary runs.
+static HASHES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    Files::iter()
+        .filter_map(|path| {
+            let file = Files::get(&path)?;
+            let hex = file
+                .metadata
+                .sha256_hash()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            Some((path.into_owned(), hex))
+        })
+        .collect()
+});
 
 /// `/static/<hash>/<path>` for a built-in file (`/static/<path>` if there is none: a test
 /// keeps every URL the templates use pointing at a file).
 fn url_of(path: &str) -> String {
-    match Files::get(path) {
-        Some(file) => {
-            let hash = hex(&file.metadata.sha256_hash());
-            format!("/static/{}/{path}", &hash[..HASH_LEN])
-        }
+    match HASHES.get(path) {
+        Some(hash) => format!("/static/{}/{path}", &hash[..HASH_LEN]),
         None => format!("/static/{path}"),
     }
 }
@@ -78,11 +89,11 @@ pub async fn serve(
     if let Some(folder) = &dir.0 {
         return from_folder(folder, &path).await;
     }
-    let Some(file) = Files::get(&path) else {
+    let (Some(file), Some(hash)) = (Files::get(&path), HASHES.get(&path)) else {
         return HttpResponse::NotFound().finish();
     };
-    let hash = hex(&file.metadata.sha256_hash());
     let tag = EntityTag::new_strong(hash.clone());
+    let quoted = tag.to_string();
     // The current file under its own hash never changes; under another hash (a page from an
     // older build) or none, it may change with the next build.
     let cache = match asked_hash {
@@ -95,7 +106,7 @@ pub async fn serve(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
             v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == tag.to_string())
+                .any(|t| t.trim().trim_start_matches("W/") == quoted)
         });
     let mut response = if unchanged {
         HttpResponse::NotModified()
@@ -112,7 +123,11 @@ pub async fn serve(
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     response
         .insert_header((header::CONTENT_TYPE, kind))
-        .body(file.data.into_owned())
+        .body(match file.data {
+            // Built into the binary: served from where it lies, not copied per request.
+            std::borrow::Cow::Borrowed(bytes) => web::Bytes::from_static(bytes),
+            std::borrow::Cow::Owned(bytes) => web::Bytes::from(bytes),
+        })
 }
 
 /// A file of the development folder, never cached; only plain relative paths inside it.

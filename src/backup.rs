@@ -62,29 +62,25 @@ pub async fn run(url: &str, file: &Path) -> anyhow::Result<()> {
 
 /// The file of an SQLite URL; a clear refusal for the other backends and for memory.
 fn sqlite_file(url: &str) -> anyhow::Result<PathBuf> {
-    let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    else {
-        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            bail!(
-                "backup copies SQLite databases; for PostgreSQL use pg_dump \
-                 (pg_dump --format=custom --file=FILE \"$DATABASE_URL\"; restore with pg_restore)"
-            );
-        }
-        if url.starts_with("mysql:") || url.starts_with("mariadb:") {
-            bail!(
-                "backup copies SQLite databases; for MySQL or MariaDB use mariadb-dump \
-                 (or mysqldump) with --single-transaction; restore by feeding the dump to mariadb"
-            );
-        }
-        bail!("backup copies SQLite databases; {url:?} is not an sqlite: URL");
-    };
-    let path = rest.split('?').next().unwrap_or(rest);
-    if path.is_empty() || crate::db::is_memory(url) {
+    if let Some(file) = crate::db::sqlite_file(url) {
+        return Ok(PathBuf::from(file));
+    }
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        bail!(
+            "backup copies SQLite databases; for PostgreSQL use pg_dump \
+             (pg_dump --format=custom --file=FILE \"$DATABASE_URL\"; restore with pg_restore)"
+        );
+    }
+    if url.starts_with("mysql:") || url.starts_with("mariadb:") {
+        bail!(
+            "backup copies SQLite databases; for MySQL or MariaDB use mariadb-dump \
+             (or mysqldump) with --single-transaction; restore by feeding the dump to mariadb"
+        );
+    }
+    if url.starts_with("sqlite:") {
         bail!("a memory database cannot be backed up: it ends with its process");
     }
-    Ok(PathBuf::from(path))
+    bail!("backup copies SQLite databases; {url:?} is not an sqlite: URL");
 }
 
 /// `PRAGMA integrity_check` on the copy, read-only.

@@ -356,13 +356,9 @@ impl Settings {
 
     /// `name` in the folder of the SQLite database file, or in the working folder.
     pub fn beside_database(&self, name: &str) -> PathBuf {
-        let db_file = self
-            .database_url
-            .strip_prefix("sqlite://")
-            .or_else(|| self.database_url.strip_prefix("sqlite:"))
-            .map(|rest| rest.split('?').next().unwrap_or(rest))
-            .filter(|f| !f.is_empty() && !f.contains(":memory:"));
-        match db_file.and_then(|file| std::path::Path::new(file).parent()) {
+        match crate::db::sqlite_file(&self.database_url)
+            .and_then(|file| std::path::Path::new(file).parent())
+        {
             Some(dir) => dir.join(name),
             None => PathBuf::from(name),
         }

@@ -79,6 +79,16 @@ pub async fn connect(
     Database::connect(options).await
 }
 
+/// The file of an SQLite URL (`sqlite://FILE?mode=rwc`); `None` for other backends and for
+/// memory databases.
+pub fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let file = rest.split('?').next().unwrap_or(rest);
+    (!file.is_empty() && !is_memory(url) && !file.contains(":memory:")).then_some(file)
+}
+
 /// An SQLite memory database: it lives in its one connection, which every statement must use.
 pub fn is_memory(url: &str) -> bool {
     url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory"))

@@ -81,6 +81,7 @@ async fn check_foreign_keys(manager: &SchemaManager<'_>, step: &str) -> Result<(
         .iter()
         .filter_map(|row| row.try_get_by_index::<String>(0).ok())
         .collect();
+    tables.sort();
     tables.dedup();
     Err(DbErr::Migration(format!(
         "{step} would leave {} row(s) pointing at rows that do not exist (in {}); \
