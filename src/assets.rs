@@ -75,7 +75,7 @@ pub fn paths() -> impl Iterator<Item = String> {
 pub async fn serve(
     request: HttpRequest,
     tail: web::Path<String>,
-    dir: web::Data<StaticDir>,
+    app: crate::state::App,
 ) -> HttpResponse {
     let tail = tail.into_inner();
     let (asked_hash, path) = match tail.split_once('/') {
@@ -86,7 +86,7 @@ pub async fn serve(
         }
         _ => (None, tail),
     };
-    if let Some(folder) = &dir.0 {
+    if let Some(folder) = &app.static_dir.0 {
         return from_folder(folder, &path).await;
     }
     let (Some(file), Some(hash)) = (Files::get(&path), HASHES.get(&path)) else {

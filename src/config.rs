@@ -7,7 +7,8 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
-/// A secret string whose `Debug`/`Display` never show the value.
+/// A secret setting (the session key, the metrics token, the SMTP password): its `Debug` never
+/// shows the value. Keys and tokens must also be long enough: see [`long_secret`].
 #[derive(Clone)]
 pub struct Secret(String);
 
@@ -28,15 +29,18 @@ impl fmt::Debug for Secret {
     }
 }
 
-impl std::str::FromStr for Secret {
-    type Err = String;
+/// The shortest key or token accepted: shorter ones could be guessed.
+pub const MIN_SECRET_LEN: usize = 32;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() < 32 {
-            return Err("the secret key must be at least 32 characters long".into());
-        }
-        Ok(Secret(s.to_owned()))
+/// Parses a key or token that must be at least [`MIN_SECRET_LEN`] characters (clap's
+/// `value_parser` of the secret key and the metrics token; a password is any length).
+pub fn long_secret(value: &str) -> Result<Secret, String> {
+    if value.len() < MIN_SECRET_LEN {
+        return Err(format!(
+            "it must be at least {MIN_SECRET_LEN} characters long"
+        ));
     }
+    Ok(Secret::new(value))
 }
 
 /// The default database: an SQLite file in the working folder, created on first use.
@@ -87,7 +91,7 @@ pub struct Settings {
 
     /// Key for session cookies (at least 32 characters). Without it a development key is
     /// generated and kept beside the database.
-    #[arg(long, env = "MARQUEE_SECRET_KEY", hide_env_values = true)]
+    #[arg(long, env = "MARQUEE_SECRET_KEY", hide_env_values = true, value_parser = long_secret)]
     pub secret_key: Option<Secret>,
 
     /// Log level: error, warn, info, debug (debug also logs SQL) or trace.
@@ -158,7 +162,12 @@ pub struct Settings {
 
     /// A token (32 characters or more) that opens `/metrics` to other addresses than loopback,
     /// as `Authorization: Bearer <token>`.
-    #[arg(long, env = "MARQUEE_METRICS_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "MARQUEE_METRICS_TOKEN",
+        hide_env_values = true,
+        value_parser = long_secret
+    )]
     pub metrics_token: Option<Secret>,
 
     /// HTTP worker threads (default: one per core).
@@ -201,8 +210,8 @@ pub struct Settings {
     pub smtp_username: Option<String>,
 
     /// SMTP password.
-    #[arg(long, env = "MARQUEE_SMTP_PASSWORD", hide_env_values = true)]
-    pub smtp_password: Option<Hidden>,
+    #[arg(long, env = "MARQUEE_SMTP_PASSWORD", hide_env_values = true, value_parser = any_secret)]
+    pub smtp_password: Option<Secret>,
 
     /// The sender of the site's mail.
     #[arg(
@@ -223,33 +232,9 @@ pub struct Settings {
     pub mail_poll_secs: u64,
 }
 
-/// A setting that is secret whatever its length (an SMTP password): never shown by `Debug`.
-#[derive(Clone)]
-pub struct Hidden(String);
-
-impl Hidden {
-    pub fn new(value: impl Into<String>) -> Self {
-        Hidden(value.into())
-    }
-
-    /// The value itself; call only where it is used, never to log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Hidden {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Hidden(***)")
-    }
-}
-
-impl std::str::FromStr for Hidden {
-    type Err = std::convert::Infallible;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Hidden(s.to_owned()))
-    }
+/// Parses a secret of any length (a password chosen elsewhere).
+fn any_secret(value: &str) -> Result<Secret, String> {
+    Ok(Secret::new(value))
 }
 
 impl fmt::Debug for Settings {
@@ -410,7 +395,7 @@ mod tests {
 
     #[test]
     fn a_short_secret_key_is_refused() {
-        assert!("short".parse::<Secret>().is_err());
-        assert!("x".repeat(32).parse::<Secret>().is_ok());
+        assert!(long_secret("short").is_err());
+        assert!(long_secret(&"x".repeat(32)).is_ok());
     }
 }

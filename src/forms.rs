@@ -5,8 +5,10 @@
 //! `permissions=a&permissions=b` become a `Vec`), calls `parse` (field problems come back as
 //! [`ServiceError::Invalid`]), then one service call; on `Invalid` or `Conflict` the page is
 //! rendered again with the form and its [`FieldErrors`](crate::domain::FieldErrors), at 422 or
-//! 409 (see `routes::problems` and `routes::submit`). The JSON API turns its bodies into these
-//! same structs (`api::*Write`), so it gets the same problems.
+//! 409 (see `routes::problems` and `routes::submit`). The JSON API does not come through here:
+//! its bodies (`api::*Write`) parse straight into the same service inputs with the same domain
+//! parsers and field names (`crate::domain`), so both faces meet at the service input and give
+//! the same problems.
 
 use entity::enums::Permission;
 use serde::Deserialize;
@@ -14,7 +16,7 @@ use serde::Deserialize;
 use crate::domain::{
     CommentBody, Description, Directors, DisplayName, FieldErrors, Name, PostBody, Rating,
     RoleName, ServiceError, Synopsis, Tags, Title, Year, optional_birth_date, optional_text,
-    optional_website, parse_choice, parse_mpa, parse_permissions, parse_status,
+    optional_website, parse_bio, parse_choice, parse_mpa, parse_permissions, parse_status,
 };
 use crate::services::accounts::ProfileChanges;
 use crate::services::accounts::tokens::TokenInput;
@@ -243,11 +245,7 @@ impl ProfileForm {
     pub fn parse(&self) -> Result<ProfileChanges, ServiceError> {
         let mut errors = FieldErrors::default();
         let display_name = errors.check("display_name", DisplayName::parse(&self.display_name));
-        let bio = errors.check(
-            "bio",
-            optional_text(&self.bio, 2_000)
-                .map_err(|_| "Keep your bio under 2,000 characters.".into()),
-        );
+        let bio = errors.check("bio", parse_bio(&self.bio));
         let birth_date = errors.check("birth_date", optional_birth_date(&self.birth_date));
         let job = errors.check("job", optional_text(&self.job, 100));
         let location = errors.check("location", optional_text(&self.location, 100));
@@ -259,7 +257,7 @@ impl ProfileForm {
         errors.or_valid(|| {
             Some(ProfileChanges {
                 display_name: display_name?,
-                bio: bio?.unwrap_or_default(),
+                bio: bio?,
                 birth_date: birth_date?,
                 job: job?,
                 location: location?,

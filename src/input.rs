@@ -19,7 +19,7 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 
-use crate::errors::AppError;
+use crate::routes::error::AppError;
 
 /// Longest query string accepted, in bytes as sent (percent-encoded): room for any filter the
 /// pages offer, and far below SQLite's 50,000-byte limit on a `LIKE` pattern, which a search

@@ -3,8 +3,8 @@
 
 use std::net::IpAddr;
 
+use actix_web::HttpRequest;
 use actix_web::http::header;
-use actix_web::{HttpRequest, web};
 
 /// The reverse proxies whose `X-Forwarded-For` is believed (the `trusted_proxies` setting).
 #[derive(Clone, Debug, Default)]
@@ -15,7 +15,7 @@ pub struct TrustedProxies(pub Vec<IpAddr>);
 /// sessions and the audit log all use this.
 pub fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip();
-    let trusted = req.app_data::<web::Data<TrustedProxies>>()?;
+    let trusted = &crate::state::AppState::of(req).ok()?.proxies;
     if !trusted.0.contains(&peer) {
         return Some(peer);
     }

@@ -22,6 +22,7 @@ use crate::auth::store::Store;
 use crate::auth::throttle::Throttle;
 use crate::config::Settings;
 use crate::domain::SiteUrl;
+use crate::state::AppState;
 use crate::{db, routes, seed};
 
 /// A bound, not yet running server.
@@ -78,12 +79,12 @@ impl Application {
             .with_context(|| format!("could not listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
         let site = SiteUrl::new(settings.site_url.as_deref(), address);
-        let mailer = crate::mail::Mailer::from_settings(&settings, site.clone())?;
-        let outbox = crate::mail::Outbox::default();
-        let delivery = crate::mail::spawn_delivery(
+        let mailer = crate::delivery::Mailer::from_settings(&settings, site.clone())?;
+        let wake = crate::delivery::Delivery::default();
+        let delivery = crate::delivery::spawn_delivery(
             db.clone(),
             Arc::new(mailer),
-            outbox.clone(),
+            wake.clone(),
             std::time::Duration::from_secs(settings.mail_poll_secs.max(1)),
         );
         // The content version is read on a connection of its own, opened after the
@@ -99,20 +100,26 @@ impl Application {
             }
             false => None,
         };
-        let server = build_server(
-            listener,
-            db.clone(),
-            Shared {
-                version_db,
-                key,
-                store,
-                throttle,
-                statements: crate::telemetry::StatementCounter(statements.clone()),
-                site,
-                outbox,
+        let cache = crate::cache::SiteCache::new(settings.cache);
+        let state = AppState {
+            db: db.clone(),
+            cache: match version_db {
+                Some(one) => cache.with_version_connection(one),
+                None => cache,
             },
-            &settings,
-        )?;
+            throttle,
+            lifetimes: settings.session_lifetimes(),
+            proxies: routes::TrustedProxies(settings.trusted_proxies.clone()),
+            metrics_token: routes::health::MetricsToken(settings.metrics_token.clone()),
+            statements: crate::telemetry::StatementCounter(statements.clone()),
+            api_limits: crate::api::ApiLimits {
+                per_minute: settings.api_rate_per_minute,
+            },
+            site_url: site,
+            delivery: wake,
+            static_dir: crate::assets::StaticDir(settings.static_dir.clone()),
+        };
+        let server = build_server(listener, state, key, store, &settings)?;
         Ok(Application {
             address,
             server,
@@ -195,53 +202,17 @@ fn count_and_log_statements(
     });
 }
 
-/// What every worker of the server shares.
-struct Shared {
-    /// The connection the content version is read on, when the cache is on.
-    version_db: Option<DatabaseConnection>,
-    key: Key,
-    store: Store,
-    throttle: Throttle,
-    statements: crate::telemetry::StatementCounter,
-    site: SiteUrl,
-    outbox: crate::mail::Outbox,
-}
-
+/// The server: every worker shares `state` (registered once) and the session store and key.
 fn build_server(
     listener: TcpListener,
-    db: DatabaseConnection,
-    shared: Shared,
+    state: AppState,
+    key: Key,
+    store: Store,
     settings: &Settings,
 ) -> anyhow::Result<Server> {
-    let Shared {
-        version_db,
-        key,
-        store,
-        throttle,
-        statements,
-        site,
-        outbox,
-    } = shared;
-    let db = web::Data::new(db);
-    let statements = web::Data::new(statements);
-    let site_cache = crate::cache::SiteCache::new(settings.cache);
-    let site_cache = web::Data::new(match version_db {
-        Some(one) => site_cache.with_version_connection(one),
-        None => site_cache,
-    });
-    let throttle = web::Data::new(throttle);
-    let lifetimes = web::Data::new(settings.session_lifetimes());
-    let proxies = web::Data::new(routes::TrustedProxies(settings.trusted_proxies.clone()));
-    let metrics_token =
-        web::Data::new(routes::health::MetricsToken(settings.metrics_token.clone()));
+    let state = web::Data::new(state);
     let session_ttl = CookieDuration::hours(i64::from(settings.session_absolute_hours.max(1)));
-    let static_dir = web::Data::new(crate::assets::StaticDir(settings.static_dir.clone()));
     let cookie_secure = settings.cookie_secure;
-    let site_url = web::Data::new(site);
-    let outbox = web::Data::new(outbox);
-    let api_limits = web::Data::new(crate::api::ApiLimits {
-        per_minute: settings.api_rate_per_minute,
-    });
     let mut server = HttpServer::new(move || {
         let session = || {
             SessionMiddleware::builder(store.clone(), key.clone())
@@ -254,21 +225,10 @@ fn build_server(
                 .build()
         };
         App::new()
-            .app_data(db.clone())
-            .app_data(throttle.clone())
-            .app_data(lifetimes.clone())
-            .app_data(proxies.clone())
-            .app_data(metrics_token.clone())
-            .app_data(statements.clone())
-            .app_data(site_cache.clone())
-            .app_data(api_limits.clone())
-            .app_data(site_url.clone())
-            .app_data(outbox.clone())
+            .app_data(state.clone())
             // Room for the longest post percent-encoded (up to 3 bytes on the wire per byte).
             .app_data(web::PayloadConfig::new(crate::input::MAX_FORM))
-            .wrap(
-                ErrorHandlers::new().default_handler(crate::routes::error_page::render_error_page),
-            )
+            .wrap(ErrorHandlers::new().default_handler(crate::routes::error::render_error_page))
             .wrap(Compress::default())
             .wrap(security_headers(cookie_secure))
             .wrap(
@@ -303,7 +263,6 @@ fn build_server(
             .route("/metrics", web::get().to(routes::health::metrics))
             .service(
                 web::resource("/static/{tail:.*}")
-                    .app_data(static_dir.clone())
                     .route(web::get().to(crate::assets::serve))
                     .route(web::head().to(crate::assets::serve)),
             )

@@ -116,7 +116,7 @@ mod tests {
     use actix_web::http::StatusCode;
 
     use super::is_servers_fault;
-    use crate::errors::AppError;
+    use crate::routes::error::AppError;
 
     #[test]
     fn a_refused_csrf_token_or_bad_input_is_the_clients_mistake_and_a_crash_is_the_servers() {

@@ -8,16 +8,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use entity::enums::Permission;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiError, Caller, Json, Problem, ip, json, page_cursor, page_links, tagged};
-use crate::domain::ServiceError;
-use crate::forms::{RoleForm, UserForm};
+use crate::domain::{Description, FieldErrors, RoleName, ServiceError, parse_permissions};
 use crate::services::admin::{self, RoleRow, UserFilter, UserSort};
 use crate::services::audit::{self, AuditFilter};
 use crate::services::precondition::{Lock, unless_changed};
+use crate::state::App;
 
 const USERS_PER_PAGE: u64 = 25;
 const AUDIT_PER_PAGE: u64 = 50;
@@ -71,14 +71,20 @@ pub struct RoleWrite {
 }
 
 impl RoleWrite {
+    /// The service's input, by the domain parsers and field names the role form uses.
     fn parse(self) -> Result<admin::RoleInput, ServiceError> {
-        RoleForm {
-            name: self.name,
-            description: self.description,
-            is_default: self.is_default,
-            permissions: self.permissions,
-        }
-        .parse()
+        let mut errors = FieldErrors::default();
+        let name = errors.check("name", RoleName::parse(&self.name));
+        let description = errors.check("description", Description::parse(&self.description));
+        let permissions = errors.check("permissions", parse_permissions(&self.permissions));
+        errors.or_valid(|| {
+            Some(admin::RoleInput {
+                name: name?,
+                description: description?,
+                is_default: self.is_default,
+                permissions: permissions?,
+            })
+        })
     }
 }
 
@@ -102,12 +108,9 @@ fn manager(
     ),
     security(("bearer" = ["manage_roles"]))
 )]
-pub async fn list_roles(
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_roles(caller: Caller, app: App) -> Result<HttpResponse, ApiError> {
     manager(&caller, Permission::ManageRoles)?;
-    let items = admin::list_roles(db.get_ref())
+    let items = admin::list_roles(&app.db)
         .await?
         .into_iter()
         .map(Role::from)
@@ -142,11 +145,11 @@ async fn role_view(db: &impl ConnectionTrait, id: i32) -> Result<Role, ServiceEr
 pub async fn get_role(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     manager(&caller, Permission::ManageRoles)?;
-    let role = role_view(db.get_ref(), path.into_inner()).await?;
+    let role = role_view(&app.db, path.into_inner()).await?;
     Ok(tagged(&req, StatusCode::OK, &role))
 }
 
@@ -167,14 +170,14 @@ pub async fn get_role(
 pub async fn create_role(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     body: Json<RoleWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
     user.require(Permission::ManageRoles)?;
     let input = body.0.parse()?;
-    let created = admin::create_role(db.get_ref(), user, ip(&req), input).await?;
-    let role = role_view(db.get_ref(), created.id).await?;
+    let created = admin::create_role(&app.db, user, ip(&req), input).await?;
+    let role = role_view(&app.db, created.id).await?;
     Ok(super::created(
         &format!("/api/v1/admin/roles/{}", role.id),
         &role,
@@ -205,7 +208,7 @@ pub async fn create_role(
 pub async fn update_role(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
     body: Json<RoleWrite>,
 ) -> Result<HttpResponse, ApiError> {
@@ -215,14 +218,14 @@ pub async fn update_role(
     let input = body.0.parse()?;
     let address = ip(&req);
     unless_changed(
-        &db,
+        &app.db,
         super::if_match(&req).as_deref(),
         Lock::Table("role"),
         async |txn: &DatabaseTransaction| role_view(txn, id).await,
         async |txn: &DatabaseTransaction| admin::update_role(txn, user, address, id, input).await,
     )
     .await?;
-    let role = role_view(db.get_ref(), id).await?;
+    let role = role_view(&app.db, id).await?;
     Ok(tagged(&req, StatusCode::OK, &role))
 }
 
@@ -247,7 +250,7 @@ pub async fn update_role(
 pub async fn delete_role(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -255,7 +258,7 @@ pub async fn delete_role(
     user.require(Permission::ManageRoles)?;
     let address = ip(&req);
     unless_changed(
-        &db,
+        &app.db,
         super::if_match(&req).as_deref(),
         Lock::Table("role"),
         async |txn: &DatabaseTransaction| role_view(txn, id).await,
@@ -323,7 +326,7 @@ pub struct AccountQuery {
 )]
 pub async fn list_users(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     query: web::Query<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
     manager(&caller, Permission::ManageUsers)?;
@@ -347,7 +350,7 @@ pub async fn list_users(
         sort,
         desc: query.desc.unwrap_or(false),
     };
-    let page = admin::list_users(db.get_ref(), &filter, number, USERS_PER_PAGE).await?;
+    let page = admin::list_users(&app.db, &filter, number, USERS_PER_PAGE).await?;
     let (next, prev) = page_links(page.number, page.pages);
     Ok(json(
         StatusCode::OK,
@@ -405,20 +408,20 @@ pub struct AccountWrite {
 pub async fn update_user(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
     body: Json<AccountWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
     user.require(Permission::ManageUsers)?;
-    let changes = UserForm {
-        role_id: body.0.role_id.to_string(),
+    // Both values arrive typed; whether the role exists is the service's to say.
+    let changes = admin::UserChanges {
+        role_id: body.0.role_id,
         is_active: body.0.is_active,
-    }
-    .parse()?;
+    };
     let id = path.into_inner();
-    admin::update_user(db.get_ref(), user, ip(&req), id, changes).await?;
-    let (account, role) = admin::account_with_role(db.get_ref(), id)
+    admin::update_user(&app.db, user, ip(&req), id, changes).await?;
+    let (account, role) = admin::account_with_role(&app.db, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     Ok(json(StatusCode::OK, &account_of(account, role)))
@@ -442,13 +445,12 @@ pub async fn update_user(
 pub async fn send_reset_link(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
-    outbox: web::Data<crate::mail::Outbox>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
-    admin::send_reset_link(db.get_ref(), user, ip(&req), path.into_inner()).await?;
-    outbox.wake();
+    admin::send_reset_link(&app.db, user, ip(&req), path.into_inner()).await?;
+    app.delivery.wake();
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -505,7 +507,7 @@ pub struct AuditQuery {
 )]
 pub async fn audit_log(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     manager(&caller, Permission::ViewAuditLog)?;
@@ -517,7 +519,7 @@ pub async fn audit_log(
         subject_type: text(query.subject_type),
         actor: text(query.actor),
     };
-    let page = audit::list(db.get_ref(), &filter, number, AUDIT_PER_PAGE).await?;
+    let page = audit::list(&app.db, &filter, number, AUDIT_PER_PAGE).await?;
     let (next, prev) = page_links(page.number, page.pages);
     let parse = |v: Option<String>| v.and_then(|v| serde_json::from_str(&v).ok());
     Ok(json(

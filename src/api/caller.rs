@@ -5,8 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::{Method, header};
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use sea_orm::DatabaseConnection;
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
 
 use crate::domain::{CurrentUser, Viewer};
 use crate::services::accounts::tokens;
@@ -79,19 +78,15 @@ impl FromRequest for Caller {
                         "Send the token as Authorization: Bearer <token>.".into(),
                     )
                 })?;
-            let db = data::<DatabaseConnection>(&req)?;
-            let Some((token_id, user)) = tokens::authenticate(db.get_ref(), secret).await? else {
+            let app = crate::state::AppState::of(&req).map_err(ApiError::Internal)?;
+            let Some((token_id, user)) = tokens::authenticate(&app.db, secret).await? else {
                 return Err(ApiError::Unauthorized(
                     Some("invalid_token"),
                     "This token is unknown, expired or revoked, or its account is inactive.".into(),
                 ));
             };
-            let limits = req
-                .app_data::<web::Data<ApiLimits>>()
-                .map_or(600, |l| l.per_minute);
-            let throttle = data::<crate::auth::throttle::Throttle>(&req)?;
-            throttle
-                .api_call(token_id, limits)
+            app.throttle
+                .api_call(token_id, app.api_limits.per_minute)
                 .await
                 .map_err(ApiError::RateLimited)?;
             Ok(Caller {
@@ -100,10 +95,4 @@ impl FromRequest for Caller {
             })
         })
     }
-}
-
-fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, ApiError> {
-    req.app_data::<web::Data<T>>()
-        .cloned()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app data missing")))
 }

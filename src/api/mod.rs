@@ -25,8 +25,8 @@ pub use caller::{ApiLimits, Caller};
 pub use json::Json;
 pub use problem::{ApiError, Problem};
 pub use respond::{
-    MAX_LIMIT, at, created, if_match, ip, joined, json, limit, not_found, page_cursor, page_links,
-    tagged,
+    MAX_LIMIT, at, created, if_match, ip, json, limit, list_entries, not_found, page_cursor,
+    page_links, tagged,
 };
 
 /// The API's routes, each area's beside its handlers: one resource per path, answering `405`

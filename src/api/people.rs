@@ -10,9 +10,12 @@ use utoipa::ToSchema;
 
 use super::blog::PageQuery;
 use super::{ApiError, Caller, Json, Problem, json, page_cursor, page_links, tagged};
-use crate::domain::ServiceError;
-use crate::forms::ProfileForm;
+use crate::domain::{
+    DisplayName, FieldErrors, ServiceError, optional_birth_date, optional_text, optional_website,
+    parse_bio,
+};
 use crate::services::{accounts, groups};
+use crate::state::App;
 
 /// A group as a profile lists it.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -81,10 +84,10 @@ async fn profile_of(db: &DatabaseConnection, username: &str) -> Result<UserProfi
 )]
 pub async fn get_user(
     req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let profile = profile_of(&db, &path.into_inner()).await?;
+    let profile = profile_of(&app.db, &path.into_inner()).await?;
     Ok(tagged(&req, StatusCode::OK, &profile))
 }
 
@@ -131,12 +134,8 @@ async fn me_of(db: &DatabaseConnection, caller: &Caller) -> Result<Me, ApiError>
     ),
     security(("bearer" = []))
 )]
-pub async fn get_me(
-    req: HttpRequest,
-    caller: Caller,
-    db: web::Data<DatabaseConnection>,
-) -> Result<HttpResponse, ApiError> {
-    let me = me_of(&db, &caller).await?;
+pub async fn get_me(req: HttpRequest, caller: Caller, app: App) -> Result<HttpResponse, ApiError> {
+    let me = me_of(&app.db, &caller).await?;
     Ok(tagged(&req, StatusCode::OK, &me))
 }
 
@@ -155,6 +154,32 @@ pub struct ProfileWrite {
     pub country_id: Option<i32>,
 }
 
+impl ProfileWrite {
+    /// The service's input, by the domain parsers and field names the profile form uses.
+    fn parse(&self) -> Result<accounts::ProfileChanges, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let display_name = errors.check("display_name", DisplayName::parse(&self.display_name));
+        let bio = errors.check("bio", parse_bio(&self.bio));
+        let birth_date = errors.check("birth_date", optional_birth_date(&self.birth_date));
+        let job = errors.check("job", optional_text(&self.job, 100));
+        let location = errors.check("location", optional_text(&self.location, 100));
+        let website = errors.check("website", optional_website(&self.website));
+        errors.or_valid(|| {
+            Some(accounts::ProfileChanges {
+                display_name: display_name?,
+                bio: bio?,
+                birth_date: birth_date?,
+                job: job?,
+                location: location?,
+                website: website?,
+                // A JSON number is already an id; whether it names a country is the
+                // service's to say.
+                country_id: self.country_id,
+            })
+        })
+    }
+}
+
 /// Saves your profile.
 #[utoipa::path(
     put,
@@ -170,23 +195,13 @@ pub struct ProfileWrite {
 pub async fn update_me(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     body: Json<ProfileWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
-    let body = body.0;
-    let changes = ProfileForm {
-        display_name: body.display_name,
-        bio: body.bio,
-        birth_date: body.birth_date,
-        job: body.job,
-        location: body.location,
-        website: body.website,
-        country_id: body.country_id.map(|id| id.to_string()).unwrap_or_default(),
-    }
-    .parse()?;
-    accounts::update_profile(db.get_ref(), user, changes).await?;
-    let me = me_of(&db, &caller).await?;
+    let changes = body.0.parse()?;
+    accounts::update_profile(&app.db, user, changes).await?;
+    let me = me_of(&app.db, &caller).await?;
     Ok(tagged(&req, StatusCode::OK, &me))
 }
 
@@ -214,8 +229,8 @@ pub struct GroupList {
     responses((status = 200, description = "Every group", body = GroupList)),
     security((), ("bearer" = []))
 )]
-pub async fn list_groups(db: web::Data<DatabaseConnection>) -> Result<HttpResponse, ApiError> {
-    let items = groups::list(db.get_ref())
+pub async fn list_groups(app: App) -> Result<HttpResponse, ApiError> {
+    let items = groups::list(&app.db)
         .await?
         .into_iter()
         .map(|row| Group {
@@ -263,15 +278,15 @@ pub struct GroupDetail {
     security((), ("bearer" = []))
 )]
 pub async fn get_group(
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let number = page_cursor(query.cursor.as_deref())?;
-    let group = groups::find(db.get_ref(), path.into_inner())
+    let group = groups::find(&app.db, path.into_inner())
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let page = groups::members(db.get_ref(), group.id, number, super::MAX_LIMIT).await?;
+    let page = groups::members(&app.db, group.id, number, super::MAX_LIMIT).await?;
     let (next, prev) = page_links(page.number, page.pages);
     Ok(json(
         StatusCode::OK,
@@ -309,11 +324,11 @@ pub async fn get_group(
 )]
 pub async fn join_group(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
-    groups::join(db.get_ref(), user, path.into_inner()).await?;
+    groups::join(&app.db, user, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -331,11 +346,11 @@ pub async fn join_group(
 )]
 pub async fn leave_group(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
-    groups::leave(db.get_ref(), user, path.into_inner()).await?;
+    groups::leave(&app.db, user, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -9,8 +9,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::ServiceError;
-use crate::errors::{AppError, service_status};
+use crate::domain::{SERVER_FAULT, ServiceError};
+use crate::routes::error::{AppError, RETRY_AFTER_SECS, service_status};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -127,9 +127,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status_code();
         let detail = match self {
-            ApiError::Service(ServiceError::Db(_)) | ApiError::Internal(_) => {
-                "Something went wrong on our side. It has been logged; please try again.".into()
-            }
+            ApiError::Service(ServiceError::Db(_)) | ApiError::Internal(_) => SERVER_FAULT.into(),
             ApiError::Service(ServiceError::Invalid(_)) => {
                 "Some values are not acceptable; see errors.".into()
             }
@@ -182,7 +180,10 @@ impl ResponseError for ApiError {
                 headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*seconds));
             }
             ApiError::Service(ServiceError::Unavailable) => {
-                headers.insert(header::RETRY_AFTER, header::HeaderValue::from(2u32));
+                headers.insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(RETRY_AFTER_SECS),
+                );
             }
             _ => {}
         }

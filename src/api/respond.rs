@@ -10,7 +10,7 @@ use crate::services::precondition::etag_of;
 use super::ApiError;
 
 /// A path's resource: other methods get actix's `405` with `Allow`, which the error handler
-/// turns into a problem (`routes::error_page`).
+/// turns into a problem (`routes::error`).
 pub fn at(path: &str) -> actix_web::Resource {
     web::resource(path)
 }
@@ -103,14 +103,14 @@ pub fn page_links(number: u64, pages: u64) -> (Option<String>, Option<String>) {
     (next, prev)
 }
 
-/// A list sent as JSON, as the one text field its form has: items joined by commas. An item
-/// holding a separator would become two, and a blank one would vanish, so both are refused
-/// as a problem with `field`.
-pub fn joined(
-    items: &[String],
+/// Checks a list sent as JSON whose page form is one text field split at `separators`: there
+/// an entry holding a separator would be two and a blank one none, so the API refuses both
+/// (as a problem with `field`) rather than read the list differently from the page.
+pub fn list_entries<'a>(
+    items: &'a [String],
     field: &'static str,
     separators: &[char],
-) -> Result<String, crate::domain::ServiceError> {
+) -> Result<impl Iterator<Item = &'a str> + use<'a>, crate::domain::ServiceError> {
     if items.iter().any(|item| item.trim().is_empty()) {
         return Err(crate::domain::ServiceError::invalid(
             field,
@@ -123,5 +123,5 @@ pub fn joined(
             format!("“{bad}” may not contain a comma or a line break."),
         ));
     }
-    Ok(items.join(", "))
+    Ok(items.iter().map(String::as_str))
 }

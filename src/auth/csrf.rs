@@ -8,7 +8,7 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 
 use super::session::UserSession;
-use crate::errors::AppError;
+use crate::routes::error::AppError;
 
 /// Form field that carries the token.
 pub const FIELD: &str = "csrf_token";

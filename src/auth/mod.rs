@@ -10,12 +10,11 @@ pub mod throttle;
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
-use sea_orm::DatabaseConnection;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 
 use crate::domain::CurrentUser;
-use crate::errors::AppError;
-use crate::services::accounts::{self, sessions};
+use crate::routes::error::AppError;
+use crate::services::accounts::{self};
 use session::UserSession;
 
 /// Shared by every extractor of one request, so the user is loaded once even when actix
@@ -52,14 +51,8 @@ async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
     let user = match session.user() {
         None => None,
         Some(signed_in) => {
-            let db = req
-                .app_data::<web::Data<DatabaseConnection>>()
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no database in app data")))?;
-            let lifetimes = req
-                .app_data::<web::Data<sessions::Lifetimes>>()
-                .map(|l| *l.get_ref())
-                .unwrap_or_default();
-            match accounts::current_user(db.get_ref(), &signed_in, lifetimes).await? {
+            let app = crate::state::AppState::of(req)?;
+            match accounts::current_user(&app.db, &signed_in, app.lifetimes).await? {
                 Some(user) => Some(user),
                 None => {
                     // Stale or revoked: forget it so the visitor is simply signed out.

@@ -2,7 +2,7 @@
 //! middleware that answers visitors without a session with whole pages kept under it.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 
 /// The site's content version, read once per request (then kept in the request), when the
 /// cache is on; `None` (load everything) when it is off or the version cannot be read.
@@ -70,21 +70,16 @@ pub async fn page_cache(
     let eligible = req.method() == actix_web::http::Method::GET
         && req.cookie(crate::auth::SESSION_COOKIE).is_none()
         && !req.headers().contains_key(header::AUTHORIZATION);
-    let site = match (
-        req.app_data::<web::Data<super::SiteCache>>(),
-        req.app_data::<web::Data<sea_orm::DatabaseConnection>>(),
-    ) {
-        (Some(cache), Some(db)) if eligible && cache.enabled() => Some((cache.clone(), db.clone())),
-        _ => None,
+    let app = match req.app_data::<crate::state::App>() {
+        Some(app) if eligible && app.cache.enabled() => app.clone(),
+        _ => return Ok(next.call(req).await?.map_into_boxed_body()),
     };
-    let Some((cache, db)) = site else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
+    let (cache, db) = (&app.cache, &app.db);
     let key = req
         .uri()
         .path_and_query()
         .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
-    if let Some(version) = content_version(req.request(), &cache, &db).await
+    if let Some(version) = content_version(req.request(), cache, db).await
         && let Some(page) = cache.page(version, &key)
     {
         let mut res = HttpResponse::Ok();

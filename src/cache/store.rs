@@ -19,11 +19,14 @@
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
+
+use super::DataKey;
 
 /// Data entries kept at most (each a page's data; together a few MiB at most).
 const MAX_ENTRIES: usize = 256;
@@ -34,20 +37,20 @@ const MAX_PAGE_BYTES: usize = 2 << 20;
 type Value = Arc<dyn Any + Send + Sync>;
 
 /// Values kept under one content version, bounded in count and in bytes (the oldest go first).
-struct Shelf<V> {
+struct Shelf<K, V> {
     max_entries: usize,
     max_bytes: usize,
-    entries: Mutex<Entries<V>>,
+    entries: Mutex<Entries<K, V>>,
 }
 
-struct Entries<V> {
+struct Entries<K, V> {
     version: i64,
-    values: HashMap<String, (V, usize)>,
-    order: VecDeque<String>,
+    values: HashMap<K, (V, usize)>,
+    order: VecDeque<K>,
     bytes: usize,
 }
 
-impl<V> Default for Entries<V> {
+impl<K, V> Default for Entries<K, V> {
     fn default() -> Self {
         Entries {
             version: 0,
@@ -58,8 +61,8 @@ impl<V> Default for Entries<V> {
     }
 }
 
-impl<V: Clone> Shelf<V> {
-    fn new(max_entries: usize, max_bytes: usize) -> Shelf<V> {
+impl<K: Clone + Eq + Hash, V: Clone> Shelf<K, V> {
+    fn new(max_entries: usize, max_bytes: usize) -> Shelf<K, V> {
         Shelf {
             max_entries,
             max_bytes,
@@ -67,7 +70,11 @@ impl<V: Clone> Shelf<V> {
         }
     }
 
-    fn lookup(&self, version: i64, key: &str) -> Option<V> {
+    fn lookup<Q>(&self, version: i64, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
         let mut entries = self.entries.lock().ok()?;
         if entries.version != version {
             *entries = Entries {
@@ -81,7 +88,7 @@ impl<V: Clone> Shelf<V> {
 
     /// Keeps `value` (of `bytes` bytes) for `key` under `version`, unless a newer version is
     /// kept already (then it was loaded under a version someone has seen move on).
-    fn store(&self, version: i64, key: &str, value: V, bytes: usize) {
+    fn store(&self, version: i64, key: K, value: V, bytes: usize) {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -94,9 +101,9 @@ impl<V: Clone> Shelf<V> {
                 ..Entries::default()
             };
         }
-        match entries.values.insert(key.to_owned(), (value, bytes)) {
+        match entries.values.insert(key.clone(), (value, bytes)) {
             Some((_, replaced)) => entries.bytes = entries.bytes.saturating_sub(replaced),
-            None => entries.order.push_back(key.to_owned()),
+            None => entries.order.push_back(key),
         }
         entries.bytes = entries.bytes.saturating_add(bytes);
         while entries.order.len() > self.max_entries || entries.bytes > self.max_bytes {
@@ -124,8 +131,9 @@ pub struct SharedPage {
 
 pub struct SiteCache {
     enabled: bool,
-    data: Shelf<Value>,
-    pages: Shelf<SharedPage>,
+    data: Shelf<DataKey, Value>,
+    /// Pages by their path and query.
+    pages: Shelf<String, SharedPage>,
     /// Reads of the content version, shared between concurrent requests.
     pub versions: VersionReads,
     /// The connection the version is read on: one of its own, so that the read, which every
@@ -172,7 +180,7 @@ impl SiteCache {
     pub async fn get_or_load<T, E, Fut>(
         &self,
         version: Option<i64>,
-        key: &str,
+        key: DataKey,
         load: impl FnOnce() -> Fut,
     ) -> Result<Arc<T>, E>
     where
@@ -182,7 +190,7 @@ impl SiteCache {
         let Some(version) = version.filter(|_| self.enabled) else {
             return Ok(Arc::new(load().await?));
         };
-        if let Some(hit) = self.data.lookup(version, key)
+        if let Some(hit) = self.data.lookup(version, &key)
             && let Ok(value) = hit.downcast::<T>()
         {
             return Ok(value);
@@ -203,7 +211,7 @@ impl SiteCache {
     pub fn keep_page(&self, version: i64, key: &str, page: SharedPage) {
         if self.enabled {
             let bytes = page.body.len().saturating_add(key.len());
-            self.pages.store(version, key, page, bytes);
+            self.pages.store(version, key.to_owned(), page, bytes);
         }
     }
 }
@@ -260,16 +268,16 @@ mod tests {
     async fn a_value_is_reused_until_the_version_moves() {
         let cache = SiteCache::new(true);
         let first = cache
-            .get_or_load(Some(1), "k", async || Ok::<_, ()>(1))
+            .get_or_load(Some(1), DataKey::Home, async || Ok::<_, ()>(1))
             .await
             .unwrap();
         let again = cache
-            .get_or_load(Some(1), "k", async || Ok::<_, ()>(2))
+            .get_or_load(Some(1), DataKey::Home, async || Ok::<_, ()>(2))
             .await
             .unwrap();
         assert_eq!((*first, *again), (1, 1));
         let moved = cache
-            .get_or_load(Some(2), "k", async || Ok::<_, ()>(3))
+            .get_or_load(Some(2), DataKey::Home, async || Ok::<_, ()>(3))
             .await
             .unwrap();
         assert_eq!(*moved, 3, "a new version drops what was kept");
@@ -279,31 +287,31 @@ mod tests {
     async fn off_or_without_a_version_it_always_loads_and_errors_are_not_kept() {
         let off = SiteCache::new(false);
         assert_eq!(
-            *off.get_or_load(Some(1), "k", async || Ok::<_, ()>(1))
+            *off.get_or_load(Some(1), DataKey::Home, async || Ok::<_, ()>(1))
                 .await
                 .unwrap(),
             1
         );
         assert_eq!(
-            *off.get_or_load(Some(1), "k", async || Ok::<_, ()>(2))
+            *off.get_or_load(Some(1), DataKey::Home, async || Ok::<_, ()>(2))
                 .await
                 .unwrap(),
             2
         );
         let on = SiteCache::new(true);
         assert_eq!(
-            *on.get_or_load(None, "k", async || Ok::<_, ()>(5))
+            *on.get_or_load(None, DataKey::Home, async || Ok::<_, ()>(5))
                 .await
                 .unwrap(),
             5
         );
         assert!(
-            on.get_or_load(Some(1), "e", async || Err::<i32, _>("boom"))
+            on.get_or_load(Some(1), DataKey::Categories, async || Err::<i32, _>("boom"))
                 .await
                 .is_err()
         );
         assert_eq!(
-            *on.get_or_load(Some(1), "e", async || Ok::<_, &str>(4))
+            *on.get_or_load(Some(1), DataKey::Categories, async || Ok::<_, &str>(4))
                 .await
                 .unwrap(),
             4
@@ -315,18 +323,25 @@ mod tests {
         let cache = SiteCache::new(true);
         for i in 0..MAX_ENTRIES + 5 {
             cache
-                .get_or_load(Some(1), &i.to_string(), async || Ok::<_, ()>(i))
+                .get_or_load(
+                    Some(1),
+                    DataKey::Post {
+                        slug: i.to_string(),
+                        page: 1,
+                    },
+                    async || Ok::<_, ()>(i),
+                )
                 .await
                 .unwrap();
         }
         assert_eq!(cache.data.len(), MAX_ENTRIES);
         cache
-            .get_or_load(Some(3), "new", async || Ok::<_, ()>(0))
+            .get_or_load(Some(3), DataKey::Categories, async || Ok::<_, ()>(0))
             .await
             .unwrap();
-        cache.data.store(2, "old", Arc::new(1usize), 0);
+        cache.data.store(2, DataKey::Home, Arc::new(1usize), 0);
         assert!(
-            cache.data.lookup(3, "old").is_none(),
+            cache.data.lookup(3, &DataKey::Home).is_none(),
             "loaded under version 2, not kept for 3"
         );
     }

@@ -11,12 +11,12 @@ mod site;
 mod values;
 mod viewer;
 
-pub use problems::{FORM, FieldErrors, ServiceError};
+pub use problems::{FORM, FieldErrors, SERVER_FAULT, ServiceError};
 pub use site::SiteUrl;
 pub use values::{
     CommentBody, Description, Directors, DisplayName, Email, FIRST_YEAR, Name, NewPassword,
     PostBody, Rating, RoleName, Synopsis, Tags, Title, Username, Year, last_year,
-    optional_birth_date, optional_text, optional_website, parse_choice, parse_mpa,
+    optional_birth_date, optional_text, optional_website, parse_bio, parse_choice, parse_mpa,
     parse_permissions, parse_status, safe_next, slugify,
 };
 pub use viewer::{CurrentUser, UNVERIFIED, Viewer};

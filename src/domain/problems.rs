@@ -1,13 +1,18 @@
 //! What can go wrong with a request to the services, in one vocabulary shared by every face of
 //! the site: the HTML pages re-render their form with the [`FieldErrors`]; the JSON API returns
 //! them as problem details (`api::problem`). The HTTP status of each is decided once
-//! (`errors::service_status`).
+//! (`routes::error::service_status`).
 
 use sea_orm::DbErr;
 
 /// The key of a problem that belongs to the whole form rather than to one field (a guard rail
 /// that refused the change, say). Forms show it above their fields.
 pub const FORM: &str = "form";
+
+/// What a visitor or API client reads when the fault is ours (a 500): the details are logged,
+/// never shown.
+pub const SERVER_FAULT: &str =
+    "Something went wrong on our side. It has been logged; please try again.";
 
 /// Problems with submitted values, by field name (the name of the form field, which is also the
 /// property name in the JSON API's bodies).

@@ -8,6 +8,10 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::enums::{MpaRating, Permission, PostStatus};
 
+mod lists;
+
+pub use lists::{Directors, Tags};
+
 /// A username: 3 to 32 characters, lowercase letters, digits, `_` or `-`, starting with a
 /// letter. Input is trimmed and lowercased, so `Alice` becomes `alice`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -397,10 +401,17 @@ pub fn last_year() -> i32 {
 pub struct Year(i32);
 
 impl Year {
+    /// A year typed into a form.
     pub fn parse(raw: &str) -> Result<Year, String> {
+        Self::from_number(raw.trim().parse::<i32>().ok())
+    }
+
+    /// A year sent as a number; `None` (missing, or text that is not a number) gets the same
+    /// message as a year out of range.
+    pub fn from_number(year: Option<i32>) -> Result<Year, String> {
         let last = last_year();
-        match raw.trim().parse::<i32>() {
-            Ok(y) if (FIRST_YEAR..=last).contains(&y) => Ok(Year(y)),
+        match year {
+            Some(y) if (FIRST_YEAR..=last).contains(&y) => Ok(Year(y)),
             _ => Err(format!("Enter a year from {FIRST_YEAR} to {last}.")),
         }
     }
@@ -415,9 +426,16 @@ impl Year {
 pub struct Rating(i32);
 
 impl Rating {
+    /// A rating chosen in a form.
     pub fn parse(raw: &str) -> Result<Rating, String> {
-        match raw.trim().parse::<i32>() {
-            Ok(r) if (1..=10).contains(&r) => Ok(Rating(r)),
+        Self::from_number(raw.trim().parse::<i32>().ok())
+    }
+
+    /// A rating sent as a number; `None` (missing, or text that is not a number) gets the same
+    /// message as one out of range.
+    pub fn from_number(rating: Option<i32>) -> Result<Rating, String> {
+        match rating {
+            Some(r) if (1..=10).contains(&r) => Ok(Rating(r)),
             _ => Err("Choose a rating from 1 to 10.".into()),
         }
     }
@@ -462,76 +480,6 @@ pub fn parse_permissions(raw: &[String]) -> Result<BTreeSet<Permission>, String>
         .collect()
 }
 
-/// The tags of a post: "Rust, web dev, rust" becomes `["rust", "web-dev"]`: lowercased, spaces
-/// joined by hyphens, deduplicated, at most [`Tags::MAX`].
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Tags(Vec<String>);
-
-impl Tags {
-    pub const MAX: usize = 10;
-
-    pub fn parse(raw: &str) -> Result<Tags, String> {
-        let mut tags = BTreeSet::new();
-        for part in raw.split(',') {
-            let name = part.trim().to_lowercase();
-            if name.is_empty() {
-                continue;
-            }
-            let ok = name.chars().count() <= 50
-                && name
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '-' || c == ' ')
-                && name.chars().any(char::is_alphanumeric);
-            if !ok {
-                return Err(format!(
-                    "Tags may hold letters, digits, spaces and hyphens (50 at most): “{}” is not allowed.",
-                    part.trim()
-                ));
-            }
-            tags.insert(name.split_whitespace().collect::<Vec<_>>().join("-"));
-        }
-        if tags.len() > Self::MAX {
-            return Err(format!("Use at most {} tags.", Self::MAX));
-        }
-        Ok(Tags(tags.into_iter().collect()))
-    }
-
-    pub fn names(&self) -> &[String] {
-        &self.0
-    }
-}
-
-/// A movie's directors, one name per line or separated by commas, in credited order, without
-/// duplicates (compared case-insensitively), at most 20.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Directors(Vec<String>);
-
-impl Directors {
-    pub fn parse(raw: &str) -> Result<Directors, String> {
-        let mut names: Vec<String> = Vec::new();
-        for part in raw.split(['\n', ',']) {
-            let name = part.split_whitespace().collect::<Vec<_>>().join(" ");
-            if name.is_empty() {
-                continue;
-            }
-            if name.chars().count() > 200 {
-                return Err("Director names are at most 200 characters long.".into());
-            }
-            if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
-                names.push(name);
-            }
-        }
-        if names.len() > 20 {
-            return Err("List at most 20 directors.".into());
-        }
-        Ok(Directors(names))
-    }
-
-    pub fn names(&self) -> &[String] {
-        &self.0
-    }
-}
-
 /// Optional trimmed text of at most `max` characters (blank is `None`).
 pub fn optional_text(raw: &str, max: usize) -> Result<Option<String>, String> {
     let value = bounded(
@@ -541,6 +489,13 @@ pub fn optional_text(raw: &str, max: usize) -> Result<Option<String>, String> {
         &format!("Keep this under {max} characters."),
     )?;
     Ok((!value.is_empty()).then_some(value))
+}
+
+/// A profile's bio: trimmed, at most 2,000 characters, empty when blank.
+pub fn parse_bio(raw: &str) -> Result<String, String> {
+    optional_text(raw, 2_000)
+        .map(Option::unwrap_or_default)
+        .map_err(|_| "Keep your bio under 2,000 characters.".into())
 }
 
 /// An optional web address: `http://` or `https://`, at most 255 characters.

@@ -11,12 +11,13 @@ use serde::Deserialize;
 use super::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::{FORM, FieldErrors};
-use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::{RoleForm, UserForm};
+use crate::routes::error::AppError;
 use crate::services::Page;
 use crate::services::admin::{self, UserFilter, UserSort};
 use crate::services::audit::{self, AuditFilter};
+use crate::state::App;
 use crate::views::{
     AuditPage, DashboardPage, PageContext, Pager, RoleDeletePage, RoleFormPage, RolesPage,
     UserEditPage, UsersPage,
@@ -28,13 +29,13 @@ const AUDIT_PER_PAGE: u64 = 50;
 pub async fn dashboard(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
 ) -> Result<HttpResponse, AppError> {
     if !user.0.is_staff() {
         return Err(AppError::forbidden());
     }
-    let data = admin::dashboard(db.get_ref()).await?;
-    let top_authors = crate::services::blog::top_authors(db.get_ref(), 5).await?;
+    let data = admin::dashboard(&app.db).await?;
+    let top_authors = crate::services::blog::top_authors(&app.db, 5).await?;
     render_status(
         StatusCode::OK,
         &DashboardPage {
@@ -48,10 +49,10 @@ pub async fn dashboard(
 pub async fn roles(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
-    let roles = admin::list_roles(db.get_ref()).await?;
+    let roles = admin::list_roles(&app.db).await?;
     render_status(StatusCode::OK, &RolesPage { ctx, roles })
 }
 
@@ -74,11 +75,11 @@ pub async fn role_new_form(ctx: PageContext, user: RequireUser) -> Result<HttpRe
 pub async fn role_edit_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
-    let row = admin::role_row(db.get_ref(), path.into_inner())
+    let row = admin::role_row(&app.db, path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     let form = RoleForm {
@@ -99,15 +100,15 @@ async fn save_role(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     role_id: Option<i32>,
     form: RoleForm,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
     let saved = match (form.parse(), role_id) {
-        (Ok(input), None) => admin::create_role(db.get_ref(), &user.0, ip, input).await,
-        (Ok(input), Some(id)) => admin::update_role(db.get_ref(), &user.0, ip, id, input).await,
+        (Ok(input), None) => admin::create_role(&app.db, &user.0, ip, input).await,
+        (Ok(input), Some(id)) => admin::update_role(&app.db, &user.0, ip, id, input).await,
         (Err(error), _) => Err(error),
     };
     match saved {
@@ -138,26 +139,26 @@ pub async fn role_create(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     form: HtmlForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
-    save_role(req, ctx, user, db, session, None, form.into_inner()).await
+    save_role(req, ctx, user, app, session, None, form.into_inner()).await
 }
 
 pub async fn role_update(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
     form: HtmlForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
     let id = path.into_inner();
-    save_role(req, ctx, user, db, session, Some(id), form.into_inner()).await
+    save_role(req, ctx, user, app, session, Some(id), form.into_inner()).await
 }
 
 async fn delete_page(
@@ -187,11 +188,11 @@ async fn delete_page(
 pub async fn role_delete_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
-    let page = delete_page(ctx, db.get_ref(), path.into_inner(), None).await?;
+    let page = delete_page(ctx, &app.db, path.into_inner(), None).await?;
     render_status(StatusCode::OK, &page)
 }
 
@@ -199,17 +200,17 @@ pub async fn role_delete(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
     let id = path.into_inner();
-    let name = admin::role_row(db.get_ref(), id)
+    let name = admin::role_row(&app.db, id)
         .await?
         .map(|r| r.role.name)
         .ok_or(AppError::NotFound)?;
-    match admin::delete_role(db.get_ref(), &user.0, client_ip(&req), id).await {
+    match admin::delete_role(&app.db, &user.0, client_ip(&req), id).await {
         Ok(moved) => Ok(done(
             &session,
             Level::Success,
@@ -218,7 +219,7 @@ pub async fn role_delete(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let page = delete_page(ctx, db.get_ref(), id, Some(errors.to_string())).await?;
+            let page = delete_page(ctx, &app.db, id, Some(errors.to_string())).await?;
             render_status(status, &page)
         }
     }
@@ -248,7 +249,7 @@ fn yes_no(raw: &str) -> Option<bool> {
 pub async fn users(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     query: web::Query<UsersQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageUsers)?;
@@ -263,7 +264,7 @@ pub async fn users(
         desc: query.dir == "desc",
     };
     let page = admin::list_users(
-        db.get_ref(),
+        &app.db,
         &filter,
         Page::<()>::index(query.page),
         USERS_PER_PAGE,
@@ -280,7 +281,7 @@ pub async fn users(
             ("dir", query.dir.clone()),
         ],
     );
-    let roles = admin::list_roles(db.get_ref()).await?;
+    let roles = admin::list_roles(&app.db).await?;
     render_status(
         StatusCode::OK,
         &UsersPage {
@@ -305,14 +306,14 @@ pub async fn users(
 pub async fn user_edit_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageUsers)?;
-    let (target, _) = crate::services::accounts::account(db.get_ref(), path.into_inner())
+    let (target, _) = crate::services::accounts::account(&app.db, path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
-    let roles = admin::list_roles(db.get_ref()).await?;
+    let roles = admin::list_roles(&app.db).await?;
     render_status(
         StatusCode::OK,
         &UserEditPage {
@@ -330,7 +331,7 @@ pub async fn user_update(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
     form: HtmlForm<UserForm>,
@@ -339,7 +340,7 @@ pub async fn user_update(
     let id = path.into_inner();
     let form = form.into_inner();
     let saved = submit(form.parse(), |changes| {
-        admin::update_user(db.get_ref(), &user.0, client_ip(&req), id, changes)
+        admin::update_user(&app.db, &user.0, client_ip(&req), id, changes)
     })
     .await;
     match saved {
@@ -351,10 +352,10 @@ pub async fn user_update(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let (target, _) = crate::services::accounts::account(db.get_ref(), id)
+            let (target, _) = crate::services::accounts::account(&app.db, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let roles = admin::list_roles(db.get_ref()).await?;
+            let roles = admin::list_roles(&app.db).await?;
             render_status(
                 status,
                 &UserEditPage {
@@ -375,16 +376,15 @@ pub async fn user_update(
 pub async fn user_reset_link(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
-    outbox: web::Data<crate::mail::Outbox>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let back = format!("/admin/users/{id}");
-    match admin::send_reset_link(db.get_ref(), &user.0, client_ip(&req), id).await {
+    match admin::send_reset_link(&app.db, &user.0, client_ip(&req), id).await {
         Ok(target) => {
-            outbox.wake();
+            app.delivery.wake();
             Ok(done(
                 &session,
                 Level::Success,
@@ -414,7 +414,7 @@ pub struct AuditQuery {
 pub async fn audit(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ViewAuditLog)?;
@@ -425,13 +425,13 @@ pub async fn audit(
         actor: Some(query.actor.trim().to_owned()).filter(|s| !s.is_empty()),
     };
     let page = audit::list(
-        db.get_ref(),
+        &app.db,
         &filter,
         Page::<()>::index(query.page),
         AUDIT_PER_PAGE,
     )
     .await?;
-    let (actions, subjects) = audit::facets(db.get_ref()).await?;
+    let (actions, subjects) = audit::facets(&app.db).await?;
     let pager = Pager::new(
         &page,
         &[

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 
 use super::render_status;
-use crate::errors::AppError;
+use crate::routes::error::AppError;
 use crate::views::{ApiReferencePage, PageContext};
 
 pub async fn reference(ctx: PageContext) -> Result<HttpResponse, AppError> {

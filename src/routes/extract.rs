@@ -1,48 +1,44 @@
-//! The extractors page handlers take besides actix's own: [`Site`] (the database and the
-//! content cache) and [`HtmlForm`] (a submitted form as its typed struct).
+//! The extractors page handlers take besides actix's own: [`Cached`] (the request with the
+//! application state, for content read through the cache) and [`HtmlForm`] (a submitted form as its typed struct).
 
 use actix_web::{HttpRequest, web};
 
-use crate::errors::AppError;
+use crate::cache::DataKey;
+use crate::routes::error::AppError;
+use crate::state::App;
 
-/// The request with the database and the content cache: what page handlers that read shared
-/// content need, as one extractor.
-pub struct Site {
+/// The request with the application state: what page handlers that read cached shared content
+/// need (the content version is the request's), as one extractor.
+pub struct Cached {
     pub req: HttpRequest,
-    pub db: web::Data<sea_orm::DatabaseConnection>,
-    pub cache: web::Data<crate::cache::SiteCache>,
+    pub app: App,
 }
 
-impl actix_web::FromRequest for Site {
+impl actix_web::FromRequest for Cached {
     type Error = AppError;
-    type Future = std::future::Ready<Result<Site, AppError>>;
+    type Future = std::future::Ready<Result<Cached, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let missing = || AppError::Internal(anyhow::anyhow!("app data missing"));
-        std::future::ready(
-            match (
-                req.app_data::<web::Data<sea_orm::DatabaseConnection>>(),
-                req.app_data::<web::Data<crate::cache::SiteCache>>(),
-            ) {
-                (Some(db), Some(cache)) => Ok(Site {
-                    req: req.clone(),
-                    db: db.clone(),
-                    cache: cache.clone(),
-                }),
-                _ => Err(missing()),
-            },
-        )
+        std::future::ready(match req.app_data::<App>() {
+            Some(app) => Ok(Cached {
+                req: req.clone(),
+                app: app.clone(),
+            }),
+            None => Err(AppError::Internal(anyhow::anyhow!(
+                "the application state is not registered"
+            ))),
+        })
     }
 }
 
-impl Site {
+impl Cached {
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
-        self.db.get_ref()
+        &self.app.db
     }
 
     /// The content version for this request (see [`crate::cache::content_version`]).
     pub async fn version(&self) -> Option<i64> {
-        crate::cache::content_version(&self.req, &self.cache, self.db()).await
+        crate::cache::content_version(&self.req, &self.app.cache, self.db()).await
     }
 
     /// The category tree, from the content cache.
@@ -50,8 +46,9 @@ impl Site {
         &self,
     ) -> Result<std::sync::Arc<Vec<entity::category::Model>>, AppError> {
         let version = self.version().await;
-        self.cache
-            .get_or_load(version, "categories", async || {
+        self.app
+            .cache
+            .get_or_load(version, DataKey::Categories, async || {
                 crate::services::blog::categories(self.db()).await
             })
             .await

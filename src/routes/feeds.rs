@@ -21,10 +21,12 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::SiteUrl;
-use crate::errors::{AppError, urlencode};
+use crate::routes::error::AppError;
+use crate::routes::respond::urlencode;
 use crate::services::feeds::{self, FeedScope, FeedSubject};
 use crate::services::precondition::{etag_of_bytes, none_match};
 use crate::services::sitemap::{self, Place, Section, Sitemap, SitemapPart, SitemapUrl};
+use crate::state::App;
 use crate::views::FeedLink;
 
 const ATOM: &str = "application/atom+xml; charset=utf-8";
@@ -233,45 +235,38 @@ async fn feed_response(
 
 /// `/feed.atom`: the newest published posts.
 #[tracing::instrument(name = "feed", skip_all)]
-pub async fn site_feed(
-    req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
-    site: web::Data<SiteUrl>,
-) -> Result<HttpResponse, AppError> {
-    feed_response(&req, &db, &site, FeedScope::All).await
+pub async fn site_feed(req: HttpRequest, app: App) -> Result<HttpResponse, AppError> {
+    feed_response(&req, &app.db, &app.site_url, FeedScope::All).await
 }
 
 /// `/categories/{slug}/feed.atom`: a category's posts and its subcategories'.
 #[tracing::instrument(name = "category feed", skip_all)]
 pub async fn category_feed(
     req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
-    site: web::Data<SiteUrl>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    feed_response(&req, &db, &site, FeedScope::Category(&path)).await
+    feed_response(&req, &app.db, &app.site_url, FeedScope::Category(&path)).await
 }
 
 /// `/tags/{name}/feed.atom`.
 #[tracing::instrument(name = "tag feed", skip_all)]
 pub async fn tag_feed(
     req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
-    site: web::Data<SiteUrl>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    feed_response(&req, &db, &site, FeedScope::Tag(&path)).await
+    feed_response(&req, &app.db, &app.site_url, FeedScope::Tag(&path)).await
 }
 
 /// `/users/{username}/feed.atom`: an author's published posts.
 #[tracing::instrument(name = "author feed", skip_all)]
 pub async fn author_feed(
     req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
-    site: web::Data<SiteUrl>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    feed_response(&req, &db, &site, FeedScope::Author(&path)).await
+    feed_response(&req, &app.db, &app.site_url, FeedScope::Author(&path)).await
 }
 
 fn place_path(place: &Place) -> String {
@@ -353,14 +348,10 @@ fn sitemap_index(site: &SiteUrl, parts: &[SitemapPart]) -> std::io::Result<Vec<u
 
 /// `/sitemap.xml`: every public page, or past [`PER_FILE`] an index of the parts.
 #[tracing::instrument(name = "sitemap", skip_all)]
-pub async fn sitemap(
-    req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
-    site: web::Data<SiteUrl>,
-) -> Result<HttpResponse, AppError> {
-    let body = match sitemap::sitemap(db.get_ref(), PER_FILE).await? {
-        Sitemap::Urls(urls) => urlset(&site, &urls),
-        Sitemap::Index(parts) => sitemap_index(&site, &parts),
+pub async fn sitemap(req: HttpRequest, app: App) -> Result<HttpResponse, AppError> {
+    let body = match sitemap::sitemap(&app.db, PER_FILE).await? {
+        Sitemap::Urls(urls) => urlset(&app.site_url, &urls),
+        Sitemap::Index(parts) => sitemap_index(&app.site_url, &parts),
     }
     .map_err(xml_error)?;
     Ok(conditional(&req, XML, body, None))
@@ -370,25 +361,24 @@ pub async fn sitemap(
 #[tracing::instrument(name = "sitemap part", skip_all)]
 pub async fn sitemap_part(
     req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
-    site: web::Data<SiteUrl>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let part = parse_part_file(&path).ok_or(AppError::NotFound)?;
-    let urls = sitemap::sitemap_part(db.get_ref(), part, PER_FILE)
+    let urls = sitemap::sitemap_part(&app.db, part, PER_FILE)
         .await?
         .ok_or(AppError::NotFound)?;
-    let body = urlset(&site, &urls).map_err(xml_error)?;
+    let body = urlset(&app.site_url, &urls).map_err(xml_error)?;
     Ok(conditional(&req, XML, body, None))
 }
 
 /// `/robots.txt`: everything but the private areas, and where the sitemap is.
-pub async fn robots(site: web::Data<SiteUrl>) -> HttpResponse {
+pub async fn robots(app: App) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(format!(
             "User-agent: *\nDisallow: /admin\nDisallow: /settings\nDisallow: /api\n\nSitemap: {}\n",
-            site.link("/sitemap.xml")
+            app.site_url.link("/sitemap.xml")
         ))
 }
 

@@ -5,25 +5,22 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::Permission;
-use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use super::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::FieldErrors;
-use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::GroupForm;
+use crate::routes::error::AppError;
 use crate::services::{Page, groups};
+use crate::state::App;
 use crate::views::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage, PageContext, Pager};
 
 const MEMBERS_PER_PAGE: u64 = 20;
 
-pub async fn list(
-    ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-) -> Result<HttpResponse, AppError> {
-    let groups = groups::list(db.get_ref()).await?;
+pub async fn list(ctx: PageContext, app: App) -> Result<HttpResponse, AppError> {
+    let groups = groups::list(&app.db).await?;
     render_status(
         StatusCode::OK,
         &GroupsPage {
@@ -41,14 +38,14 @@ pub async fn create(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     form: HtmlForm<GroupForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
     let form = form.into_inner();
     let saved = submit(form.parse(), |input| {
-        groups::create(db.get_ref(), &user.0, client_ip(&req), input)
+        groups::create(&app.db, &user.0, client_ip(&req), input)
     })
     .await;
     match saved {
@@ -60,7 +57,7 @@ pub async fn create(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let groups = groups::list(db.get_ref()).await?;
+            let groups = groups::list(&app.db).await?;
             render_status(
                 status,
                 &GroupsPage {
@@ -83,22 +80,22 @@ pub struct PageQuery {
 
 pub async fn show(
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let group = groups::find(db.get_ref(), path.into_inner())
+    let group = groups::find(&app.db, path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     let members = groups::members(
-        db.get_ref(),
+        &app.db,
         group.id,
         Page::<()>::index(query.page),
         MEMBERS_PER_PAGE,
     )
     .await?;
     let is_member = match &ctx.user {
-        Some(user) => groups::is_member(db.get_ref(), group.id, user.id).await?,
+        Some(user) => groups::is_member(&app.db, group.id, user.id).await?,
         None => false,
     };
     let pager = Pager::new(&members, &[]);
@@ -116,11 +113,11 @@ pub async fn show(
 
 pub async fn join(
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let group = groups::join(db.get_ref(), &user.0, path.into_inner()).await?;
+    let group = groups::join(&app.db, &user.0, path.into_inner()).await?;
     Ok(done(
         &session,
         Level::Success,
@@ -131,11 +128,11 @@ pub async fn join(
 
 pub async fn leave(
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let group = groups::leave(db.get_ref(), &user.0, path.into_inner()).await?;
+    let group = groups::leave(&app.db, &user.0, path.into_inner()).await?;
     Ok(done(
         &session,
         Level::Info,
@@ -147,11 +144,11 @@ pub async fn leave(
 pub async fn edit_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
-    let group = groups::find(db.get_ref(), path.into_inner())
+    let group = groups::find(&app.db, path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     render_status(
@@ -170,7 +167,7 @@ pub async fn edit(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
     form: HtmlForm<GroupForm>,
@@ -179,7 +176,7 @@ pub async fn edit(
     let id = path.into_inner();
     let form = form.into_inner();
     let saved = submit(form.parse(), |input| {
-        groups::update(db.get_ref(), &user.0, client_ip(&req), id, input)
+        groups::update(&app.db, &user.0, client_ip(&req), id, input)
     })
     .await;
     match saved {
@@ -191,9 +188,7 @@ pub async fn edit(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let group = groups::find(db.get_ref(), id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let group = groups::find(&app.db, id).await?.ok_or(AppError::NotFound)?;
             render_status(
                 status,
                 &GroupEditPage {
@@ -211,14 +206,14 @@ pub async fn edit(
 pub async fn delete_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
-    let group = groups::find(db.get_ref(), path.into_inner())
+    let group = groups::find(&app.db, path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
-    let members = groups::members(db.get_ref(), group.id, 1, 1).await?.total;
+    let members = groups::members(&app.db, group.id, 1, 1).await?.total;
     render_status(
         StatusCode::OK,
         &GroupDeletePage {
@@ -232,16 +227,14 @@ pub async fn delete_form(
 pub async fn delete(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageGroups)?;
     let id = path.into_inner();
-    let group = groups::find(db.get_ref(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    groups::delete(db.get_ref(), &user.0, client_ip(&req), id).await?;
+    let group = groups::find(&app.db, id).await?.ok_or(AppError::NotFound)?;
+    groups::delete(&app.db, &user.0, client_ip(&req), id).await?;
     Ok(done(
         &session,
         Level::Success,

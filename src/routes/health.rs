@@ -1,13 +1,13 @@
 //! `GET /healthz`: JSON status; 503 when the database does not answer.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
-use sea_orm::DatabaseConnection;
+use actix_web::{HttpRequest, HttpResponse};
 
 use crate::services::health;
+use crate::state::App;
 
-pub async fn healthz(db: web::Data<DatabaseConnection>) -> HttpResponse {
-    match health::check_database(db.get_ref()).await {
+pub async fn healthz(app: App) -> HttpResponse {
+    match health::check_database(&app.db).await {
         Ok(()) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
             .json(serde_json::json!({ "status": "ok", "database": "ok" })),
@@ -46,15 +46,11 @@ fn may_read_metrics(req: &HttpRequest, token: &MetricsToken) -> bool {
 
 /// `GET /metrics`: counters in the Prometheus text format (SQL statements run so far), for
 /// loopback or the metrics token only (404 otherwise).
-pub async fn metrics(
-    req: HttpRequest,
-    token: web::Data<MetricsToken>,
-    counter: web::Data<crate::telemetry::StatementCounter>,
-) -> HttpResponse {
-    if !may_read_metrics(&req, &token) {
+pub async fn metrics(req: HttpRequest, app: App) -> HttpResponse {
+    if !may_read_metrics(&req, &app.metrics_token) {
         return HttpResponse::NotFound().finish();
     }
-    let statements = counter.0.load(std::sync::atomic::Ordering::Relaxed);
+    let statements = app.statements.0.load(std::sync::atomic::Ordering::Relaxed);
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .content_type("text/plain; version=0.0.4")

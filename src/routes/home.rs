@@ -4,19 +4,21 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::web;
 
-use super::{Site, render_status};
+use super::{Cached, render_status};
+use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
-use crate::errors::AppError;
+use crate::routes::error::AppError;
 use crate::services::home;
 use crate::views::{HomePage, PageContext};
 
 #[tracing::instrument(name = "home", skip_all)]
-pub async fn index(site: Site, ctx: PageContext) -> Result<HttpResponse, AppError> {
-    let db = site.db();
-    let version = site.version().await;
-    let data = site
+pub async fn index(cached: Cached, ctx: PageContext) -> Result<HttpResponse, AppError> {
+    let db = cached.db();
+    let version = cached.version().await;
+    let data = cached
+        .app
         .cache
-        .get_or_load(version, "home", async || home::home_data(db).await)
+        .get_or_load(version, DataKey::Home, async || home::home_data(db).await)
         .await?;
     let page = HomePage { ctx, data };
     Ok(shared_with_visitors(

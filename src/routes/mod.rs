@@ -6,7 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod api_docs;
 pub mod blog;
-pub mod error_page;
+pub mod error;
 pub mod extract;
 pub mod feeds;
 pub mod groups;
@@ -18,7 +18,7 @@ pub mod respond;
 use actix_web::web;
 
 pub use crate::request::{TrustedProxies, client_addr, client_ip, user_agent};
-pub use extract::{HtmlForm, Site};
+pub use extract::{Cached, HtmlForm};
 pub use respond::{done, not_found, problems, render_status, see_other, submit};
 
 /// Pages that use the session (signed-in user, CSRF, flash messages): every area's routes.

@@ -10,15 +10,17 @@ use entity::enums::{MpaRating, Permission};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
+use super::{Cached, HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
+use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
 use crate::domain::FieldErrors;
-use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::{MovieForm, ReviewForm};
+use crate::routes::error::AppError;
 use crate::services::Page;
 use crate::services::movies::{self, MovieFilter, MovieSort};
+use crate::state::App;
 use crate::views::{
     MovieDeletePage, MovieFormPage, MovieListPage, MoviePage, MovieQuery, PageContext, Pager,
     PersonPage, ReviewFormPage,
@@ -96,28 +98,37 @@ fn parse_query(raw: &str) -> (MovieQuery, MovieFilter, Vec<String>) {
 }
 
 #[tracing::instrument(name = "movies", skip_all)]
-pub async fn list(site: Site, ctx: PageContext) -> Result<HttpResponse, AppError> {
-    let (query, filter, notices) = parse_query(site.req.query_string());
+pub async fn list(cached: Cached, ctx: PageContext) -> Result<HttpResponse, AppError> {
+    let (query, filter, notices) = parse_query(cached.req.query_string());
     let sort = MovieSort::parse(&query.sort);
-    let descending = match query.dir.as_str() {
-        "desc" => true,
-        "asc" => false,
-        // Ratings and years read best highest first.
-        _ => sort != MovieSort::Title,
-    };
+    // An unknown direction is ignored, like an unknown sort: the sort's own direction.
+    let descending = sort.descending(match query.dir.as_str() {
+        "desc" => Some(true),
+        "asc" => Some(false),
+        _ => None,
+    });
     let number = Page::<()>::index(query.page);
-    let db = site.db();
-    let version = site.version().await;
-    let key = format!("movies:{filter:?}:{sort:?}:{descending}:{number}");
-    let loaded = site
+    let db = cached.db();
+    let version = cached.version().await;
+    let loaded = cached
+        .app
         .cache
-        .get_or_load(version, &key, async || -> Result<_, AppError> {
-            // Two statements and the directors: facets with the total, then the page.
-            let facets = movies::facets(db, &filter).await?;
-            let page =
-                movies::list_movies(db, &filter, sort, descending, number, facets.total).await?;
-            Ok((Arc::new(facets), Arc::new(page)))
-        })
+        .get_or_load(
+            version,
+            DataKey::Movies {
+                filter: filter.clone(),
+                sort,
+                descending,
+                page: number,
+            },
+            async || -> Result<_, AppError> {
+                // Two statements and the directors: facets with the total, then the page.
+                let facets = movies::facets(db, &filter).await?;
+                let page = movies::list_movies(db, &filter, sort, descending, number, facets.total)
+                    .await?;
+                Ok((Arc::new(facets), Arc::new(page)))
+            },
+        )
         .await?;
     let (facets, page) = (*loaded).clone();
     let pager = Pager::new(&page, &query.pairs());
@@ -175,13 +186,13 @@ async fn movie_page(
 
 pub async fn show(
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = movie_page(
         ctx,
-        db.get_ref(),
+        &app.db,
         path.into_inner(),
         Page::<()>::index(query.page),
         ReviewForm::default(),
@@ -194,7 +205,7 @@ pub async fn show(
 pub async fn review(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
     form: HtmlForm<ReviewForm>,
@@ -203,7 +214,7 @@ pub async fn review(
     let id = path.into_inner();
     let form = form.into_inner();
     let added = submit(form.parse(), |input| {
-        movies::add_review(db.get_ref(), &user.0, id, input)
+        movies::add_review(&app.db, &user.0, id, input)
     })
     .await;
     match added {
@@ -215,7 +226,7 @@ pub async fn review(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let page = movie_page(ctx, db.get_ref(), id, 1, form, errors).await?;
+            let page = movie_page(ctx, &app.db, id, 1, form, errors).await?;
             render_status(status, &page)
         }
     }
@@ -224,12 +235,12 @@ pub async fn review(
 pub async fn review_edit_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (movie_id, review_id) = path.into_inner();
-    let review = movies::own_review(db.get_ref(), &user.0, movie_id, review_id).await?;
-    let card = movies::movie(db.get_ref(), movie_id)
+    let review = movies::own_review(&app.db, &user.0, movie_id, review_id).await?;
+    let card = movies::movie(&app.db, movie_id)
         .await?
         .ok_or(AppError::NotFound)?;
     render_status(
@@ -248,7 +259,7 @@ pub async fn review_edit_form(
 pub async fn review_update(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<(i32, i32)>,
     form: HtmlForm<ReviewForm>,
@@ -256,7 +267,7 @@ pub async fn review_update(
     let (movie_id, review_id) = path.into_inner();
     let form = form.into_inner();
     let saved = submit(form.parse(), |input| {
-        movies::update_review(db.get_ref(), &user.0, movie_id, review_id, input)
+        movies::update_review(&app.db, &user.0, movie_id, review_id, input)
     })
     .await;
     match saved {
@@ -268,7 +279,7 @@ pub async fn review_update(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let card = movies::movie(db.get_ref(), movie_id)
+            let card = movies::movie(&app.db, movie_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             render_status(
@@ -288,12 +299,12 @@ pub async fn review_update(
 
 pub async fn review_delete(
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (movie_id, review_id) = path.into_inner();
-    movies::delete_review(db.get_ref(), &user.0, movie_id, review_id).await?;
+    movies::delete_review(&app.db, &user.0, movie_id, review_id).await?;
     Ok(done(
         &session,
         Level::Info,
@@ -304,10 +315,10 @@ pub async fn review_delete(
 
 pub async fn person(
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let (person, movies) = movies::person_with_movies(db.get_ref(), path.into_inner())
+    let (person, movies) = movies::person_with_movies(&app.db, path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     render_status(
@@ -351,14 +362,14 @@ pub async fn create(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     form: HtmlForm<MovieForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
     let form = form.into_inner();
     let created = submit(form.parse(), |input| {
-        movies::create_movie(db.get_ref(), &user.0, client_ip(&req), input)
+        movies::create_movie(&app.db, &user.0, client_ip(&req), input)
     })
     .await;
     match created {
@@ -378,13 +389,13 @@ pub async fn create(
 pub async fn edit_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
     let id = path.into_inner();
-    let movie = movies::find(db.get_ref(), id).await?;
-    let directors = movies::directors_of(db.get_ref(), vec![id])
+    let movie = movies::find(&app.db, id).await?;
+    let directors = movies::directors_of(&app.db, vec![id])
         .await?
         .remove(&id)
         .unwrap_or_default();
@@ -410,7 +421,7 @@ pub async fn update(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
     form: HtmlForm<MovieForm>,
@@ -419,7 +430,7 @@ pub async fn update(
     let id = path.into_inner();
     let form = form.into_inner();
     let updated = submit(form.parse(), |input| {
-        movies::update_movie(db.get_ref(), &user.0, client_ip(&req), id, input)
+        movies::update_movie(&app.db, &user.0, client_ip(&req), id, input)
     })
     .await;
     match updated {
@@ -439,11 +450,11 @@ pub async fn update(
 pub async fn delete_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
-    let card = movies::movie(db.get_ref(), path.into_inner())
+    let card = movies::movie(&app.db, path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     render_status(StatusCode::OK, &MovieDeletePage { ctx, card })
@@ -452,13 +463,12 @@ pub async fn delete_form(
 pub async fn delete(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
-    let movie =
-        movies::delete_movie(db.get_ref(), &user.0, client_ip(&req), path.into_inner()).await?;
+    let movie = movies::delete_movie(&app.db, &user.0, client_ip(&req), path.into_inner()).await?;
     Ok(done(
         &session,
         Level::Success,

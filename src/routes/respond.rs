@@ -5,8 +5,8 @@ use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use askama::Template;
 
+use super::error::AppError;
 use crate::domain::{FieldErrors, ServiceError};
-use crate::errors::AppError;
 
 /// Fallback for unknown paths: the templated 404 page (or JSON 404).
 pub async fn not_found() -> Result<HttpResponse, AppError> {
@@ -62,4 +62,19 @@ pub fn done(
 ) -> HttpResponse {
     crate::flash::push(session, level, message);
     see_other(location)
+}
+
+/// Percent-encodes a value for a path segment or a query string: everything but RFC 3986's
+/// unreserved characters (letters, digits, `-`, `.`, `_`, `~`), so `/`, `?`, `&` and spaces too.
+pub fn urlencode(value: &str) -> String {
+    const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, COMPONENT).to_string()
+}
+
+pub fn mime_text() -> &'static str {
+    "text/plain; charset=utf-8"
 }

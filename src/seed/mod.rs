@@ -3,6 +3,10 @@
 //! Idempotent: every row is looked up by its natural key (username, slug, name, title and
 //! year, user and movie) and created only when missing, all in one transaction. Comments are
 //! created together with their post, so a second run adds none.
+//!
+//! Both seeders write rows directly, but what a row stores derived from others comes from the
+//! services, as their own writes store it (`blog::stored_fields`, the `refresh_*` counts,
+//! `movies::refresh_derived`), so that no rule is written twice.
 
 pub mod data;
 pub mod scale;
@@ -300,12 +304,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
             .filter_map(|t| tags.get(t).map(|id| (*t, *id)))
             .collect();
         let tag_names: Vec<String> = linked.iter().map(|(t, _)| (*t).to_owned()).collect();
-        let new_post = post::ActiveModel {
+        let mut row = post::ActiveModel {
             title: Set(p.title.into()),
             slug: Set(slug),
             body: Set(body.into()),
-            body_html: Set(Some(markup::to_safe_html(body))),
-            excerpt: Set(markup::excerpt(body, crate::services::blog::EXCERPT_CHARS)),
             listed_at: Set(if draft {
                 published_at - Duration::hours(2)
             } else {
@@ -321,11 +323,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
             created_at: Set(published_at - Duration::hours(2)),
             updated_at: Set(published_at),
             published_at: Set((!draft).then_some(published_at)),
-            tag_names: Set(crate::services::blog::join_tags(&tag_names)),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        };
+        crate::services::blog::stored_fields(body, &tag_names).set_on(&mut row);
+        let new_post = row.insert(&txn).await?;
         let links: Vec<post_tag::ActiveModel> = linked
             .iter()
             .map(|(_, tag_id)| post_tag::ActiveModel {
@@ -401,7 +402,6 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                     .insert(&txn)
                     .await?;
                 }
-                crate::services::movies::refresh_director_lists(&txn, vec![new_movie.id]).await?;
                 new_movie.id
             }
         };
@@ -433,8 +433,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         .insert(&txn)
         .await?;
     }
+    // Director lists and review aggregates of every seeded movie, new links and reviews
+    // included (a movie that existed already gets back the values it stores).
     let seeded: Vec<i32> = movies.values().copied().collect();
-    crate::services::movies::refresh_ratings(&txn, Some(seeded)).await?;
+    crate::services::movies::refresh_derived(&txn, seeded).await?;
 
     crate::services::content_changed(&txn).await?;
 

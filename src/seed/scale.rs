@@ -356,14 +356,10 @@ async fn insert_posts(
                 .into_iter()
                 .map(|(_, name)| name.clone())
                 .collect();
-            let visible_comments = (0..COMMENTS_PER_POST)
-                .filter(|&k| !comment_hidden(i, k))
-                .count();
-            post::ActiveModel {
+            let stored = crate::services::blog::stored_fields(&body, &tag_names);
+            let mut row = post::ActiveModel {
                 title: Set(format!("{} #{}", capitalise(&words(i, 0, 4)), i + 1)),
                 slug: Set(post_slug(i)),
-                body_html: Set(Some(markup::to_safe_html(&body))),
-                excerpt: Set(markup::excerpt(&body, crate::services::blog::EXCERPT_CHARS)),
                 listed_at: Set(published),
                 body: Set(body),
                 status: Set(if draft {
@@ -380,10 +376,10 @@ async fn insert_posts(
                 created_at: Set(published),
                 updated_at: Set(published),
                 published_at: Set((!draft).then_some(published)),
-                comment_count: Set(i32::try_from(visible_comments).unwrap_or(i32::MAX)),
-                tag_names: Set(crate::services::blog::join_tags(&tag_names)),
                 ..Default::default()
-            }
+            };
+            stored.set_on(&mut row);
+            row
         })
         .collect();
     post::Entity::insert_many(rows)
@@ -432,6 +428,8 @@ async fn insert_posts(
             .exec_without_returning(&txn)
             .await?;
     }
+    let post_ids: Vec<i32> = ids.iter().map(|(id, _)| *id).collect();
+    crate::services::blog::refresh_comment_counts(&txn, post_ids).await?;
     crate::services::content_changed(&txn).await?;
     txn.commit().await?;
     Ok(())
@@ -533,8 +531,7 @@ async fn insert_movies(
     }
     let movie_ids: Vec<i32> = ids.iter().map(|(id, _)| *id).collect();
     for chunk in chunked(movie_ids) {
-        crate::services::movies::refresh_ratings(&txn, Some(chunk.clone())).await?;
-        crate::services::movies::refresh_director_lists(&txn, chunk).await?;
+        crate::services::movies::refresh_derived(&txn, chunk).await?;
     }
     crate::services::content_changed(&txn).await?;
     txn.commit().await?;

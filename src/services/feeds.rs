@@ -95,8 +95,8 @@ async fn subject(
         FeedScope::All => (FeedSubject::All, PostFilter::default()),
         FeedScope::Category(slug) => {
             let all = blog::categories(db).await?;
-            let (category, filter) =
-                blog::category_posts(&all, slug).ok_or(ServiceError::NotFound)?;
+            let (category, filter) = blog::category_posts(&all, slug, PostFilter::default())
+                .ok_or(ServiceError::NotFound)?;
             (FeedSubject::Category(category), filter)
         }
         FeedScope::Tag(name) => {

@@ -11,8 +11,8 @@ use entity::enums::Permission;
 
 use crate::auth::session::UserSession;
 use crate::domain::CurrentUser;
-use crate::errors::AppError;
 use crate::flash::Flash;
+use crate::routes::error::AppError;
 use crate::services::Page;
 use crate::services::blog::PostSlice;
 

@@ -25,7 +25,7 @@ backend_tests! {
         let (status, html) = visitor.get_html("/users/newbie").await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Welcome to Marquee, newbie!"), "flash after redirect");
-        assert_eq!(visitor.signed_in_as().await.as_deref(), Some("newbie"));
+        assert_eq!(visitor.nav_username().await.as_deref(), Some("newbie"));
         let (user, role) = user::Entity::find_by_username("newbie")
             .find_also_related(entity::role::Entity)
             .one(&app.db)
@@ -137,19 +137,19 @@ backend_tests! {
 
         let response = visitor.login("grace@example.test", PASSWORD).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert_eq!(visitor.signed_in_as().await.as_deref(), Some("grace"));
+        assert_eq!(visitor.nav_username().await.as_deref(), Some("grace"));
         let seen = user::Entity::find_by_username("grace").one(&app.db).await.unwrap().unwrap();
         assert!(seen.last_seen_at.is_some());
 
         // GET does not log out; the POST form does.
         assert_eq!(visitor.get("/logout").await.status(), StatusCode::NOT_FOUND);
-        assert_eq!(visitor.signed_in_as().await.as_deref(), Some("grace"));
+        assert_eq!(visitor.nav_username().await.as_deref(), Some("grace"));
         let response = visitor.post("/logout", &[]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert_eq!(visitor.signed_in_as().await, None);
+        assert_eq!(visitor.nav_username().await, None);
 
         visitor.login_ok("GRACE", PASSWORD).await;
-        assert_eq!(visitor.signed_in_as().await.as_deref(), Some("grace"));
+        assert_eq!(visitor.nav_username().await.as_deref(), Some("grace"));
         app.stop().await;
     }
 
@@ -167,7 +167,7 @@ backend_tests! {
         let message = "That username or email and password do not match an account.";
         assert!(wrong.contains(message) && unknown.contains(message));
         assert_eq!(Doc::parse(&wrong).attrs("#login", "value"), ["grace"], "the login name is kept");
-        assert_eq!(visitor.signed_in_as().await, None);
+        assert_eq!(visitor.nav_username().await, None);
         app.stop().await;
     }
 
@@ -185,7 +185,7 @@ backend_tests! {
         let wait: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
         assert!(wait > 0 && wait <= 15 * 60);
         assert!(response.text().await.unwrap().contains("Too many failed login attempts"));
-        assert_eq!(visitor.signed_in_as().await, None);
+        assert_eq!(visitor.nav_username().await, None);
         app.stop().await;
     }
 
@@ -198,7 +198,7 @@ backend_tests! {
         assert!(missing.text().await.unwrap().contains("Your form expired"));
         let wrong = visitor.post_raw("/logout", &[("csrf_token", "forged")]).await;
         assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
-        assert_eq!(visitor.signed_in_as().await.as_deref(), Some("grace"), "still logged in");
+        assert_eq!(visitor.nav_username().await.as_deref(), Some("grace"), "still logged in");
 
         let stranger = app.visitor();
         let response = stranger
@@ -241,8 +241,8 @@ backend_tests! {
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
-        assert_eq!(laptop.signed_in_as().await.as_deref(), Some("grace"));
-        assert_eq!(phone.signed_in_as().await, None, "the other session ended");
+        assert_eq!(laptop.nav_username().await.as_deref(), Some("grace"));
+        assert_eq!(phone.nav_username().await, None, "the other session ended");
         assert_eq!(phone.login("grace", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
         phone.login_ok("grace", "a brand new passphrase").await;
         app.stop().await;
@@ -356,3 +356,8 @@ backend_tests! {
         app.stop().await;
     }
 }
+
+// Signed-in sessions (lifetimes, revocation, the sessions page) and everything mailed (reset,
+// verification and email-change links) have files of their own.
+pub(crate) mod mail;
+mod sessions;

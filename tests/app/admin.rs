@@ -132,7 +132,7 @@ backend_tests! {
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
         // The role change ended grace's session; after logging in again she has the capability.
-        assert_eq!(member.signed_in_as().await, None);
+        assert_eq!(member.nav_username().await, None);
         member.login_ok("grace", PASSWORD).await;
         assert_eq!(member.get("/admin/users").await.status(), StatusCode::OK);
         assert_eq!(member.get("/admin/roles").await.status(), StatusCode::FORBIDDEN);
@@ -229,7 +229,7 @@ backend_tests! {
         assert!(stored.is_active);
         assert_eq!(stored.role_id, admin_role);
         assert!(permissions_of(&app.db, admin_role).await.contains(&Permission::ManageRoles));
-        assert_eq!(admin.signed_in_as().await.as_deref(), Some("boss"));
+        assert_eq!(admin.nav_username().await.as_deref(), Some("boss"));
         app.stop().await;
     }
 
@@ -429,7 +429,7 @@ backend_tests! {
         let response = admin.post(&format!("/admin/users/{grace}"), &[("role_id", &reader.to_string())]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
-        assert_eq!(member.signed_in_as().await, None);
+        assert_eq!(member.nav_username().await, None);
         let response = member.login("grace", PASSWORD).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert!(response.text().await.unwrap().contains("deactivated"));
@@ -531,7 +531,7 @@ async fn the_user_command_creates_accounts_and_sets_roles() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(session.signed_in_as().await, None);
+    assert_eq!(session.nav_username().await, None);
     app.visitor().login_ok("grace", new_password).await;
     let out = run(&["user", "set-password", "nobody"], Some(new_password));
     assert!(!out.status.success());

@@ -62,6 +62,10 @@ backend_tests! {
         let eleven = vec!["same"; 11];
         let too_many = api.post("/api/v1/posts", Some(&token), json!({ "title": "T", "body": "B", "tags": eleven })).await;
         assert_eq!(too_many.fields(), ["tags"], "at most ten, as the document says, duplicates or not");
+        assert_eq!(too_many.body["errors"][0]["message"], "Use at most 10 tags.");
+        let comma = api.post("/api/v1/posts", Some(&token), json!({ "title": "T", "body": "B", "tags": ["a,b"] })).await;
+        assert_eq!(comma.fields(), ["tags"]);
+        assert_eq!(comma.body["errors"][0]["message"], "“a,b” may not contain a comma or a line break.");
 
         let created = api.post("/api/v1/posts", Some(&token), body).await;
         assert_eq!(created.status, StatusCode::CREATED);
@@ -203,8 +207,13 @@ backend_tests! {
         assert_eq!(bad.fields(), ["title", "year", "mpa"]);
         let comma = api.post("/api/v1/movies", Some(&token), json!({ "title": "A", "year": 2000, "directors": ["Mann, Michael"] })).await;
         assert_eq!(comma.fields(), ["directors"]);
+        assert_eq!(comma.body["errors"][0]["message"], "“Mann, Michael” may not contain a comma or a line break.");
         let blank = api.post("/api/v1/movies", Some(&token), json!({ "title": "A", "year": 2000, "directors": [" "] })).await;
         assert_eq!(blank.fields(), ["directors"]);
+        assert_eq!(blank.body["errors"][0]["message"], "The list has an empty entry.");
+        let no_year = api.post("/api/v1/movies", Some(&token), json!({ "title": "A" })).await;
+        assert_eq!(no_year.fields(), ["year"]);
+        assert!(no_year.body["errors"][0]["message"].as_str().unwrap().starts_with("Enter a year from 1888 to "));
         let created = api.post("/api/v1/movies", Some(&token), movie).await;
         assert_eq!(created.status, StatusCode::CREATED);
         let id = created.body["id"].as_i64().unwrap();
@@ -246,7 +255,9 @@ backend_tests! {
         let review_id = first.body["id"].as_i64().unwrap();
         let second = api.post(&reviews, Some(&reader_token), json!({ "rating": 5, "body": "Again." })).await;
         assert_eq!(second.status, StatusCode::CONFLICT);
-        assert_eq!(api.post(&reviews, Some(&reader_token), json!({ "rating": 11, "body": "x" })).await.fields(), ["rating"]);
+        let eleven = api.post(&reviews, Some(&reader_token), json!({ "rating": 11, "body": "x" })).await;
+        assert_eq!(eleven.fields(), ["rating"]);
+        assert_eq!(eleven.body["errors"][0]["message"], "Choose a rating from 1 to 10.");
         let own = format!("{reviews}/{review_id}");
         assert_eq!(api.put(&own, Some(&token), json!({ "rating": 1, "body": "Mine now." })).await.status, StatusCode::FORBIDDEN);
         let edited = api.put(&own, Some(&reader_token), json!({ "rating": 5, "body": "Even better." })).await;

@@ -469,7 +469,7 @@ async fn an_author_makes_a_token_writes_through_the_api_and_revokes_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_member_confirms_their_address_forgets_their_password_and_resets_it() {
     let test_db = TestDb::create(Backend::Sqlite).await;
-    let sink = crate::mail::MailSink::start();
+    let sink = crate::accounts::mail::MailSink::start();
     let app = sink.app(&test_db).await;
     let browser = Browser::start().await;
     let password = crate::helpers::PASSWORD;

@@ -175,7 +175,7 @@ const TARGETS: &[Target] = &[
 ];
 
 fn encode(value: &str) -> String {
-    marquee::errors::urlencode(value)
+    marquee::routes::respond::urlencode(value)
 }
 
 /// One request with hostile values; panics on a 5xx or a dropped connection.
@@ -318,7 +318,7 @@ backend_tests! {
         }
 
         // Still signed in and working after all that.
-        assert_eq!(admin.signed_in_as().await.as_deref(), Some("boss"));
+        assert_eq!(admin.nav_username().await.as_deref(), Some("boss"));
         nothing_refusable_is_stored(&app).await;
         app.stop().await;
     }

@@ -369,7 +369,7 @@ impl Visitor {
     }
 
     /// The username shown in the navigation, if signed in.
-    pub async fn signed_in_as(&self) -> Option<String> {
+    pub async fn nav_username(&self) -> Option<String> {
         let (_, html) = self.get_html("/").await;
         let marker = "class=\"nav-username\" href=\"/users/";
         let start = html.find(marker)? + marker.len();

@@ -14,6 +14,11 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use crate::helpers::{TestDb, count_rows};
 
+/// Posts in the scaled seed: more than one batch of the seeder (`seed::scale`'s 1,000 rows a
+/// statement and a transaction), so that every step's backfill and rollback meets more rows
+/// than one statement of the seeder wrote, and more than SQLite's old 999 bound variables.
+const SCALE: u64 = 1_200;
+
 /// The number of steps the migrator knows.
 fn steps() -> usize {
     use migration::MigratorTrait;
@@ -86,8 +91,12 @@ pub async fn run_program(program: &Path, args: &[String], url: &str) -> Outcome 
     .unwrap()
 }
 
-/// The migration crate's binary, built once per test run the way `sea-orm-cli migrate` builds
-/// it (`cargo` on `migration/Cargo.toml`), into the same target folder.
+/// The migration crate's binary (what `sea-orm-cli migrate` builds and runs), built once per
+/// test run into the same target folder. Built with the workspace's tests selected, so cargo
+/// resolves every dependency's features as it did for this test binary and reuses what that
+/// build compiled (`cargo build --manifest-path migration/Cargo.toml` alone leaves the
+/// dev-dependencies' features out and recompiles a dozen crates); after `.ci/run`'s build of
+/// every target it is already there.
 fn migration_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
@@ -96,8 +105,8 @@ fn migration_binary() -> &'static Path {
         let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_owned();
         let target_dir = profile_dir.parent().unwrap().to_owned();
         let status = std::process::Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--bin", "migration", "--manifest-path"])
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/migration/Cargo.toml"))
+            .args(["build", "--quiet", "--workspace", "--bins", "--tests", "--manifest-path"])
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
             .env("CARGO_TARGET_DIR", &target_dir)
             .status()
             .expect("cargo runs");
@@ -359,12 +368,12 @@ backend_tests! {
     }
 
     async fn every_migration_binary_verb_keeps_a_scaled_seed_it_does_not_own(test_db: TestDb) {
-        every_verb_on_data(test_db, Cli::MigrationCrate, Some(2000)).await;
+        every_verb_on_data(test_db, Cli::MigrationCrate, Some(SCALE)).await;
     }
 
     async fn marquee_migrate_on_a_scaled_seed_and_the_migration_binary_on_the_demo_data(test_db: TestDb) {
         // The other two pairings, with fewer checks: the whole way down and up, and refresh.
-        for (cli, scale) in [(Cli::Marquee, Some(2000)), (Cli::MigrationCrate, None)] {
+        for (cli, scale) in [(Cli::Marquee, Some(SCALE)), (Cli::MigrationCrate, None)] {
             let db = seeded(&test_db, scale).await;
             let url = test_db.url.as_str();
             let head = shape(&db).await;

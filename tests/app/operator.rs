@@ -125,7 +125,7 @@ backend_tests! {
         let credentials = app.demo_credentials.clone().expect("the demo data is loaded");
         let member = app.visitor();
         member.login_ok(&credentials.admin_username, &credentials.admin_password).await;
-        assert_eq!(member.signed_in_as().await.as_deref(), Some(credentials.admin_username.as_str()));
+        assert_eq!(member.nav_username().await.as_deref(), Some(credentials.admin_username.as_str()));
         app.stop().await;
         let db = test_db.connect().await;
         let counts = row_counts(&db).await;
@@ -143,7 +143,7 @@ backend_tests! {
         assert_eq!(row_counts(&db).await, counts, "every row is still there");
         let member = Visitor { address: upgraded.address.clone(), client: member.client.clone() };
         assert_eq!(
-            member.signed_in_as().await.as_deref(),
+            member.nav_username().await.as_deref(),
             Some(credentials.admin_username.as_str()),
             "the session survives the upgrade"
         );

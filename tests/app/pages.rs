@@ -66,9 +66,12 @@ backend_tests! {
 
         let response = app.get_json("/no/such/page").await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        // The same problem details as the API's (one JSON error shape).
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
         let body: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(body["error"]["status"], 404);
+        assert_eq!(body["status"], 404);
+        assert_eq!(body["type"], "/docs/api#not-found");
+        assert!(body["detail"].as_str().unwrap().contains("could not find"), "{body}");
 
         let response = app.get("/static/no-such-file.css").await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);

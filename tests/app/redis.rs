@@ -50,7 +50,7 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
     assert_eq!(login.status(), StatusCode::SEE_OTHER);
     let copied = crate::helpers::session_cookie(&login);
     assert_eq!(
-        on_two.signed_in_as().await.as_deref(),
+        on_two.nav_username().await.as_deref(),
         Some(name.as_str()),
         "a session started on instance one is used on instance two (no cookie store)"
     );
@@ -106,7 +106,7 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
         StatusCode::SEE_OTHER,
         "a form from one is accepted by two"
     );
-    assert_eq!(on_one.signed_in_as().await, None, "logged out everywhere");
+    assert_eq!(on_one.nav_username().await, None, "logged out everywhere");
     let replayed = crate::helpers::client()
         .get(one.url("/settings/profile"))
         .header("cookie", &copied)

@@ -3,13 +3,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{ApiError, Caller, Json, Problem, ip, json, page_cursor, page_links};
-use crate::forms::CommentForm;
+use crate::domain::{CommentBody, ServiceError};
 use crate::services::blog::{self};
+use crate::state::App;
 
 /// A comment on a post.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -65,14 +65,14 @@ pub struct PageQuery {
 )]
 pub async fn list_comments(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let number = page_cursor(query.cursor.as_deref())?;
-    let post = blog::visible_post(db.get_ref(), &path.into_inner(), caller.viewer()).await?;
+    let post = blog::visible_post(&app.db, &path.into_inner(), caller.viewer()).await?;
     let moderator = caller.viewer().is_some_and(blog::is_moderator);
-    let page = blog::comments(db.get_ref(), post.id, moderator, number).await?;
+    let page = blog::comments(&app.db, post.id, moderator, number).await?;
     let (next, prev) = page_links(page.number, page.pages);
     let items = page
         .items
@@ -113,17 +113,14 @@ pub async fn list_comments(
 )]
 pub async fn create_comment(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
     body: Json<CommentWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
     user.require(entity::enums::Permission::Comment)?;
-    let text = CommentForm {
-        body: body.0.body.clone(),
-    }
-    .parse()?;
-    let (comment, _) = blog::add_comment(db.get_ref(), user, &path.into_inner(), text).await?;
+    let text = CommentBody::parse(&body.0.body).map_err(|e| ServiceError::invalid("body", e))?;
+    let (comment, _) = blog::add_comment(&app.db, user, &path.into_inner(), text).await?;
     Ok(json(
         StatusCode::CREATED,
         &Comment {
@@ -139,12 +136,12 @@ pub async fn create_comment(
 pub(super) async fn set_hidden(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     id: i32,
     hidden: bool,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
-    blog::set_comment_hidden(db.get_ref(), user, ip(&req), id, hidden).await?;
+    blog::set_comment_hidden(&app.db, user, ip(&req), id, hidden).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -164,10 +161,10 @@ pub(super) async fn set_hidden(
 pub async fn hide_comment(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    set_hidden(req, caller, db, path.into_inner(), true).await
+    set_hidden(req, caller, app, path.into_inner(), true).await
 }
 
 /// Shows a hidden comment again (`moderate_comments`; audited).
@@ -186,8 +183,8 @@ pub async fn hide_comment(
 pub async fn unhide_comment(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    set_hidden(req, caller, db, path.into_inner(), false).await
+    set_hidden(req, caller, app, path.into_inner(), false).await
 }

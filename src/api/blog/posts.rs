@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{ApiError, Caller, Json, Problem, ip, json, limit, tagged};
-use crate::domain::{ServiceError, Viewer};
-use crate::forms::PostForm;
+use crate::domain::{FieldErrors, PostBody, ServiceError, Tags, Title, Viewer, parse_status};
 use crate::services::blog::{self, Cursor, Position, PostFilter};
 use crate::services::precondition::{Lock, unless_changed};
+use crate::state::App;
 
 /// Draft or published.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -112,25 +112,32 @@ pub struct PostWrite {
 }
 
 impl PostWrite {
+    /// The service's input, by the domain parsers and field names the post form uses.
     pub(super) fn parse(&self) -> Result<blog::PostInput, ServiceError> {
         // The list as sent, before duplicates merge: the document says at most ten.
-        if self.tags.len() > crate::domain::Tags::MAX {
+        if self.tags.len() > Tags::MAX {
             return Err(ServiceError::invalid(
                 "tags",
-                format!("Use at most {} tags.", crate::domain::Tags::MAX),
+                format!("Use at most {} tags.", Tags::MAX),
             ));
         }
-        PostForm {
-            title: self.title.clone(),
-            body: self.body.clone(),
-            category_id: self
-                .category_id
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
-            tags: crate::api::joined(&self.tags, "tags", &[','])?,
-            status: self.status.clone(),
-        }
-        .parse()
+        let tag_names = crate::api::list_entries(&self.tags, "tags", &[','])?;
+        let mut errors = FieldErrors::default();
+        let title = errors.check("title", Title::parse(&self.title, "post"));
+        let body = errors.check("body", PostBody::parse(&self.body));
+        let tags = errors.check("tags", Tags::from_list(tag_names));
+        let status = errors.check("status", parse_status(&self.status));
+        errors.or_valid(|| {
+            Some(blog::PostInput {
+                title: title?,
+                body: body?,
+                // A JSON number is already an id; whether it names a category is the
+                // service's to say.
+                category_id: self.category_id,
+                tags: tags?,
+                status: status?,
+            })
+        })
     }
 }
 
@@ -199,11 +206,11 @@ pub(super) fn category_ref(name: Option<String>, slug: Option<String>) -> Option
 )]
 pub async fn list_posts(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     query: web::Query<PostListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let db = db.get_ref();
+    let db = &app.db;
     let per_page = limit(query.limit, blog::POSTS_PER_PAGE)?;
     let position = post_position(query.cursor.as_deref())?;
     let mut filter = PostFilter {
@@ -215,11 +222,7 @@ pub async fn list_posts(
     }
     if let Some(slug) = query.category.as_deref() {
         let all = blog::categories(db).await?;
-        let category = all
-            .iter()
-            .find(|c| c.slug == slug)
-            .ok_or(ServiceError::NotFound)?;
-        filter.category_ids = Some(blog::descendants(&all, category.id));
+        (_, filter) = blog::category_posts(&all, slug, filter).ok_or(ServiceError::NotFound)?;
     }
     if let Some(author) = query.author.as_deref() {
         filter.author_id = Some(
@@ -291,10 +294,7 @@ pub(super) async fn post_view(
     let post = detail.post;
     Ok(Post {
         id: post.id,
-        body_html: post
-            .body_html
-            .clone()
-            .unwrap_or_else(|| markup::to_safe_html(&post.body)),
+        body_html: blog::body_html(&post),
         slug: post.slug,
         title: post.title,
         status: post.status.into(),
@@ -327,10 +327,10 @@ pub(super) async fn post_view(
 pub async fn get_post(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let post = post_view(db.get_ref(), &path.into_inner(), caller.viewer()).await?;
+    let post = post_view(&app.db, &path.into_inner(), caller.viewer()).await?;
     Ok(tagged(&req, StatusCode::OK, &post))
 }
 
@@ -350,15 +350,18 @@ pub async fn get_post(
 )]
 pub async fn create_post(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     body: Json<PostWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
     user.require(entity::enums::Permission::WritePosts)?;
     let input = body.0.parse()?;
-    let created = blog::create_post(db.get_ref(), user, input).await?;
-    let post = post_view(db.get_ref(), &created.slug, Some(user)).await?;
-    let location = format!("/api/v1/posts/{}", crate::errors::urlencode(&post.slug));
+    let created = blog::create_post(&app.db, user, input).await?;
+    let post = post_view(&app.db, &created.slug, Some(user)).await?;
+    let location = format!(
+        "/api/v1/posts/{}",
+        crate::routes::respond::urlencode(&post.slug)
+    );
     Ok(crate::api::created(&location, &post))
 }
 
@@ -395,24 +398,24 @@ pub(super) async fn post_to_change(
 pub async fn update_post(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
     body: Json<PostWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
-    let id = post_to_change(&db, &slug, &caller).await?;
+    let id = post_to_change(&app.db, &slug, &caller).await?;
     let user = caller.writer()?;
     let input = body.0.parse()?;
     let address = ip(&req);
     unless_changed(
-        &db,
+        &app.db,
         crate::api::if_match(&req).as_deref(),
         Lock::Row("post", id),
         async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,
         async |txn: &DatabaseTransaction| blog::update_post(txn, user, address, &slug, input).await,
     )
     .await?;
-    let post = post_view(db.get_ref(), &slug, Some(user)).await?;
+    let post = post_view(&app.db, &slug, Some(user)).await?;
     Ok(tagged(&req, StatusCode::OK, &post))
 }
 
@@ -437,22 +440,22 @@ pub async fn update_post(
 pub async fn publish_post(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
-    let id = post_to_change(&db, &slug, &caller).await?;
+    let id = post_to_change(&app.db, &slug, &caller).await?;
     let user = caller.writer()?;
     let address = ip(&req);
     unless_changed(
-        &db,
+        &app.db,
         crate::api::if_match(&req).as_deref(),
         Lock::Row("post", id),
         async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,
         async |txn: &DatabaseTransaction| blog::publish_post(txn, user, address, &slug).await,
     )
     .await?;
-    let post = post_view(db.get_ref(), &slug, Some(user)).await?;
+    let post = post_view(&app.db, &slug, Some(user)).await?;
     Ok(tagged(&req, StatusCode::OK, &post))
 }
 
@@ -476,15 +479,15 @@ pub async fn publish_post(
 pub async fn delete_post(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path.into_inner();
-    let id = post_to_change(&db, &slug, &caller).await?;
+    let id = post_to_change(&app.db, &slug, &caller).await?;
     let user = caller.writer()?;
     let address = ip(&req);
     unless_changed(
-        &db,
+        &app.db,
         crate::api::if_match(&req).as_deref(),
         Lock::Row("post", id),
         async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,

@@ -1,13 +1,13 @@
 //! The category tree and the tags through the API.
 
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
-use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::{ApiError, json};
 use crate::services::blog::{self};
+use crate::state::App;
 
 /// A category in the tree, depth first and alphabetical.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -36,8 +36,8 @@ pub struct CategoryTree {
     responses((status = 200, description = "Every category", body = CategoryTree)),
     security((), ("bearer" = []))
 )]
-pub async fn list_categories(db: web::Data<DatabaseConnection>) -> Result<HttpResponse, ApiError> {
-    let all = blog::categories(db.get_ref()).await?;
+pub async fn list_categories(app: App) -> Result<HttpResponse, ApiError> {
+    let all = blog::categories(&app.db).await?;
     let items = blog::flatten(&all)
         .into_iter()
         .map(|node| CategoryNode {
@@ -73,8 +73,8 @@ pub struct TagList {
     responses((status = 200, description = "Tags with their post counts", body = TagList)),
     security((), ("bearer" = []))
 )]
-pub async fn list_tags(db: web::Data<DatabaseConnection>) -> Result<HttpResponse, ApiError> {
-    let items = blog::tag_counts(db.get_ref())
+pub async fn list_tags(app: App) -> Result<HttpResponse, ApiError> {
+    let items = blog::tag_counts(&app.db)
         .await?
         .into_iter()
         .map(|t| Tag {

@@ -4,15 +4,15 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::{MpaRating, Permission};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{ApiError, Caller, Json, Problem, ip, json, page_cursor, page_links, tagged};
-use crate::domain::ServiceError;
-use crate::forms::MovieForm;
+use crate::domain::{Directors, FieldErrors, ServiceError, Synopsis, Title, Year, parse_mpa};
 use crate::services::movies::{self, MovieCard, MovieFilter, MovieSort};
 use crate::services::precondition::{Lock, unless_changed};
+use crate::state::App;
 
 /// A person as a movie credits them.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -149,21 +149,16 @@ impl MovieListQuery {
             }
         }
         let sort = match self.sort.as_deref() {
-            None | Some("title") => MovieSort::Title,
-            Some("year") => MovieSort::Year,
-            Some("rating") => MovieSort::Rating,
-            Some(_) => {
-                return Err(ApiError::BadRequest(
-                    "sort is title, year or rating.".into(),
-                ));
-            }
+            None => MovieSort::default(),
+            Some(name) => MovieSort::named(name)
+                .ok_or_else(|| ApiError::BadRequest("sort is title, year or rating.".into()))?,
         };
-        let descending = match self.dir.as_deref() {
-            None => sort != MovieSort::Title,
-            Some("asc") => false,
-            Some("desc") => true,
+        let descending = sort.descending(match self.dir.as_deref() {
+            None => None,
+            Some("asc") => Some(false),
+            Some("desc") => Some(true),
             Some(_) => return Err(ApiError::BadRequest("dir is asc or desc.".into())),
-        };
+        });
         let text = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
         Ok((
             MovieFilter {
@@ -193,12 +188,12 @@ impl MovieListQuery {
     security((), ("bearer" = []))
 )]
 pub async fn list_movies(
-    db: web::Data<DatabaseConnection>,
+    app: App,
     query: web::Query<MovieListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (filter, sort, descending) = query.filter()?;
     let number = page_cursor(query.cursor.as_deref())?;
-    let db = db.get_ref();
+    let db = &app.db;
     let facets = movies::facets(db, &filter).await?;
     let page = movies::list_movies(db, &filter, sort, descending, number, facets.total).await?;
     let (next, prev) = page_links(page.number, page.pages);
@@ -258,10 +253,10 @@ pub(super) async fn movie_view(db: &impl ConnectionTrait, id: i32) -> Result<Mov
 )]
 pub async fn get_movie(
     req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let movie = movie_view(db.get_ref(), path.into_inner()).await?;
+    let movie = movie_view(&app.db, path.into_inner()).await?;
     Ok(tagged(&req, StatusCode::OK, &movie))
 }
 
@@ -283,16 +278,25 @@ pub struct MovieWrite {
 }
 
 impl MovieWrite {
+    /// The service's input, by the domain parsers and field names the movie form uses.
     pub(super) fn parse(&self) -> Result<movies::MovieInput, ServiceError> {
-        MovieForm {
-            title: self.title.clone(),
-            year: self.year.map(|y| y.to_string()).unwrap_or_default(),
-            mpa: self.mpa.clone().unwrap_or_default(),
-            theatre: self.theatre,
-            synopsis: self.synopsis.clone(),
-            directors: crate::api::joined(&self.directors, "directors", &[',', '\n'])?,
-        }
-        .parse()
+        let names = crate::api::list_entries(&self.directors, "directors", &[',', '\n'])?;
+        let mut errors = FieldErrors::default();
+        let title = errors.check("title", Title::parse(&self.title, "movie"));
+        let year = errors.check("year", Year::from_number(self.year));
+        let mpa = errors.check("mpa", parse_mpa(self.mpa.as_deref().unwrap_or_default()));
+        let synopsis = errors.check("synopsis", Synopsis::parse(&self.synopsis));
+        let directors = errors.check("directors", Directors::from_list(names));
+        errors.or_valid(|| {
+            Some(movies::MovieInput {
+                title: title?,
+                year: year?,
+                mpa: mpa?,
+                theatre: self.theatre,
+                synopsis: synopsis?,
+                directors: directors?,
+            })
+        })
     }
 }
 
@@ -312,14 +316,14 @@ impl MovieWrite {
 pub async fn create_movie(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     body: Json<MovieWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
     user.require(Permission::ManageMovies)?;
     let input = body.0.parse()?;
-    let created = movies::create_movie(db.get_ref(), user, ip(&req), input).await?;
-    let movie = movie_view(db.get_ref(), created.id).await?;
+    let created = movies::create_movie(&app.db, user, ip(&req), input).await?;
+    let movie = movie_view(&app.db, created.id).await?;
     Ok(crate::api::created(
         &format!("/api/v1/movies/{}", movie.id),
         &movie,
@@ -349,7 +353,7 @@ pub async fn create_movie(
 pub async fn update_movie(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
     body: Json<MovieWrite>,
 ) -> Result<HttpResponse, ApiError> {
@@ -357,17 +361,17 @@ pub async fn update_movie(
     let user = caller.writer()?;
     user.require(Permission::ManageMovies)?;
     let input = body.0.parse()?;
-    movies::find(db.get_ref(), id).await?;
+    movies::find(&app.db, id).await?;
     let address = ip(&req);
     unless_changed(
-        &db,
+        &app.db,
         crate::api::if_match(&req).as_deref(),
         Lock::Row("movie", id),
         async |txn: &DatabaseTransaction| movie_view(txn, id).await,
         async |txn: &DatabaseTransaction| movies::update_movie(txn, user, address, id, input).await,
     )
     .await?;
-    let movie = movie_view(db.get_ref(), id).await?;
+    let movie = movie_view(&app.db, id).await?;
     Ok(tagged(&req, StatusCode::OK, &movie))
 }
 
@@ -391,16 +395,16 @@ pub async fn update_movie(
 pub async fn delete_movie(
     req: HttpRequest,
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let user = caller.writer()?;
     user.require(Permission::ManageMovies)?;
-    movies::find(db.get_ref(), id).await?;
+    movies::find(&app.db, id).await?;
     let address = ip(&req);
     unless_changed(
-        &db,
+        &app.db,
         crate::api::if_match(&req).as_deref(),
         Lock::Row("movie", id),
         async |txn: &DatabaseTransaction| movie_view(txn, id).await,
@@ -432,10 +436,10 @@ pub struct Person {
 )]
 pub async fn get_person(
     req: HttpRequest,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let (person, directed) = movies::person_with_movies(db.get_ref(), path.into_inner())
+    let (person, directed) = movies::person_with_movies(&app.db, path.into_inner())
         .await?
         .ok_or(ServiceError::NotFound)?;
     let person = Person {

@@ -4,15 +4,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use entity::enums::Permission;
-use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::blog::PageQuery;
 use crate::api::{ApiError, Caller, Json, Problem, json, page_cursor, page_links};
-use crate::domain::ServiceError;
-use crate::forms::ReviewForm;
+use crate::domain::{CommentBody, FieldErrors, Rating, ServiceError};
 use crate::services::movies::{self};
+use crate::state::App;
 
 /// A member's review of a movie.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -48,12 +47,17 @@ pub struct ReviewWrite {
 }
 
 impl ReviewWrite {
+    /// The service's input, by the domain parsers and field names the review form uses.
     pub(super) fn parse(&self) -> Result<movies::ReviewInput, ServiceError> {
-        ReviewForm {
-            rating: self.rating.map(|r| r.to_string()).unwrap_or_default(),
-            body: self.body.clone(),
-        }
-        .parse()
+        let mut errors = FieldErrors::default();
+        let rating = errors.check("rating", Rating::from_number(self.rating));
+        let body = errors.check("body", CommentBody::parse_review(&self.body));
+        errors.or_valid(|| {
+            Some(movies::ReviewInput {
+                rating: rating?,
+                body: body?,
+            })
+        })
     }
 }
 
@@ -71,13 +75,13 @@ impl ReviewWrite {
     security((), ("bearer" = []))
 )]
 pub async fn list_reviews(
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let number = page_cursor(query.cursor.as_deref())?;
-    let movie = movies::find(db.get_ref(), path.into_inner()).await?;
-    let page = movies::reviews(db.get_ref(), movie.id, number).await?;
+    let movie = movies::find(&app.db, path.into_inner()).await?;
+    let page = movies::reviews(&app.db, movie.id, number).await?;
     let (next, prev) = page_links(page.number, page.pages);
     let items = page
         .items
@@ -131,15 +135,15 @@ pub(super) fn review_of(model: entity::review::Model, author: &str) -> Review {
 )]
 pub async fn create_review(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<i32>,
     body: Json<ReviewWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
     user.require(Permission::ReviewMovies)?;
     let input = body.0.parse()?;
-    let movie = movies::find(db.get_ref(), path.into_inner()).await?;
-    let created = movies::add_review(db.get_ref(), user, movie.id, input).await?;
+    let movie = movies::find(&app.db, path.into_inner()).await?;
+    let created = movies::add_review(&app.db, user, movie.id, input).await?;
     Ok(json(
         StatusCode::CREATED,
         &review_of(created, &user.username),
@@ -166,14 +170,14 @@ pub async fn create_review(
 )]
 pub async fn update_review(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<(i32, i32)>,
     body: Json<ReviewWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let (movie_id, review_id) = path.into_inner();
     let user = caller.writer()?;
     let input = body.0.parse()?;
-    let updated = movies::update_review(db.get_ref(), user, movie_id, review_id, input).await?;
+    let updated = movies::update_review(&app.db, user, movie_id, review_id, input).await?;
     Ok(json(StatusCode::OK, &review_of(updated, &user.username)))
 }
 
@@ -195,11 +199,11 @@ pub async fn update_review(
 )]
 pub async fn delete_review(
     caller: Caller,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (movie_id, review_id) = path.into_inner();
     let user = caller.writer()?;
-    movies::delete_review(db.get_ref(), user, movie_id, review_id).await?;
+    movies::delete_review(&app.db, user, movie_id, review_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -80,6 +80,40 @@ fn tags_and_directors_are_normalised() {
 }
 
 #[test]
+fn lists_and_their_text_follow_one_rule() {
+    let tags = ["Rust", " web  dev ", "rust"];
+    assert_eq!(Tags::from_list(tags), Tags::parse(&tags.join(",")));
+    assert_eq!(
+        Tags::from_list(["ok", " a<b "]).unwrap_err(),
+        Tags::parse("ok, a<b ").unwrap_err()
+    );
+    let many: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
+    assert!(Tags::from_list(many.iter().map(String::as_str)).is_err());
+    let names = ["Ada  Lovelace", "ada lovelace", "Grace Hopper"];
+    assert_eq!(
+        Directors::from_list(names),
+        Directors::parse(&names.join("\n"))
+    );
+    let crowd: Vec<String> = (0..21).map(|i| format!("D{i}")).collect();
+    assert!(Directors::from_list(crowd.iter().map(String::as_str)).is_err());
+}
+
+#[test]
+fn numbers_sent_as_numbers_meet_the_same_ranges() {
+    assert_eq!(Year::from_number(Some(1999)), Year::parse("1999"));
+    assert_eq!(Year::from_number(None), Year::parse(""));
+    assert_eq!(Year::from_number(Some(1887)), Year::parse("1887"));
+    assert_eq!(Rating::from_number(Some(10)), Rating::parse("10"));
+    assert_eq!(Rating::from_number(None), Rating::parse(""));
+    assert_eq!(Rating::from_number(Some(11)), Rating::parse("11"));
+    assert_eq!(parse_bio("  "), Ok(String::new()));
+    assert_eq!(
+        parse_bio(&"b".repeat(2_001)).unwrap_err(),
+        "Keep your bio under 2,000 characters."
+    );
+}
+
+#[test]
 fn profile_values_are_optional_but_checked() {
     assert_eq!(optional_text("  ", 10), Ok(None));
     assert!(optional_text("12345678901", 10).is_err());

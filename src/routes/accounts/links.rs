@@ -10,15 +10,14 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::RequireUser;
 use crate::auth::session::UserSession;
-use crate::auth::throttle::Throttle;
 use crate::domain::{Email, FieldErrors, NewPassword};
-use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::{EmailForm, ForgotForm, ResetForm};
-use crate::mail::Outbox;
+use crate::routes::error::AppError;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status};
 use crate::services::accounts::links::{self, Purpose};
 use crate::services::accounts::{self, password};
+use crate::state::App;
 use crate::views::{EmailPage, ForgotPage, LinkGonePage, LinkPage, PageContext, ResetPage};
 
 fn gone(ctx: PageContext) -> Result<HttpResponse, AppError> {
@@ -34,10 +33,10 @@ async fn works(db: &DatabaseConnection, purpose: Purpose, secret: &str) -> Resul
 pub async fn verify_page(
     req: HttpRequest,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     secret: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    if !works(db.get_ref(), Purpose::Verify, &secret).await? {
+    if !works(&app.db, Purpose::Verify, &secret).await? {
         return gone(ctx);
     }
     render_status(
@@ -57,11 +56,11 @@ pub async fn verify_page(
 pub async fn verify(
     req: HttpRequest,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     secret: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    match links::verify(db.get_ref(), &secret, client_ip(&req)).await? {
+    match links::verify(&app.db, &secret, client_ip(&req)).await? {
         None => gone(ctx),
         Some(account) => {
             let signed_in = ctx.user.as_ref().is_some_and(|u| u.id == account.id);
@@ -78,14 +77,13 @@ pub async fn verify(
 /// `POST /settings/verify`: "send the link again".
 pub async fn resend(
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
-    outbox: web::Data<Outbox>,
+    app: App,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
     let back = format!("/users/{}", user.0.username);
-    match links::resend_verification(db.get_ref(), &user.0).await {
+    match links::resend_verification(&app.db, &user.0).await {
         Ok(()) => {
-            outbox.wake();
+            app.delivery.wake();
             Ok(done(
                 &session,
                 Level::Success,
@@ -115,9 +113,7 @@ pub async fn forgot_form(ctx: PageContext) -> Result<HttpResponse, AppError> {
 pub async fn forgot(
     req: HttpRequest,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-    throttle: web::Data<Throttle>,
-    outbox: web::Data<Outbox>,
+    app: App,
     session: Session,
     form: HtmlForm<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -136,12 +132,12 @@ pub async fn forgot(
         }
     };
     let ip = client_ip(&req);
-    throttle
+    app.throttle
         .begin_forgot(ip.as_deref().unwrap_or("unknown"))
         .await
         .map_err(AppError::TooManyAttempts)?;
-    links::forgot_password(db.get_ref(), &email, ip).await?;
-    outbox.wake();
+    links::forgot_password(&app.db, &email, ip).await?;
+    app.delivery.wake();
     Ok(done(
         &session,
         Level::Info,
@@ -155,10 +151,10 @@ pub async fn forgot(
 pub async fn reset_form(
     req: HttpRequest,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     secret: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((_, account)) = links::open(db.get_ref(), Purpose::Reset, &secret).await? else {
+    let Some((_, account)) = links::open(&app.db, Purpose::Reset, &secret).await? else {
         return gone(ctx);
     };
     render_status(
@@ -177,12 +173,12 @@ pub async fn reset_form(
 pub async fn reset(
     req: HttpRequest,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     secret: web::Path<String>,
     form: HtmlForm<ResetForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((_, account)) = links::open(db.get_ref(), Purpose::Reset, &secret).await? else {
+    let Some((_, account)) = links::open(&app.db, Purpose::Reset, &secret).await? else {
         return gone(ctx);
     };
     let form = form.into_inner();
@@ -202,7 +198,7 @@ pub async fn reset(
             }
         };
     let hash = password::hash(new_password.into_inner()).await?;
-    match links::reset_password(db.get_ref(), &secret, hash, client_ip(&req)).await? {
+    match links::reset_password(&app.db, &secret, hash, client_ip(&req)).await? {
         None => gone(ctx),
         Some(_) => {
             UserSession::new(session.clone()).log_out();
@@ -220,9 +216,9 @@ pub async fn reset(
 pub async fn email_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
 ) -> Result<HttpResponse, AppError> {
-    let (account, _) = accounts::account(db.get_ref(), user.0.id)
+    let (account, _) = accounts::account(&app.db, user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
     render_status(
@@ -243,13 +239,12 @@ pub async fn change_email(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
-    outbox: web::Data<Outbox>,
+    app: App,
     session: Session,
     form: HtmlForm<EmailForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let (account, _) = accounts::account(db.get_ref(), user.0.id)
+    let (account, _) = accounts::account(&app.db, user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
@@ -259,13 +254,13 @@ pub async fn change_email(
     }
     let requested = match email.filter(|_| errors.is_empty()) {
         Some(email) => {
-            links::request_address_change(db.get_ref(), &user.0, &email, client_ip(&req)).await
+            links::request_address_change(&app.db, &user.0, &email, client_ip(&req)).await
         }
         None => Err(crate::domain::ServiceError::Invalid(errors)),
     };
     match requested {
         Ok(()) => {
-            outbox.wake();
+            app.delivery.wake();
             Ok(done(
                 &session,
                 Level::Success,
@@ -296,10 +291,10 @@ pub async fn change_email(
 pub async fn email_confirm_page(
     req: HttpRequest,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     secret: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((link, _)) = links::open(db.get_ref(), Purpose::Email, &secret).await? else {
+    let Some((link, _)) = links::open(&app.db, Purpose::Email, &secret).await? else {
         return gone(ctx);
     };
     render_status(
@@ -322,11 +317,11 @@ pub async fn email_confirm_page(
 pub async fn email_confirm(
     req: HttpRequest,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     secret: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    match links::confirm_address(db.get_ref(), &secret, client_ip(&req)).await {
+    match links::confirm_address(&app.db, &secret, client_ip(&req)).await {
         Ok(None) => gone(ctx),
         Ok(Some(_)) => Ok(done(
             &session,

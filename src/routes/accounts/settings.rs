@@ -3,21 +3,21 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use sea_orm::DatabaseConnection;
 
 use crate::auth::session::UserSession;
-use crate::auth::throttle::{PasswordKeys, Throttle};
+use crate::auth::throttle::PasswordKeys;
 use crate::auth::{MaybeUser, RequireUser};
 use crate::domain::FieldErrors;
 use crate::domain::NewPassword;
-use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::forms::{PasswordForm, ProfileForm};
+use crate::routes::error::AppError;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, see_other, submit};
 use crate::services::accounts;
-use crate::services::accounts::sessions::{self, Lifetimes, Revoke};
+use crate::services::accounts::sessions::{self, Revoke};
 use crate::services::accounts::{password, secrets};
 use crate::services::audit::Actor;
+use crate::state::App;
 use crate::views::{
     EditProfilePage, PageContext, PasswordPage, ProfilePage, SessionRow, SessionsPage,
     duration_words,
@@ -26,10 +26,10 @@ use crate::views::{
 pub async fn profile(
     ctx: PageContext,
     viewer: MaybeUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let view = accounts::profile_view(db.get_ref(), &path.into_inner())
+    let view = accounts::profile_view(&app.db, &path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     let is_self = viewer.0.as_ref().is_some_and(|u| u.id == view.user.id);
@@ -51,9 +51,9 @@ pub async fn profile(
 pub async fn edit_profile_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
 ) -> Result<HttpResponse, AppError> {
-    let (account, profile) = accounts::account(db.get_ref(), user.0.id)
+    let (account, profile) = accounts::account(&app.db, user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
     let form = match profile {
@@ -74,7 +74,7 @@ pub async fn edit_profile_form(
             ..Default::default()
         },
     };
-    let countries = accounts::countries(db.get_ref()).await?;
+    let countries = accounts::countries(&app.db).await?;
     render_status(
         StatusCode::OK,
         &EditProfilePage {
@@ -89,13 +89,13 @@ pub async fn edit_profile_form(
 pub async fn edit_profile(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     form: HtmlForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let saved = submit(form.parse(), |changes| {
-        accounts::update_profile(db.get_ref(), &user.0, changes)
+        accounts::update_profile(&app.db, &user.0, changes)
     })
     .await;
     match saved {
@@ -107,7 +107,7 @@ pub async fn edit_profile(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let countries = accounts::countries(db.get_ref()).await?;
+            let countries = accounts::countries(&app.db).await?;
             render_status(
                 status,
                 &EditProfilePage {
@@ -138,9 +138,7 @@ pub async fn current_password_ok(
     account: &entity::user::Model,
     typed: String,
 ) -> Result<bool, AppError> {
-    let throttle = req
-        .app_data::<web::Data<Throttle>>()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no login throttle")))?;
+    let throttle = &crate::state::AppState::of(req)?.throttle;
     let keys = PasswordKeys::new(
         &account.username,
         client_ip(req).as_deref().unwrap_or("unknown"),
@@ -163,13 +161,13 @@ pub async fn change_password(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     form: HtmlForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
-    let (account, _) = accounts::account(db.get_ref(), user.0.id)
+    let (account, _) = accounts::account(&app.db, user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !current_password_ok(&req, &account, form.current_password).await? {
@@ -192,7 +190,7 @@ pub async fn change_password(
     let user_session = UserSession::new(session.clone());
     let keep = user_session.user().map(|s| s.token);
     let version = accounts::set_password(
-        db.get_ref(),
+        &app.db,
         user.0.id,
         hash,
         keep.as_deref(),
@@ -214,14 +212,14 @@ pub async fn change_password(
 pub async fn sessions(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
-    lifetimes: web::Data<Lifetimes>,
+    app: App,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
+    let lifetimes = app.lifetimes;
     let current = UserSession::new(session)
         .user()
         .map(|s| secrets::token_id(&s.token));
-    let rows = sessions::list(db.get_ref(), user.0.id, *lifetimes.get_ref())
+    let rows = sessions::list(&app.db, user.0.id, lifetimes)
         .await?
         .into_iter()
         .map(|s| SessionRow {
@@ -244,7 +242,7 @@ pub async fn sessions(
 pub async fn end_session(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -254,7 +252,7 @@ pub async fn end_session(
         .user()
         .is_some_and(|s| secrets::token_id(&s.token) == id);
     let ended = sessions::revoke(
-        db.get_ref(),
+        &app.db,
         &Actor::of(&user.0, client_ip(&req)),
         user.0.id,
         Revoke::One(&id),
@@ -276,7 +274,7 @@ pub async fn end_session(
 pub async fn end_other_sessions(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
     let token = UserSession::new(session.clone())
@@ -284,7 +282,7 @@ pub async fn end_other_sessions(
         .map(|s| s.token)
         .ok_or(AppError::LoginRequired("/settings/sessions".into()))?;
     let ended = sessions::revoke(
-        db.get_ref(),
+        &app.db,
         &Actor::of(&user.0, client_ip(&req)),
         user.0.id,
         Revoke::AllBut(&token),
@@ -302,11 +300,11 @@ pub async fn end_other_sessions(
 pub async fn end_all_sessions(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
     sessions::revoke(
-        db.get_ref(),
+        &app.db,
         &Actor::of(&user.0, client_ip(&req)),
         user.0.id,
         Revoke::All,

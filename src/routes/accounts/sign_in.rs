@@ -8,15 +8,16 @@ use serde::Deserialize;
 
 use crate::auth::MaybeUser;
 use crate::auth::session::UserSession;
-use crate::auth::throttle::{PasswordKeys, Throttle};
+use crate::auth::throttle::PasswordKeys;
 use crate::domain::{Email, FieldErrors, NewPassword, ServiceError, Username, safe_next};
-use crate::errors::AppError;
 use crate::flash::{self, Level};
 use crate::forms::{LoginForm, RegisterForm};
+use crate::routes::error::AppError;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, see_other, user_agent};
 use crate::services::accounts;
 use crate::services::accounts::password;
 use crate::services::accounts::sessions::{self, Origin};
+use crate::state::App;
 use crate::views::{LoginPage, PageContext, RegisterPage};
 
 pub async fn register_form(ctx: PageContext, user: MaybeUser) -> Result<HttpResponse, AppError> {
@@ -56,14 +57,13 @@ async fn sign_in(
 pub async fn register(
     req: HttpRequest,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-    throttle: web::Data<Throttle>,
-    outbox: web::Data<crate::mail::Outbox>,
+    app: App,
     session: Session,
     form: HtmlForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req).unwrap_or_else(|| "unknown".into());
-    let reservation = throttle
+    let reservation = app
+        .throttle
         .begin_signup(&ip)
         .await
         .map_err(AppError::TooManyAttempts)?;
@@ -79,7 +79,7 @@ pub async fn register(
         (Some(username), Some(email), Some(password)) => {
             let hash = password::hash(password.into_inner()).await?;
             accounts::register(
-                db.get_ref(),
+                &app.db,
                 &username,
                 &email,
                 hash,
@@ -92,8 +92,8 @@ pub async fn register(
     };
     match registered {
         Ok(user) => {
-            outbox.wake();
-            sign_in(&req, db.get_ref(), &session, &user).await?;
+            app.delivery.wake();
+            sign_in(&req, &app.db, &session, &user).await?;
             Ok(done(
                 &session,
                 Level::Success,
@@ -105,7 +105,7 @@ pub async fn register(
             ))
         }
         Err(error) => {
-            throttle.release(reservation).await;
+            app.throttle.release(reservation).await;
             let (status, errors) = problems(error)?;
             render_status(
                 status,
@@ -150,8 +150,7 @@ pub async fn login_form(
 pub async fn login(
     req: HttpRequest,
     ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-    throttle: web::Data<Throttle>,
+    app: App,
     session: Session,
     form: HtmlForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -159,11 +158,12 @@ pub async fn login(
     let ip = client_ip(&req);
     let keys = PasswordKeys::new(&form.login, ip.as_deref().unwrap_or("unknown"));
     // Counted before the password is checked, so parallel guesses cannot pass the limit.
-    let reservation = throttle
+    let reservation = app
+        .throttle
         .begin_password(&keys)
         .await
         .map_err(AppError::TooManyAttempts)?;
-    let account = accounts::find_by_login(db.get_ref(), &form.login).await?;
+    let account = accounts::find_by_login(&app.db, &form.login).await?;
     let checked = password::verify_and_refresh(
         form.password,
         account.as_ref().map(|u| u.password_hash.clone()),
@@ -185,9 +185,9 @@ pub async fn login(
     let account_id = account.as_ref().map(|u| u.id);
     match account {
         Some(user) if verified && user.is_active => {
-            throttle.password_succeeded(&keys, reservation).await;
-            accounts::logged_in(db.get_ref(), &user, checked.new_hash, ip).await?;
-            sign_in(&req, db.get_ref(), &session, &user).await?;
+            app.throttle.password_succeeded(&keys, reservation).await;
+            accounts::logged_in(&app.db, &user, checked.new_hash, ip).await?;
+            sign_in(&req, &app.db, &session, &user).await?;
             flash::push(
                 &session,
                 Level::Success,
@@ -196,15 +196,15 @@ pub async fn login(
             Ok(see_other(next.as_deref().unwrap_or("/")))
         }
         Some(_) if verified => {
-            throttle.password_succeeded(&keys, reservation).await;
+            app.throttle.password_succeeded(&keys, reservation).await;
             failed(
                 ctx,
                 "This account has been deactivated. Contact an administrator.",
             )
         }
         _ => {
-            throttle.password_failed(&keys).await;
-            accounts::login_failed(db.get_ref(), account_id, ip).await?;
+            app.throttle.password_failed(&keys).await;
+            accounts::login_failed(&app.db, account_id, ip).await?;
             tracing::info!("failed login attempt");
             failed(
                 ctx,
@@ -216,13 +216,10 @@ pub async fn login(
 
 /// Ends the server-side session, then forgets the cookie session: a copy of the cookie taken
 /// before is worth nothing afterwards.
-pub async fn logout(
-    db: web::Data<DatabaseConnection>,
-    session: Session,
-) -> Result<HttpResponse, AppError> {
+pub async fn logout(app: App, session: Session) -> Result<HttpResponse, AppError> {
     let user_session = UserSession::new(session.clone());
     if let Some(signed_in) = user_session.user() {
-        sessions::end(db.get_ref(), &signed_in.token).await?;
+        sessions::end(&app.db, &signed_in.token).await?;
     }
     user_session.log_out();
     flash::push(&session, Level::Info, "You are logged out.");

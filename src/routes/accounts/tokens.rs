@@ -8,11 +8,12 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::RequireUser;
 use crate::domain::{CurrentUser, FieldErrors};
-use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::TokenForm;
+use crate::routes::error::AppError;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::accounts::tokens;
+use crate::state::App;
 use crate::views::{PageContext, TokensPage};
 
 async fn page(
@@ -34,14 +35,10 @@ async fn page(
     })
 }
 
-pub async fn list(
-    ctx: PageContext,
-    user: RequireUser,
-    db: web::Data<DatabaseConnection>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: PageContext, user: RequireUser, app: App) -> Result<HttpResponse, AppError> {
     let page = page(
         ctx,
-        &db,
+        &app.db,
         &user.0,
         TokenForm::default(),
         FieldErrors::default(),
@@ -57,12 +54,12 @@ pub async fn create(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     form: HtmlForm<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let made = submit(form.parse(), |input| {
-        tokens::create(db.get_ref(), &user.0, client_ip(&req), input)
+        tokens::create(&app.db, &user.0, client_ip(&req), input)
     })
     .await;
     match made {
@@ -70,7 +67,7 @@ pub async fn create(
             let created = Some((row.token.name, secret));
             let page = page(
                 ctx,
-                &db,
+                &app.db,
                 &user.0,
                 TokenForm::default(),
                 FieldErrors::default(),
@@ -81,7 +78,7 @@ pub async fn create(
         }
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let page = page(ctx, &db, &user.0, form, errors, None).await?;
+            let page = page(ctx, &app.db, &user.0, form, errors, None).await?;
             render_status(status, &page)
         }
     }
@@ -90,11 +87,11 @@ pub async fn create(
 pub async fn revoke(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let row = tokens::revoke(db.get_ref(), &user.0, client_ip(&req), path.into_inner()).await?;
+    let row = tokens::revoke(&app.db, &user.0, client_ip(&req), path.into_inner()).await?;
     Ok(done(
         &session,
         Level::Success,

@@ -9,11 +9,12 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::RequireUser;
 use crate::domain::FieldErrors;
-use crate::errors::AppError;
 use crate::flash::Level;
 use crate::forms::CategoryForm;
+use crate::routes::error::AppError;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::blog;
+use crate::state::App;
 use crate::views::{CategoriesPage, CategoryDeletePage, CategoryEditPage, PageContext};
 
 async fn tree(db: &DatabaseConnection) -> Result<Vec<blog::TreeNode>, AppError> {
@@ -21,11 +22,8 @@ async fn tree(db: &DatabaseConnection) -> Result<Vec<blog::TreeNode>, AppError> 
     Ok(blog::flatten(&all))
 }
 
-pub async fn index(
-    ctx: PageContext,
-    db: web::Data<DatabaseConnection>,
-) -> Result<HttpResponse, AppError> {
-    let tree = tree(db.get_ref()).await?;
+pub async fn index(ctx: PageContext, app: App) -> Result<HttpResponse, AppError> {
+    let tree = tree(&app.db).await?;
     render_status(
         StatusCode::OK,
         &CategoriesPage {
@@ -42,14 +40,14 @@ pub async fn create(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     form: HtmlForm<CategoryForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
     let form = form.into_inner();
     let created = submit(form.parse(), |input| {
-        blog::create_category(db.get_ref(), &user.0, client_ip(&req), input)
+        blog::create_category(&app.db, &user.0, client_ip(&req), input)
     })
     .await;
     match created {
@@ -61,7 +59,7 @@ pub async fn create(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let tree = tree(db.get_ref()).await?;
+            let tree = tree(&app.db).await?;
             render_status(
                 status,
                 &CategoriesPage {
@@ -83,12 +81,12 @@ async fn find(db: &DatabaseConnection, slug: &str) -> Result<entity::category::M
 pub async fn edit_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
-    let category = find(db.get_ref(), &path.into_inner()).await?;
-    let tree = tree(db.get_ref()).await?;
+    let category = find(&app.db, &path.into_inner()).await?;
+    let tree = tree(&app.db).await?;
     render_status(
         StatusCode::OK,
         &CategoryEditPage {
@@ -109,16 +107,16 @@ pub async fn edit(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<String>,
     form: HtmlForm<CategoryForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
-    let category = find(db.get_ref(), &path.into_inner()).await?;
+    let category = find(&app.db, &path.into_inner()).await?;
     let form = form.into_inner();
     let updated = submit(form.parse(), |input| {
-        blog::update_category(db.get_ref(), &user.0, client_ip(&req), category.id, input)
+        blog::update_category(&app.db, &user.0, client_ip(&req), category.id, input)
     })
     .await;
     match updated {
@@ -130,7 +128,7 @@ pub async fn edit(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let tree = tree(db.get_ref()).await?;
+            let tree = tree(&app.db).await?;
             render_status(
                 status,
                 &CategoryEditPage {
@@ -178,14 +176,14 @@ async fn delete_page(
 pub async fn delete_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
-    let category = find(db.get_ref(), &path.into_inner()).await?;
+    let category = find(&app.db, &path.into_inner()).await?;
     render_status(
         StatusCode::OK,
-        &delete_page(ctx, db.get_ref(), category, None).await?,
+        &delete_page(ctx, &app.db, category, None).await?,
     )
 }
 
@@ -193,13 +191,13 @@ pub async fn delete(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageCategories)?;
-    let category = find(db.get_ref(), &path.into_inner()).await?;
-    match blog::delete_category(db.get_ref(), &user.0, client_ip(&req), category.id).await {
+    let category = find(&app.db, &path.into_inner()).await?;
+    match blog::delete_category(&app.db, &user.0, client_ip(&req), category.id).await {
         Ok(posts) => Ok(done(
             &session,
             Level::Success,
@@ -212,10 +210,7 @@ pub async fn delete(
         Err(error) => {
             let (status, errors) = problems(error)?;
             let refusal = Some(errors.to_string());
-            render_status(
-                status,
-                &delete_page(ctx, db.get_ref(), category, refusal).await?,
-            )
+            render_status(status, &delete_page(ctx, &app.db, category, refusal).await?)
         }
     }
 }

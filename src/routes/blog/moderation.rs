@@ -4,14 +4,14 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::Permission;
-use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use crate::auth::RequireUser;
-use crate::errors::AppError;
 use crate::flash::Level;
+use crate::routes::error::AppError;
 use crate::routes::{client_ip, done, render_status};
 use crate::services::{Page, blog};
+use crate::state::App;
 use crate::views::{ModerationPage, PageContext, Pager};
 
 const PER_PAGE: u64 = 50;
@@ -25,12 +25,11 @@ pub struct PageQuery {
 pub async fn queue(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ModerateComments)?;
-    let page =
-        blog::moderation_queue(db.get_ref(), Page::<()>::index(query.page), PER_PAGE).await?;
+    let page = blog::moderation_queue(&app.db, Page::<()>::index(query.page), PER_PAGE).await?;
     let pager = Pager::new(&page, &[]);
     render_status(StatusCode::OK, &ModerationPage { ctx, page, pager })
 }
@@ -38,13 +37,13 @@ pub async fn queue(
 async fn set_hidden(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     id: i32,
     hidden: bool,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ModerateComments)?;
-    blog::set_comment_hidden(db.get_ref(), &user.0, client_ip(&req), id, hidden).await?;
+    blog::set_comment_hidden(&app.db, &user.0, client_ip(&req), id, hidden).await?;
     let message = if hidden {
         "Comment hidden."
     } else {
@@ -61,21 +60,21 @@ async fn set_hidden(
 pub async fn hide(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    set_hidden(req, user, db, session, path.into_inner(), true).await
+    set_hidden(req, user, app, session, path.into_inner(), true).await
 }
 
 pub async fn unhide(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    set_hidden(req, user, db, session, path.into_inner(), false).await
+    set_hidden(req, user, app, session, path.into_inner(), false).await
 }
 
 /// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).

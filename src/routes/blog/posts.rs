@@ -11,17 +11,19 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use crate::auth::RequireUser;
+use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
 use crate::domain::{FORM, FieldErrors};
-use crate::errors::{AppError, urlencode};
 use crate::flash::Level;
 use crate::forms::{CommentForm, PostForm};
-use crate::markdown;
+use crate::routes::error::AppError;
 use crate::routes::feeds;
-use crate::routes::{HtmlForm, Site, client_ip, done, problems, render_status, submit};
+use crate::routes::respond::urlencode;
+use crate::routes::{Cached, HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::Page;
 use crate::services::blog::{self, Cursor, Position, PostFilter};
 use crate::services::feeds::FeedSubject;
+use crate::state::App;
 use crate::views::{
     FeedLink, KeysetPager, PageContext, Pager, PostDeletePage, PostFormPage, PostListPage, PostPage,
 };
@@ -75,7 +77,7 @@ impl ListFrame {
 
 async fn render_list(
     ctx: PageContext,
-    site: &Site,
+    cached: &Cached,
     filter: PostFilter,
     query: ListQuery,
     frame: ListFrame,
@@ -89,14 +91,19 @@ async fn render_list(
     // lists with drafts are personal.
     let version = match filter.include_drafts || position != Position::Newest {
         true => None,
-        false => site.version().await,
+        false => cached.version().await,
     };
-    let key = format!("posts:{filter:?}:{position:?}");
-    let page = site
+    let page = cached
+        .app
         .cache
-        .get_or_load(version, &key, async || {
-            blog::list_posts(site.db(), &filter, position, blog::POSTS_PER_PAGE).await
-        })
+        .get_or_load(
+            version,
+            DataKey::Posts {
+                filter: filter.clone(),
+                position,
+            },
+            async || blog::list_posts(cached.db(), &filter, position, blog::POSTS_PER_PAGE).await,
+        )
         .await?;
     let pager = KeysetPager::new(&page, &[("q", query.q.clone())]);
     let list = PostListPage {
@@ -120,7 +127,7 @@ async fn render_list(
 
 #[tracing::instrument(name = "posts", skip_all)]
 pub async fn list(
-    site: Site,
+    cached: Cached,
     ctx: PageContext,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -132,7 +139,7 @@ pub async fn list(
     };
     render_list(
         ctx,
-        &site,
+        &cached,
         PostFilter::default(),
         query,
         ListFrame::new(heading, "/posts".into()),
@@ -141,12 +148,12 @@ pub async fn list(
 }
 
 pub async fn by_tag(
-    site: Site,
+    cached: Cached,
     ctx: PageContext,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let tag = blog::tag_by_name(site.db(), &path.into_inner()).await?;
+    let tag = blog::tag_by_name(cached.db(), &path.into_inner()).await?;
     let filter = PostFilter {
         tag_id: Some(tag.id),
         ..Default::default()
@@ -156,16 +163,17 @@ pub async fn by_tag(
         feed: Some(feeds::link(&FeedSubject::Tag(tag.clone()))),
         ..ListFrame::new(format!("#{}", tag.name), action)
     };
-    render_list(ctx, &site, filter, query.into_inner(), frame).await
+    render_list(ctx, &cached, filter, query.into_inner(), frame).await
 }
 
 pub async fn by_author(
-    site: Site,
+    cached: Cached,
     ctx: PageContext,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let author = crate::services::accounts::user_by_username(site.db(), &path.into_inner()).await?;
+    let author =
+        crate::services::accounts::user_by_username(cached.db(), &path.into_inner()).await?;
     let own = blog::sees_drafts_of(ctx.user.as_ref(), author.id);
     let filter = PostFilter {
         author_id: Some(author.id),
@@ -183,18 +191,19 @@ pub async fn by_author(
         })),
         ..ListFrame::new(format!("Posts by {}", author.username), action)
     };
-    render_list(ctx, &site, filter, query.into_inner(), frame).await
+    render_list(ctx, &cached, filter, query.into_inner(), frame).await
 }
 
 pub async fn by_category(
-    site: Site,
+    cached: Cached,
     ctx: PageContext,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let all = site.category_tree().await?;
+    let all = cached.category_tree().await?;
     let slug = path.into_inner();
-    let (category, filter) = blog::category_posts(&all, &slug).ok_or(AppError::NotFound)?;
+    let (category, filter) =
+        blog::category_posts(&all, &slug, PostFilter::default()).ok_or(AppError::NotFound)?;
     let frame = ListFrame {
         intro: Some("Posts in this category and all of its subcategories.".to_owned()),
         breadcrumbs: blog::ancestors(&all, category.id),
@@ -209,7 +218,7 @@ pub async fn by_category(
             format!("/categories/{}", category.slug),
         )
     };
-    render_list(ctx, &site, filter, query.into_inner(), frame).await
+    render_list(ctx, &cached, filter, query.into_inner(), frame).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,7 +234,7 @@ type PostWithComments = Option<(Arc<blog::PostDetail>, Arc<Page<blog::CommentRow
 /// kept in the cache for everyone but moderators (who also see hidden comments).
 async fn post_page(
     ctx: PageContext,
-    site: &Site,
+    cached: &Cached,
     slug: &str,
     page: u64,
     comment_body: String,
@@ -235,16 +244,20 @@ async fn post_page(
     let can_moderate = viewer.as_ref().is_some_and(blog::is_moderator);
     let version = match can_moderate {
         true => None,
-        false => site.version().await,
+        false => cached.version().await,
     };
-    let loaded = site
+    let loaded = cached
+        .app
         .cache
         .get_or_load(
             version,
-            &format!("post:{slug}:{page}"),
+            DataKey::Post {
+                slug: slug.to_owned(),
+                page,
+            },
             async || -> Result<PostWithComments, AppError> {
                 Ok(
-                    blog::post_with_comments(site.db(), slug, can_moderate, page)
+                    blog::post_with_comments(cached.db(), slug, can_moderate, page)
                         .await?
                         .map(|(detail, comments)| (Arc::new(detail), Arc::new(comments))),
                 )
@@ -260,11 +273,7 @@ async fn post_page(
     };
     let pager = Pager::new(&comments, &[]);
     Ok(PostPage {
-        html: detail
-            .post
-            .body_html
-            .clone()
-            .unwrap_or_else(|| markdown::to_safe_html(&detail.post.body)),
+        html: blog::body_html(&detail.post),
         can_edit: blog::can_edit(viewer.as_ref(), &detail.post),
         can_comment: viewer.as_ref().is_some_and(|u| u.can(Permission::Comment)),
         can_moderate,
@@ -279,14 +288,14 @@ async fn post_page(
 }
 
 pub async fn show(
-    site: Site,
+    cached: Cached,
     ctx: PageContext,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = post_page(
         ctx,
-        &site,
+        &cached,
         &path.into_inner(),
         Page::<()>::index(query.page),
         String::new(),
@@ -296,7 +305,7 @@ pub async fn show(
     // The version the page was loaded under (read once per request), for a visitor without
     // an account: only such a page is shared.
     let version = match page.ctx.user {
-        None => site.version().await,
+        None => cached.version().await,
         Some(_) => None,
     };
     Ok(shared_with_visitors(
@@ -307,7 +316,7 @@ pub async fn show(
 }
 
 pub async fn comment(
-    site: Site,
+    cached: Cached,
     ctx: PageContext,
     user: RequireUser,
     session: Session,
@@ -318,12 +327,12 @@ pub async fn comment(
     let slug = path.into_inner();
     let form = form.into_inner();
     let added = submit(form.parse(), |body| {
-        blog::add_comment(site.db(), &user.0, &slug, body)
+        blog::add_comment(cached.db(), &user.0, &slug, body)
     })
     .await;
     match added {
         Ok((created, post)) => {
-            let last_page = blog::comments(site.db(), post.id, false, 1)
+            let last_page = blog::comments(cached.db(), post.id, false, 1)
                 .await?
                 .pages
                 .max(1);
@@ -340,7 +349,7 @@ pub async fn comment(
         Err(error) => {
             let (status, errors) = problems(error)?;
             let problem = errors.get("body").or(errors.get(FORM)).map(str::to_owned);
-            let page = post_page(ctx, &site, &slug, 1, form.body, problem).await?;
+            let page = post_page(ctx, &cached, &slug, 1, form.body, problem).await?;
             render_status(status, &page)
         }
     }
@@ -367,7 +376,7 @@ async fn form_page(
 pub async fn new_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::WritePosts)?;
     let form = PostForm {
@@ -376,7 +385,7 @@ pub async fn new_form(
     };
     render_status(
         StatusCode::OK,
-        &form_page(ctx, db.get_ref(), None, form, FieldErrors::default()).await?,
+        &form_page(ctx, &app.db, None, form, FieldErrors::default()).await?,
     )
 }
 
@@ -384,14 +393,14 @@ pub async fn new_form(
 pub async fn create(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     form: HtmlForm<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::WritePosts)?;
     let form = form.into_inner();
     let created = submit(form.parse(), |input| {
-        blog::create_post(db.get_ref(), &user.0, input)
+        blog::create_post(&app.db, &user.0, input)
     })
     .await;
     match created {
@@ -410,10 +419,7 @@ pub async fn create(
         }
         Err(error) => {
             let (status, errors) = problems(error)?;
-            render_status(
-                status,
-                &form_page(ctx, db.get_ref(), None, form, errors).await?,
-            )
+            render_status(status, &form_page(ctx, &app.db, None, form, errors).await?)
         }
     }
 }
@@ -421,11 +427,11 @@ pub async fn create(
 pub async fn edit_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let post = blog::editable_post(db.get_ref(), &path.into_inner(), &user.0).await?;
-    let tags = blog::tags_of(db.get_ref(), vec![post.id])
+    let post = blog::editable_post(&app.db, &path.into_inner(), &user.0).await?;
+    let tags = blog::tags_of(&app.db, vec![post.id])
         .await?
         .remove(&post.id)
         .unwrap_or_default();
@@ -438,14 +444,7 @@ pub async fn edit_form(
     };
     render_status(
         StatusCode::OK,
-        &form_page(
-            ctx,
-            db.get_ref(),
-            Some(post.slug),
-            form,
-            FieldErrors::default(),
-        )
-        .await?,
+        &form_page(ctx, &app.db, Some(post.slug), form, FieldErrors::default()).await?,
     )
 }
 
@@ -453,7 +452,7 @@ pub async fn update(
     req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<String>,
     form: HtmlForm<PostForm>,
@@ -461,7 +460,7 @@ pub async fn update(
     let slug = path.into_inner();
     let form = form.into_inner();
     let updated = submit(form.parse(), |input| {
-        blog::update_post(db.get_ref(), &user.0, client_ip(&req), &slug, input)
+        blog::update_post(&app.db, &user.0, client_ip(&req), &slug, input)
     })
     .await;
     match updated {
@@ -475,7 +474,7 @@ pub async fn update(
             let (status, errors) = problems(error)?;
             render_status(
                 status,
-                &form_page(ctx, db.get_ref(), Some(slug), form, errors).await?,
+                &form_page(ctx, &app.db, Some(slug), form, errors).await?,
             )
         }
     }
@@ -484,11 +483,11 @@ pub async fn update(
 pub async fn delete_form(
     ctx: PageContext,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let post = blog::editable_post(db.get_ref(), &path.into_inner(), &user.0).await?;
-    let comments = blog::comments(db.get_ref(), post.id, true, 1).await?.total;
+    let post = blog::editable_post(&app.db, &path.into_inner(), &user.0).await?;
+    let comments = blog::comments(&app.db, post.id, true, 1).await?.total;
     render_status(
         StatusCode::OK,
         &PostDeletePage {
@@ -502,12 +501,11 @@ pub async fn delete_form(
 pub async fn delete(
     req: HttpRequest,
     user: RequireUser,
-    db: web::Data<DatabaseConnection>,
+    app: App,
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let post =
-        blog::delete_post(db.get_ref(), &user.0, client_ip(&req), &path.into_inner()).await?;
+    let post = blog::delete_post(&app.db, &user.0, client_ip(&req), &path.into_inner()).await?;
     Ok(done(
         &session,
         Level::Success,

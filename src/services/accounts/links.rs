@@ -17,7 +17,7 @@ use serde_json::json;
 use super::secrets::{random_secret, token_id};
 use crate::domain::{CurrentUser, Email};
 use crate::services::audit::{self, Actor};
-use crate::services::mail::{self, Mail};
+use crate::services::outbox::{self, Mail};
 use crate::services::{FieldErrors, ServiceError};
 
 /// What a link is for.
@@ -196,7 +196,7 @@ pub(crate) async fn send_verification(
         link,
         hours: Purpose::Verify.lifetime().num_hours(),
     };
-    mail::enqueue(db, &user.email, &mail).await
+    outbox::enqueue(db, &user.email, &mail).await
 }
 
 /// "Send the link again": a new confirmation mail, a few an hour at most.
@@ -297,7 +297,7 @@ pub(crate) async fn send_reset(
         link,
         minutes: Purpose::Reset.lifetime().num_minutes(),
     };
-    mail::enqueue(db, &account.email, &mail).await?;
+    outbox::enqueue(db, &account.email, &mail).await?;
     audit::record(db, actor, "user.reset_link", "user", account.id, None, None).await
 }
 
@@ -364,12 +364,12 @@ pub async fn request_address_change(
         new_email: new_email.as_str().to_owned(),
         hours: Purpose::Email.lifetime().num_hours(),
     };
-    mail::enqueue(&txn, new_email.as_str(), &confirm).await?;
+    outbox::enqueue(&txn, new_email.as_str(), &confirm).await?;
     let notice = Mail::AddressChanging {
         username: account.username.clone(),
         new_email: new_email.as_str().to_owned(),
     };
-    mail::enqueue(&txn, &account.email, &notice).await?;
+    outbox::enqueue(&txn, &account.email, &notice).await?;
     audit::record(
         &txn,
         &Actor::of(user, ip),

@@ -86,16 +86,18 @@ pub fn descendants(all: &[category::Model], id: i32) -> Vec<i32> {
     found
 }
 
-/// The category with `slug` in the tree `all`, and the filter for its posts and those of every
-/// category below it (a category page and its feed).
+/// The category with `slug` in the tree `all`, and `filter` narrowed to its posts: a
+/// category's posts include those of every category below it. The one home of that rule, for
+/// a category page, its feed and the API's `category` filter; `None` for an unknown slug.
 pub fn category_posts(
     all: &[category::Model],
     slug: &str,
+    filter: super::PostFilter,
 ) -> Option<(category::Model, super::PostFilter)> {
     let category = all.iter().find(|c| c.slug == slug)?.clone();
     let filter = super::PostFilter {
         category_ids: Some(descendants(all, category.id)),
-        ..Default::default()
+        ..filter
     };
     Some((category, filter))
 }

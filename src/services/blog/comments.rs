@@ -173,6 +173,24 @@ pub async fn set_comment_hidden(
 /// Counts the post's visible comments again into `post.comment_count`, in the transaction of
 /// the change (content changes are serialised, so the count includes every earlier one).
 pub async fn refresh_comment_count(db: &impl ConnectionTrait, post_id: i32) -> Result<(), DbErr> {
+    store_comment_counts(db, post::Column::Id.eq(post_id)).await
+}
+
+/// [`refresh_comment_count`] for many posts in one statement (none for an empty list): for
+/// comments written directly (the volume seed).
+pub async fn refresh_comment_counts(
+    db: &impl ConnectionTrait,
+    post_ids: Vec<i32>,
+) -> Result<(), DbErr> {
+    if post_ids.is_empty() {
+        return Ok(());
+    }
+    store_comment_counts(db, post::Column::Id.is_in(post_ids)).await
+}
+
+/// `post.comment_count` counts the post's visible comments: the one statement that says so,
+/// for the posts that `posts` selects.
+async fn store_comment_counts(db: &impl ConnectionTrait, posts: Expr) -> Result<(), DbErr> {
     let visible = Query::select()
         .expr(Expr::col((comment::Entity, comment::Column::Id)).count())
         .from(comment::Entity)
@@ -187,7 +205,7 @@ pub async fn refresh_comment_count(db: &impl ConnectionTrait, post_id: i32) -> R
             post::Column::CommentCount,
             Expr::SubQuery(None, Box::new(visible.into_sub_query_statement())),
         )
-        .filter(post::Column::Id.eq(post_id))
+        .filter(posts)
         .exec(db)
         .await?;
     Ok(())

@@ -18,13 +18,14 @@ pub use categories::{
 };
 pub use comments::{
     CommentRow, ModerationRow, PostRef, add_comment, comments, moderation_queue,
-    refresh_comment_count, set_comment_hidden,
+    refresh_comment_count, refresh_comment_counts, set_comment_hidden,
 };
 pub use posts::{
-    Cursor, Position, PostCard, PostDetail, PostFilter, PostInput, PostRow, PostSlice, can_edit,
-    count_posts, create_post, delete_post, editable_post, is_moderator, list_posts, list_select,
-    may_list_drafts, may_see, post_by_slug, post_with_comments, publish_post, recent_posts,
-    refresh_post_counts, sees_drafts_of, update_post, visible_post,
+    Cursor, Position, PostCard, PostDetail, PostFilter, PostInput, PostRow, PostSlice,
+    StoredFields, body_html, can_edit, count_posts, create_post, delete_post, editable_post,
+    is_moderator, list_posts, list_select, may_list_drafts, may_see, post_by_slug,
+    post_with_comments, publish_post, recent_posts, refresh_post_counts, sees_drafts_of,
+    stored_fields, update_post, visible_post,
 };
 pub use reports::{TopAuthor, top_authors};
 pub use tags::{TagCount, join_tags, tag_by_name, tag_counts, tags_of};

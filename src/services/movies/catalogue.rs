@@ -104,9 +104,17 @@ pub(super) async fn set_directors(
     store_director_lists(db, vec![(movie_id, director_list(&credited)?)]).await
 }
 
-/// Stores the director lists of movies whose links were written directly (the seed), from
-/// their links.
-pub async fn refresh_director_lists(
+/// Recomputes what these movies store from other rows, their review aggregates and director
+/// lists, for movies whose reviews and director links were written directly (the seeders),
+/// so that they store what the service's writes would have. Facet counts are counted in as
+/// movies are inserted ([`count_in_facets`]).
+pub async fn refresh_derived(db: &impl ConnectionTrait, movie_ids: Vec<i32>) -> Result<(), DbErr> {
+    super::reviews::refresh_ratings(db, Some(movie_ids.clone())).await?;
+    refresh_director_lists(db, movie_ids).await
+}
+
+/// Stores the director lists of these movies, from their links.
+async fn refresh_director_lists(
     db: &impl ConnectionTrait,
     movie_ids: Vec<i32>,
 ) -> Result<(), DbErr> {

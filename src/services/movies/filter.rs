@@ -11,7 +11,7 @@ pub(super) fn current_decade() -> i32 {
 }
 
 /// How the catalogue is filtered; every field comes from the query string.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct MovieFilter {
     pub q: Option<String>,
     pub year_from: Option<i32>,
@@ -22,7 +22,7 @@ pub struct MovieFilter {
     pub director: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum MovieSort {
     #[default]
     Title,
@@ -31,14 +31,26 @@ pub enum MovieSort {
 }
 
 impl MovieSort {
-    pub fn parse(raw: &str) -> MovieSort {
-        match raw {
-            "year" => MovieSort::Year,
-            "rating" => MovieSort::Rating,
-            _ => MovieSort::Title,
-        }
+    const ALL: [MovieSort; 3] = [MovieSort::Title, MovieSort::Year, MovieSort::Rating];
+
+    /// The sort with this name ([`MovieSort::as_str`]), `None` for an unknown one (the API
+    /// refuses it).
+    pub fn named(raw: &str) -> Option<MovieSort> {
+        Self::ALL.into_iter().find(|sort| sort.as_str() == raw)
     }
 
+    /// The sort with this name, the default for an unknown one (the page ignores it).
+    pub fn parse(raw: &str) -> MovieSort {
+        Self::named(raw).unwrap_or_default()
+    }
+
+    /// Whether the list runs descending: as asked (`Some(true)` for descending), else titles
+    /// ascending and years and ratings descending, since those read best highest first.
+    pub fn descending(self, asked: Option<bool>) -> bool {
+        asked.unwrap_or(self != MovieSort::Title)
+    }
+
+    /// The sort's name in query strings; also the name table [`MovieSort::named`] reads.
     pub fn as_str(self) -> &'static str {
         match self {
             MovieSort::Title => "title",

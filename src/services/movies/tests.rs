@@ -115,3 +115,22 @@ fn on_sqlite_every_selection_of_ratings_theatres_and_years_is_one_statement_shap
     let shapes: Vec<(String, usize)> = selections.iter().map(filtered).collect();
     assert!(shapes.iter().all(|s| *s == shapes[0]), "{shapes:#?}");
 }
+
+#[test]
+fn sort_names_are_read_strictly_for_the_api_and_leniently_for_the_page() {
+    for sort in [MovieSort::Title, MovieSort::Year, MovieSort::Rating] {
+        assert_eq!(MovieSort::named(sort.as_str()), Some(sort));
+        assert_eq!(MovieSort::parse(sort.as_str()), sort);
+    }
+    assert_eq!(MovieSort::named("price"), None);
+    assert_eq!(MovieSort::parse("price"), MovieSort::Title);
+}
+
+#[test]
+fn titles_default_to_ascending_and_years_and_ratings_to_descending() {
+    assert!(!MovieSort::Title.descending(None));
+    assert!(MovieSort::Year.descending(None));
+    assert!(MovieSort::Rating.descending(None));
+    assert!(MovieSort::Title.descending(Some(true)));
+    assert!(!MovieSort::Rating.descending(Some(false)));
+}

@@ -50,7 +50,7 @@ pub struct PostCard {
 
 /// A position in a post list: the `listed_at` and `id` of a post. In links it reads
 /// `{nanoseconds since 1970}_{id}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Cursor {
     pub at: DateTime<Utc>,
     pub id: i32,
@@ -84,7 +84,7 @@ impl Cursor {
 
 /// Which page of a list: the newest, the one after (older than) a post, or the one before
 /// (newer than) a post.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Position {
     #[default]
     Newest,
@@ -101,7 +101,7 @@ pub struct PostSlice {
 }
 
 /// Which posts a list shows.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PostFilter {
     /// Case-insensitive text in the title or body.
     pub q: Option<String>,

@@ -1,8 +1,9 @@
-//! Posts: keyset lists with their filters, a post page, who may see and edit what, and writing, editing and deleting posts with their tags.
+//! Posts: keyset lists with their filters, a post page, who may see and edit what, writing, editing and deleting posts with their tags, and the fields stored derived from them.
 
 mod list;
 mod page;
 mod rules;
+mod stored;
 mod writes;
 
 pub use list::{
@@ -13,6 +14,7 @@ pub use page::{PostDetail, post_by_slug, post_with_comments};
 pub use rules::{
     can_edit, editable_post, is_moderator, may_list_drafts, may_see, sees_drafts_of, visible_post,
 };
+pub use stored::{StoredFields, body_html, stored_fields};
 pub use writes::{
     PostInput, create_post, delete_post, publish_post, refresh_post_counts, update_post,
 };

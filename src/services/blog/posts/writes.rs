@@ -1,5 +1,6 @@
 //! Writing, editing, publishing and deleting posts with their tags, each in one transaction,
-//! and the counts and list fields kept with them.
+//! and the counts kept with them; the stored fields derived from a post come from
+//! [`super::stored`].
 
 use std::collections::BTreeSet;
 
@@ -17,11 +18,11 @@ use entity::enums::Permission;
 use crate::domain::{CurrentUser, PostBody, Tags, Title, slugify};
 use crate::services::ServiceError;
 use crate::services::audit::{self, Actor};
-use crate::services::blog::tags::{join_tags, set_tags};
-use crate::services::blog::*;
+use crate::services::blog::tags::set_tags;
 use crate::services::error::is_unique_violation;
 
 use super::rules::*;
+use super::stored::stored_fields;
 
 /// Checked values of the post form.
 #[derive(Clone, Debug)]
@@ -85,8 +86,7 @@ pub async fn create_post(
     user.require(Permission::WritePosts)?;
     check_category(db, input.category_id).await?;
     // Rendered before the transaction: it holds the write lock only for the writes.
-    let body_html = markup::to_safe_html(input.body.as_str());
-    let excerpt = markup::excerpt(input.body.as_str(), EXCERPT_CHARS);
+    let stored = stored_fields(input.body.as_str(), input.tags.names());
     let txn = crate::services::begin_content_change(db).await?;
     let base = free_slug(&txn, input.title.as_str()).await?;
     let now = Utc::now();
@@ -100,14 +100,11 @@ pub async fn create_post(
             )
         };
         let savepoint = crate::services::begin_write(&txn).await?;
-        let inserted = post::ActiveModel {
+        let mut row = post::ActiveModel {
             title: Set(input.title.to_string()),
             slug: Set(slug),
             body: Set(input.body.to_string()),
-            body_html: Set(Some(body_html.clone())),
-            excerpt: Set(excerpt.clone()),
             listed_at: Set(now),
-            tag_names: Set(join_tags(input.tags.names())),
             status: Set(input.status),
             author_id: Set(user.id),
             category_id: Set(input.category_id),
@@ -115,9 +112,9 @@ pub async fn create_post(
             updated_at: Set(now),
             published_at: Set((input.status == PostStatus::Published).then_some(now)),
             ..Default::default()
-        }
-        .insert(&savepoint)
-        .await;
+        };
+        stored.clone().set_on(&mut row);
+        let inserted = row.insert(&savepoint).await;
         match inserted {
             Ok(created) => {
                 savepoint.commit().await?;
@@ -155,8 +152,7 @@ pub async fn update_post(
     let existing = editable_post(db, slug, user).await?;
     check_category(db, input.category_id).await?;
     let actor = Actor::of(user, ip);
-    let body_html = markup::to_safe_html(input.body.as_str());
-    let excerpt = markup::excerpt(input.body.as_str(), EXCERPT_CHARS);
+    let stored = stored_fields(input.body.as_str(), input.tags.names());
     let txn = crate::services::begin_content_change(db).await?;
     // Read again inside the change: its category and tags as of every earlier change.
     let existing = post::Entity::find_by_id(existing.id)
@@ -176,11 +172,9 @@ pub async fn update_post(
     let mut active: post::ActiveModel = existing.into();
     active.title = Set(input.title.into_inner());
     active.body = Set(input.body.into_inner());
-    active.body_html = Set(Some(body_html));
-    active.excerpt = Set(excerpt);
+    stored.set_on(&mut active);
     active.category_id = Set(input.category_id);
     active.status = Set(input.status);
-    active.tag_names = Set(join_tags(input.tags.names()));
     if first_publication {
         let now = Utc::now();
         active.published_at = Set(Some(now));
@@ -336,7 +330,7 @@ pub async fn publish_post(
     let mut errors = crate::domain::FieldErrors::default();
     let title = errors.check("title", Title::parse(&existing.title, "post"));
     let body = errors.check("body", PostBody::parse(&existing.body));
-    let tags = errors.check("tags", Tags::parse(&tags.join(",")));
+    let tags = errors.check("tags", Tags::from_list(tags.iter().map(String::as_str)));
     let input = errors.or_valid(|| {
         Some(PostInput {
             title: title?,

@@ -1,6 +1,6 @@
 //! The outbox: what to mail, written in the same transaction as the change it announces, so a
 //! change and its mail are never half done and a restart loses nothing. A background task
-//! (`crate::mail`) renders and delivers due messages, retrying with a growing delay; a
+//! (`crate::delivery`) renders and delivers due messages, retrying with a growing delay; a
 //! delivered message is deleted.
 
 use chrono::{Duration, Utc};

@@ -356,7 +356,7 @@ backend_tests! {
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&response), "/login");
 
-        assert_eq!(elsewhere.signed_in_as().await, None, "every session of the account ended");
+        assert_eq!(elsewhere.nav_username().await, None, "every session of the account ended");
         assert_eq!(me(token).await, StatusCode::UNAUTHORIZED, "and every access token");
         assert_eq!(stranger.login("ada", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
         stranger.login_ok("ada", new_password).await;

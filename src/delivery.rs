@@ -1,4 +1,4 @@
-//! Mail delivery: renders the outbox's messages (`services::mail`) with Askama as plain text
+//! Mail delivery: renders the outbox's messages (`services::outbox`) with Askama as plain text
 //! and HTML alternatives, and hands them to SMTP (lettre; STARTTLS, TLS or plain, with
 //! credentials) or, in development without SMTP settings, writes them as `.eml` files to a
 //! folder. A background task delivers due messages as soon as one is queued and on a timer
@@ -19,7 +19,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use crate::config::Settings;
 use crate::domain::SiteUrl;
 use crate::services::accounts::links;
-use crate::services::mail::{self, Mail};
+use crate::services::outbox::{self, Mail};
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -159,20 +159,20 @@ impl Mailer {
 
 /// Wakes this instance's delivery task: called once a change that queued mail has committed.
 #[derive(Clone, Default)]
-pub struct Outbox(Arc<tokio::sync::Notify>);
+pub struct Delivery(Arc<tokio::sync::Notify>);
 
-impl Outbox {
+impl Delivery {
     pub fn wake(&self) {
         self.0.notify_one();
     }
 }
 
-/// Starts the delivery task: at once (what a restart found waiting), whenever `outbox` is
+/// Starts the delivery task: at once (what a restart found waiting), whenever `delivery` is
 /// woken, and every `poll` (retries, and mail queued by other instances).
 pub fn spawn_delivery(
     db: DatabaseConnection,
     mailer: Arc<Mailer>,
-    outbox: Outbox,
+    delivery: Delivery,
     poll: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -181,7 +181,7 @@ pub fn spawn_delivery(
                 tracing::warn!(%error, "mail delivery could not read the outbox");
             }
             tokio::select! {
-                _ = outbox.0.notified() => {}
+                _ = delivery.0.notified() => {}
                 _ = tokio::time::sleep(poll) => {}
             }
         }
@@ -191,7 +191,7 @@ pub fn spawn_delivery(
 /// Delivers the messages due now (a batch at a time, until none is left).
 async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<(), DbErr> {
     loop {
-        let due = mail::due(db, 20).await?;
+        let due = outbox::due(db, 20).await?;
         if due.is_empty() {
             return Ok(());
         }
@@ -205,7 +205,7 @@ async fn deliver(
     due: Vec<entity::mail_outbox::Model>,
 ) -> Result<(), DbErr> {
     for row in due {
-        if !mail::claim(db, &row).await? {
+        if !outbox::claim(db, &row).await? {
             continue; // another instance has it
         }
         let attempt = row.attempts.saturating_add(1);
@@ -213,7 +213,7 @@ async fn deliver(
             Ok(message) => message,
             Err(error) => {
                 let error = format!("unreadable outbox payload: {error}");
-                mail::attempt_failed(db, row.id, mail::MAX_ATTEMPTS, &error).await?;
+                outbox::attempt_failed(db, row.id, outbox::MAX_ATTEMPTS, &error).await?;
                 tracing::error!(outbox_id = row.id, %error, "mail given up on");
                 continue;
             }
@@ -228,17 +228,17 @@ async fn deliver(
                         outbox_id = row.id,
                         "mail dropped: its link was used or expired"
                     );
-                    mail::delivered(db, row.id).await?;
+                    outbox::delivered(db, row.id).await?;
                     continue;
                 }
             },
         };
         let outcome = mailer.send(&row.recipient, &message, &path).await;
         match outcome {
-            Ok(()) => mail::delivered(db, row.id).await?,
+            Ok(()) => outbox::delivered(db, row.id).await?,
             Err(error) => {
                 let error = format!("{error:#}");
-                if mail::attempt_failed(db, row.id, attempt, &error).await? {
+                if outbox::attempt_failed(db, row.id, attempt, &error).await? {
                     tracing::error!(outbox_id = row.id, attempt, %error, "mail given up on");
                 } else {
                     tracing::warn!(outbox_id = row.id, attempt, %error, "mail not delivered; will retry");

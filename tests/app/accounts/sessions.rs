@@ -80,25 +80,25 @@ backend_tests! {
         // End one other session (the phone's) by its id.
         let response = laptop.post(&format!("/settings/sessions/{}/end", ids[1]), &[]).await;
         assert_eq!(location(&response), "/settings/sessions");
-        assert_eq!(phone.signed_in_as().await, None, "the phone's session ended");
-        assert_eq!(laptop.signed_in_as().await.as_deref(), Some("ada"));
+        assert_eq!(phone.nav_username().await, None, "the phone's session ended");
+        assert_eq!(laptop.nav_username().await.as_deref(), Some("ada"));
 
         // Someone else's session id is not found, and ends nothing.
         let bob = app.signed_in("bob", "reader").await;
         let response = bob.post(&format!("/settings/sessions/{}/end", ids[2]), &[]).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
-        assert_eq!(tablet.signed_in_as().await.as_deref(), Some("ada"));
+        assert_eq!(tablet.nav_username().await.as_deref(), Some("ada"));
 
         // End all others.
         laptop.post("/settings/sessions/end-others", &[]).await;
-        assert_eq!(tablet.signed_in_as().await, None);
-        assert_eq!(laptop.signed_in_as().await.as_deref(), Some("ada"));
+        assert_eq!(tablet.nav_username().await, None);
+        assert_eq!(laptop.nav_username().await.as_deref(), Some("ada"));
 
         // Log out everywhere, this session too.
         phone.login_ok("ada", PASSWORD).await;
         laptop.post("/settings/sessions/end-all", &[]).await;
-        assert_eq!(laptop.signed_in_as().await, None);
-        assert_eq!(phone.signed_in_as().await, None);
+        assert_eq!(laptop.nav_username().await, None);
+        assert_eq!(phone.nav_username().await, None);
         assert_eq!(sessions_of(&app, ada).await, 0);
 
         let revocations = audit_log::Entity::find()
@@ -114,7 +114,7 @@ backend_tests! {
         let app = test_db.spawn().await;
         let visitor = app.signed_in("ada", "reader").await;
         let ada = visitor.id;
-        assert_eq!(visitor.signed_in_as().await.as_deref(), Some("ada"));
+        assert_eq!(visitor.nav_username().await.as_deref(), Some("ada"));
 
         // Four days without use (the idle lifetime is three).
         let four_days_ago = chrono::Utc::now() - chrono::Duration::days(4);
@@ -124,7 +124,7 @@ backend_tests! {
             .exec(&app.db)
             .await
             .unwrap();
-        assert_eq!(visitor.signed_in_as().await, None);
+        assert_eq!(visitor.nav_username().await, None);
         assert_eq!(sessions_of(&app, ada).await, 0, "the expired row is removed");
 
         // Busy, but signed in fifteen days ago (the absolute lifetime is fourteen).
@@ -136,7 +136,7 @@ backend_tests! {
             .exec(&app.db)
             .await
             .unwrap();
-        assert_eq!(visitor.signed_in_as().await, None);
+        assert_eq!(visitor.nav_username().await, None);
         app.stop().await;
     }
 
@@ -268,7 +268,7 @@ async fn the_metrics_token_opens_metrics_to_other_addresses() {
     let test_db = crate::helpers::TestDb::create(crate::helpers::Backend::Sqlite).await;
     let mut settings = test_db.settings();
     settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-    settings.metrics_token = Some("m".repeat(40).parse().unwrap());
+    settings.metrics_token = Some(marquee::config::long_secret(&"m".repeat(40)).unwrap());
     let app = test_db.spawn_with(settings).await;
     let status = |token: &'static str| {
         let request = client()
