@@ -105,7 +105,14 @@ fn migration_binary() -> &'static Path {
         let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_owned();
         let target_dir = profile_dir.parent().unwrap().to_owned();
         let status = std::process::Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--workspace", "--bins", "--tests", "--manifest-path"])
+            .args([
+                "build",
+                "--quiet",
+                "--workspace",
+                "--bins",
+                "--tests",
+                "--manifest-path",
+            ])
             .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
             .env("CARGO_TARGET_DIR", &target_dir)
             .status()
