@@ -10,7 +10,7 @@
 //! parsers and field names (`crate::domain`), so both faces meet at the service input and give
 //! the same problems.
 
-use entity::enums::Permission;
+use entity::enums::{OverrideEffect, Permission};
 use serde::Deserialize;
 
 use crate::domain::{
@@ -20,7 +20,7 @@ use crate::domain::{
 };
 use crate::services::accounts::ProfileChanges;
 use crate::services::accounts::tokens::TokenInput;
-use crate::services::admin::{RoleInput, UserChanges};
+use crate::services::admin::{OverrideInput, RoleInput, UserChanges};
 use crate::services::blog::{CategoryInput, PostInput};
 use crate::services::groups::GroupInput;
 use crate::services::movies::{MovieInput, ReviewInput};
@@ -182,6 +182,8 @@ pub struct RoleForm {
     #[serde(deserialize_with = "checkbox")]
     pub is_default: bool,
     pub permissions: Vec<String>,
+    /// The ids of the roles it includes (repeated checkboxes).
+    pub includes: Vec<String>,
 }
 
 impl RoleForm {
@@ -190,20 +192,88 @@ impl RoleForm {
         self.permissions.iter().any(|p| p == permission.as_str())
     }
 
+    /// True when the form has the role `id` ticked as included.
+    pub fn includes_role(&self, id: &i32) -> bool {
+        self.includes.iter().any(|i| i.trim() == id.to_string())
+    }
+
     pub fn parse(&self) -> Result<RoleInput, ServiceError> {
         let mut errors = FieldErrors::default();
         let name = errors.check("name", RoleName::parse(&self.name));
         let description = errors.check("description", Description::parse(&self.description));
         let permissions = errors.check("permissions", parse_permissions(&self.permissions));
+        let includes = errors.check(
+            "includes",
+            self.includes
+                .iter()
+                .map(|id| {
+                    id.trim()
+                        .parse::<i32>()
+                        .map_err(|_| "Choose included roles from the list.".to_owned())
+                })
+                .collect(),
+        );
         errors.or_valid(|| {
             Some(RoleInput {
                 name: name?,
                 description: description?,
                 is_default: self.is_default,
                 permissions: permissions?,
+                includes: includes?,
             })
         })
     }
+}
+
+/// An administrator's grant or denial of one permission to one account.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OverrideForm {
+    pub permission: String,
+    /// `grant` or `deny`.
+    pub effect: String,
+    pub reason: String,
+    /// The last day it counts (`YYYY-MM-DD`, UTC), or empty for no expiry.
+    pub expires_on: String,
+}
+
+impl OverrideForm {
+    pub fn parse(&self) -> Result<OverrideInput, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let permission = errors.check(
+            "permission",
+            Permission::parse(self.permission.trim())
+                .ok_or_else(|| "Choose a permission from the list.".to_owned()),
+        );
+        let effect = errors.check(
+            "effect",
+            OverrideEffect::parse(self.effect.trim())
+                .ok_or_else(|| "Choose to grant or to deny.".to_owned()),
+        );
+        let expires_at = errors.check("expires_on", parse_last_day(&self.expires_on));
+        errors.or_valid(|| {
+            Some(OverrideInput {
+                permission: permission?,
+                effect: effect?,
+                reason: self.reason.clone(),
+                expires_at: expires_at?,
+            })
+        })
+    }
+}
+
+/// A last day (`YYYY-MM-DD`): it counts until the end of that day, UTC. Empty: no expiry.
+fn parse_last_day(raw: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|day| day.succ_opt())
+        .and_then(|next| next.and_hms_opt(0, 0, 0))
+        .map(|at| Some(at.and_utc()))
+        .ok_or_else(|| "Give the last day as a date (YYYY-MM-DD), or leave it empty.".to_owned())
 }
 
 /// An administrator's changes to an account: its role and whether it is active.

@@ -168,6 +168,34 @@ impl PostStatus {
     }
 }
 
+/// What a permission override does to one account's permission.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "snake_case")]
+pub enum OverrideEffect {
+    /// The account holds the permission whatever its role.
+    #[sea_orm(string_value = "grant")]
+    Grant,
+    /// The account lacks the permission whatever its role and its grants.
+    #[sea_orm(string_value = "deny")]
+    Deny,
+}
+
+impl OverrideEffect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverrideEffect::Grant => "grant",
+            OverrideEffect::Deny => "deny",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<OverrideEffect> {
+        OverrideEffect::iter().find(|e| e.as_str() == value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

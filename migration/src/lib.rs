@@ -36,6 +36,7 @@ mod m20261202_000020_store_movie_director_lists;
 mod m20261202_000021_index_few_movies_on_sqlite;
 mod m20261202_000022_cover_few_movies_on_sqlite;
 mod m20261203_000023_cover_user_names_on_sqlite;
+mod m20261206_000024_role_inclusions_and_overrides;
 mod operator;
 mod step;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             step(m20261202_000021_index_few_movies_on_sqlite::Migration),
             step(m20261202_000022_cover_few_movies_on_sqlite::Migration),
             step(m20261203_000023_cover_user_names_on_sqlite::Migration),
+            step(m20261206_000024_role_inclusions_and_overrides::Migration),
         ]
     }
 }

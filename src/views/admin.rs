@@ -6,9 +6,10 @@ use entity::enums::Permission;
 
 use super::{PageContext, Pager, filters};
 use crate::domain::FieldErrors;
-use crate::forms::RoleForm;
+use crate::forms::{OverrideForm, RoleForm};
 use crate::services::Page;
-use crate::services::admin::{Dashboard, RoleRow, UserRow};
+use crate::services::accounts::Reason;
+use crate::services::admin::{AccountPermissions, Dashboard, RoleRow, UserRow};
 use entity::user;
 
 #[derive(Template, WebTemplate)]
@@ -41,6 +42,53 @@ pub struct RolesPage {
     pub roles: Vec<RoleRow>,
 }
 
+impl RolesPage {
+    /// A role's name by id (inclusions are kept by id).
+    pub fn name_of(&self, id: &i32) -> &str {
+        self.roles
+            .iter()
+            .find(|r| r.role.id == *id)
+            .map_or("?", |r| r.role.name.as_str())
+    }
+
+    /// The inclusion graph drawn as a tree: each role no other includes, with the roles it
+    /// includes below it (deeper by one), depth first. A role included by several appears
+    /// under each; a role is never shown inside itself.
+    pub fn tree(&self) -> Vec<(usize, &RoleRow)> {
+        let mut out = Vec::new();
+        let tops = self
+            .roles
+            .iter()
+            .filter(|r| !self.roles.iter().any(|o| o.includes.contains(&r.role.id)));
+        for top in tops {
+            self.walk(top, 0, &mut vec![top.role.id], &mut out);
+        }
+        out
+    }
+
+    fn walk<'a>(
+        &'a self,
+        row: &'a RoleRow,
+        depth: usize,
+        above: &mut Vec<i32>,
+        out: &mut Vec<(usize, &'a RoleRow)>,
+    ) {
+        out.push((depth, row));
+        for included in self
+            .roles
+            .iter()
+            .filter(|r| row.includes.contains(&r.role.id))
+        {
+            if above.contains(&included.role.id) {
+                continue;
+            }
+            above.push(included.role.id);
+            self.walk(included, depth.saturating_add(1), above, out);
+            above.pop();
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/role_form.html")]
 pub struct RoleFormPage {
@@ -51,6 +99,8 @@ pub struct RoleFormPage {
     pub errors: FieldErrors,
     pub refusal: Option<String>,
     pub all_permissions: Vec<Permission>,
+    /// The other roles, which it may include.
+    pub others: Vec<RoleRow>,
 }
 
 impl RoleFormPage {
@@ -126,6 +176,64 @@ pub struct UserEditPage {
     pub role_id: i32,
     pub is_active: bool,
     pub refusal: Option<String>,
+    /// What the account holds and why, and its overrides.
+    pub access: AccountPermissions,
+    pub all_permissions: Vec<Permission>,
+    /// The grant-or-deny form, as submitted, and its problems.
+    pub override_form: OverrideForm,
+    pub override_errors: FieldErrors,
+}
+
+impl UserEditPage {
+    fn role_name(&self, id: &i32) -> &str {
+        self.access.role_names.get(id).map_or("?", String::as_str)
+    }
+
+    /// Who made an override.
+    pub fn grantor(&self, by: &Option<i32>) -> String {
+        by.and_then(|id| self.access.grantors.get(&id).cloned())
+            .unwrap_or_else(|| "someone since removed".to_owned())
+    }
+
+    /// Why the account holds a permission, in words.
+    pub fn reason_text(&self, reason: &Reason) -> String {
+        match reason {
+            Reason::Role(path) => {
+                let mut names = path.iter().map(|id| format!("“{}”", self.role_name(id)));
+                let own = names.next().unwrap_or_default();
+                let through: Vec<String> = names.collect();
+                if through.is_empty() {
+                    format!("role {own}")
+                } else {
+                    format!(
+                        "role {own}, which includes {}",
+                        through.join(", which includes ")
+                    )
+                }
+            }
+            Reason::Grant(grant) => {
+                let until = grant.expires_at.map_or_else(
+                    || "until removed".to_owned(),
+                    |at| format!("until {}", at.format("%Y-%m-%d %H:%M UTC")),
+                );
+                format!(
+                    "granted by {} {until}: {}",
+                    self.grantor(&grant.granted_by_id),
+                    grant.reason
+                )
+            }
+        }
+    }
+
+    /// Whether an override counts now.
+    pub fn in_force(&self, o: &entity::permission_override::Model) -> bool {
+        o.in_force(chrono::Utc::now())
+    }
+
+    /// Permissions the current admin may grant or deny.
+    pub fn grantable(&self, permission: &Permission) -> bool {
+        self.ctx.user.as_ref().is_some_and(|u| u.can(*permission))
+    }
 }
 
 #[derive(Template, WebTemplate)]

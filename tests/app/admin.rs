@@ -541,3 +541,6 @@ async fn the_user_command_creates_accounts_and_sets_roles() {
     app.stop().await;
     test_db.drop_database().await;
 }
+
+// Roles that include roles, and one account's own grants and denials.
+mod permissions;

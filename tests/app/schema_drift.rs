@@ -27,12 +27,14 @@ const ENTITIES: &[&str] = &[
     "movie_decade_facet",
     "movie_director",
     "movie_facet",
+    "permission_override",
     "person",
     "post",
     "post_tag",
     "profile",
     "review",
     "role",
+    "role_inclusion",
     "role_permission",
     "site_version",
     "tag",
@@ -57,12 +59,14 @@ async fn build_from_entities(db: &DatabaseConnection) {
         .register(movie_decade_facet::Entity)
         .register(movie_director::Entity)
         .register(movie_facet::Entity)
+        .register(permission_override::Entity)
         .register(person::Entity)
         .register(post::Entity)
         .register(post_tag::Entity)
         .register(profile::Entity)
         .register(review::Entity)
         .register(role::Entity)
+        .register(role_inclusion::Entity)
         .register(role_permission::Entity)
         .register(site_version::Entity)
         .register(tag::Entity)

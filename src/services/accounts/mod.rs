@@ -19,4 +19,4 @@ pub use members::{
     current_user, default_role_id, find_by_login, logged_in, login_failed, profile_view, register,
     update_profile, user_by_username,
 };
-pub use permissions::{held_permissions, role_permissions};
+pub use permissions::{Effective, Reason, RoleGraph, effective, effective_of, held_permissions};

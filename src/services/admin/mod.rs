@@ -2,15 +2,20 @@
 //! and the dashboard counts ([`roles`], [`users`], [`dashboard`]; re-exported here). The guard
 //! rails both use live in this module.
 //!
-//! One rule keeps privileges from growing: **an actor may only create, change, delete or
-//! assign a role whose permission set is a subset of their own, and may only change or
-//! deactivate an account whose role's permissions are a subset of their own.** Making a role
-//! the default assigns it to every future account, and deleting a role assigns the default
-//! role to its users, so both count as assigning. The actor's permissions are read again inside
-//! the change's transaction, not taken from the start of the request.
+//! One rule keeps privileges from growing: **an actor may make a change only if no account
+//! gains a permission the actor lacks, and no account that holds a permission the actor lacks
+//! is changed at all.** Permissions are the effective ones (`accounts::permissions`): a role's
+//! own and those of the roles it includes, an account's grants and denials. So a role may be
+//! created, changed, included, deleted or assigned only when it holds, before and after, none
+//! of the actor's missing permissions, and so must every role that includes it; an account may
+//! be changed only when it holds none. Making a role the default assigns it to every future
+//! account, and deleting a role assigns the default role to its users, so both count as
+//! assigning. The actor's permissions are read again inside the change's transaction, not
+//! taken from the start of the request.
 //!
 //! Guard rails, checked inside the same transaction as the change:
-//! - at least one active user can always manage roles;
+//! - at least one active user can always manage roles, without counting a grant that will
+//!   expire nor anyone a denial takes it from;
 //! - admins cannot change their own role or active flag, nor strip `manage_roles` from the
 //!   role they hold;
 //! - there is exactly one default role.
@@ -20,10 +25,14 @@
 //! administrators acting at the same moment therefore run one after the other, and the second
 //! sees the first's result when its guard rails are checked.
 mod dashboard;
+mod overrides;
 mod roles;
 mod users;
 
 pub use dashboard::{Dashboard, dashboard};
+pub use overrides::{
+    AccountPermissions, OverrideInput, account_permissions, remove_override, set_override,
+};
 pub use roles::{RoleInput, RoleRow, create_role, delete_role, list_roles, role_row, update_role};
 pub use users::{
     UserChanges, UserFilter, UserRow, UserSort, account_with_role, list_users, send_reset_link,
@@ -32,15 +41,16 @@ pub use users::{
 
 use std::collections::BTreeSet;
 
-use entity::enums::Permission;
-use entity::{role, role_permission, user};
-use sea_orm::sea_query::Query;
+use entity::enums::{OverrideEffect, Permission};
+use entity::{permission_override, role, user};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::ServiceError;
+use super::accounts::permissions::{RoleGraph, effective_of};
 use crate::domain::CurrentUser;
 
 /// A guard rail refused the change (a 409 with the reason above the form).
@@ -48,18 +58,46 @@ fn refused(message: String) -> ServiceError {
     ServiceError::conflict(message)
 }
 
-/// Active users whose role grants `manage_roles`.
+/// Active users who hold `manage_roles` for good: through a role that has it or includes one
+/// that has it, without a denial in force; or by a grant that does not expire.
 async fn role_managers(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use permission_override::Column as O;
+    let graph = RoleGraph::load(db).await?;
+    let roles: Vec<i32> = role::Entity::find()
+        .select_only()
+        .column(role::Column::Id)
+        .into_tuple::<i32>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|r| graph.permissions(*r).contains(&Permission::ManageRoles))
+        .collect();
+    let overrides = |effect: OverrideEffect| {
+        Query::select()
+            .column(O::UserId)
+            .from(permission_override::Entity)
+            .and_where(Expr::col(O::Permission).eq(Permission::ManageRoles))
+            .and_where(Expr::col(O::Effect).eq(effect))
+            .to_owned()
+    };
+    let mut denied = overrides(OverrideEffect::Deny);
+    denied.and_where(
+        Expr::col(O::ExpiresAt)
+            .is_null()
+            .or(Expr::col(O::ExpiresAt).gt(chrono::Utc::now())),
+    );
+    let mut lasting_grant = overrides(OverrideEffect::Grant);
+    lasting_grant.and_where(Expr::col(O::ExpiresAt).is_null());
     user::Entity::find()
         .filter(user::Column::IsActive.eq(true))
         .filter(
-            user::Column::RoleId.in_subquery(
-                Query::select()
-                    .column(role_permission::Column::RoleId)
-                    .from(role_permission::Entity)
-                    .and_where(role_permission::Column::Permission.eq(Permission::ManageRoles))
-                    .to_owned(),
-            ),
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(user::Column::RoleId.is_in(roles))
+                        .add(user::Column::Id.not_in_subquery(denied)),
+                )
+                .add(user::Column::Id.in_subquery(lasting_grant)),
         )
         .count(db)
         .await
@@ -108,10 +146,11 @@ async fn acting(
         .await?
         .filter(|me| me.is_active)
         .ok_or_else(|| refused("Your account can no longer make this change.".into()))?;
-    // What the role grants now, and no more than the actor came with: a personal access
-    // token's scopes narrow it, and a permission gained mid-request does not count yet.
-    let held: BTreeSet<Permission> = permission_set(db, me.role_id)
+    // What the actor holds now, and no more than they came with: a personal access token's
+    // scopes narrow it, and a permission gained mid-request does not count yet.
+    let held: BTreeSet<Permission> = effective_of(db, &me)
         .await?
+        .permissions()
         .into_iter()
         .filter(|p| actor.can(*p))
         .collect();
@@ -127,14 +166,29 @@ async fn acting(
     })
 }
 
+/// What `account` holds, or will once its address is confirmed: the guard rails protect an
+/// account by what its role and overrides give it, verified or not.
+async fn attainable(
+    db: &impl ConnectionTrait,
+    account: &user::Model,
+) -> Result<BTreeSet<Permission>, DbErr> {
+    let (graph, overrides) = super::accounts::permissions::load(db, account.id).await?;
+    Ok(super::accounts::effective(
+        &graph,
+        account.role_id,
+        true,
+        &overrides,
+        chrono::Utc::now(),
+    )
+    .permissions())
+}
+
+/// The permissions role `role_id` holds, through its inclusions too.
 async fn permission_set(
     db: &impl ConnectionTrait,
     role_id: i32,
 ) -> Result<BTreeSet<Permission>, DbErr> {
-    Ok(super::accounts::role_permissions(db, role_id)
-        .await?
-        .into_iter()
-        .collect())
+    Ok(RoleGraph::load(db).await?.permissions(role_id))
 }
 
 /// The labels of the permissions in `wanted` that `held` lacks, or `None` when `wanted` is a

@@ -2,17 +2,19 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use entity::enums::Permission;
-use entity::{role, role_permission, user};
+use entity::enums::{OverrideEffect, Permission};
+use entity::{permission_override, role, role_inclusion, role_permission, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, ExprTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
 use super::*;
 use crate::domain::{CurrentUser, Description, RoleName};
+use crate::services::accounts::RoleGraph;
 use crate::services::audit::{self, Actor};
 use crate::services::error::on_table;
 use crate::services::{FieldErrors, ServiceError};
@@ -21,10 +23,15 @@ use crate::services::{FieldErrors, ServiceError};
 pub struct RoleRow {
     pub role: role::Model,
     pub users: u64,
+    /// Its own permissions.
     pub permissions: Vec<Permission>,
+    /// The roles it includes directly.
+    pub includes: Vec<i32>,
+    /// Everything it holds, through its inclusions too.
+    pub effective: Vec<Permission>,
 }
 
-/// Every role with its number of users and its permissions (three queries).
+/// Every role with its number of users, its permissions and inclusions (four queries).
 pub async fn list_roles(db: &impl ConnectionTrait) -> Result<Vec<RoleRow>, DbErr> {
     let roles = role::Entity::find()
         .order_by_asc(role::Column::Name)
@@ -40,23 +47,15 @@ pub async fn list_roles(db: &impl ConnectionTrait) -> Result<Vec<RoleRow>, DbErr
         .await?
         .into_iter()
         .collect();
-    let mut permissions: HashMap<i32, Vec<Permission>> = HashMap::new();
-    for rp in role_permission::Entity::find().all(db).await? {
-        permissions
-            .entry(rp.role_id)
-            .or_default()
-            .push(rp.permission);
-    }
+    let graph = RoleGraph::load(db).await?;
     Ok(roles
         .into_iter()
-        .map(|role| {
-            let mut perms = permissions.remove(&role.id).unwrap_or_default();
-            perms.sort();
-            RoleRow {
-                users: u64::try_from(counts.get(&role.id).copied().unwrap_or(0)).unwrap_or(0),
-                permissions: perms,
-                role,
-            }
+        .map(|role| RoleRow {
+            users: u64::try_from(counts.get(&role.id).copied().unwrap_or(0)).unwrap_or(0),
+            permissions: graph.own(role.id).into_iter().collect(),
+            includes: graph.includes(role.id).into_iter().collect(),
+            effective: graph.permissions(role.id).into_iter().collect(),
+            role,
         })
         .collect())
 }
@@ -72,15 +71,137 @@ pub struct RoleInput {
     pub description: Description,
     pub is_default: bool,
     pub permissions: BTreeSet<Permission>,
+    /// The roles it includes (their permissions become its own too).
+    pub includes: BTreeSet<i32>,
 }
 
-fn role_json(role: &role::Model, permissions: &BTreeSet<Permission>) -> serde_json::Value {
+fn role_json(
+    role: &role::Model,
+    permissions: &BTreeSet<Permission>,
+    includes: &BTreeSet<i32>,
+) -> serde_json::Value {
     json!({
         "name": role.name,
         "description": role.description,
         "is_default": role.is_default,
         "permissions": permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        "includes": includes,
     })
+}
+
+async fn write_inclusions(
+    db: &impl ConnectionTrait,
+    role_id: i32,
+    includes: &BTreeSet<i32>,
+) -> Result<(), DbErr> {
+    role_inclusion::Entity::delete_many()
+        .filter(role_inclusion::Column::RoleId.eq(role_id))
+        .exec(db)
+        .await?;
+    if !includes.is_empty() {
+        role_inclusion::Entity::insert_many(includes.iter().map(|included| {
+            role_inclusion::ActiveModel {
+                role_id: Set(role_id),
+                included_role_id: Set(*included),
+            }
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The role names by id, for messages.
+async fn role_names(db: &impl ConnectionTrait) -> Result<HashMap<i32, String>, DbErr> {
+    Ok(role::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect())
+}
+
+/// Checks a change of the role graph from `before` to `after` (role `role_id` edited, made or
+/// deleted) against the subset rule: every role whose permissions change must hold none the
+/// actor lacks, before or after, nor may any account in such a role hold one by its own
+/// grant. Inclusions must name other existing roles and make no cycle.
+async fn check_graph_change(
+    txn: &impl ConnectionTrait,
+    held: &BTreeSet<Permission>,
+    role_id: i32,
+    before: &RoleGraph,
+    after: &RoleGraph,
+) -> Result<(), ServiceError> {
+    let names = role_names(txn).await?;
+    let name = |id: &i32| names.get(id).cloned().unwrap_or_else(|| format!("#{id}"));
+    let includes = after.includes(role_id);
+    if includes.contains(&role_id) {
+        return Err(ServiceError::invalid(
+            "includes",
+            "A role cannot include itself.",
+        ));
+    }
+    if includes.iter().any(|id| !names.contains_key(id)) {
+        return Err(ServiceError::invalid(
+            "includes",
+            "Choose included roles from the list.",
+        ));
+    }
+    if let Some(cycle) = after.cycle_through(role_id) {
+        let chain: Vec<String> = cycle.iter().map(|id| format!("“{}”", name(id))).collect();
+        return Err(ServiceError::invalid(
+            "includes",
+            format!(
+                "Roles cannot include each other in a circle: {}.",
+                chain.join(" → ")
+            ),
+        ));
+    }
+    let changed = before.changed_roles(after);
+    for role in &changed {
+        for (graph, when) in [(before, "holds"), (after, "would hold")] {
+            within(held, &graph.permissions(*role), |missing| {
+                if *role == role_id && when == "would hold" {
+                    grant_refusal(missing)
+                } else {
+                    format!(
+                        "This changes the role “{}”, which {when} permissions you do not hold ({missing}).",
+                        name(role)
+                    )
+                }
+            })?;
+        }
+    }
+    // An account in a changed role that holds, by its own grant, a permission the actor lacks.
+    let beyond: Vec<Permission> = Permission::all()
+        .into_iter()
+        .filter(|p| !held.contains(p))
+        .collect();
+    if !changed.is_empty() && !beyond.is_empty() {
+        use permission_override::Column as O;
+        let granted = permission_override::Entity::find()
+            .join(
+                JoinType::InnerJoin,
+                permission_override::Relation::User.def(),
+            )
+            .filter(user::Column::RoleId.is_in(changed.iter().copied()))
+            .filter(O::Effect.eq(OverrideEffect::Grant))
+            .filter(O::Permission.is_in(beyond))
+            .filter(
+                Condition::any()
+                    .add(O::ExpiresAt.is_null())
+                    .add(O::ExpiresAt.gt(chrono::Utc::now())),
+            )
+            .one(txn)
+            .await?;
+        if let Some(grant) = granted {
+            return Err(refused(format!(
+                "This changes accounts that hold “{}” by their own grant, a permission you do not hold.",
+                grant.permission.label()
+            )));
+        }
+    }
+    Ok(())
 }
 
 async fn write_permissions(
@@ -131,6 +252,7 @@ pub async fn create_role(
     let txn = begin_admin_change(db).await?;
     let Acting { held, .. } = acting(&txn, actor, Permission::ManageRoles).await?;
     within(&held, &input.permissions, grant_refusal)?;
+    let before = RoleGraph::load(&txn).await?;
     if role::Entity::find_by_name(input.name.as_str())
         .one(&txn)
         .await?
@@ -147,7 +269,14 @@ pub async fn create_role(
     .insert(&txn)
     .await
     .map_err(on_table("role"))?;
+    let after = before.with_role(
+        created.id,
+        input.permissions.clone(),
+        input.includes.clone(),
+    );
+    check_graph_change(&txn, &held, created.id, &before, &after).await?;
     write_permissions(&txn, created.id, &input.permissions).await?;
+    write_inclusions(&txn, created.id, &input.includes).await?;
     if input.is_default {
         make_only_default(&txn, created.id).await?;
     }
@@ -162,7 +291,7 @@ pub async fn create_role(
         "role",
         created.id,
         None,
-        Some(role_json(&created, &input.permissions)),
+        Some(role_json(&created, &input.permissions, &input.includes)),
     )
     .await?;
     txn.commit().await?;
@@ -209,15 +338,22 @@ pub async fn update_role(
             held,
         },
         existing,
-        before,
+        _,
     ) = begin_role_change(db, actor, role_id, "change").await?;
     within(&held, &input.permissions, grant_refusal)?;
+    let graph = RoleGraph::load(&txn).await?;
+    let after = graph.with_role(role_id, input.permissions.clone(), input.includes.clone());
+    check_graph_change(&txn, &held, role_id, &graph, &after).await?;
     if existing.is_default && !input.is_default {
         return Err(refused(
             "There must always be a default role: make another role the default instead.".into(),
         ));
     }
-    if actor_role == role_id && !input.permissions.contains(&Permission::ManageRoles) {
+    if actor_role == role_id
+        && !after
+            .permissions(role_id)
+            .contains(&Permission::ManageRoles)
+    {
         return Err(refused(
             "You hold this role: removing “Manage roles” from it would lock you out.".into(),
         ));
@@ -230,13 +366,14 @@ pub async fn update_role(
     {
         return Err(name_taken());
     }
-    let before_json = role_json(&existing, &before);
+    let before_json = role_json(&existing, &graph.own(role_id), &graph.includes(role_id));
     let mut active: role::ActiveModel = existing.into();
     active.name = Set(input.name.to_string());
     active.description = Set(input.description.to_string());
     active.is_default = Set(input.is_default);
     let updated = active.update(&txn).await.map_err(on_table("role"))?;
     write_permissions(&txn, role_id, &input.permissions).await?;
+    write_inclusions(&txn, role_id, &input.includes).await?;
     if input.is_default {
         make_only_default(&txn, role_id).await?;
     }
@@ -252,7 +389,7 @@ pub async fn update_role(
         "role",
         role_id,
         Some(before_json),
-        Some(role_json(&updated, &input.permissions)),
+        Some(role_json(&updated, &input.permissions, &input.includes)),
     )
     .await?;
     txn.commit().await?;
@@ -273,7 +410,7 @@ pub async fn delete_role(
             held,
         },
         existing,
-        permissions,
+        _,
     ) = begin_role_change(db, actor, role_id, "delete").await?;
     if existing.is_default {
         return Err(refused(
@@ -283,6 +420,8 @@ pub async fn delete_role(
     if actor_role == role_id {
         return Err(refused("You cannot delete the role you hold.".into()));
     }
+    let graph = RoleGraph::load(&txn).await?;
+    check_graph_change(&txn, &held, role_id, &graph, &graph.without_role(role_id)).await?;
     let default_id = crate::services::accounts::default_role_id(&txn).await?;
     // Its users move to the default role: that assigns the default role to them.
     within(&held, &permission_set(&txn, default_id).await?, |missing| {
@@ -313,7 +452,11 @@ pub async fn delete_role(
         "role.delete",
         "role",
         role_id,
-        Some(role_json(&existing, &permissions)),
+        Some(role_json(
+            &existing,
+            &graph.own(role_id),
+            &graph.includes(role_id),
+        )),
         Some(json!({ "users_moved_to_default": moved })),
     )
     .await?;

@@ -111,9 +111,10 @@ pub async fn list_users(
     crate::services::fetch_page(paginator, page).await
 }
 
-/// The account `user_id` when its role's permissions are all among `held`: the rule for every
-/// change to another account. `refusal(username, missing)` words the refusal.
-async fn account_within(
+/// The account `user_id` when every permission it holds (through its role, its inclusions and
+/// its own grants) is among `held`: the rule for every change to another account.
+/// `refusal(username, missing)` words the refusal.
+pub(super) async fn account_within(
     txn: &impl ConnectionTrait,
     held: &std::collections::BTreeSet<Permission>,
     user_id: i32,
@@ -123,11 +124,8 @@ async fn account_within(
         .one(txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    within(
-        held,
-        &permission_set(txn, target.role_id).await?,
-        |missing| refusal(&target.username, missing),
-    )?;
+    let holds = attainable(txn, &target).await?;
+    within(held, &holds, |missing| refusal(&target.username, missing))?;
     Ok(target)
 }
 

@@ -1,5 +1,5 @@
-//! The admin area: dashboard, roles, users, audit log. Every handler checks its permission;
-//! anonymous visitors are sent to log in, others without the permission get a 403.
+//! The admin area's pages: dashboard, roles, users, audit log. Every handler checks its
+//! permission; anonymous visitors are sent to log in, others without the permission get a 403.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -8,12 +8,12 @@ use entity::enums::Permission;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use super::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::{FORM, FieldErrors};
 use crate::flash::Level;
-use crate::forms::{RoleForm, UserForm};
+use crate::forms::{OverrideForm, RoleForm, UserForm};
 use crate::routes::error::AppError;
+use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::Page;
 use crate::services::admin::{self, UserFilter, UserSort};
 use crate::services::audit::{self, AuditFilter};
@@ -56,20 +56,36 @@ pub async fn roles(
     render_status(StatusCode::OK, &RolesPage { ctx, roles })
 }
 
-fn form_page(ctx: PageContext, role_id: Option<i32>, form: RoleForm) -> RoleFormPage {
-    RoleFormPage {
+async fn form_page(
+    app: &App,
+    ctx: PageContext,
+    role_id: Option<i32>,
+    form: RoleForm,
+) -> Result<RoleFormPage, AppError> {
+    let others = admin::list_roles(&app.db)
+        .await?
+        .into_iter()
+        .filter(|r| Some(r.role.id) != role_id)
+        .collect();
+    Ok(RoleFormPage {
         ctx,
         role_id,
         form,
         errors: FieldErrors::default(),
         refusal: None,
         all_permissions: Permission::all(),
-    }
+        others,
+    })
 }
 
-pub async fn role_new_form(ctx: PageContext, user: RequireUser) -> Result<HttpResponse, AppError> {
+pub async fn role_new_form(
+    ctx: PageContext,
+    user: RequireUser,
+    app: App,
+) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
-    render_status(StatusCode::OK, &form_page(ctx, None, RoleForm::default()))
+    let page = form_page(&app, ctx, None, RoleForm::default()).await?;
+    render_status(StatusCode::OK, &page)
 }
 
 pub async fn role_edit_form(
@@ -91,8 +107,10 @@ pub async fn role_edit_form(
             .iter()
             .map(|p| p.as_str().to_owned())
             .collect(),
+        includes: row.includes.iter().map(i32::to_string).collect(),
     };
-    render_status(StatusCode::OK, &form_page(ctx, Some(row.role.id), form))
+    let page = form_page(&app, ctx, Some(row.role.id), form).await?;
+    render_status(StatusCode::OK, &page)
 }
 
 /// Create (`role_id` = None) or update, re-rendering the form on any problem.
@@ -127,7 +145,7 @@ async fn save_role(
         }
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let mut page = form_page(ctx, role_id, form);
+            let mut page = form_page(&app, ctx, role_id, form).await?;
             page.refusal = errors.get(FORM).map(str::to_owned);
             page.errors = errors;
             render_status(status, &page)
@@ -303,6 +321,30 @@ pub async fn users(
     )
 }
 
+/// The account's admin page: its role and state, what it holds and why, and its grants and
+/// denials; `refusal` above the role form.
+pub(super) async fn user_page(
+    app: &App,
+    ctx: PageContext,
+    target: entity::user::Model,
+    refusal: Option<String>,
+) -> Result<UserEditPage, AppError> {
+    let roles = admin::list_roles(&app.db).await?;
+    let access = admin::account_permissions(&app.db, &target).await?;
+    Ok(UserEditPage {
+        ctx,
+        role_id: target.role_id,
+        is_active: target.is_active,
+        target,
+        roles,
+        refusal,
+        access,
+        all_permissions: Permission::all(),
+        override_form: OverrideForm::default(),
+        override_errors: FieldErrors::default(),
+    })
+}
+
 pub async fn user_edit_form(
     ctx: PageContext,
     user: RequireUser,
@@ -313,18 +355,8 @@ pub async fn user_edit_form(
     let (target, _) = crate::services::accounts::account(&app.db, path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
-    let roles = admin::list_roles(&app.db).await?;
-    render_status(
-        StatusCode::OK,
-        &UserEditPage {
-            ctx,
-            role_id: target.role_id,
-            is_active: target.is_active,
-            target,
-            roles,
-            refusal: None,
-        },
-    )
+    let page = user_page(&app, ctx, target, None).await?;
+    render_status(StatusCode::OK, &page)
 }
 
 pub async fn user_update(
@@ -355,18 +387,10 @@ pub async fn user_update(
             let (target, _) = crate::services::accounts::account(&app.db, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let roles = admin::list_roles(&app.db).await?;
-            render_status(
-                status,
-                &UserEditPage {
-                    ctx,
-                    target,
-                    roles,
-                    role_id: form.role_id.trim().parse().unwrap_or(0),
-                    is_active: form.is_active,
-                    refusal: Some(errors.to_string()),
-                },
-            )
+            let mut page = user_page(&app, ctx, target, Some(errors.to_string())).await?;
+            page.role_id = form.role_id.trim().parse().unwrap_or(0);
+            page.is_active = form.is_active;
+            render_status(status, &page)
         }
     }
 }
@@ -453,24 +477,4 @@ pub async fn audit(
             actor: query.actor,
         },
     )
-}
-
-/// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/admin")
-            .route("", web::get().to(dashboard))
-            .route("/roles", web::get().to(roles))
-            .route("/roles/new", web::get().to(role_new_form))
-            .route("/roles/new", web::post().to(role_create))
-            .route("/roles/{id}/edit", web::get().to(role_edit_form))
-            .route("/roles/{id}/edit", web::post().to(role_update))
-            .route("/roles/{id}/delete", web::get().to(role_delete_form))
-            .route("/roles/{id}/delete", web::post().to(role_delete))
-            .route("/users", web::get().to(users))
-            .route("/users/{id}", web::get().to(user_edit_form))
-            .route("/users/{id}", web::post().to(user_update))
-            .route("/users/{id}/reset-link", web::post().to(user_reset_link))
-            .route("/audit", web::get().to(audit)),
-    );
 }

@@ -1,0 +1,33 @@
+//! The admin area: its pages ([`pages`]: dashboard, roles, users, audit log) and an account's
+//! grants and denials ([`overrides`]).
+
+pub mod overrides;
+pub mod pages;
+
+use actix_web::web;
+
+/// The area's routes, beside their handlers.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use pages::*;
+    cfg.service(
+        web::scope("/admin")
+            .route("", web::get().to(dashboard))
+            .route("/roles", web::get().to(roles))
+            .route("/roles/new", web::get().to(role_new_form))
+            .route("/roles/new", web::post().to(role_create))
+            .route("/roles/{id}/edit", web::get().to(role_edit_form))
+            .route("/roles/{id}/edit", web::post().to(role_update))
+            .route("/roles/{id}/delete", web::get().to(role_delete_form))
+            .route("/roles/{id}/delete", web::post().to(role_delete))
+            .route("/users", web::get().to(users))
+            .route("/users/{id}", web::get().to(user_edit_form))
+            .route("/users/{id}", web::post().to(user_update))
+            .route("/users/{id}/reset-link", web::post().to(user_reset_link))
+            .route("/users/{id}/overrides", web::post().to(overrides::save))
+            .route(
+                "/users/{id}/overrides/{permission}/remove",
+                web::post().to(overrides::remove),
+            )
+            .route("/audit", web::get().to(audit)),
+    );
+}
