@@ -16,7 +16,7 @@ backend_tests! {
         let api = Api::new(&app).await;
         assert!(api.doc["openapi"].as_str().unwrap().starts_with("3.1"));
         let paths = api.doc["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 25, "{:?}", paths.keys().collect::<Vec<_>>());
+        assert_eq!(paths.len(), 27, "{:?}", paths.keys().collect::<Vec<_>>());
         assert_eq!(
             api.doc["components"]["securitySchemes"]["bearer"]["scheme"],
             "bearer"
@@ -31,13 +31,14 @@ backend_tests! {
                 );
             }
         }
-        assert_eq!(operations, 38);
+        assert_eq!(operations, 41);
         let (status, html) = app.visitor().get_html("/docs/api").await;
         assert_eq!(status, StatusCode::OK);
         let doc = crate::helpers::Doc::parse(&html);
         let shown = doc.texts(".api-operation h3 code");
         assert_eq!(shown.len(), operations, "every operation has its section");
         assert!(shown.contains(&"PUT /api/v1/admin/roles/{id}".to_owned()));
+        assert!(shown.contains(&"PUT /api/v1/admin/users/{id}/overrides/{permission}".to_owned()));
         assert!(doc.count("#schema-Post") == 1 && doc.count("#invalid") == 1);
     }
 

@@ -254,4 +254,75 @@ backend_tests! {
         assert_eq!(count_rows(&app.db, "permission_override").await, 1, "nothing written");
         app.stop().await;
     }
+
+    async fn inclusions_and_overrides_through_the_api_follow_the_same_rules(test_db: TestDb) {
+        use crate::api_client::{Api, make_token};
+        use serde_json::json;
+        let app = test_db.spawn().await;
+        let api = Api::new(&app).await;
+        app.create_user("boss", "admin").await;
+        app.create_role("rolekeeper", &[Permission::ManageRoles, Permission::ManageUsers, Permission::Comment, Permission::ReviewMovies]).await;
+        app.create_user("keeper", "rolekeeper").await;
+        let ada = app.create_user("ada", "reader").await;
+        let boss = app.visitor();
+        boss.login_ok("boss", PASSWORD).await;
+        // A token acts within its scopes: these cover everything the calls below hand out.
+        let admin = make_token(&boss, &["manage_roles", "manage_users", "manage_movies", "comment", "review_movies"]).await;
+        let keeper = app.visitor();
+        keeper.login_ok("keeper", PASSWORD).await;
+        let narrow = make_token(&keeper, &["manage_roles", "manage_users", "comment", "review_movies"]).await;
+
+        // A role that includes the reader role holds the reader's permissions.
+        let reader = role_id(&app.db, "reader").await;
+        let made = api.post("/api/v1/admin/roles", Some(&admin), json!({
+            "name": "critic", "permissions": ["manage_movies"], "includes": [reader],
+        })).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(made.body["includes"], json!([reader]));
+        let effective: std::collections::BTreeSet<&str> = made.body["effective_permissions"]
+            .as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(effective, ["comment", "manage_movies", "review_movies"].into_iter().collect());
+
+        // A week-long grant, then what Ada holds and why.
+        let until = (Utc::now() + Duration::days(7)).to_rfc3339();
+        let granted = api.put(&format!("/api/v1/admin/users/{ada}/overrides/manage_movies"), Some(&admin), json!({
+            "effect": "grant", "reason": "Festival week", "expires_at": until,
+        })).await;
+        assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+        assert_eq!(granted.body["granted_by"], "boss");
+        let held = api.get(&format!("/api/v1/admin/users/{ada}/permissions"), Some(&admin)).await;
+        assert_eq!(held.status, StatusCode::OK);
+        let movies = held.body["permissions"].as_array().unwrap().iter()
+            .find(|p| p["permission"] == "manage_movies").unwrap().clone();
+        assert_eq!(movies["granted"]["reason"], "Festival week");
+        let comment = held.body["permissions"].as_array().unwrap().iter()
+            .find(|p| p["permission"] == "comment").unwrap().clone();
+        assert_eq!(comment["through_roles"], json!([["reader"]]));
+
+        // The keeper lacks manage_movies: Ada, who now holds it, is beyond the keeper's reach,
+        // and so is granting it.
+        let refused = api.put(&format!("/api/v1/admin/users/{ada}/overrides/comment"), Some(&narrow), json!({
+            "effect": "deny", "reason": "Quiet",
+        })).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+        let refused = api.post("/api/v1/admin/roles", Some(&narrow), json!({
+            "name": "sneaky", "includes": [role_id(&app.db, "critic").await],
+        })).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+
+        // A circle through the API is a 422 on `includes`.
+        let critic = role_id(&app.db, "critic").await;
+        let circle = api.put(&format!("/api/v1/admin/roles/{reader}"), Some(&admin), json!({
+            "name": "reader", "is_default": true, "permissions": ["comment", "review_movies"], "includes": [critic],
+        })).await;
+        assert_eq!(circle.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", circle.body);
+        assert_eq!(circle.body["errors"][0]["field"], "includes");
+
+        // Removing the grant: 204, then 404 for the second time.
+        let removed = api.delete(&format!("/api/v1/admin/users/{ada}/overrides/manage_movies"), Some(&admin)).await;
+        assert_eq!(removed.status, StatusCode::NO_CONTENT);
+        let again = api.delete(&format!("/api/v1/admin/users/{ada}/overrides/manage_movies"), Some(&admin)).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        app.stop().await;
+    }
 }
