@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use entity::user;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::*;
+use super::roles::{RoleRow, list_roles};
 
 pub struct Dashboard {
     pub roles: Vec<RoleRow>,

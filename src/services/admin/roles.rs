@@ -12,7 +12,10 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::*;
+use super::{
+    Acting, acting, begin_admin_change, ensure_role_managers_remain, grant_refusal, permission_set,
+    refused, within,
+};
 use crate::domain::{CurrentUser, Description, RoleName};
 use crate::services::accounts::RoleGraph;
 use crate::services::audit::{self, Actor};

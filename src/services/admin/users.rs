@@ -9,7 +9,10 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::*;
+use super::{
+    Acting, acting, attainable, begin_admin_change, ensure_role_managers_remain, permission_set,
+    refused, within,
+};
 use crate::domain::CurrentUser;
 use crate::services::audit::{self, Actor};
 use crate::services::{Page, ServiceError};
