@@ -184,6 +184,10 @@ pub struct RoleForm {
     pub permissions: Vec<String>,
     /// The ids of the roles it includes (repeated checkboxes).
     pub includes: Vec<String>,
+    /// The preview's digest, when confirming one.
+    pub confirm: String,
+    /// `edit`: back from the preview to the form.
+    pub step: String,
 }
 
 impl RoleForm {
@@ -235,6 +239,10 @@ pub struct OverrideForm {
     pub reason: String,
     /// The last day it counts (`YYYY-MM-DD`, UTC), or empty for no expiry.
     pub expires_on: String,
+    /// The preview's digest, when confirming one.
+    pub confirm: String,
+    /// `edit`: back from the preview to the form.
+    pub step: String,
 }
 
 impl OverrideForm {
@@ -283,6 +291,96 @@ pub struct UserForm {
     pub role_id: String,
     #[serde(deserialize_with = "checkbox")]
     pub is_active: bool,
+    /// The preview's digest, when confirming one.
+    pub confirm: String,
+    /// `edit`: back from the preview to the form.
+    pub step: String,
+}
+
+/// An admin change's form, between its first submission and its saving: the first submission
+/// asks for a preview; the preview's form carries the fields again ([`Staged::fields`]) with
+/// `confirm` (the preview's digest), or with `step=edit` to go back to the form.
+pub trait Staged {
+    /// The fields as submitted, to carry through the preview as hidden inputs.
+    fn fields(&self) -> Vec<(&'static str, String)>;
+    fn confirm(&self) -> &str;
+    fn step(&self) -> &str;
+
+    fn plan(&self) -> crate::services::admin::Plan {
+        crate::services::admin::Plan::from_form(self.confirm())
+    }
+
+    /// True when the administrator went back from the preview to change the form.
+    fn editing(&self) -> bool {
+        self.step() == "edit"
+    }
+}
+
+/// A confirmation with nothing else to carry (deleting a role): the preview's digest.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    pub confirm: String,
+}
+
+fn tick(on: bool) -> Option<(&'static str, String)> {
+    on.then(|| ("", "on".to_owned()))
+}
+
+impl Staged for RoleForm {
+    fn confirm(&self) -> &str {
+        &self.confirm
+    }
+
+    fn step(&self) -> &str {
+        &self.step
+    }
+
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![
+            ("name", self.name.clone()),
+            ("description", self.description.clone()),
+        ];
+        fields.extend(tick(self.is_default).map(|(_, v)| ("is_default", v)));
+        fields.extend(self.permissions.iter().map(|p| ("permissions", p.clone())));
+        fields.extend(self.includes.iter().map(|i| ("includes", i.clone())));
+        fields
+    }
+}
+
+impl Staged for UserForm {
+    fn confirm(&self) -> &str {
+        &self.confirm
+    }
+
+    fn step(&self) -> &str {
+        &self.step
+    }
+
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![("role_id", self.role_id.clone())];
+        fields.extend(tick(self.is_active).map(|(_, v)| ("is_active", v)));
+        fields
+    }
+}
+
+impl Staged for OverrideForm {
+    fn confirm(&self) -> &str {
+        &self.confirm
+    }
+
+    fn step(&self) -> &str {
+        &self.step
+    }
+
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("permission", self.permission.clone()),
+            ("effect", self.effect.clone()),
+            ("reason", self.reason.clone()),
+            ("expires_on", self.expires_on.clone()),
+        ]
+    }
 }
 
 impl UserForm {

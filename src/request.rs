@@ -13,7 +13,7 @@ pub struct TrustedProxies(pub Vec<IpAddr>);
 /// The client's address: the peer's, unless the peer is a trusted proxy, in which case the
 /// nearest address in `X-Forwarded-For` that is not itself a trusted proxy. Throttling,
 /// sessions and the audit log all use this.
-pub fn client_addr(req: &HttpRequest) -> Option<IpAddr> {
+pub fn client_ip_addr(req: &HttpRequest) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip();
     let trusted = &crate::state::AppState::of(req).ok()?.proxies;
     if !trusted.0.contains(&peer) {
@@ -44,9 +44,9 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
         .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
 }
 
-/// [`client_addr`] as text (for the audit log and sessions).
+/// [`client_ip_addr`] as text (for the audit log and sessions).
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    client_addr(req).map(|ip| ip.to_string())
+    client_ip_addr(req).map(|ip| ip.to_string())
 }
 
 /// The client's `User-Agent`, for the sessions page.

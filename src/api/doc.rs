@@ -66,7 +66,12 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         admin::users::delete_override,
         admin::users::audit_log,
     ),
-    components(schemas(problem::Problem, problem::FieldProblem)),
+    components(schemas(
+        problem::Problem,
+        problem::FieldProblem,
+        admin::ChangePreview,
+        admin::AccountChange
+    )),
     modifiers(&BearerToken, &EveryOperation),
     tags(
         (name = "posts", description = "Posts, categories and tags"),

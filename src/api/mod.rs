@@ -25,7 +25,7 @@ pub use caller::{ApiLimits, Caller};
 pub use json::Json;
 pub use problem::{ApiError, Problem};
 pub use respond::{
-    MAX_LIMIT, at, created, if_match, ip, json, limit, list_entries, not_found, page_cursor,
+    MAX_LIMIT, at, created, if_match, json, limit, list_entries, not_found, page_cursor,
     page_links, tagged,
 };
 

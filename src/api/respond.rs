@@ -68,11 +68,6 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> HttpResponse {
     HttpResponse::build(status).json(value)
 }
 
-/// The client's address, for the audit log.
-pub fn ip(req: &HttpRequest) -> Option<String> {
-    crate::request::client_ip(req)
-}
-
 /// Checks a `limit` parameter: 1 to [`MAX_LIMIT`], `default` when absent.
 pub fn limit(requested: Option<u64>, default: u64) -> Result<u64, ApiError> {
     match requested {

@@ -26,7 +26,7 @@ pub struct MetricsToken(pub Option<crate::config::Secret>);
 
 /// `/metrics` answers the machine itself (loopback) or a scraper with the metrics token.
 fn may_read_metrics(req: &HttpRequest, token: &MetricsToken) -> bool {
-    if super::client_addr(req).is_some_and(|ip| ip.is_loopback()) {
+    if super::client_ip_addr(req).is_some_and(|ip| ip.is_loopback()) {
         return true;
     }
     let Some(expected) = &token.0 else {

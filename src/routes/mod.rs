@@ -17,7 +17,7 @@ pub mod respond;
 
 use actix_web::web;
 
-pub use crate::request::{TrustedProxies, client_addr, client_ip, user_agent};
+pub use crate::request::{TrustedProxies, client_ip, client_ip_addr, user_agent};
 pub use extract::{Cached, HtmlForm};
 pub use respond::{done, not_found, problems, render_status, see_other, submit};
 

@@ -53,6 +53,40 @@ pub async fn record(
     .map(|_| ())
 }
 
+/// One entry per subject for the same action by the same actor (one statement per thousand
+/// entries, well under every backend's limit on bound values).
+pub async fn record_many(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    subject_type: &str,
+    entries: Vec<(String, Option<Value>, Option<Value>)>,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let mut rows = entries
+        .into_iter()
+        .map(|(subject_id, before, after)| audit_log::ActiveModel {
+            actor_id: Set(actor.id),
+            action: Set(action.to_owned()),
+            subject_type: Set(subject_type.to_owned()),
+            subject_id: Set(Some(subject_id)),
+            before: Set(before.map(|v| v.to_string())),
+            after: Set(after.map(|v| v.to_string())),
+            ip: Set(actor.ip.clone()),
+            created_at: Set(now),
+            ..Default::default()
+        });
+    loop {
+        let chunk: Vec<audit_log::ActiveModel> = rows.by_ref().take(1_000).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        audit_log::Entity::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
     pub action: Option<String>,

@@ -9,7 +9,7 @@ use crate::domain::FieldErrors;
 use crate::forms::{OverrideForm, RoleForm};
 use crate::services::Page;
 use crate::services::accounts::Reason;
-use crate::services::admin::{AccountPermissions, Dashboard, RoleRow, UserRow};
+use crate::services::admin::{AccountPermissions, Dashboard, Preview, RoleRow, UserRow};
 use entity::user;
 
 #[derive(Template, WebTemplate)]
@@ -117,6 +117,27 @@ pub struct RoleDeletePage {
     pub row: RoleRow,
     pub default_role: String,
     pub refusal: Option<String>,
+    /// What deleting it would do (none when it is refused).
+    pub preview: Option<Preview>,
+    /// The role changed since the preview the administrator confirmed.
+    pub stale: bool,
+}
+
+/// An admin change's preview: the accounts it changes, and a form that confirms it with the
+/// submitted fields, or goes back to change them.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/preview.html")]
+pub struct PreviewPage {
+    pub ctx: PageContext,
+    pub heading: String,
+    /// Where the form posts (the change's own address).
+    pub action: String,
+    /// Where "Cancel" leads.
+    pub cancel: String,
+    pub fields: Vec<(&'static str, String)>,
+    pub preview: Preview,
+    /// Something changed since the preview the administrator confirmed.
+    pub stale: bool,
 }
 
 #[derive(Template, WebTemplate)]

@@ -103,7 +103,7 @@ backend_tests! {
 
         // Invalid first: the form comes back with the input kept.
         let bad = admin
-            .post("/admin/roles/new", &[("name", ""), ("description", "Keeps the roster"), ("permissions", "manage_users")])
+            .post_confirmed("/admin/roles/new", &[("name", ""), ("description", "Keeps the roster"), ("permissions", "manage_users")])
             .await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = bad.text().await.unwrap();
@@ -113,7 +113,7 @@ backend_tests! {
         assert_eq!(doc.attrs("input[name=permissions][checked]", "value"), ["manage_users"]);
 
         let response = admin
-            .post("/admin/roles/new", &[
+            .post_confirmed("/admin/roles/new", &[
                 ("name", "Curator"),
                 ("description", "Keeps the roster"),
                 ("permissions", "manage_users"),
@@ -127,7 +127,7 @@ backend_tests! {
         assert!(roles_page.contains("curator") && roles_page.contains("Manage users"));
 
         let response = admin
-            .post(&format!("/admin/users/{grace}"), &[("role_id", &curator.to_string()), ("is_active", "on")])
+            .post_confirmed(&format!("/admin/users/{grace}"), &[("role_id", &curator.to_string()), ("is_active", "on")])
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
@@ -163,7 +163,7 @@ backend_tests! {
         let roles_before = crate::helpers::count_rows(&app.db, "role").await;
 
         let response = keeper
-            .post("/admin/roles/new", &[("name", "sneaky"), ("permissions", "view_audit_log")])
+            .post_confirmed("/admin/roles/new", &[("name", "sneaky"), ("permissions", "view_audit_log")])
             .await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("You cannot grant permissions you do not hold yourself"));
@@ -172,7 +172,7 @@ backend_tests! {
         // Nor by editing an existing role...
         let reader = role_id(&app.db, "reader").await;
         let response = keeper
-            .post(&format!("/admin/roles/{reader}/edit"), &[
+            .post_confirmed(&format!("/admin/roles/{reader}/edit"), &[
                 ("name", "reader"), ("is_default", "on"),
                 ("permissions", "comment"), ("permissions", "review_movies"), ("permissions", "manage_groups"),
             ])
@@ -183,7 +183,7 @@ backend_tests! {
         // ...nor by handing someone a more powerful role.
         let admin_role = role_id(&app.db, "admin").await;
         let response = keeper
-            .post(&format!("/admin/users/{grace}"), &[("role_id", &admin_role.to_string()), ("is_active", "on")])
+            .post_confirmed(&format!("/admin/users/{grace}"), &[("role_id", &admin_role.to_string()), ("is_active", "on")])
             .await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("it has permissions you do not hold"));
@@ -205,7 +205,7 @@ backend_tests! {
         // Another user manager may not deactivate the only role manager.
         let admin_role = role_id(&app.db, "admin").await;
         let response = usher
-            .post(&format!("/admin/users/{boss}"), &[("role_id", &admin_role.to_string())])
+            .post_confirmed(&format!("/admin/users/{boss}"), &[("role_id", &admin_role.to_string())])
             .await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("their role has permissions you do not hold"));
@@ -213,16 +213,16 @@ backend_tests! {
         // Admins cannot lock themselves out.
         let reader = role_id(&app.db, "reader").await;
         let response = admin
-            .post(&format!("/admin/users/{boss}"), &[("role_id", &reader.to_string()), ("is_active", "on")])
+            .post_confirmed(&format!("/admin/users/{boss}"), &[("role_id", &reader.to_string()), ("is_active", "on")])
             .await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("cannot change your own role"));
         let response = admin
-            .post(&format!("/admin/roles/{admin_role}/edit"), &[("name", "admin"), ("permissions", "manage_users")])
+            .post_confirmed(&format!("/admin/roles/{admin_role}/edit"), &[("name", "admin"), ("permissions", "manage_users")])
             .await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("lock you out"));
-        let response = admin.post(&format!("/admin/roles/{admin_role}/delete"), &[]).await;
+        let response = admin.post_confirmed(&format!("/admin/roles/{admin_role}/delete"), &[]).await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
 
         let stored = user::Entity::find_by_id(boss).one(&app.db).await.unwrap().unwrap();
@@ -241,13 +241,28 @@ backend_tests! {
         app.create_user("tempb", "temp").await;
         let admin = app.visitor();
         admin.login_ok("boss", PASSWORD).await;
+        let member = app.visitor();
+        member.login_ok("tempa", PASSWORD).await;
 
+        // The page is the preview: who moves, and what they lose (nothing changes on GET).
         let (status, html) = admin.get_html(&format!("/admin/roles/{temp}/delete")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("2 user(s)</strong> will move to the default role, “reader”"), "{html}");
+        assert!(html.contains(">tempa</a>") && html.contains(">tempb</a>"), "{html}");
+        assert!(role::Entity::find_by_id(temp).one(&app.db).await.unwrap().is_some());
 
-        let response = admin.post(&format!("/admin/roles/{temp}/delete"), &[]).await;
+        let response = admin.post_confirmed(&format!("/admin/roles/{temp}/delete"), &[]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        // Each moved account went the way of any role change: an audit entry, sessions ended.
+        let entries = entity::audit_log::Entity::find()
+            .filter(entity::audit_log::Column::Action.eq("user.update"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 2, "{entries:?}");
+        assert!(entries.iter().all(|e| e.after.as_deref().unwrap_or("").contains("role “temp” deleted")), "{entries:?}");
+        assert!(entries.iter().any(|e| e.subject_id.as_deref() == Some(a.to_string().as_str())));
+        assert_eq!(member.nav_username().await, None, "the moved member's session ended");
         assert!(role::Entity::find_by_id(temp).one(&app.db).await.unwrap().is_none());
         let moved = user::Entity::find_by_id(a).one(&app.db).await.unwrap().unwrap();
         assert_eq!(moved.role_id, role_id(&app.db, "reader").await);
@@ -255,7 +270,7 @@ backend_tests! {
         assert!(roles.contains("2 user(s) moved to the default role"));
 
         let reader = role_id(&app.db, "reader").await;
-        let response = admin.post(&format!("/admin/roles/{reader}/delete"), &[]).await;
+        let response = admin.post_confirmed(&format!("/admin/roles/{reader}/delete"), &[]).await;
         assert_eq!(response.status(), StatusCode::CONFLICT, "the default role stays");
         app.stop().await;
     }
@@ -265,7 +280,7 @@ backend_tests! {
         let admin = app.signed_in("boss", "admin").await;
 
         let response = admin
-            .post("/admin/roles/new", &[("name", "newcomer"), ("is_default", "on"), ("permissions", "comment")])
+            .post_confirmed("/admin/roles/new", &[("name", "newcomer"), ("is_default", "on"), ("permissions", "comment")])
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let defaults: Vec<String> = role::Entity::find()
@@ -280,7 +295,7 @@ backend_tests! {
 
         let newcomer = role_id(&app.db, "newcomer").await;
         let response = admin
-            .post(&format!("/admin/roles/{newcomer}/edit"), &[("name", "newcomer"), ("permissions", "comment")])
+            .post_confirmed(&format!("/admin/roles/{newcomer}/edit"), &[("name", "newcomer"), ("permissions", "comment")])
             .await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("There must always be a default role"));
@@ -324,7 +339,7 @@ backend_tests! {
 
         let target = user::Entity::find_by_username("member05").one(&app.db).await.unwrap().unwrap();
         let reader = role_id(&app.db, "reader").await;
-        admin.post(&format!("/admin/users/{}", target.id), &[("role_id", &reader.to_string())]).await;
+        admin.post_confirmed(&format!("/admin/users/{}", target.id), &[("role_id", &reader.to_string())]).await;
         let (_, inactive) = admin.get_html("/admin/users?active=no").await;
         assert!(inactive.contains("1 user(s)"));
         assert_eq!(listed(&inactive), ["member05"]);
@@ -337,7 +352,7 @@ backend_tests! {
         app.create_user("grace", "reader").await;
         let admin = app.visitor();
         admin.login_ok("boss", PASSWORD).await;
-        admin.post("/admin/roles/new", &[("name", "one"), ("permissions", "comment")]).await;
+        admin.post_confirmed("/admin/roles/new", &[("name", "one"), ("permissions", "comment")]).await;
         admin.create_group("Cinephiles", "Films").await;
 
         let (status, all) = admin.get_html("/admin/audit").await;
@@ -426,7 +441,7 @@ backend_tests! {
         member.login_ok("grace", PASSWORD).await;
         let reader = role_id(&app.db, "reader").await;
 
-        let response = admin.post(&format!("/admin/users/{grace}"), &[("role_id", &reader.to_string())]).await;
+        let response = admin.post_confirmed(&format!("/admin/users/{grace}"), &[("role_id", &reader.to_string())]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
         assert_eq!(member.nav_username().await, None);
@@ -544,3 +559,4 @@ async fn the_user_command_creates_accounts_and_sets_roles() {
 
 // Roles that include roles, and one account's own grants and denials.
 mod permissions;
+mod preview;

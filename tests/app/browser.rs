@@ -132,6 +132,13 @@ async fn a_new_member_gains_a_capability_when_an_admin_gives_them_a_new_role() {
     browser
         .click("form[action='/admin/roles/new'] button[type=submit]")
         .await;
+    // Every admin change is previewed first; the first button confirms it.
+    browser
+        .wait_for_text("No account gains or loses a permission.")
+        .await;
+    browser
+        .click("form[action='/admin/roles/new'] button[type=submit]")
+        .await;
     browser.wait_for_text("Role “curator” created.").await;
     browser.wait_for_url(&app.url("/admin/roles")).await;
     browser.screenshot("admin-roles").await;
@@ -152,6 +159,14 @@ async fn a_new_member_gains_a_capability_when_an_admin_gives_them_a_new_role() {
     browser
         .click(&format!("#role_id option[value='{}']", curator.id))
         .await;
+    browser
+        .click(&format!(
+            "form[action='/admin/users/{}'] button[type=submit]",
+            juno.id
+        ))
+        .await;
+    browser.wait_for_text("1 account changes").await;
+    browser.screenshot("admin-user-preview").await;
     browser
         .click(&format!(
             "form[action='/admin/users/{}'] button[type=submit]",

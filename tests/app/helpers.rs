@@ -277,6 +277,13 @@ pub struct Visitor {
     pub client: reqwest::Client,
 }
 
+/// The digest a preview page's form confirms (`name="confirm" value="…"`).
+pub fn preview_digest(html: &str) -> Option<String> {
+    let field = "name=\"confirm\" value=\"";
+    let start = html.find(field)? + field.len();
+    html[start..].split('"').next().map(str::to_owned)
+}
+
 impl Visitor {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
@@ -316,6 +323,20 @@ impl Visitor {
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf_token", token.as_str()));
         self.post_raw(path, &all).await
+    }
+
+    /// POSTs an admin change and, when the answer is its preview, confirms what it shows: the
+    /// way an administrator saves one. Anything else (a refusal, a redirect) is returned as is.
+    pub async fn post_confirmed(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let first = self.post(path, fields).await;
+        if first.status() != reqwest::StatusCode::OK {
+            return first;
+        }
+        let html = first.text().await.expect("a body");
+        let digest = preview_digest(&html).expect("a preview with a confirm field");
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("confirm", digest.as_str()));
+        self.post(path, &all).await
     }
 
     /// POSTs exactly these fields (no token added).

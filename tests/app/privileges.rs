@@ -78,6 +78,17 @@ async fn same_role_fields(app: &TestApp, id: i32) -> Vec<(&'static str, String)>
     fields
 }
 
+/// The digest of the preview `fields` get at `path` (the form's first submission).
+async fn preview_of(
+    visitor: &crate::helpers::Visitor,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> String {
+    let response = visitor.post(path, fields).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    crate::helpers::preview_digest(&response.text().await.unwrap()).expect("a preview")
+}
+
 fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
@@ -92,7 +103,7 @@ backend_tests! {
 
         let mut fields = same_role_fields(&app, admin).await;
         fields.push(("is_default", "on".into()));
-        let response = keeper.post(&format!("/admin/roles/{admin}/edit"), &borrowed(&fields)).await;
+        let response = keeper.post_confirmed(&format!("/admin/roles/{admin}/edit"), &borrowed(&fields)).await;
 
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.text().await.unwrap().contains("it has permissions you do not hold"));
@@ -108,7 +119,7 @@ backend_tests! {
         let roles = crate::helpers::count_rows(&app.db, "role").await;
 
         let response = keeper
-            .post("/admin/roles/new", &[("name", "sneaky"), ("is_default", "on"), ("permissions", "manage_users")])
+            .post_confirmed("/admin/roles/new", &[("name", "sneaky"), ("is_default", "on"), ("permissions", "manage_users")])
             .await;
 
         assert_eq!(response.status(), StatusCode::CONFLICT);
@@ -125,7 +136,7 @@ backend_tests! {
 
         // Only the permissions the keeper holds are left ticked: nothing is added.
         let response = keeper
-            .post(&format!("/admin/roles/{admin}/edit"), &[("name", "admin"), ("permissions", "manage_roles")])
+            .post_confirmed(&format!("/admin/roles/{admin}/edit"), &[("name", "admin"), ("permissions", "manage_roles")])
             .await;
 
         assert_eq!(response.status(), StatusCode::CONFLICT);
@@ -134,7 +145,7 @@ backend_tests! {
         // Renaming it is a change too.
         let mut fields = same_role_fields(&app, admin).await;
         fields[0].1 = "overlords".into();
-        let response = keeper.post(&format!("/admin/roles/{admin}/edit"), &borrowed(&fields)).await;
+        let response = keeper.post_confirmed(&format!("/admin/roles/{admin}/edit"), &borrowed(&fields)).await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(role::Entity::find_by_name("admin").one(&app.db).await.unwrap().is_some());
         app.stop().await;
@@ -145,7 +156,7 @@ backend_tests! {
         let keeper = role_keeper(&app).await;
         let moderator = role_id(&app, "moderator").await;
 
-        let response = keeper.post(&format!("/admin/roles/{moderator}/delete"), &[]).await;
+        let response = keeper.post_confirmed(&format!("/admin/roles/{moderator}/delete"), &[]).await;
 
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(role::Entity::find_by_id(moderator).one(&app.db).await.unwrap().is_some());
@@ -168,7 +179,7 @@ backend_tests! {
                 .unwrap();
         }
 
-        let response = keeper.post(&format!("/admin/roles/{small}/delete"), &[]).await;
+        let response = keeper.post_confirmed(&format!("/admin/roles/{small}/delete"), &[]).await;
 
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(role::Entity::find_by_id(small).one(&app.db).await.unwrap().is_some());
@@ -188,11 +199,11 @@ backend_tests! {
         let audits = audit_entries(&app).await;
 
         let demote = usher
-            .post(&format!("/admin/users/{boss}"), &[("role_id", &reader.to_string()), ("is_active", "on")])
+            .post_confirmed(&format!("/admin/users/{boss}"), &[("role_id", &reader.to_string()), ("is_active", "on")])
             .await;
         assert_eq!(demote.status(), StatusCode::CONFLICT);
         assert!(demote.text().await.unwrap().contains("their role has permissions you do not hold"));
-        let deactivate = usher.post(&format!("/admin/users/{boss}"), &[("role_id", &admin.to_string())]).await;
+        let deactivate = usher.post_confirmed(&format!("/admin/users/{boss}"), &[("role_id", &admin.to_string())]).await;
         assert_eq!(deactivate.status(), StatusCode::CONFLICT);
 
         let stored = account(&app, "boss").await;
@@ -211,7 +222,7 @@ backend_tests! {
         usher.login_ok("usher", PASSWORD).await;
         let reader = role_id(&app, "reader").await;
 
-        let response = usher.post(&format!("/admin/users/{grace}"), &[("role_id", &reader.to_string())]).await;
+        let response = usher.post_confirmed(&format!("/admin/users/{grace}"), &[("role_id", &reader.to_string())]).await;
 
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "the rule refuses escalation, not ordinary work");
         assert!(!account(&app, "grace").await.is_active);
@@ -233,7 +244,7 @@ backend_tests! {
             .unwrap();
         let roles = crate::helpers::count_rows(&app.db, "role").await;
 
-        let response = keeper.post("/admin/roles/new", &[("name", "late"), ("permissions", "comment")]).await;
+        let response = keeper.post_confirmed("/admin/roles/new", &[("name", "late"), ("permissions", "comment")]).await;
 
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert_eq!(crate::helpers::count_rows(&app.db, "role").await, roles);
@@ -251,8 +262,11 @@ backend_tests! {
         let (ta, tb) = (a.csrf().await, b.csrf().await);
 
         let (pa, pb) = (format!("/admin/users/{bob}"), format!("/admin/users/{ann}"));
-        let fa = [("role_id", reader.as_str()), ("is_active", "on"), ("csrf_token", ta.as_str())];
-        let fb = [("role_id", reader.as_str()), ("is_active", "on"), ("csrf_token", tb.as_str())];
+        // Each previews the demotion, then both confirm at the same moment.
+        let change = [("role_id", reader.as_str()), ("is_active", "on")];
+        let (da, db) = (preview_of(&a, &pa, &change).await, preview_of(&b, &pb, &change).await);
+        let fa = [("role_id", reader.as_str()), ("is_active", "on"), ("confirm", da.as_str()), ("csrf_token", ta.as_str())];
+        let fb = [("role_id", reader.as_str()), ("is_active", "on"), ("confirm", db.as_str()), ("csrf_token", tb.as_str())];
         let (ra, rb) = tokio::join!(a.post_raw(&pa, &fa), b.post_raw(&pb, &fb));
 
         for response in [&ra, &rb] {
@@ -279,15 +293,25 @@ backend_tests! {
         a.login_ok("ann", PASSWORD).await;
         b.login_ok("bob", PASSWORD).await;
         let mut fa = same_role_fields(&app, author).await;
-        fa.extend([("is_default", "on".to_owned()), ("csrf_token", a.csrf().await)]);
+        fa.push(("is_default", "on".to_owned()));
         let mut fb = same_role_fields(&app, moderator).await;
-        fb.extend([("is_default", "on".to_owned()), ("csrf_token", b.csrf().await)]);
+        fb.push(("is_default", "on".to_owned()));
+        let (ta, tb) = (a.csrf().await, b.csrf().await);
 
         let (pa, pb) = (format!("/admin/roles/{author}/edit"), format!("/admin/roles/{moderator}/edit"));
         let (fa, fb) = (borrowed(&fa), borrowed(&fb));
         for _ in 0..3 {
-            let (ra, rb) = tokio::join!(a.post_raw(&pa, &fa), b.post_raw(&pb, &fb));
-            assert_eq!((ra.status().as_u16(), rb.status().as_u16()), (303, 303));
+            // Both preview, then confirm at the same moment. The second to commit may find
+            // that the first changed what it previewed (the default flag): it then saves
+            // nothing (409), which keeps one default role as surely as saving does.
+            let (da, db) = (preview_of(&a, &pa, &fa).await, preview_of(&b, &pb, &fb).await);
+            let mut ca = fa.clone();
+            ca.extend([("confirm", da.as_str()), ("csrf_token", ta.as_str())]);
+            let mut cb = fb.clone();
+            cb.extend([("confirm", db.as_str()), ("csrf_token", tb.as_str())]);
+            let (ra, rb) = tokio::join!(a.post_raw(&pa, &ca), b.post_raw(&pb, &cb));
+            let statuses = [ra.status().as_u16(), rb.status().as_u16()];
+            assert!(statuses.contains(&303) && statuses.iter().all(|s| [303, 409].contains(s)), "{statuses:?}");
             let defaults = default_roles(&app).await;
             assert_eq!(defaults.len(), 1, "{defaults:?}");
             assert!(defaults[0] == "author" || defaults[0] == "moderator");

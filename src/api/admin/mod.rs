@@ -8,9 +8,112 @@
 pub mod roles;
 pub mod users;
 
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 use entity::enums::Permission;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, Caller};
+use super::{ApiError, Caller, Problem};
+use crate::services::admin::{Plan, Planned, Preview};
+
+/// The media type of a change's preview.
+pub const PREVIEW_MEDIA_TYPE: &str = "application/vnd.marquee.preview+json";
+
+/// How far a change goes: `preview=true` reports what it would do and changes nothing;
+/// `confirm` (a preview's digest) applies it only if it still does exactly that; neither
+/// applies it.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlanQuery {
+    /// Report what the change would do, and change nothing.
+    pub preview: Option<bool>,
+    /// The `digest` of a preview: apply the change only if it still does what that preview
+    /// showed (409 with the new preview otherwise).
+    pub confirm: Option<String>,
+}
+
+impl PlanQuery {
+    pub fn plan(&self) -> Plan {
+        match (&self.confirm, self.preview) {
+            (Some(digest), _) => Plan::Confirm(digest.trim().to_owned()),
+            (None, Some(true)) => Plan::Preview,
+            (None, _) => Plan::Apply,
+        }
+    }
+}
+
+/// One account a change touches.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccountChange {
+    pub user_id: i32,
+    pub username: String,
+    #[schema(value_type = Vec<String>, example = json!(["manage_movies"]))]
+    pub gains: Vec<Permission>,
+    #[schema(value_type = Vec<String>)]
+    pub loses: Vec<Permission>,
+    /// The role it moves to, when the change moves it.
+    pub moves_to: Option<String>,
+}
+
+/// What a change would do: every account whose permissions or role change, and the digest to
+/// confirm it with.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChangePreview {
+    pub accounts: Vec<AccountChange>,
+    pub digest: String,
+}
+
+impl From<Preview> for ChangePreview {
+    fn from(preview: Preview) -> ChangePreview {
+        ChangePreview {
+            accounts: preview
+                .accounts
+                .into_iter()
+                .map(|a| AccountChange {
+                    user_id: a.user_id,
+                    username: a.username,
+                    gains: a.gains,
+                    loses: a.loses,
+                    moves_to: a.moves_to,
+                })
+                .collect(),
+            digest: preview.digest,
+        }
+    }
+}
+
+/// A confirmation that came too late: the problem, with what the change would do now.
+#[derive(Serialize)]
+struct StalePreview {
+    #[serde(flatten)]
+    problem: Problem,
+    preview: ChangePreview,
+}
+
+/// A planned change's saved value, or the answer that stands in for it: the preview (200) for
+/// a preview; 409 with the new preview for a stale confirmation.
+pub(super) fn applied<T>(outcome: Planned<T>) -> Result<T, Box<HttpResponse>> {
+    match outcome {
+        Planned::Applied(value, _) => Ok(value),
+        // Its own media type, so that a client (and the API document) tells a preview from
+        // the saved object the same address answers with.
+        Planned::Previewed(preview) => Err(Box::new(
+            HttpResponse::Ok()
+                .content_type(PREVIEW_MEDIA_TYPE)
+                .body(serde_json::to_string(&ChangePreview::from(preview)).unwrap_or_default()),
+        )),
+        Planned::Stale(preview) => Err(Box::new(HttpResponse::Conflict()
+            .content_type("application/problem+json")
+            .json(StalePreview {
+                problem: Problem::new(
+                    StatusCode::CONFLICT,
+                    "Nothing was changed: the change no longer does what the preview showed. `preview` is what it would do now.",
+                ),
+                preview: preview.into(),
+            }))),
+    }
+}
 
 pub(super) fn manager(
     caller: &Caller,

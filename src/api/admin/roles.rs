@@ -7,8 +7,10 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::{ApiError, Caller, Json, Problem, ip, json, tagged};
+use super::{ChangePreview, PlanQuery, applied};
+use crate::api::{ApiError, Caller, Json, Problem, json, tagged};
 use crate::domain::{Description, FieldErrors, RoleName, ServiceError, parse_permissions};
+use crate::request::client_ip;
 use crate::services::admin::{self, RoleRow};
 use crate::services::precondition::{Lock, unless_changed};
 use crate::state::App;
@@ -157,7 +159,9 @@ pub async fn get_role(
     path = "/api/v1/admin/roles",
     tag = "administration",
     request_body = RoleWrite,
+    params(PlanQuery),
     responses(
+        (status = 200, description = "With `preview=true`: what creating it would do; nothing is saved", content((ChangePreview = "application/vnd.marquee.preview+json"))),
         (status = 201, description = "The new role", body = Role, headers(("Location" = String, description = "The role's address in the API"), ("ETag" = String, description = "The role's entity tag"))),
         (status = 403, description = "Without manage_roles", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A taken name, or a permission beyond the caller's", body = Problem, content_type = "application/problem+json"),
@@ -169,12 +173,17 @@ pub async fn create_role(
     req: HttpRequest,
     caller: Caller,
     app: App,
+    query: web::Query<PlanQuery>,
     body: Json<RoleWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
     user.require(Permission::ManageRoles)?;
     let input = body.0.parse()?;
-    let created = admin::create_role(&app.db, user, ip(&req), input).await?;
+    let outcome = admin::create_role(&app.db, user, client_ip(&req), input, &query.plan()).await?;
+    let created = match applied(outcome) {
+        Ok(created) => created,
+        Err(preview) => return Ok(*preview),
+    };
     let role = role_view(&app.db, created.id).await?;
     Ok(crate::api::created(
         &format!("/api/v1/admin/roles/{}", role.id),
@@ -192,12 +201,13 @@ pub async fn create_role(
     params(
         ("id" = i32, Path, description = "The role's id"),
         ("If-Match" = Option<String>, Header, description = "The entity tag the change is based on"),
+        PlanQuery,
     ),
     responses(
-        (status = 200, description = "The role as saved", body = Role, headers(("ETag" = String, description = "The role's new entity tag"))),
+        (status = 200, description = "The role as saved; with `preview=true`, what saving would do, nothing saved", content((Role = "application/json"), (ChangePreview = "application/vnd.marquee.preview+json")), headers(("ETag" = String, description = "The role's new entity tag"))),
         (status = 403, description = "Without manage_roles", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A guard rail refused the change", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A guard rail refused the change, or `confirm` named a preview that is no longer true (with `preview`: what it would do now)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The role changed since the tag in If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
     ),
@@ -208,21 +218,28 @@ pub async fn update_role(
     caller: Caller,
     app: App,
     path: web::Path<i32>,
+    query: web::Query<PlanQuery>,
     body: Json<RoleWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let user = caller.writer()?;
     user.require(Permission::ManageRoles)?;
     let input = body.0.parse()?;
-    let address = ip(&req);
-    unless_changed(
+    let address = client_ip(&req);
+    let plan = query.plan();
+    let outcome = unless_changed(
         &app.db,
         crate::api::if_match(&req).as_deref(),
         Lock::Table("role"),
         async |txn: &DatabaseTransaction| role_view(txn, id).await,
-        async |txn: &DatabaseTransaction| admin::update_role(txn, user, address, id, input).await,
+        async |txn: &DatabaseTransaction| {
+            admin::update_role(txn, user, address, id, input, &plan).await
+        },
     )
     .await?;
+    if let Err(preview) = applied(outcome) {
+        return Ok(*preview);
+    }
     let role = role_view(&app.db, id).await?;
     Ok(tagged(&req, StatusCode::OK, &role))
 }
@@ -235,12 +252,14 @@ pub async fn update_role(
     params(
         ("id" = i32, Path, description = "The role's id"),
         ("If-Match" = Option<String>, Header, description = "The entity tag the deletion is based on"),
+        PlanQuery,
     ),
     responses(
+        (status = 200, description = "With `preview=true`: what deleting it would do; nothing is deleted", content((ChangePreview = "application/vnd.marquee.preview+json"))),
         (status = 204, description = "Deleted"),
         (status = 403, description = "Without manage_roles", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A guard rail refused the deletion", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A guard rail refused the deletion, or `confirm` named a preview that is no longer true", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The role changed since the tag in If-Match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["manage_roles"]))
@@ -250,18 +269,20 @@ pub async fn delete_role(
     caller: Caller,
     app: App,
     path: web::Path<i32>,
+    query: web::Query<PlanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let user = caller.writer()?;
     user.require(Permission::ManageRoles)?;
-    let address = ip(&req);
-    unless_changed(
+    let address = client_ip(&req);
+    let plan = query.plan();
+    let outcome = unless_changed(
         &app.db,
         crate::api::if_match(&req).as_deref(),
         Lock::Table("role"),
         async |txn: &DatabaseTransaction| role_view(txn, id).await,
-        async |txn: &DatabaseTransaction| admin::delete_role(txn, user, address, id).await,
+        async |txn: &DatabaseTransaction| admin::delete_role(txn, user, address, id, &plan).await,
     )
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(applied(outcome).map_or_else(|preview| *preview, |_| HttpResponse::NoContent().finish()))
 }

@@ -9,8 +9,10 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiError, Caller, Json, Problem, ip, json, page_cursor, page_links};
+use super::{ChangePreview, PlanQuery, applied};
+use crate::api::{ApiError, Caller, Json, Problem, json, page_cursor, page_links};
 use crate::domain::ServiceError;
+use crate::request::client_ip;
 use crate::services::admin::{self, UserFilter, UserSort};
 use crate::services::audit::{self, AuditFilter};
 use crate::state::App;
@@ -146,13 +148,13 @@ pub struct AccountWrite {
     put,
     path = "/api/v1/admin/users/{id}",
     tag = "administration",
-    params(("id" = i32, Path, description = "The account's id")),
+    params(("id" = i32, Path, description = "The account's id"), PlanQuery),
     request_body = AccountWrite,
     responses(
-        (status = 200, description = "The account as saved", body = Account),
+        (status = 200, description = "The account as saved; with `preview=true`, what saving would do, nothing saved", content((Account = "application/json"), (ChangePreview = "application/vnd.marquee.preview+json"))),
         (status = 403, description = "Without manage_users", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A guard rail refused the change (a role or account beyond the caller's permissions, your own account, the last role manager)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A guard rail refused the change (a role or account beyond the caller's permissions, your own account, the last role manager), or `confirm` named a preview that is no longer true", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No such role", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["manage_users"]))
@@ -162,6 +164,7 @@ pub async fn update_user(
     caller: Caller,
     app: App,
     path: web::Path<i32>,
+    query: web::Query<PlanQuery>,
     body: Json<AccountWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
@@ -172,7 +175,11 @@ pub async fn update_user(
         is_active: body.0.is_active,
     };
     let id = path.into_inner();
-    admin::update_user(&app.db, user, ip(&req), id, changes).await?;
+    let outcome =
+        admin::update_user(&app.db, user, client_ip(&req), id, changes, &query.plan()).await?;
+    if let Err(preview) = applied(outcome) {
+        return Ok(*preview);
+    }
     let (account, role) = admin::account_with_role(&app.db, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -201,7 +208,7 @@ pub async fn send_reset_link(
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
-    admin::send_reset_link(&app.db, user, ip(&req), path.into_inner()).await?;
+    admin::send_reset_link(&app.db, user, client_ip(&req), path.into_inner()).await?;
     app.delivery.wake();
     Ok(HttpResponse::Accepted().finish())
 }
@@ -445,10 +452,11 @@ fn permission_in_path(name: &str) -> Result<Permission, ApiError> {
     params(
         ("id" = i32, Path, description = "The account's id"),
         ("permission" = String, Path, description = "A permission name: `manage_movies`, …"),
+        PlanQuery,
     ),
     request_body = OverrideWrite,
     responses(
-        (status = 200, description = "The override in force", body = Override),
+        (status = 200, description = "The override in force; with `preview=true`, what saving it would do, nothing saved", content((Override = "application/json"), (ChangePreview = "application/vnd.marquee.preview+json"))),
         (status = 403, description = "Without manage_roles", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account or permission", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Refused by the subset rule or a guard rail", body = Problem, content_type = "application/problem+json"),
@@ -461,6 +469,7 @@ pub async fn put_override(
     caller: Caller,
     app: App,
     path: web::Path<(i32, String)>,
+    query: web::Query<PlanQuery>,
     body: Json<OverrideWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = manager(&caller, Permission::ManageRoles)?;
@@ -472,7 +481,7 @@ pub async fn put_override(
     let saved = admin::set_override(
         &app.db,
         actor,
-        ip(&req),
+        client_ip(&req),
         user_id,
         admin::OverrideInput {
             permission,
@@ -480,8 +489,13 @@ pub async fn put_override(
             reason: body.reason,
             expires_at: body.expires_at,
         },
+        &query.plan(),
     )
     .await?;
+    let saved = match applied(saved) {
+        Ok(saved) => saved,
+        Err(preview) => return Ok(*preview),
+    };
     let grantors = std::collections::BTreeMap::from([(actor.id, actor.username.clone())]);
     Ok(json(StatusCode::OK, &override_view(&saved, &grantors)))
 }
@@ -494,8 +508,10 @@ pub async fn put_override(
     params(
         ("id" = i32, Path, description = "The account's id"),
         ("permission" = String, Path, description = "A permission name"),
+        PlanQuery,
     ),
     responses(
+        (status = 200, description = "With `preview=true`: what removing it would do; nothing is removed", content((ChangePreview = "application/vnd.marquee.preview+json"))),
         (status = 204, description = "Removed"),
         (status = 404, description = "No such account, permission or override", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Refused by the subset rule or a guard rail", body = Problem, content_type = "application/problem+json"),
@@ -507,10 +523,13 @@ pub async fn delete_override(
     caller: Caller,
     app: App,
     path: web::Path<(i32, String)>,
+    query: web::Query<PlanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = manager(&caller, Permission::ManageRoles)?;
     let (user_id, permission) = path.into_inner();
     let permission = permission_in_path(&permission)?;
-    admin::remove_override(&app.db, actor, ip(&req), user_id, permission).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let plan = query.plan();
+    let outcome =
+        admin::remove_override(&app.db, actor, client_ip(&req), user_id, permission, &plan).await?;
+    Ok(applied(outcome).map_or_else(|preview| *preview, |()| HttpResponse::NoContent().finish()))
 }

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiError, Caller, Json, Problem, ip, json, page_cursor, page_links};
+use crate::api::{ApiError, Caller, Json, Problem, json, page_cursor, page_links};
 use crate::domain::{CommentBody, ServiceError};
+use crate::request::client_ip;
 use crate::services::blog::{self};
 use crate::state::App;
 
@@ -141,7 +142,7 @@ pub(super) async fn set_hidden(
     hidden: bool,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
-    blog::set_comment_hidden(&app.db, user, ip(&req), id, hidden).await?;
+    blog::set_comment_hidden(&app.db, user, client_ip(&req), id, hidden).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

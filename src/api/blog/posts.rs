@@ -9,8 +9,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiError, Caller, Json, Problem, ip, json, limit, tagged};
+use crate::api::{ApiError, Caller, Json, Problem, json, limit, tagged};
 use crate::domain::{FieldErrors, PostBody, ServiceError, Tags, Title, Viewer, parse_status};
+use crate::request::client_ip;
 use crate::services::blog::{self, Cursor, Position, PostFilter};
 use crate::services::precondition::{Lock, unless_changed};
 use crate::state::App;
@@ -406,7 +407,7 @@ pub async fn update_post(
     let id = post_to_change(&app.db, &slug, &caller).await?;
     let user = caller.writer()?;
     let input = body.0.parse()?;
-    let address = ip(&req);
+    let address = client_ip(&req);
     unless_changed(
         &app.db,
         crate::api::if_match(&req).as_deref(),
@@ -446,7 +447,7 @@ pub async fn publish_post(
     let slug = path.into_inner();
     let id = post_to_change(&app.db, &slug, &caller).await?;
     let user = caller.writer()?;
-    let address = ip(&req);
+    let address = client_ip(&req);
     unless_changed(
         &app.db,
         crate::api::if_match(&req).as_deref(),
@@ -485,7 +486,7 @@ pub async fn delete_post(
     let slug = path.into_inner();
     let id = post_to_change(&app.db, &slug, &caller).await?;
     let user = caller.writer()?;
-    let address = ip(&req);
+    let address = client_ip(&req);
     unless_changed(
         &app.db,
         crate::api::if_match(&req).as_deref(),

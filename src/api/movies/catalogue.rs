@@ -8,8 +8,9 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiError, Caller, Json, Problem, ip, json, page_cursor, page_links, tagged};
+use crate::api::{ApiError, Caller, Json, Problem, json, page_cursor, page_links, tagged};
 use crate::domain::{Directors, FieldErrors, ServiceError, Synopsis, Title, Year, parse_mpa};
+use crate::request::client_ip;
 use crate::services::movies::{self, MovieCard, MovieFilter, MovieSort};
 use crate::services::precondition::{Lock, unless_changed};
 use crate::state::App;
@@ -322,7 +323,7 @@ pub async fn create_movie(
     let user = caller.writer()?;
     user.require(Permission::ManageMovies)?;
     let input = body.0.parse()?;
-    let created = movies::create_movie(&app.db, user, ip(&req), input).await?;
+    let created = movies::create_movie(&app.db, user, client_ip(&req), input).await?;
     let movie = movie_view(&app.db, created.id).await?;
     Ok(crate::api::created(
         &format!("/api/v1/movies/{}", movie.id),
@@ -362,7 +363,7 @@ pub async fn update_movie(
     user.require(Permission::ManageMovies)?;
     let input = body.0.parse()?;
     movies::find(&app.db, id).await?;
-    let address = ip(&req);
+    let address = client_ip(&req);
     unless_changed(
         &app.db,
         crate::api::if_match(&req).as_deref(),
@@ -402,7 +403,7 @@ pub async fn delete_movie(
     let user = caller.writer()?;
     user.require(Permission::ManageMovies)?;
     movies::find(&app.db, id).await?;
-    let address = ip(&req);
+    let address = client_ip(&req);
     unless_changed(
         &app.db,
         crate::api::if_match(&req).as_deref(),

@@ -3,6 +3,7 @@
 
 pub mod overrides;
 pub mod pages;
+mod preview;
 
 use actix_web::web;
 

@@ -5,17 +5,17 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::Permission;
-use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
+use super::preview::{Proposal, respond};
 use crate::auth::RequireUser;
 use crate::domain::{FORM, FieldErrors};
 use crate::flash::Level;
-use crate::forms::{OverrideForm, RoleForm, UserForm};
+use crate::forms::{ConfirmForm, OverrideForm, RoleForm, Staged, UserForm};
 use crate::routes::error::AppError;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::Page;
-use crate::services::admin::{self, UserFilter, UserSort};
+use crate::services::admin::{self, Plan, Planned, UserFilter, UserSort};
 use crate::services::audit::{self, AuditFilter};
 use crate::state::App;
 use crate::views::{
@@ -108,12 +108,14 @@ pub async fn role_edit_form(
             .map(|p| p.as_str().to_owned())
             .collect(),
         includes: row.includes.iter().map(i32::to_string).collect(),
+        ..RoleForm::default()
     };
     let page = form_page(&app, ctx, Some(row.role.id), form).await?;
     render_status(StatusCode::OK, &page)
 }
 
-/// Create (`role_id` = None) or update, re-rendering the form on any problem.
+/// Create (`role_id` = None) or update: the preview first, then the saving it confirms;
+/// the form again on any problem, or when the administrator goes back to change it.
 async fn save_role(
     req: HttpRequest,
     ctx: PageContext,
@@ -123,25 +125,48 @@ async fn save_role(
     role_id: Option<i32>,
     form: RoleForm,
 ) -> Result<HttpResponse, AppError> {
+    if form.editing() {
+        let page = form_page(&app, ctx, role_id, form).await?;
+        return render_status(StatusCode::OK, &page);
+    }
     let ip = client_ip(&req);
+    let plan = form.plan();
     let saved = match (form.parse(), role_id) {
-        (Ok(input), None) => admin::create_role(&app.db, &user.0, ip, input).await,
-        (Ok(input), Some(id)) => admin::update_role(&app.db, &user.0, ip, id, input).await,
+        (Ok(input), None) => admin::create_role(&app.db, &user.0, ip, input, &plan).await,
+        (Ok(input), Some(id)) => admin::update_role(&app.db, &user.0, ip, id, input, &plan).await,
         (Err(error), _) => Err(error),
     };
     match saved {
-        Ok(role) => {
-            let verb = if role_id.is_some() {
-                "saved"
-            } else {
-                "created"
+        Ok(outcome) => {
+            let (heading, action) = match role_id {
+                Some(id) => (
+                    format!("Save role “{}”?", form.name.trim()),
+                    format!("/admin/roles/{id}/edit"),
+                ),
+                None => (
+                    format!("Create role “{}”?", form.name.trim()),
+                    "/admin/roles/new".to_owned(),
+                ),
             };
-            Ok(done(
-                &session,
-                Level::Success,
-                format!("Role “{}” {verb}.", role.name),
-                "/admin/roles",
-            ))
+            let proposal = Proposal {
+                heading,
+                action,
+                cancel: "/admin/roles".into(),
+                fields: form.fields(),
+            };
+            respond(ctx, outcome, proposal, |role| {
+                let verb = if role_id.is_some() {
+                    "saved"
+                } else {
+                    "created"
+                };
+                done(
+                    &session,
+                    Level::Success,
+                    format!("Role “{}” {verb}.", role.name),
+                    "/admin/roles",
+                )
+            })
         }
         Err(error) => {
             let (status, errors) = problems(error)?;
@@ -179,13 +204,15 @@ pub async fn role_update(
     save_role(req, ctx, user, app, session, Some(id), form.into_inner()).await
 }
 
+/// The "Delete role?" page: what deleting it would do, or why it cannot be deleted.
 async fn delete_page(
     ctx: PageContext,
-    db: &DatabaseConnection,
+    app: &App,
+    user: &RequireUser,
+    ip: Option<String>,
     id: i32,
-    refusal: Option<String>,
-) -> Result<RoleDeletePage, AppError> {
-    let roles = admin::list_roles(db).await?;
+) -> Result<(StatusCode, RoleDeletePage), AppError> {
+    let roles = admin::list_roles(&app.db).await?;
     let default_role = roles
         .iter()
         .find(|r| r.role.is_default)
@@ -195,25 +222,40 @@ async fn delete_page(
         .into_iter()
         .find(|r| r.role.id == id)
         .ok_or(AppError::NotFound)?;
-    Ok(RoleDeletePage {
+    let mut page = RoleDeletePage {
         ctx,
         row,
         default_role,
-        refusal,
-    })
+        refusal: None,
+        preview: None,
+        stale: false,
+    };
+    match admin::delete_role(&app.db, &user.0, ip, id, &Plan::Preview).await {
+        Ok(Planned::Previewed(preview) | Planned::Stale(preview)) => page.preview = Some(preview),
+        Ok(Planned::Applied(..)) => {}
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            page.refusal = Some(errors.to_string());
+            return Ok((status, page));
+        }
+    }
+    Ok((StatusCode::OK, page))
 }
 
 pub async fn role_delete_form(
+    req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
     app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
-    let page = delete_page(ctx, &app.db, path.into_inner(), None).await?;
+    let (_, page) = delete_page(ctx, &app, &user, client_ip(&req), path.into_inner()).await?;
     render_status(StatusCode::OK, &page)
 }
 
+/// Deletes the role if the form confirms the preview that is still true; otherwise shows the
+/// page again with what deleting would do now.
 pub async fn role_delete(
     req: HttpRequest,
     ctx: PageContext,
@@ -221,6 +263,7 @@ pub async fn role_delete(
     app: App,
     session: Session,
     path: web::Path<i32>,
+    form: HtmlForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageRoles)?;
     let id = path.into_inner();
@@ -228,16 +271,30 @@ pub async fn role_delete(
         .await?
         .map(|r| r.role.name)
         .ok_or(AppError::NotFound)?;
-    match admin::delete_role(&app.db, &user.0, client_ip(&req), id).await {
-        Ok(moved) => Ok(done(
+    let plan = Plan::from_form(&form.into_inner().confirm);
+    let stale = plan != Plan::Preview;
+    match admin::delete_role(&app.db, &user.0, client_ip(&req), id, &plan).await {
+        Ok(Planned::Applied(moved, _)) => Ok(done(
             &session,
             Level::Success,
             format!("Role “{name}” deleted; {moved} user(s) moved to the default role."),
             "/admin/roles",
         )),
+        Ok(Planned::Previewed(_) | Planned::Stale(_)) => {
+            let (status, mut page) = delete_page(ctx, &app, &user, client_ip(&req), id).await?;
+            page.stale = stale;
+            let status = if stale && status.is_success() {
+                StatusCode::CONFLICT
+            } else {
+                status
+            };
+            render_status(status, &page)
+        }
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let page = delete_page(ctx, &app.db, id, Some(errors.to_string())).await?;
+            let (_, mut page) = delete_page(ctx, &app, &user, client_ip(&req), id).await?;
+            page.preview = None;
+            page.refusal = Some(errors.to_string());
             render_status(status, &page)
         }
     }
@@ -371,22 +428,39 @@ pub async fn user_update(
     user.0.require(Permission::ManageUsers)?;
     let id = path.into_inner();
     let form = form.into_inner();
+    let (target, _) = crate::services::accounts::account(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if form.editing() {
+        let mut page = user_page(&app, ctx, target, None).await?;
+        page.role_id = form.role_id.trim().parse().unwrap_or(0);
+        page.is_active = form.is_active;
+        return render_status(StatusCode::OK, &page);
+    }
+    let plan = form.plan();
     let saved = submit(form.parse(), |changes| {
-        admin::update_user(&app.db, &user.0, client_ip(&req), id, changes)
+        admin::update_user(&app.db, &user.0, client_ip(&req), id, changes, &plan)
     })
     .await;
     match saved {
-        Ok(updated) => Ok(done(
-            &session,
-            Level::Success,
-            format!("{} is saved.", updated.username),
-            "/admin/users",
-        )),
+        Ok(outcome) => {
+            let proposal = Proposal {
+                heading: format!("Save {}’s account?", target.username),
+                action: format!("/admin/users/{id}"),
+                cancel: format!("/admin/users/{id}"),
+                fields: form.fields(),
+            };
+            respond(ctx, outcome, proposal, |updated| {
+                done(
+                    &session,
+                    Level::Success,
+                    format!("{} is saved.", updated.username),
+                    "/admin/users",
+                )
+            })
+        }
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let (target, _) = crate::services::accounts::account(&app.db, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
             let mut page = user_page(&app, ctx, target, Some(errors.to_string())).await?;
             page.role_id = form.role_id.trim().parse().unwrap_or(0);
             page.is_active = form.is_active;

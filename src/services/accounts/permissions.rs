@@ -127,18 +127,12 @@ impl RoleGraph {
         self.grants(role).into_keys().collect()
     }
 
-    /// The roles that reach `role` (itself included): those whose permissions change with it.
-    pub fn including(&self, role: i32) -> BTreeSet<i32> {
-        let roles: BTreeSet<i32> = self
-            .own
+    /// Every role that has a permission or an inclusion (a role with neither holds nothing).
+    pub fn roles(&self) -> BTreeSet<i32> {
+        self.own
             .keys()
             .chain(self.includes.keys())
             .copied()
-            .collect();
-        roles
-            .into_iter()
-            .chain([role])
-            .filter(|r| self.reach(*r).contains_key(&role))
             .collect()
     }
 
@@ -153,13 +147,9 @@ impl RoleGraph {
 
     /// The roles whose permissions differ between `self` and `other`.
     pub fn changed_roles(&self, other: &RoleGraph) -> BTreeSet<i32> {
-        let roles: BTreeSet<i32> = [self, other]
-            .iter()
-            .flat_map(|g| g.own.keys().chain(g.includes.keys()))
+        self.roles()
+            .union(&other.roles())
             .copied()
-            .collect();
-        roles
-            .into_iter()
             .filter(|r| self.permissions(*r) != other.permissions(*r))
             .collect()
     }
@@ -340,6 +330,10 @@ pub async fn held_permissions(
     user: &user::Model,
     within: impl Fn(&Permission) -> bool,
 ) -> Result<Vec<Permission>, DbErr> {
+    // An unconfirmed account holds nothing, whatever its role: no statement needed.
+    if user.email_verified_at.is_none() {
+        return Ok(Vec::new());
+    }
     Ok(effective_of(db, user)
         .await?
         .permissions()

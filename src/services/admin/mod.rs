@@ -26,6 +26,7 @@
 //! sees the first's result when its guard rails are checked.
 mod dashboard;
 mod overrides;
+mod preview;
 mod roles;
 mod users;
 
@@ -33,6 +34,7 @@ pub use dashboard::{Dashboard, dashboard};
 pub use overrides::{
     AccountPermissions, OverrideInput, account_permissions, remove_override, set_override,
 };
+pub use preview::{AccountChange, Plan, Planned, Preview};
 pub use roles::{RoleInput, RoleRow, create_role, delete_role, list_roles, role_row, update_role};
 pub use users::{
     UserChanges, UserFilter, UserRow, UserSort, account_with_role, list_users, send_reset_link,
@@ -63,12 +65,8 @@ fn refused(message: String) -> ServiceError {
 async fn role_managers(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     use permission_override::Column as O;
     let graph = RoleGraph::load(db).await?;
-    let roles: Vec<i32> = role::Entity::find()
-        .select_only()
-        .column(role::Column::Id)
-        .into_tuple::<i32>()
-        .all(db)
-        .await?
+    let roles: Vec<i32> = graph
+        .roles()
         .into_iter()
         .filter(|r| graph.permissions(*r).contains(&Permission::ManageRoles))
         .collect();
@@ -181,14 +179,6 @@ async fn attainable(
         chrono::Utc::now(),
     )
     .permissions())
-}
-
-/// The permissions role `role_id` holds, through its inclusions too.
-async fn permission_set(
-    db: &impl ConnectionTrait,
-    role_id: i32,
-) -> Result<BTreeSet<Permission>, DbErr> {
-    Ok(RoleGraph::load(db).await?.permissions(role_id))
 }
 
 /// The labels of the permissions in `wanted` that `held` lacks, or `None` when `wanted` is a

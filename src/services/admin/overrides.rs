@@ -9,14 +9,16 @@ use entity::enums::{OverrideEffect, Permission};
 use entity::permission_override;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    TransactionSession, TransactionTrait,
+    TransactionTrait,
 };
 use serde_json::json;
 
+use super::preview::{Holdings, Plan, Planned, Scope, compare, finish};
 use super::users::account_within;
 use super::{Acting, acting, begin_admin_change, ensure_role_managers_remain, refused};
 use crate::domain::CurrentUser;
 use crate::services::ServiceError;
+use crate::services::accounts::RoleGraph;
 use crate::services::audit::{self, Actor};
 
 /// The longest reason kept.
@@ -81,7 +83,8 @@ pub async fn set_override(
     ip: Option<String>,
     user_id: i32,
     input: OverrideInput,
-) -> Result<permission_override::Model, ServiceError> {
+    plan: &Plan,
+) -> Result<Planned<permission_override::Model>, ServiceError> {
     let reason = input.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > REASON_CHARS {
         return Err(ServiceError::invalid(
@@ -97,6 +100,8 @@ pub async fn set_override(
         ));
     }
     let (txn, target) = begin_override_change(db, actor, user_id, input.permission).await?;
+    let (graph, scope) = (RoleGraph::load(&txn).await?, Scope::users([target.id]));
+    let accounts = Holdings::read(&txn, &scope).await?;
     let existing = permission_override::Entity::find()
         .filter(permission_override::Column::UserId.eq(target.id))
         .filter(permission_override::Column::Permission.eq(input.permission))
@@ -121,6 +126,14 @@ pub async fn set_override(
         false => row.insert(&txn).await?,
     };
     ensure_role_managers_remain(&txn).await?;
+    let after = Some(override_json(&saved));
+    let preview = compare(
+        &txn,
+        (&accounts, &graph),
+        (&Holdings::read(&txn, &scope).await?, &graph),
+        &json!([target.id, before, after]),
+    )
+    .await?;
     audit::record(
         &txn,
         &Actor::of(actor, ip),
@@ -128,11 +141,10 @@ pub async fn set_override(
         "user",
         target.id,
         before,
-        Some(override_json(&saved)),
+        after,
     )
     .await?;
-    txn.commit().await?;
-    Ok(saved)
+    finish(txn, plan, preview, saved).await
 }
 
 /// Removes account `user_id`'s override of `permission` (404 when it has none).
@@ -142,8 +154,11 @@ pub async fn remove_override(
     ip: Option<String>,
     user_id: i32,
     permission: Permission,
-) -> Result<(), ServiceError> {
+    plan: &Plan,
+) -> Result<Planned<()>, ServiceError> {
     let (txn, target) = begin_override_change(db, actor, user_id, permission).await?;
+    let (graph, scope) = (RoleGraph::load(&txn).await?, Scope::users([target.id]));
+    let accounts = Holdings::read(&txn, &scope).await?;
     let existing = permission_override::Entity::find()
         .filter(permission_override::Column::UserId.eq(target.id))
         .filter(permission_override::Column::Permission.eq(permission))
@@ -154,18 +169,25 @@ pub async fn remove_override(
         .exec(&txn)
         .await?;
     ensure_role_managers_remain(&txn).await?;
+    let before = override_json(&existing);
+    let preview = compare(
+        &txn,
+        (&accounts, &graph),
+        (&Holdings::read(&txn, &scope).await?, &graph),
+        &json!([target.id, before, null]),
+    )
+    .await?;
     audit::record(
         &txn,
         &Actor::of(actor, ip),
         "user.override_remove",
         "user",
         target.id,
-        Some(override_json(&existing)),
+        Some(before),
         None,
     )
     .await?;
-    txn.commit().await?;
-    Ok(())
+    finish(txn, plan, preview, ()).await
 }
 
 /// An account's permissions as its admin page shows them: what it holds and why, its

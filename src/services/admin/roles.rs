@@ -3,18 +3,18 @@
 use std::collections::{BTreeSet, HashMap};
 
 use entity::enums::{OverrideEffect, Permission};
-use entity::{permission_override, role, role_inclusion, role_permission, user};
-use sea_orm::sea_query::Expr;
+use entity::{permission_override, role, role_inclusion, role_permission, user, user_session};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
     EntityTrait, ExprTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
-    TransactionSession, TransactionTrait,
+    TransactionTrait,
 };
 use serde_json::json;
 
+use super::preview::{Holdings, Plan, Planned, Scope, compare, finish};
 use super::{
-    Acting, acting, begin_admin_change, ensure_role_managers_remain, grant_refusal, permission_set,
-    refused, within,
+    Acting, acting, begin_admin_change, ensure_role_managers_remain, grant_refusal, refused, within,
 };
 use crate::domain::{CurrentUser, Description, RoleName};
 use crate::services::accounts::RoleGraph;
@@ -250,7 +250,8 @@ pub async fn create_role(
     actor: &CurrentUser,
     ip: Option<String>,
     input: RoleInput,
-) -> Result<role::Model, ServiceError> {
+    plan: &Plan,
+) -> Result<Planned<role::Model>, ServiceError> {
     actor.require(Permission::ManageRoles)?;
     let txn = begin_admin_change(db).await?;
     let Acting { held, .. } = acting(&txn, actor, Permission::ManageRoles).await?;
@@ -287,6 +288,16 @@ pub async fn create_role(
         id: Some(actor.id),
         ip,
     };
+    let after_json = role_json(&created, &input.permissions, &input.includes);
+    // A new role has no accounts, but roles could include it only once it exists: nobody's
+    // permissions change. The preview says so, and its digest covers the role as entered.
+    let preview = compare(
+        &txn,
+        (&Holdings::default(), &before),
+        (&Holdings::default(), &after),
+        &json!([null, after_json]),
+    )
+    .await?;
     audit::record(
         &txn,
         &actor_ref,
@@ -294,22 +305,21 @@ pub async fn create_role(
         "role",
         created.id,
         None,
-        Some(role_json(&created, &input.permissions, &input.includes)),
+        Some(after_json),
     )
     .await?;
-    txn.commit().await?;
-    Ok(created)
+    finish(txn, plan, preview, created).await
 }
 
 /// Opens a change to role `role_id` by `actor`: the admin lock, the actor as they are now
-/// (active, holding `manage_roles`), the role and its permissions, which must all be the
-/// actor's own (`verb` names the refused change: "change", "delete").
+/// (active, holding `manage_roles`), the role and the role graph; the role's permissions must
+/// all be the actor's own (`verb` names the refused change: "change", "delete").
 async fn begin_role_change<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &CurrentUser,
     role_id: i32,
     verb: &str,
-) -> Result<(C::Transaction, Acting, role::Model, BTreeSet<Permission>), ServiceError> {
+) -> Result<(C::Transaction, Acting, role::Model, RoleGraph), ServiceError> {
     actor.require(Permission::ManageRoles)?;
     let txn = begin_admin_change(db).await?;
     let acting = acting(&txn, actor, Permission::ManageRoles).await?;
@@ -317,14 +327,14 @@ async fn begin_role_change<C: ConnectionTrait + TransactionTrait>(
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let permissions = permission_set(&txn, role_id).await?;
-    within(&acting.held, &permissions, |missing| {
+    let graph = RoleGraph::load(&txn).await?;
+    within(&acting.held, &graph.permissions(role_id), |missing| {
         format!(
             "You cannot {verb} the role “{}”: it has permissions you do not hold ({missing}).",
             existing.name
         )
     })?;
-    Ok((txn, acting, existing, permissions))
+    Ok((txn, acting, existing, graph))
 }
 
 pub async fn update_role(
@@ -333,7 +343,8 @@ pub async fn update_role(
     ip: Option<String>,
     role_id: i32,
     input: RoleInput,
-) -> Result<role::Model, ServiceError> {
+    plan: &Plan,
+) -> Result<Planned<role::Model>, ServiceError> {
     let (
         txn,
         Acting {
@@ -341,10 +352,9 @@ pub async fn update_role(
             held,
         },
         existing,
-        _,
+        graph,
     ) = begin_role_change(db, actor, role_id, "change").await?;
     within(&held, &input.permissions, grant_refusal)?;
-    let graph = RoleGraph::load(&txn).await?;
     let after = graph.with_role(role_id, input.permissions.clone(), input.includes.clone());
     check_graph_change(&txn, &held, role_id, &graph, &after).await?;
     if existing.is_default && !input.is_default {
@@ -370,6 +380,14 @@ pub async fn update_role(
         return Err(name_taken());
     }
     let before_json = role_json(&existing, &graph.own(role_id), &graph.includes(role_id));
+    let accounts = Holdings::read(
+        &txn,
+        &Scope {
+            roles: graph.changed_roles(&after),
+            users: BTreeSet::new(),
+        },
+    )
+    .await?;
     let mut active: role::ActiveModel = existing.into();
     active.name = Set(input.name.to_string());
     active.description = Set(input.description.to_string());
@@ -385,6 +403,14 @@ pub async fn update_role(
         id: Some(actor.id),
         ip,
     };
+    let after_json = role_json(&updated, &input.permissions, &input.includes);
+    let preview = compare(
+        &txn,
+        (&accounts, &graph),
+        (&accounts, &after),
+        &json!([before_json, after_json]),
+    )
+    .await?;
     audit::record(
         &txn,
         &actor_ref,
@@ -392,20 +418,21 @@ pub async fn update_role(
         "role",
         role_id,
         Some(before_json),
-        Some(role_json(&updated, &input.permissions, &input.includes)),
+        Some(after_json),
     )
     .await?;
-    txn.commit().await?;
-    Ok(updated)
+    finish(txn, plan, preview, updated).await
 }
 
-/// Deletes a role; its users move to the default role. Returns how many moved.
+/// Deletes a role; its accounts move to the default role as any role change moves an account:
+/// their sessions end and each gets an audit entry. Returns how many moved.
 pub async fn delete_role(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &CurrentUser,
     ip: Option<String>,
     role_id: i32,
-) -> Result<u64, ServiceError> {
+    plan: &Plan,
+) -> Result<Planned<u64>, ServiceError> {
     let (
         txn,
         Acting {
@@ -413,7 +440,7 @@ pub async fn delete_role(
             held,
         },
         existing,
-        _,
+        graph,
     ) = begin_role_change(db, actor, role_id, "delete").await?;
     if existing.is_default {
         return Err(refused(
@@ -423,16 +450,39 @@ pub async fn delete_role(
     if actor_role == role_id {
         return Err(refused("You cannot delete the role you hold.".into()));
     }
-    let graph = RoleGraph::load(&txn).await?;
-    check_graph_change(&txn, &held, role_id, &graph, &graph.without_role(role_id)).await?;
+    let after = graph.without_role(role_id);
+    check_graph_change(&txn, &held, role_id, &graph, &after).await?;
     let default_id = crate::services::accounts::default_role_id(&txn).await?;
     // Its users move to the default role: that assigns the default role to them.
-    within(&held, &permission_set(&txn, default_id).await?, |missing| {
+    within(&held, &after.permissions(default_id), |missing| {
         format!(
             "Deleting this role would move its users to the default role, which has permissions you do not hold ({missing})."
         )
     })?;
-    // Moving users changes their role: their sessions end, like any other role change.
+    let mut roles = graph.changed_roles(&after);
+    roles.insert(role_id);
+    let accounts = Holdings::read(
+        &txn,
+        &Scope {
+            roles,
+            users: BTreeSet::new(),
+        },
+    )
+    .await?;
+    let moving = accounts.in_role(role_id);
+    // Moving accounts changes their role: their sessions end, like any other role change.
+    user_session::Entity::delete_many()
+        .filter(
+            user_session::Column::UserId.in_subquery(
+                Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::RoleId.eq(role_id))
+                    .to_owned(),
+            ),
+        )
+        .exec(&txn)
+        .await?;
     let moved = user::Entity::update_many()
         .col_expr(user::Column::RoleId, Expr::value(default_id))
         .col_expr(
@@ -449,20 +499,46 @@ pub async fn delete_role(
         id: Some(actor.id),
         ip,
     };
+    let before_json = role_json(&existing, &graph.own(role_id), &graph.includes(role_id));
+    let preview = compare(
+        &txn,
+        (&accounts, &graph),
+        (&accounts.moved(role_id, default_id), &after),
+        &json!([before_json, null]),
+    )
+    .await?;
+    let default_name = preview
+        .accounts
+        .iter()
+        .find_map(|a| a.moves_to.clone())
+        .unwrap_or_default();
+    let why = format!("role “{}” deleted", existing.name);
+    audit::record_many(
+        &txn,
+        &actor_ref,
+        "user.update",
+        "user",
+        moving
+            .iter()
+            .map(|id| {
+                (
+                    id.to_string(),
+                    Some(json!({ "role_id": role_id, "role": existing.name })),
+                    Some(json!({ "role_id": default_id, "role": default_name, "reason": why })),
+                )
+            })
+            .collect(),
+    )
+    .await?;
     audit::record(
         &txn,
         &actor_ref,
         "role.delete",
         "role",
         role_id,
-        Some(role_json(
-            &existing,
-            &graph.own(role_id),
-            &graph.includes(role_id),
-        )),
+        Some(before_json),
         Some(json!({ "users_moved_to_default": moved })),
     )
     .await?;
-    txn.commit().await?;
-    Ok(moved)
+    finish(txn, plan, preview, moved).await
 }

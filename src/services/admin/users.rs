@@ -9,11 +9,12 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::preview::{Holdings, Plan, Planned, Scope, compare, finish};
 use super::{
-    Acting, acting, attainable, begin_admin_change, ensure_role_managers_remain, permission_set,
-    refused, within,
+    Acting, acting, attainable, begin_admin_change, ensure_role_managers_remain, refused, within,
 };
 use crate::domain::CurrentUser;
+use crate::services::accounts::RoleGraph;
 use crate::services::audit::{self, Actor};
 use crate::services::{Page, ServiceError};
 
@@ -175,7 +176,8 @@ pub async fn update_user(
     ip: Option<String>,
     user_id: i32,
     changes: UserChanges,
-) -> Result<user::Model, ServiceError> {
+    plan: &Plan,
+) -> Result<Planned<user::Model>, ServiceError> {
     let UserChanges { role_id, is_active } = changes;
     actor.require(Permission::ManageUsers)?;
     let txn = begin_admin_change(db).await?;
@@ -187,8 +189,16 @@ pub async fn update_user(
     })
     .await?;
     let changed = target.role_id != role_id || target.is_active != is_active;
+    let scope = Scope::users([target.id]);
     if !changed {
-        return Ok(target);
+        let preview = compare(
+            &txn,
+            (&Holdings::default(), &RoleGraph::default()),
+            (&Holdings::default(), &RoleGraph::default()),
+            &json!([target.id, target.role_id, target.is_active]),
+        )
+        .await?;
+        return finish(txn, plan, preview, target).await;
     }
     if target.id == actor.id {
         return Err(refused(
@@ -200,8 +210,9 @@ pub async fn update_user(
         .one(&txn)
         .await?
         .ok_or_else(|| ServiceError::invalid("role_id", "Choose one of the listed roles."))?;
+    let graph = RoleGraph::load(&txn).await?;
     if target.role_id != role_id {
-        within(&held, &permission_set(&txn, role_id).await?, |missing| {
+        within(&held, &graph.permissions(role_id), |missing| {
             format!(
                 "You cannot assign the role “{}”: it has permissions you do not hold ({missing}).",
                 new_role.name
@@ -209,6 +220,7 @@ pub async fn update_user(
         })?;
     }
     let before = json!({ "role_id": target.role_id, "is_active": target.is_active });
+    let accounts = Holdings::read(&txn, &scope).await?;
     let version = target.session_version + 1;
     let mut active: user::ActiveModel = target.into();
     active.role_id = Set(role_id);
@@ -221,6 +233,14 @@ pub async fn update_user(
         id: Some(actor.id),
         ip,
     };
+    let after = json!({ "role_id": role_id, "role": new_role.name, "is_active": is_active });
+    let preview = compare(
+        &txn,
+        (&accounts, &graph),
+        (&Holdings::read(&txn, &scope).await?, &graph),
+        &json!([user_id, before, after]),
+    )
+    .await?;
     audit::record(
         &txn,
         &actor_ref,
@@ -228,11 +248,10 @@ pub async fn update_user(
         "user",
         user_id,
         Some(before),
-        Some(json!({ "role_id": role_id, "role": new_role.name, "is_active": is_active })),
+        Some(after),
     )
     .await?;
-    txn.commit().await?;
-    Ok(updated)
+    finish(txn, plan, preview, updated).await
 }
 
 /// `marquee user set-role`: the operator's way to change a role (audited with no actor). The

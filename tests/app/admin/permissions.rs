@@ -31,7 +31,7 @@ backend_tests! {
         // The reader role includes the curator role: every reader may now add movies.
         let reader = role_id(&app.db, "reader").await;
         let response = admin
-            .post(&format!("/admin/roles/{reader}/edit"), &[
+            .post_confirmed(&format!("/admin/roles/{reader}/edit"), &[
                 ("name", "reader"), ("is_default", "on"),
                 ("permissions", "comment"), ("permissions", "review_movies"),
                 ("includes", &curator.to_string()),
@@ -44,7 +44,7 @@ backend_tests! {
 
         // The curator role including the reader role would close a circle.
         let response = admin
-            .post(&format!("/admin/roles/{curator}/edit"), &[
+            .post_confirmed(&format!("/admin/roles/{curator}/edit"), &[
                 ("name", "curator"), ("permissions", "manage_movies"), ("includes", &reader.to_string()),
             ])
             .await;
@@ -55,7 +55,7 @@ backend_tests! {
         assert_eq!(inclusions.len(), 1, "nothing changed: {inclusions:?}");
 
         // Deleting the included role takes its permissions away from the includer's members.
-        let response = admin.post(&format!("/admin/roles/{curator}/delete"), &[]).await;
+        let response = admin.post_confirmed(&format!("/admin/roles/{curator}/delete"), &[]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert!(!may_add_movies(&ada).await);
         assert_eq!(count_rows(&app.db, "role_inclusion").await, 0);
@@ -78,7 +78,7 @@ backend_tests! {
 
         // Making readers include moderators would give readers what the keeper lacks.
         let response = keeper
-            .post(&format!("/admin/roles/{reader}/edit"), &[
+            .post_confirmed(&format!("/admin/roles/{reader}/edit"), &[
                 ("name", "reader"), ("is_default", "on"),
                 ("permissions", "comment"), ("permissions", "review_movies"),
                 ("includes", &moderator.to_string()),
@@ -90,14 +90,14 @@ backend_tests! {
         // A new role that includes the moderator role, likewise.
         let roles_before = count_rows(&app.db, "role").await;
         let response = keeper
-            .post("/admin/roles/new", &[("name", "sneaky"), ("includes", &moderator.to_string())])
+            .post_confirmed("/admin/roles/new", &[("name", "sneaky"), ("includes", &moderator.to_string())])
             .await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert_eq!(count_rows(&app.db, "role").await, roles_before);
 
         // Including readers in authors is within the keeper's permissions.
         let response = keeper
-            .post(&format!("/admin/roles/{author}/edit"), &[
+            .post_confirmed(&format!("/admin/roles/{author}/edit"), &[
                 ("name", "author"), ("permissions", "write_posts"), ("includes", &reader.to_string()),
             ])
             .await;
@@ -108,7 +108,7 @@ backend_tests! {
         let boss = app.visitor();
         boss.login_ok("boss", PASSWORD).await;
         let response = boss
-            .post(&format!("/admin/roles/{moderator}/edit"), &[
+            .post_confirmed(&format!("/admin/roles/{moderator}/edit"), &[
                 ("name", "moderator"), ("permissions", "moderate_comments"),
                 ("permissions", "manage_categories"), ("permissions", "manage_movies"),
                 ("includes", &author.to_string()),
@@ -116,7 +116,7 @@ backend_tests! {
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let response = keeper
-            .post(&format!("/admin/roles/{reader}/edit"), &[
+            .post_confirmed(&format!("/admin/roles/{reader}/edit"), &[
                 ("name", "reader"), ("is_default", "on"), ("permissions", "comment"),
             ])
             .await;
@@ -135,7 +135,7 @@ backend_tests! {
         ada.login_ok("ada", PASSWORD).await;
 
         let response = admin
-            .post(&format!("/admin/users/{ada_id}/overrides"), &[
+            .post_confirmed(&format!("/admin/users/{ada_id}/overrides"), &[
                 ("permission", "manage_movies"), ("effect", "grant"), ("reason", "Film festival week"),
                 ("expires_on", &(Utc::now() + Duration::days(7)).format("%Y-%m-%d").to_string()),
             ])
@@ -163,7 +163,7 @@ backend_tests! {
 
         // A denial takes away what the role gives.
         let response = admin
-            .post(&format!("/admin/users/{ada_id}/overrides"), &[
+            .post_confirmed(&format!("/admin/users/{ada_id}/overrides"), &[
                 ("permission", "comment"), ("effect", "deny"), ("reason", "Cooling off"),
             ])
             .await;
@@ -176,7 +176,7 @@ backend_tests! {
         assert!(held.permissions().contains(&Permission::ReviewMovies), "the rest of the role stays");
 
         // Removing it gives it back.
-        let response = admin.post(&format!("/admin/users/{ada_id}/overrides/comment/remove"), &[]).await;
+        let response = admin.post_confirmed(&format!("/admin/users/{ada_id}/overrides/comment/remove"), &[]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let held = marquee::services::accounts::effective_of(
             &app.db,
@@ -186,7 +186,7 @@ backend_tests! {
 
         // Nobody overrides themselves.
         let response = admin
-            .post(&format!("/admin/users/{boss}/overrides"), &[
+            .post_confirmed(&format!("/admin/users/{boss}/overrides"), &[
                 ("permission", "comment"), ("effect", "deny"), ("reason", "Test"),
             ])
             .await;
@@ -207,14 +207,14 @@ backend_tests! {
 
         // A permission the keeper lacks, to a reader.
         let response = keeper
-            .post(&format!("/admin/users/{ada}/overrides"), &[
+            .post_confirmed(&format!("/admin/users/{ada}/overrides"), &[
                 ("permission", "view_audit_log"), ("effect", "grant"), ("reason", "Curious"),
             ])
             .await;
         assert_eq!(response.status(), StatusCode::CONFLICT);
         // Anything at all to an account that holds more than the keeper.
         let response = keeper
-            .post(&format!("/admin/users/{boss}/overrides"), &[
+            .post_confirmed(&format!("/admin/users/{boss}/overrides"), &[
                 ("permission", "comment"), ("effect", "deny"), ("reason", "Revenge"),
             ])
             .await;
@@ -233,7 +233,7 @@ backend_tests! {
         let steward = app.visitor();
         steward.login_ok("sam", PASSWORD).await;
         let response = steward
-            .post(&format!("/admin/users/{ada}/overrides"), &[
+            .post_confirmed(&format!("/admin/users/{ada}/overrides"), &[
                 ("permission", "manage_roles"), ("effect", "grant"), ("reason", "Covering a week"),
                 ("expires_on", &(Utc::now() + Duration::days(7)).format("%Y-%m-%d").to_string()),
             ])
@@ -245,7 +245,7 @@ backend_tests! {
         let reader = app.visitor();
         reader.login_ok("ada", PASSWORD).await;
         let response = reader
-            .post(&format!("/admin/users/{sam}/overrides"), &[
+            .post_confirmed(&format!("/admin/users/{sam}/overrides"), &[
                 ("permission", "manage_roles"), ("effect", "deny"), ("reason", "Taking over"),
             ])
             .await;
