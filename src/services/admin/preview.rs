@@ -65,6 +65,16 @@ pub struct Preview {
     pub digest: String,
 }
 
+impl Preview {
+    /// How many accounts move to another role.
+    pub fn moves(&self) -> usize {
+        self.accounts
+            .iter()
+            .filter(|a| a.moves_to.is_some())
+            .count()
+    }
+}
+
 /// The outcome of a planned change.
 #[derive(Debug)]
 pub enum Planned<T> {
