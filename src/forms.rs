@@ -10,20 +10,23 @@
 //! parsers and field names (`crate::domain`), so both faces meet at the service input and give
 //! the same problems.
 
-use entity::enums::{OverrideEffect, Permission};
+use entity::enums::Permission;
 use serde::Deserialize;
 
 use crate::domain::{
     CommentBody, Description, Directors, DisplayName, FieldErrors, Name, PostBody, Rating,
-    RoleName, ServiceError, Synopsis, Tags, Title, Year, optional_birth_date, optional_text,
-    optional_website, parse_bio, parse_choice, parse_mpa, parse_permissions, parse_status,
+    ServiceError, Synopsis, Tags, Title, Year, optional_birth_date, optional_text,
+    optional_website, parse_bio, parse_choice, parse_mpa, parse_status,
 };
 use crate::services::accounts::ProfileChanges;
 use crate::services::accounts::tokens::TokenInput;
-use crate::services::admin::{OverrideInput, RoleInput, UserChanges};
 use crate::services::blog::{CategoryInput, PostInput};
 use crate::services::groups::GroupInput;
 use crate::services::movies::{MovieInput, ReviewInput};
+
+mod admin;
+
+pub use admin::{BulkForm, ConfirmForm, OverrideForm, RoleForm, Staged, UserForm, user_filter};
 
 /// A checkbox: present (with any value) is ticked, absent is not.
 fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
@@ -170,229 +173,6 @@ impl GroupForm {
                 name: name?,
                 description: description?,
             })
-        })
-    }
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RoleForm {
-    pub name: String,
-    pub description: String,
-    #[serde(deserialize_with = "checkbox")]
-    pub is_default: bool,
-    pub permissions: Vec<String>,
-    /// The ids of the roles it includes (repeated checkboxes).
-    pub includes: Vec<String>,
-    /// The preview's digest, when confirming one.
-    pub confirm: String,
-    /// `edit`: back from the preview to the form.
-    pub step: String,
-}
-
-impl RoleForm {
-    /// True when the form has this permission ticked (for the checkboxes).
-    pub fn has(&self, permission: &Permission) -> bool {
-        self.permissions.iter().any(|p| p == permission.as_str())
-    }
-
-    /// True when the form has the role `id` ticked as included.
-    pub fn includes_role(&self, id: &i32) -> bool {
-        self.includes.iter().any(|i| i.trim() == id.to_string())
-    }
-
-    pub fn parse(&self) -> Result<RoleInput, ServiceError> {
-        let mut errors = FieldErrors::default();
-        let name = errors.check("name", RoleName::parse(&self.name));
-        let description = errors.check("description", Description::parse(&self.description));
-        let permissions = errors.check("permissions", parse_permissions(&self.permissions));
-        let includes = errors.check(
-            "includes",
-            self.includes
-                .iter()
-                .map(|id| {
-                    id.trim()
-                        .parse::<i32>()
-                        .map_err(|_| "Choose included roles from the list.".to_owned())
-                })
-                .collect(),
-        );
-        errors.or_valid(|| {
-            Some(RoleInput {
-                name: name?,
-                description: description?,
-                is_default: self.is_default,
-                permissions: permissions?,
-                includes: includes?,
-            })
-        })
-    }
-}
-
-/// An administrator's grant or denial of one permission to one account.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct OverrideForm {
-    pub permission: String,
-    /// `grant` or `deny`.
-    pub effect: String,
-    pub reason: String,
-    /// The last day it counts (`YYYY-MM-DD`, UTC), or empty for no expiry.
-    pub expires_on: String,
-    /// The preview's digest, when confirming one.
-    pub confirm: String,
-    /// `edit`: back from the preview to the form.
-    pub step: String,
-}
-
-impl OverrideForm {
-    pub fn parse(&self) -> Result<OverrideInput, ServiceError> {
-        let mut errors = FieldErrors::default();
-        let permission = errors.check(
-            "permission",
-            Permission::parse(self.permission.trim())
-                .ok_or_else(|| "Choose a permission from the list.".to_owned()),
-        );
-        let effect = errors.check(
-            "effect",
-            OverrideEffect::parse(self.effect.trim())
-                .ok_or_else(|| "Choose to grant or to deny.".to_owned()),
-        );
-        let expires_at = errors.check("expires_on", parse_last_day(&self.expires_on));
-        errors.or_valid(|| {
-            Some(OverrideInput {
-                permission: permission?,
-                effect: effect?,
-                reason: self.reason.clone(),
-                expires_at: expires_at?,
-            })
-        })
-    }
-}
-
-/// A last day (`YYYY-MM-DD`): it counts until the end of that day, UTC. Empty: no expiry.
-fn parse_last_day(raw: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .and_then(|day| day.succ_opt())
-        .and_then(|next| next.and_hms_opt(0, 0, 0))
-        .map(|at| Some(at.and_utc()))
-        .ok_or_else(|| "Give the last day as a date (YYYY-MM-DD), or leave it empty.".to_owned())
-}
-
-/// An administrator's changes to an account: its role and whether it is active.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct UserForm {
-    pub role_id: String,
-    #[serde(deserialize_with = "checkbox")]
-    pub is_active: bool,
-    /// The preview's digest, when confirming one.
-    pub confirm: String,
-    /// `edit`: back from the preview to the form.
-    pub step: String,
-}
-
-/// An admin change's form, between its first submission and its saving: the first submission
-/// asks for a preview; the preview's form carries the fields again ([`Staged::fields`]) with
-/// `confirm` (the preview's digest), or with `step=edit` to go back to the form.
-pub trait Staged {
-    /// The fields as submitted, to carry through the preview as hidden inputs.
-    fn fields(&self) -> Vec<(&'static str, String)>;
-    fn confirm(&self) -> &str;
-    fn step(&self) -> &str;
-
-    fn plan(&self) -> crate::services::admin::Plan {
-        crate::services::admin::Plan::from_form(self.confirm())
-    }
-
-    /// True when the administrator went back from the preview to change the form.
-    fn editing(&self) -> bool {
-        self.step() == "edit"
-    }
-}
-
-/// A confirmation with nothing else to carry (deleting a role): the preview's digest.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ConfirmForm {
-    pub confirm: String,
-}
-
-fn tick(on: bool) -> Option<(&'static str, String)> {
-    on.then(|| ("", "on".to_owned()))
-}
-
-impl Staged for RoleForm {
-    fn confirm(&self) -> &str {
-        &self.confirm
-    }
-
-    fn step(&self) -> &str {
-        &self.step
-    }
-
-    fn fields(&self) -> Vec<(&'static str, String)> {
-        let mut fields = vec![
-            ("name", self.name.clone()),
-            ("description", self.description.clone()),
-        ];
-        fields.extend(tick(self.is_default).map(|(_, v)| ("is_default", v)));
-        fields.extend(self.permissions.iter().map(|p| ("permissions", p.clone())));
-        fields.extend(self.includes.iter().map(|i| ("includes", i.clone())));
-        fields
-    }
-}
-
-impl Staged for UserForm {
-    fn confirm(&self) -> &str {
-        &self.confirm
-    }
-
-    fn step(&self) -> &str {
-        &self.step
-    }
-
-    fn fields(&self) -> Vec<(&'static str, String)> {
-        let mut fields = vec![("role_id", self.role_id.clone())];
-        fields.extend(tick(self.is_active).map(|(_, v)| ("is_active", v)));
-        fields
-    }
-}
-
-impl Staged for OverrideForm {
-    fn confirm(&self) -> &str {
-        &self.confirm
-    }
-
-    fn step(&self) -> &str {
-        &self.step
-    }
-
-    fn fields(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("permission", self.permission.clone()),
-            ("effect", self.effect.clone()),
-            ("reason", self.reason.clone()),
-            ("expires_on", self.expires_on.clone()),
-        ]
-    }
-}
-
-impl UserForm {
-    pub fn parse(&self) -> Result<UserChanges, ServiceError> {
-        let role_id = self
-            .role_id
-            .trim()
-            .parse::<i32>()
-            .map_err(|_| ServiceError::invalid("role_id", "Choose a role from the list."))?;
-        Ok(UserChanges {
-            role_id,
-            is_active: self.is_active,
         })
     }
 }

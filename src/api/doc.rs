@@ -58,8 +58,11 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         admin::roles::get_role,
         admin::roles::update_role,
         admin::roles::delete_role,
+        admin::history::role_history,
+        admin::history::revert_role,
         admin::users::list_users,
         admin::users::update_user,
+        admin::bulk::bulk,
         admin::users::send_reset_link,
         admin::users::account_permissions,
         admin::users::put_override,
@@ -70,7 +73,8 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         problem::Problem,
         problem::FieldProblem,
         admin::ChangePreview,
-        admin::AccountChange
+        admin::AccountChange,
+        admin::Refused
     )),
     modifiers(&BearerToken, &EveryOperation),
     tags(

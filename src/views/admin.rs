@@ -123,6 +123,15 @@ pub struct RoleDeletePage {
     pub stale: bool,
 }
 
+/// A role's history: its audited changes, newest first, each with a way back to it.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/role_history.html")]
+pub struct RoleHistoryPage {
+    pub ctx: PageContext,
+    pub role: entity::role::Model,
+    pub versions: Vec<crate::services::admin::RoleVersion>,
+}
+
 /// An admin change's preview: the accounts it changes, and a form that confirms it with the
 /// submitted fields, or goes back to change them.
 #[derive(Template, WebTemplate)]
@@ -153,6 +162,8 @@ pub struct UsersPage {
     pub verified: String,
     pub sort: String,
     pub dir: String,
+    /// For the bulk action's permission choice.
+    pub all_permissions: Vec<Permission>,
 }
 
 impl UsersPage {

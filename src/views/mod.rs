@@ -16,8 +16,8 @@ pub use accounts::{
     ProfilePage, RegisterPage, ResetPage, SessionRow, SessionsPage, TokensPage, duration_words,
 };
 pub use admin::{
-    AuditPage, DashboardPage, PreviewPage, RoleDeletePage, RoleFormPage, RolesPage, UserEditPage,
-    UsersPage,
+    AuditPage, DashboardPage, PreviewPage, RoleDeletePage, RoleFormPage, RoleHistoryPage,
+    RolesPage, UserEditPage, UsersPage,
 };
 pub use api::{
     ApiReferencePage, Field, Operation, Param, ProblemKind, Reference, Reply, SchemaDoc, Section,

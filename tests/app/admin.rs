@@ -558,5 +558,8 @@ async fn the_user_command_creates_accounts_and_sets_roles() {
 }
 
 // Roles that include roles, and one account's own grants and denials.
+mod bulk;
+mod history;
+mod model;
 mod permissions;
 mod preview;

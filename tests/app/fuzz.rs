@@ -128,6 +128,8 @@ const TARGETS: &[Target] = &[
     get("/groups/{s}", &["page"]),
     get("/admin/roles/{s}/edit", &[]),
     get("/admin/users/{s}", &[]),
+    get("/admin/roles/{s}/history", &[]),
+    get("/admin/roles/{s}/delete", &[]),
     post(
         "/posts/new",
         &["title", "body", "category_id", "tags", "status"],
@@ -158,9 +160,34 @@ const TARGETS: &[Target] = &[
     post("/groups", &["name", "description"]),
     post(
         "/admin/roles/new",
-        &["name", "description", "is_default", "permissions"],
+        &[
+            "name",
+            "description",
+            "is_default",
+            "permissions",
+            "includes",
+            "confirm",
+            "step",
+        ],
     ),
-    post("/admin/users/{s}", &["role_id", "is_active"]),
+    post(
+        "/admin/users/{s}",
+        &["role_id", "is_active", "confirm", "step"],
+    ),
+    post(
+        "/admin/users/{s}/overrides",
+        &[
+            "permission",
+            "effect",
+            "reason",
+            "expires_on",
+            "confirm",
+            "step",
+        ],
+    ),
+    post("/admin/users/{s}/overrides/{s}/remove", &["confirm"]),
+    post("/admin/roles/{s}/delete", &["confirm"]),
+    post("/admin/roles/{s}/history/{s}/revert", &["confirm"]),
     post(
         "/register",
         &["username", "email", "password", "password_confirm"],

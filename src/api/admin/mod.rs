@@ -5,6 +5,8 @@
 //! changes what is beyond their own permissions (a token's scopes included), the last role
 //! manager stays, there is one default role.
 
+pub mod bulk;
+pub mod history;
 pub mod roles;
 pub mod users;
 
@@ -56,11 +58,30 @@ pub struct AccountChange {
     pub moves_to: Option<String>,
 }
 
-/// What a change would do: every account whose permissions or role change, and the digest to
-/// confirm it with.
+/// An account a bulk action leaves alone, and why.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Refused {
+    pub user_id: i32,
+    pub username: String,
+    pub reason: String,
+}
+
+impl From<crate::services::admin::Refusal> for Refused {
+    fn from(refusal: crate::services::admin::Refusal) -> Refused {
+        Refused {
+            user_id: refusal.user_id,
+            username: refusal.username,
+            reason: refusal.reason,
+        }
+    }
+}
+
+/// What a change would do: every account whose permissions or role change, those a bulk
+/// action leaves alone, and the digest to confirm it with.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ChangePreview {
     pub accounts: Vec<AccountChange>,
+    pub refused: Vec<Refused>,
     pub digest: String,
 }
 
@@ -78,6 +99,7 @@ impl From<Preview> for ChangePreview {
                     moves_to: a.moves_to,
                 })
                 .collect(),
+            refused: preview.refused.into_iter().map(Refused::from).collect(),
             digest: preview.digest,
         }
     }
@@ -138,7 +160,15 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
             .route(web::put().to(roles::update_role))
             .route(web::delete().to(roles::delete_role)),
     )
+    .service(
+        crate::api::at("/admin/roles/{id}/history").route(web::get().to(history::role_history)),
+    )
+    .service(
+        crate::api::at("/admin/roles/{id}/history/{entry}/revert")
+            .route(web::post().to(history::revert_role)),
+    )
     .service(crate::api::at("/admin/users").route(web::get().to(users::list_users)))
+    .service(crate::api::at("/admin/users/bulk").route(web::post().to(bulk::bulk)))
     .service(crate::api::at("/admin/users/{id}").route(web::put().to(users::update_user)))
     .service(
         crate::api::at("/admin/users/{id}/reset-link")

@@ -118,7 +118,7 @@ pub async fn list_roles(caller: Caller, app: App) -> Result<HttpResponse, ApiErr
     Ok(json(StatusCode::OK, &RoleList { items }))
 }
 
-async fn role_view(db: &impl ConnectionTrait, id: i32) -> Result<Role, ServiceError> {
+pub(super) async fn role_view(db: &impl ConnectionTrait, id: i32) -> Result<Role, ServiceError> {
     admin::role_row(db, id)
         .await?
         .map(Role::from)

@@ -1,6 +1,8 @@
-//! The admin area: its pages ([`pages`]: dashboard, roles, users, audit log) and an account's
-//! grants and denials ([`overrides`]).
+//! The admin area: its pages ([`pages`]: dashboard, roles, users, audit log), a role's
+//! history and reverts ([`history`]) and an account's grants and denials ([`overrides`]).
 
+pub mod bulk;
+pub mod history;
 pub mod overrides;
 pub mod pages;
 mod preview;
@@ -20,7 +22,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/roles/{id}/edit", web::post().to(role_update))
             .route("/roles/{id}/delete", web::get().to(role_delete_form))
             .route("/roles/{id}/delete", web::post().to(role_delete))
+            .route("/roles/{id}/history", web::get().to(history::page))
+            .route(
+                "/roles/{id}/history/{entry}/revert",
+                web::post().to(history::revert),
+            )
             .route("/users", web::get().to(users))
+            .route("/users/bulk", web::post().to(bulk::bulk))
             .route("/users/{id}", web::get().to(user_edit_form))
             .route("/users/{id}", web::post().to(user_update))
             .route("/users/{id}/reset-link", web::post().to(user_reset_link))

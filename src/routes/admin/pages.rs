@@ -11,7 +11,7 @@ use super::preview::{Proposal, respond};
 use crate::auth::RequireUser;
 use crate::domain::{FORM, FieldErrors};
 use crate::flash::Level;
-use crate::forms::{ConfirmForm, OverrideForm, RoleForm, Staged, UserForm};
+use crate::forms::{ConfirmForm, OverrideForm, RoleForm, Staged, UserForm, user_filter};
 use crate::routes::error::AppError;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::Page;
@@ -312,15 +312,6 @@ pub struct UsersQuery {
     pub page: Option<u64>,
 }
 
-/// `yes` and `no` of a filter select; anything else is no filter.
-fn yes_no(raw: &str) -> Option<bool> {
-    match raw {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
-    }
-}
-
 pub async fn users(
     ctx: PageContext,
     user: RequireUser,
@@ -331,12 +322,9 @@ pub async fn users(
     let query = query.into_inner();
     let sort = UserSort::parse(Some(query.sort.as_str()));
     let filter = UserFilter {
-        q: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
-        role_id: query.role.parse().ok(),
-        active: yes_no(&query.active),
-        verified: yes_no(&query.verified),
         sort,
         desc: query.dir == "desc",
+        ..user_filter(&query.q, &query.role, &query.active, &query.verified)
     };
     let page = admin::list_users(
         &app.db,
@@ -374,6 +362,7 @@ pub async fn users(
             } else {
                 "asc".into()
             },
+            all_permissions: Permission::all(),
         },
     )
 }

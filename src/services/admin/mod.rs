@@ -24,17 +24,21 @@
 //! role rows are locked `FOR UPDATE` first, on SQLite the transaction is `IMMEDIATE`. Two
 //! administrators acting at the same moment therefore run one after the other, and the second
 //! sees the first's result when its guard rails are checked.
+mod bulk;
 mod dashboard;
+mod history;
 mod overrides;
 mod preview;
 mod roles;
 mod users;
 
+pub use bulk::{BulkAction, BulkReport, MAX_NAMED, Selection, bulk_change};
 pub use dashboard::{Dashboard, dashboard};
+pub use history::{FieldChange, RoleState, RoleVersion, revert_role, role_history};
 pub use overrides::{
     AccountPermissions, OverrideInput, account_permissions, remove_override, set_override,
 };
-pub use preview::{AccountChange, Plan, Planned, Preview};
+pub use preview::{AccountChange, Plan, Planned, Preview, Refusal};
 pub use roles::{RoleInput, RoleRow, create_role, delete_role, list_roles, role_row, update_role};
 pub use users::{
     UserChanges, UserFilter, UserRow, UserSort, account_with_role, list_users, send_reset_link,

@@ -35,7 +35,7 @@ pub struct OverrideInput {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-fn override_json(o: &permission_override::Model) -> serde_json::Value {
+pub(super) fn override_json(o: &permission_override::Model) -> serde_json::Value {
     json!({
         "permission": o.permission.as_str(),
         "effect": o.effect.as_str(),

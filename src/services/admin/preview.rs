@@ -57,11 +57,22 @@ pub struct AccountChange {
     pub moves_to: Option<String>,
 }
 
+/// An account a bulk action leaves alone, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    pub user_id: i32,
+    pub username: String,
+    pub reason: String,
+}
+
 /// What a change does, and the digest a confirmation must quote.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Preview {
     /// Every account whose permissions or role change, by username.
     pub accounts: Vec<AccountChange>,
+    /// The accounts a bulk action leaves alone, with the reason (none for a single change,
+    /// which is refused as a whole).
+    pub refused: Vec<Refusal>,
     pub digest: String,
 }
 
@@ -100,25 +111,32 @@ impl<T> Planned<T> {
     }
 }
 
-/// The accounts whose holdings a change may alter: everyone in `roles`, and `users`.
+/// The accounts whose holdings a change may alter: everyone in `roles`, `users`, and those
+/// `matching` a condition (a bulk action's filter).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Scope {
     pub roles: BTreeSet<i32>,
     pub users: BTreeSet<i32>,
+    pub matching: Option<Condition>,
 }
 
 impl Scope {
     pub fn users(users: impl IntoIterator<Item = i32>) -> Scope {
         Scope {
-            roles: BTreeSet::new(),
             users: users.into_iter().collect(),
+            ..Scope::default()
         }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.users.is_empty() && self.matching.is_none()
     }
 
     fn condition(&self) -> Condition {
         Condition::any()
             .add(user::Column::RoleId.is_in(self.roles.iter().copied()))
             .add(user::Column::Id.is_in(self.users.iter().copied()))
+            .add_option(self.matching.clone())
     }
 }
 
@@ -139,7 +157,7 @@ pub(super) struct Holdings(BTreeMap<i32, Account>);
 impl Holdings {
     /// Reads the accounts in `scope` and their overrides (two statements).
     pub async fn read(db: &impl ConnectionTrait, scope: &Scope) -> Result<Holdings, DbErr> {
-        if scope.roles.is_empty() && scope.users.is_empty() {
+        if scope.is_empty() {
             return Ok(Holdings::default());
         }
         let accounts: Vec<(i32, String, i32, bool)> = user::Entity::find()
@@ -185,6 +203,33 @@ impl Holdings {
                 })
                 .collect(),
         ))
+    }
+
+    /// The accounts, by id: their username, and whether they are active.
+    pub fn accounts(&self) -> impl Iterator<Item = (i32, &str, bool)> {
+        self.0
+            .iter()
+            .map(|(id, a)| (*id, a.username.as_str(), a.is_active))
+    }
+
+    /// Account `id`'s role and its override of `permission`, if any.
+    pub fn role_and_override(
+        &self,
+        id: i32,
+        permission: Option<Permission>,
+    ) -> Option<(i32, Option<&permission_override::Model>)> {
+        self.0.get(&id).map(|a| {
+            let found = permission.and_then(|p| a.overrides.iter().find(|o| o.permission == p));
+            (a.role_id, found)
+        })
+    }
+
+    /// What account `id` holds under `graph`, or would once confirmed, active or not (what the
+    /// subset rule protects).
+    pub fn attainable(&self, id: i32, graph: &RoleGraph) -> BTreeSet<Permission> {
+        self.0.get(&id).map_or_else(BTreeSet::new, |account| {
+            effective(graph, account.role_id, true, &account.overrides, Utc::now()).permissions()
+        })
     }
 
     /// The accounts of role `from`, by id.
@@ -278,7 +323,11 @@ pub(super) async fn compare(
     hasher.update(subject.to_string());
     hasher.update(serde_json::to_string(&accounts).unwrap_or_default());
     let digest = URL_SAFE_NO_PAD.encode(&hasher.finalize()[..16]);
-    Ok(Preview { accounts, digest })
+    Ok(Preview {
+        accounts,
+        refused: Vec::new(),
+        digest,
+    })
 }
 
 /// Ends a planned change: rolls it back for a preview or a stale confirmation, commits it

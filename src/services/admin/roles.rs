@@ -345,6 +345,20 @@ pub async fn update_role(
     input: RoleInput,
     plan: &Plan,
 ) -> Result<Planned<role::Model>, ServiceError> {
+    change_role(db, actor, ip, role_id, input, plan, None).await
+}
+
+/// An edit of role `role_id`; `reverted_to`: the audit entry whose version it restores (the
+/// change is then audited as `role.revert`).
+pub(super) async fn change_role(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &CurrentUser,
+    ip: Option<String>,
+    role_id: i32,
+    input: RoleInput,
+    plan: &Plan,
+    reverted_to: Option<i32>,
+) -> Result<Planned<role::Model>, ServiceError> {
     let (
         txn,
         Acting {
@@ -385,6 +399,7 @@ pub async fn update_role(
         &Scope {
             roles: graph.changed_roles(&after),
             users: BTreeSet::new(),
+            matching: None,
         },
     )
     .await?;
@@ -403,7 +418,10 @@ pub async fn update_role(
         id: Some(actor.id),
         ip,
     };
-    let after_json = role_json(&updated, &input.permissions, &input.includes);
+    let mut after_json = role_json(&updated, &input.permissions, &input.includes);
+    if let Some(entry) = reverted_to {
+        after_json["reverted_to"] = json!(entry);
+    }
     let preview = compare(
         &txn,
         (&accounts, &graph),
@@ -414,7 +432,11 @@ pub async fn update_role(
     audit::record(
         &txn,
         &actor_ref,
-        "role.update",
+        if reverted_to.is_some() {
+            "role.revert"
+        } else {
+            "role.update"
+        },
         "role",
         role_id,
         Some(before_json),
@@ -466,10 +488,18 @@ pub async fn delete_role(
         &Scope {
             roles,
             users: BTreeSet::new(),
+            matching: None,
         },
     )
     .await?;
     let moving = accounts.in_role(role_id);
+    // Moving an account changes it: none may hold, by any grant, what the actor lacks (a role
+    // with no permissions of its own is not a changed role, so this is not checked above).
+    for id in &moving {
+        within(&held, &accounts.attainable(*id, &graph), |missing| {
+            format!("This moves accounts that hold permissions you do not hold ({missing}).")
+        })?;
+    }
     // Moving accounts changes their role: their sessions end, like any other role change.
     user_session::Entity::delete_many()
         .filter(

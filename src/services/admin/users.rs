@@ -67,6 +67,37 @@ pub struct UserFilter {
 
 pub type UserRow = (user::Model, Option<role::Model>);
 
+impl UserFilter {
+    /// The accounts the filter matches, as a condition (the list and bulk actions share it).
+    pub fn condition(&self) -> Condition {
+        let mut matches = Condition::all();
+        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            matches = matches.add(
+                Condition::any()
+                    .add(crate::services::contains_text(
+                        Expr::col(user::Column::Username),
+                        q,
+                    ))
+                    .add(crate::services::contains_text(
+                        Expr::col(user::Column::Email),
+                        q,
+                    )),
+            );
+        }
+        if let Some(role_id) = self.role_id {
+            matches = matches.add(user::Column::RoleId.eq(role_id));
+        }
+        if let Some(active) = self.active {
+            matches = matches.add(user::Column::IsActive.eq(active));
+        }
+        match self.verified {
+            Some(true) => matches.add(user::Column::EmailVerifiedAt.is_not_null()),
+            Some(false) => matches.add(user::Column::EmailVerifiedAt.is_null()),
+            None => matches,
+        }
+    }
+}
+
 /// Users matching the filter, with their role (one query per page plus the count).
 pub async fn list_users(
     db: &impl ConnectionTrait,
@@ -74,31 +105,7 @@ pub async fn list_users(
     page: u64,
     per_page: u64,
 ) -> Result<Page<UserRow>, DbErr> {
-    let mut query = user::Entity::find();
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        query = query.filter(
-            Condition::any()
-                .add(crate::services::contains_text(
-                    Expr::col(user::Column::Username),
-                    q,
-                ))
-                .add(crate::services::contains_text(
-                    Expr::col(user::Column::Email),
-                    q,
-                )),
-        );
-    }
-    if let Some(role_id) = filter.role_id {
-        query = query.filter(user::Column::RoleId.eq(role_id));
-    }
-    if let Some(active) = filter.active {
-        query = query.filter(user::Column::IsActive.eq(active));
-    }
-    query = match filter.verified {
-        Some(true) => query.filter(user::Column::EmailVerifiedAt.is_not_null()),
-        Some(false) => query.filter(user::Column::EmailVerifiedAt.is_null()),
-        None => query,
-    };
+    let mut query = user::Entity::find().filter(filter.condition());
     let order = if filter.desc {
         sea_orm::Order::Desc
     } else {

@@ -1,0 +1,87 @@
+//! `POST /admin/users/bulk`: one action on the accounts ticked in the user list, or on every
+//! account its filter matches. Previewed (who changes, who is left alone and why), then
+//! confirmed, as any admin change; a refusal of the whole action goes back to the list with
+//! its reason.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse};
+use entity::enums::Permission;
+
+use super::preview::{Proposal, respond};
+use crate::auth::RequireUser;
+use crate::flash::Level;
+use crate::forms::{BulkForm, Staged};
+use crate::routes::error::AppError;
+use crate::routes::respond::urlencode;
+use crate::routes::{HtmlForm, client_ip, done, problems, see_other};
+use crate::services::admin;
+use crate::state::App;
+use crate::views::PageContext;
+
+/// The user list as the form's filter left it.
+fn list_address(form: &BulkForm) -> String {
+    format!(
+        "/admin/users?q={}&role={}&active={}&verified={}",
+        urlencode(&form.q),
+        urlencode(&form.role),
+        urlencode(&form.active),
+        urlencode(&form.verified)
+    )
+}
+
+pub async fn bulk(
+    req: HttpRequest,
+    ctx: PageContext,
+    user: RequireUser,
+    app: App,
+    session: Session,
+    form: HtmlForm<BulkForm>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::ManageUsers)?;
+    let form = form.into_inner();
+    let back = list_address(&form);
+    if form.editing() {
+        return Ok(see_other(&back));
+    }
+    let plan = form.plan();
+    let outcome = match form.parse() {
+        Ok((selection, action)) => {
+            admin::bulk_change(
+                &app.db,
+                &user.0,
+                client_ip(&req),
+                &selection,
+                &action,
+                &plan,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(outcome) => {
+            let proposal = Proposal {
+                heading: "Change the selected accounts?".into(),
+                action: "/admin/users/bulk".into(),
+                cancel: back.clone(),
+                fields: form.fields(),
+            };
+            respond(ctx, outcome, proposal, |report| {
+                let left = match report.refused.len() {
+                    0 => String::new(),
+                    n => format!("; {n} left alone"),
+                };
+                done(
+                    &session,
+                    Level::Success,
+                    format!("{} account(s) changed{left}.", report.changed),
+                    &back,
+                )
+            })
+        }
+        Err(error) => {
+            let (_, errors) = problems(error)?;
+            Ok(done(&session, Level::Error, errors.to_string(), &back))
+        }
+    }
+}
