@@ -41,6 +41,9 @@ pub struct PostForm {
     pub category_id: String,
     pub tags: String,
     pub status: String,
+    /// The version of the post the edit form was opened at (`blog::post_version`); empty
+    /// for a new post.
+    pub version: String,
 }
 
 impl PostForm {
@@ -112,6 +115,9 @@ pub struct MovieForm {
     pub theatre: bool,
     pub synopsis: String,
     pub directors: String,
+    /// The version of the movie the edit form was opened at (`movies::movie_version`);
+    /// empty for a new movie.
+    pub version: String,
 }
 
 impl MovieForm {
@@ -296,6 +302,7 @@ mod tests {
             category_id: "x".into(),
             tags: "<b>".into(),
             status: "gone".into(),
+            version: String::new(),
         };
         let Err(ServiceError::Invalid(errors)) = form.parse() else {
             panic!("the form should be refused");

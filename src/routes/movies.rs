@@ -14,7 +14,7 @@ use super::{Cached, HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, ServiceError};
 use crate::flash::Level;
 use crate::forms::{MovieForm, ReviewForm};
 use crate::routes::error::AppError;
@@ -343,6 +343,7 @@ fn form_page(
         form,
         errors,
         ratings: MpaRating::all(),
+        theirs: None,
     }
 }
 
@@ -399,6 +400,7 @@ pub async fn edit_form(
         .await?
         .remove(&id)
         .unwrap_or_default();
+    let version = movies::movie_version(&movie);
     let form = MovieForm {
         title: movie.title,
         year: movie.year.to_string(),
@@ -410,6 +412,7 @@ pub async fn edit_form(
             .map(|(_, name)| name)
             .collect::<Vec<_>>()
             .join("\n"),
+        version,
     };
     render_status(
         StatusCode::OK,
@@ -428,9 +431,10 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ManageMovies)?;
     let id = path.into_inner();
-    let form = form.into_inner();
+    let mut form = form.into_inner();
+    let expected = Some(form.version.trim()).filter(|v| !v.is_empty());
     let updated = submit(form.parse(), |input| {
-        movies::update_movie(&app.db, &user.0, client_ip(&req), id, input)
+        movies::update_movie(&app.db, &user.0, client_ip(&req), id, input, expected)
     })
     .await;
     match updated {
@@ -440,6 +444,23 @@ pub async fn update(
             format!("“{}” is saved.", updated.title),
             &format!("/movies/{id}"),
         )),
+        // Someone saved the movie since this form was opened: nothing is saved; theirs is
+        // shown beside the kept input, which now carries their version as its base.
+        Err(ServiceError::Stale) => {
+            let theirs = movies::find(&app.db, id).await?;
+            let directors = movies::directors_of(&app.db, vec![id])
+                .await?
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect::<Vec<_>>()
+                .join(", ");
+            form.version = movies::movie_version(&theirs);
+            let mut page = form_page(ctx, Some(id), form, FieldErrors::default());
+            page.theirs = Some((theirs, directors));
+            render_status(StatusCode::CONFLICT, &page)
+        }
         Err(error) => {
             let (status, errors) = problems(error)?;
             render_status(status, &form_page(ctx, Some(id), form, errors))

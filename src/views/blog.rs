@@ -53,6 +53,9 @@ pub struct PostFormPage {
     pub form: PostForm,
     pub tree: Vec<TreeNode>,
     pub errors: FieldErrors,
+    /// The post as someone else saved it while this form was open (the form keeps what was
+    /// typed; saving again replaces theirs).
+    pub theirs: Option<entity::post::Model>,
 }
 
 impl PostFormPage {

@@ -234,6 +234,10 @@ pub struct MovieFormPage {
     pub form: MovieForm,
     pub errors: FieldErrors,
     pub ratings: Vec<entity::enums::MpaRating>,
+    /// The movie as someone else saved it while this form was open (the form keeps what was
+    /// typed; saving again replaces theirs).
+    /// With its directors' names, in credited order.
+    pub theirs: Option<(entity::movie::Model, String)>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -15,6 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::helpers::{Backend, TestDb};
 
+mod admin;
 mod driver;
 use driver::*;
 

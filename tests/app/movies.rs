@@ -28,6 +28,16 @@ async fn add(
     .id
 }
 
+/// POSTs owned field values.
+async fn post_owned(
+    visitor: &crate::helpers::Visitor,
+    path: &str,
+    fields: Vec<(&'static str, String)>,
+) -> reqwest::Response {
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    visitor.post(path, &borrowed).await
+}
+
 /// Five movies with known facets.
 async fn catalogue(app: &TestApp) -> [i32; 5] {
     [
@@ -80,6 +90,41 @@ fn titles(html: &str) -> Vec<String> {
 }
 
 backend_tests! {
+    async fn saving_a_movie_over_someone_elses_change_saves_nothing_and_shows_theirs(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let id = add(&app, "Heat", 1995, Some(MpaRating::R), false, &["Michael Mann"]).await;
+        let (mine, theirs) = (app.signed_in("curator", "moderator").await, app.signed_in("keeper", "moderator").await);
+        let edit = format!("/movies/{id}/edit");
+        let version = |html: &str| {
+            let field = "name=\"version\" value=\"";
+            let start = html.find(field).expect("a version field") + field.len();
+            html[start..].split('"').next().unwrap().to_owned()
+        };
+        let opened = version(&mine.get_html(&edit).await.1);
+        let fields = |title: &'static str, directors: &'static str, v: String| {
+            vec![("title", title.to_owned()), ("year", "1995".to_owned()), ("mpa", "R".to_owned()),
+                 ("synopsis", "A heist.".to_owned()), ("directors", directors.to_owned()), ("version", v)]
+        };
+        // The other curator changes only the directors, then this one saves the title.
+        let saved = post_owned(&theirs, &edit, fields("Heat", "Michael Mann\nDante Spinotti", opened.clone())).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let stale = post_owned(&mine, &edit, fields("Heat (1995)", "Michael Mann", opened.clone())).await;
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let page = stale.text().await.unwrap();
+        assert!(page.contains("Nothing was saved") && page.contains("Directed by Michael Mann, Dante Spinotti"), "{page}");
+        assert!(page.contains("value=\"Heat (1995)\""), "my input is kept: {page}");
+        let stored = movie::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.title, "Heat");
+        // Saving again from that page replaces theirs, knowingly.
+        let current = version(&page);
+        assert_ne!(current, opened);
+        let replaced = post_owned(&mine, &edit, fields("Heat (1995)", "Michael Mann", current)).await;
+        assert_eq!(replaced.status(), StatusCode::SEE_OTHER);
+        let stored = movie::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.title, "Heat (1995)");
+        app.stop().await;
+    }
+
     async fn filters_work_alone_and_combined_and_live_in_the_query_string(test_db: TestDb) {
         let app = test_db.spawn().await;
         catalogue(&app).await;
@@ -119,7 +164,7 @@ backend_tests! {
         }
         let operator = app.operator().await;
         // A change across decades, ratings and the in-theatres flag, and a deletion, move the counts.
-        movies::update_movie(&app.db, &operator, None, ids[2], crate::helpers::movie_input("Reel 2", 2004, Some(MpaRating::Nc17), true, &[])).await.unwrap();
+        movies::update_movie(&app.db, &operator, None, ids[2], crate::helpers::movie_input("Reel 2", 2004, Some(MpaRating::Nc17), true, &[]), None).await.unwrap();
         movies::delete_movie(&app.db, &operator, None, ids[5]).await.unwrap();
 
         // The text search takes the scan path: every title holds "Reel", so it is the same filter.
@@ -183,8 +228,8 @@ backend_tests! {
         let actor = app.operator().await;
         let input = |title: &str, year: i32, mpa: Option<MpaRating>, theatre: bool| crate::helpers::movie_input(title, year, mpa, theatre, &[]);
         // Every key moves: rating, year (into another decade), theatre; one movie goes.
-        movies::update_movie(&app.db, &actor, None, alpha, input("Alpha", 2012, None, true)).await.unwrap();
-        movies::update_movie(&app.db, &actor, None, delta, input("Delta", 1995, Some(MpaRating::G), false)).await.unwrap();
+        movies::update_movie(&app.db, &actor, None, alpha, input("Alpha", 2012, None, true), None).await.unwrap();
+        movies::update_movie(&app.db, &actor, None, delta, input("Delta", 1995, Some(MpaRating::G), false), None).await.unwrap();
         movies::delete_movie(&app.db, &actor, None, beta).await.unwrap();
         // Deleting it again (a second tab) is a 404 and counts nothing out twice.
         assert!(matches!(movies::delete_movie(&app.db, &actor, None, beta).await, Err(marquee::domain::ServiceError::NotFound)));

@@ -413,7 +413,9 @@ pub async fn update_post(
         crate::api::if_match(&req).as_deref(),
         Lock::Row("post", id),
         async |txn: &DatabaseTransaction| post_view(txn, &slug, Some(user)).await,
-        async |txn: &DatabaseTransaction| blog::update_post(txn, user, address, &slug, input).await,
+        async |txn: &DatabaseTransaction| {
+            blog::update_post(txn, user, address, &slug, input, None).await
+        },
     )
     .await?;
     let post = post_view(&app.db, &slug, Some(user)).await?;

@@ -369,7 +369,9 @@ pub async fn update_movie(
         crate::api::if_match(&req).as_deref(),
         Lock::Row("movie", id),
         async |txn: &DatabaseTransaction| movie_view(txn, id).await,
-        async |txn: &DatabaseTransaction| movies::update_movie(txn, user, address, id, input).await,
+        async |txn: &DatabaseTransaction| {
+            movies::update_movie(txn, user, address, id, input, None).await
+        },
     )
     .await?;
     let movie = movie_view(&app.db, id).await?;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::auth::RequireUser;
 use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
-use crate::domain::{FORM, FieldErrors};
+use crate::domain::{FORM, FieldErrors, ServiceError};
 use crate::flash::Level;
 use crate::forms::{CommentForm, PostForm};
 use crate::routes::error::AppError;
@@ -370,6 +370,7 @@ async fn form_page(
         form,
         tree,
         errors,
+        theirs: None,
     })
 }
 
@@ -441,6 +442,7 @@ pub async fn edit_form(
         category_id: post.category_id.map(|c| c.to_string()).unwrap_or_default(),
         tags: tags.join(", "),
         status: post.status.as_str().to_owned(),
+        version: blog::post_version(&post),
     };
     render_status(
         StatusCode::OK,
@@ -458,9 +460,10 @@ pub async fn update(
     form: HtmlForm<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     let slug = path.into_inner();
-    let form = form.into_inner();
+    let mut form = form.into_inner();
+    let expected = Some(form.version.trim()).filter(|v| !v.is_empty());
     let updated = submit(form.parse(), |input| {
-        blog::update_post(&app.db, &user.0, client_ip(&req), &slug, input)
+        blog::update_post(&app.db, &user.0, client_ip(&req), &slug, input, expected)
     })
     .await;
     match updated {
@@ -470,6 +473,16 @@ pub async fn update(
             "Your changes are saved.",
             &format!("/posts/{}", updated.slug),
         )),
+        // Someone saved the post since this form was opened: nothing is saved; their version
+        // is shown beside the text kept in the form, which now carries theirs as its base.
+        Err(ServiceError::Stale) => {
+            let theirs = blog::editable_post(&app.db, &slug, &user.0).await?;
+            form.version = blog::post_version(&theirs);
+            let mut page =
+                form_page(ctx, &app.db, Some(slug), form, FieldErrors::default()).await?;
+            page.theirs = Some(theirs);
+            render_status(StatusCode::CONFLICT, &page)
+        }
         Err(error) => {
             let (status, errors) = problems(error)?;
             render_status(

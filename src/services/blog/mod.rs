@@ -23,7 +23,7 @@ pub use comments::{
 pub use posts::{
     Cursor, Position, PostCard, PostDetail, PostFilter, PostInput, PostRow, PostSlice,
     StoredFields, body_html, can_edit, count_posts, create_post, delete_post, editable_post,
-    is_moderator, list_posts, list_select, may_list_drafts, may_see, post_by_slug,
+    is_moderator, list_posts, list_select, may_list_drafts, may_see, post_by_slug, post_version,
     post_with_comments, publish_post, recent_posts, refresh_post_counts, sees_drafts_of,
     stored_fields, update_post, visible_post,
 };

@@ -198,14 +198,32 @@ pub async fn create_movie(
     Ok(created)
 }
 
+/// The version of a movie an edit form was opened at: a fingerprint of everything the form
+/// shows (the director list included), so that saving over someone else's change can be told.
+pub fn movie_version(movie: &movie::Model) -> String {
+    crate::services::precondition::etag_of(&serde_json::json!([
+        movie.title,
+        movie.year,
+        movie.theatre,
+        movie.synopsis,
+        movie.mpa.map(|r| r.as_str()),
+        movie.director_list,
+    ]))
+    .trim_matches('"')
+    .to_owned()
+}
+
 /// Saves a movie and replaces its director list (order kept) in one transaction
-/// (`manage_movies`; audited).
+/// (`manage_movies`; audited). With `expected` (the [`movie_version`] the form was opened at),
+/// only while the movie is still that version: otherwise nothing is saved
+/// ([`ServiceError::Stale`]).
 pub async fn update_movie(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
     ip: Option<String>,
     id: i32,
     input: MovieInput,
+    expected: Option<&str>,
 ) -> Result<movie::Model, ServiceError> {
     user.require(Permission::ManageMovies)?;
     let actor = Actor::of(user, ip);
@@ -216,6 +234,9 @@ pub async fn update_movie(
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    if expected.is_some_and(|version| version != movie_version(&existing)) {
+        return Err(ServiceError::Stale);
+    }
     let before = movie_json(&existing, &[]);
     let old_key = FacetKey::from(&existing);
     let mut active: movie::ActiveModel = existing.into();

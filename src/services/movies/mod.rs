@@ -20,8 +20,8 @@ pub const REVIEWS_PER_PAGE: u64 = 10;
 pub const FIRST_DECADE: i32 = 1880;
 
 pub use catalogue::{
-    MovieInput, can_manage, can_review, create_movie, delete_movie, find, refresh_derived,
-    update_movie,
+    MovieInput, can_manage, can_review, create_movie, delete_movie, find, movie_version,
+    refresh_derived, update_movie,
 };
 pub use facets::{FacetKey, Facets, count_in_facets, facets};
 pub use filter::{MovieFilter, MovieSort};

@@ -178,7 +178,7 @@ backend_tests! {
         assert_eq!(found("harbour lights").await, ["Harbour lights"], "a phrase with a space");
 
         // An edit is found by its new words, not its old ones; a deleted post is found no more.
-        blog::update_post(&app.db, &ada, None, &first.slug, input("Lanterns at sea", "A stormy night offshore.")).await.unwrap();
+        blog::update_post(&app.db, &ada, None, &first.slug, input("Lanterns at sea", "A stormy night offshore."), None).await.unwrap();
         assert_eq!(found("evening").await, Vec::<String>::new());
         assert_eq!(found("stormy").await, ["Lanterns at sea"]);
         blog::delete_post(&app.db, &ada, None, &second.slug).await.unwrap();

@@ -9,7 +9,54 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::{Doc, PASSWORD, count_rows, location};
 
+/// The version an edit form carries (its hidden `version` field).
+fn form_version(html: &str) -> String {
+    let field = "name=\"version\" value=\"";
+    let start = html.find(field).expect("a version field") + field.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
 backend_tests! {
+    async fn saving_over_someone_elses_edit_saves_nothing_and_shows_theirs_beside_mine(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let writer = app.create_user("writer", "author").await;
+        let post = app.create_post(writer, "Lanterns", true, None, &[]).await;
+        let (mine, theirs) = (app.visitor(), app.visitor());
+        mine.login_ok("writer", PASSWORD).await;
+        theirs.login_ok("writer", PASSWORD).await;
+        let edit = format!("/posts/{}/edit", post.slug);
+        let opened = form_version(&mine.get_html(&edit).await.1);
+        assert_eq!(opened, form_version(&theirs.get_html(&edit).await.1));
+
+        // The other tab saves first.
+        let saved = theirs
+            .post(&edit, &[("title", "Lanterns at dusk"), ("body", "Their text."), ("status", "published"), ("version", &opened)])
+            .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+        // Saving over it: 409, nothing saved, their version shown, my input kept.
+        let stale = mine
+            .post(&edit, &[("title", "Lanterns at dawn"), ("body", "My text."), ("status", "published"), ("version", &opened)])
+            .await;
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let page = stale.text().await.unwrap();
+        assert!(page.contains("Nothing was saved") && page.contains("Their text."), "{page}");
+        assert!(page.contains("value=\"Lanterns at dawn\"") && page.contains("My text."), "{page}");
+        let stored = post::Entity::find_by_id(post.id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.title, "Lanterns at dusk");
+
+        // The page now carries their version: saving again replaces theirs, knowingly.
+        let current = form_version(&page);
+        assert_ne!(current, opened);
+        let replaced = mine
+            .post(&edit, &[("title", "Lanterns at dawn"), ("body", "My text."), ("status", "published"), ("version", &current)])
+            .await;
+        assert_eq!(replaced.status(), StatusCode::SEE_OTHER);
+        let stored = post::Entity::find_by_id(post.id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.title, "Lanterns at dawn");
+        app.stop().await;
+    }
+
     async fn an_author_writes_edits_and_deletes_a_post_with_tags_and_a_category(test_db: TestDb) {
         let app = test_db.spawn().await;
         app.seed_demo().await;

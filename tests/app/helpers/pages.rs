@@ -17,6 +17,7 @@ pub fn post_input(
         category_id: category_id.map(|c| c.to_string()).unwrap_or_default(),
         tags: tags.join(", "),
         status: if published { "published" } else { "draft" }.into(),
+        version: String::new(),
     }
     .parse()
     .unwrap_or_else(|e| panic!("post input: {e}"))
@@ -37,6 +38,7 @@ pub fn movie_input(
         theatre,
         synopsis: format!("{title} synopsis"),
         directors: directors.join("\n"),
+        version: String::new(),
     }
     .parse()
     .unwrap_or_else(|e| panic!("movie input: {e}"))

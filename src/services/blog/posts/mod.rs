@@ -16,5 +16,6 @@ pub use rules::{
 };
 pub use stored::{StoredFields, body_html, stored_fields};
 pub use writes::{
-    PostInput, create_post, delete_post, publish_post, refresh_post_counts, update_post,
+    PostInput, create_post, delete_post, post_version, publish_post, refresh_post_counts,
+    update_post,
 };

@@ -140,14 +140,32 @@ pub async fn create_post(
     ))
 }
 
+/// The version of a post an edit form was opened at: a fingerprint of everything the form
+/// shows, so that saving over someone else's change can be told from saving over one's own.
+pub fn post_version(post: &post::Model) -> String {
+    crate::services::precondition::etag_of(&serde_json::json!([
+        post.title,
+        post.body,
+        post.status.as_str(),
+        post.category_id,
+        post.tag_names,
+        post.updated_at,
+    ]))
+    .trim_matches('"')
+    .to_owned()
+}
+
 /// Saves an edit (the slug stays, so links keep working) with its tags in one transaction. An
-/// edit or publication by someone other than the author (a moderator) is audited.
+/// edit or publication by someone other than the author (a moderator) is audited. With
+/// `expected` (the [`post_version`] the form was opened at), only while the post is still that
+/// version: otherwise nothing is saved ([`ServiceError::Stale`]).
 pub async fn update_post(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
     ip: Option<String>,
     slug: &str,
     input: PostInput,
+    expected: Option<&str>,
 ) -> Result<post::Model, ServiceError> {
     let existing = editable_post(db, slug, user).await?;
     check_category(db, input.category_id).await?;
@@ -159,6 +177,11 @@ pub async fn update_post(
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    // Content changes run one after another (the content version's lock, taken first), so
+    // the version read here is the one this change replaces.
+    if expected.is_some_and(|version| version != post_version(&existing)) {
+        return Err(ServiceError::Stale);
+    }
     let first_publication =
         existing.published_at.is_none() && input.status == PostStatus::Published;
     let post_id = existing.id;
@@ -340,5 +363,5 @@ pub async fn publish_post(
             status: PostStatus::Published,
         })
     })?;
-    update_post(db, user, ip, slug, input).await
+    update_post(db, user, ip, slug, input, None).await
 }
