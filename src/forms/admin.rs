@@ -20,6 +20,9 @@ pub struct RoleForm {
     pub permissions: Vec<String>,
     /// The ids of the roles it includes (repeated checkboxes).
     pub includes: Vec<String>,
+    /// The version of the role the edit form was opened at (`admin::role_version`); empty
+    /// for a new role.
+    pub version: String,
     /// The preview's digest, when confirming one.
     pub confirm: String,
     /// `edit`: back from the preview to the form.
@@ -60,6 +63,7 @@ impl RoleForm {
                 is_default: self.is_default,
                 permissions: permissions?,
                 includes: includes?,
+                opened_at: Some(self.version.trim().to_owned()).filter(|v| !v.is_empty()),
             })
         })
     }
@@ -127,6 +131,8 @@ pub struct UserForm {
     pub role_id: String,
     #[serde(deserialize_with = "checkbox")]
     pub is_active: bool,
+    /// The version of the account the form was opened at (`admin::account_version`).
+    pub version: String,
     /// The preview's digest, when confirming one.
     pub confirm: String,
     /// `edit`: back from the preview to the form.
@@ -180,6 +186,7 @@ impl Staged for RoleForm {
         fields.extend(tick(self.is_default).map(|(_, v)| ("is_default", v)));
         fields.extend(self.permissions.iter().map(|p| ("permissions", p.clone())));
         fields.extend(self.includes.iter().map(|i| ("includes", i.clone())));
+        fields.push(("version", self.version.clone()));
         fields
     }
 }
@@ -196,6 +203,7 @@ impl Staged for UserForm {
     fn fields(&self) -> Vec<(&'static str, String)> {
         let mut fields = vec![("role_id", self.role_id.clone())];
         fields.extend(tick(self.is_active).map(|(_, v)| ("is_active", v)));
+        fields.push(("version", self.version.clone()));
         fields
     }
 }
@@ -229,6 +237,7 @@ impl UserForm {
         Ok(UserChanges {
             role_id,
             is_active: self.is_active,
+            opened_at: Some(self.version.trim().to_owned()).filter(|v| !v.is_empty()),
         })
     }
 }

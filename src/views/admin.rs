@@ -101,6 +101,9 @@ pub struct RoleFormPage {
     pub all_permissions: Vec<Permission>,
     /// The other roles, which it may include.
     pub others: Vec<RoleRow>,
+    /// The role as someone else saved it while this form was open (the form keeps what was
+    /// chosen; saving again replaces theirs).
+    pub theirs: Option<RoleRow>,
 }
 
 impl RoleFormPage {
@@ -207,6 +210,8 @@ pub struct UserEditPage {
     pub roles: Vec<RoleRow>,
     pub role_id: i32,
     pub is_active: bool,
+    /// The account's version as this page shows it (`admin::account_version`).
+    pub version: String,
     pub refusal: Option<String>,
     /// What the account holds and why, and its overrides.
     pub access: AccountPermissions,

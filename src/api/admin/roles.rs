@@ -92,6 +92,8 @@ impl RoleWrite {
                 is_default: self.is_default,
                 permissions: permissions?,
                 includes: self.includes.iter().copied().collect(),
+                // The API checks what the client read with If-Match instead.
+                opened_at: None,
             })
         })
     }

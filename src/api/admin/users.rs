@@ -173,6 +173,7 @@ pub async fn update_user(
     let changes = admin::UserChanges {
         role_id: body.0.role_id,
         is_active: body.0.is_active,
+        opened_at: None,
     };
     let id = path.into_inner();
     let outcome =

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::preview::{Proposal, respond};
 use crate::auth::RequireUser;
-use crate::domain::{FORM, FieldErrors};
+use crate::domain::{FORM, FieldErrors, ServiceError};
 use crate::flash::Level;
 use crate::forms::{ConfirmForm, OverrideForm, RoleForm, Staged, UserForm, user_filter};
 use crate::routes::error::AppError;
@@ -75,6 +75,7 @@ async fn form_page(
         refusal: None,
         all_permissions: Permission::all(),
         others,
+        theirs: None,
     })
 }
 
@@ -108,6 +109,7 @@ pub async fn role_edit_form(
             .map(|p| p.as_str().to_owned())
             .collect(),
         includes: row.includes.iter().map(i32::to_string).collect(),
+        version: admin::role_version(&row),
         ..RoleForm::default()
     };
     let page = form_page(&app, ctx, Some(row.role.id), form).await?;
@@ -167,6 +169,19 @@ async fn save_role(
                     "/admin/roles",
                 )
             })
+        }
+        // Someone changed the role since this form was opened: nothing is saved; theirs is
+        // shown beside the kept choices, which now carry their version as the base.
+        Err(ServiceError::Stale) => {
+            let theirs = match role_id {
+                Some(id) => admin::role_row(&app.db, id).await?,
+                None => None,
+            };
+            let mut form = form;
+            form.version = theirs.as_ref().map(admin::role_version).unwrap_or_default();
+            let mut page = form_page(&app, ctx, role_id, form).await?;
+            page.theirs = theirs;
+            render_status(StatusCode::CONFLICT, &page)
         }
         Err(error) => {
             let (status, errors) = problems(error)?;
@@ -381,6 +396,7 @@ pub(super) async fn user_page(
         ctx,
         role_id: target.role_id,
         is_active: target.is_active,
+        version: admin::account_version(&target),
         target,
         roles,
         refusal,
@@ -447,6 +463,31 @@ pub async fn user_update(
                     "/admin/users",
                 )
             })
+        }
+        // Someone changed the account since this form was opened: nothing is saved. The page
+        // shows it as it is now (with its version) and keeps the choices made.
+        Err(ServiceError::Stale) => {
+            let (current, _) = crate::services::accounts::account(&app.db, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mut page = user_page(&app, ctx, current, None).await?;
+            let role = page
+                .roles
+                .iter()
+                .find(|r| r.role.id == page.target.role_id)
+                .map(|r| r.role.name.clone())
+                .unwrap_or_default();
+            let state = if page.target.is_active {
+                "active"
+            } else {
+                "deactivated"
+            };
+            page.refusal = Some(format!(
+                "Nothing was saved: someone else changed this account while you were editing it. It is now in the role “{role}” and {state}. Your choices are kept below; saving again replaces theirs."
+            ));
+            page.role_id = form.role_id.trim().parse().unwrap_or(0);
+            page.is_active = form.is_active;
+            render_status(StatusCode::CONFLICT, &page)
         }
         Err(error) => {
             let (status, errors) = problems(error)?;

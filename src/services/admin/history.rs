@@ -190,6 +190,7 @@ fn restore(state: &RoleState) -> Result<RoleInput, ServiceError> {
         is_default: state.is_default,
         permissions: state.permissions(),
         includes: state.includes.iter().copied().collect(),
+        opened_at: None,
     })
 }
 

@@ -39,10 +39,12 @@ pub use overrides::{
     AccountPermissions, OverrideInput, account_permissions, remove_override, set_override,
 };
 pub use preview::{AccountChange, Plan, Planned, Preview, Refusal};
-pub use roles::{RoleInput, RoleRow, create_role, delete_role, list_roles, role_row, update_role};
+pub use roles::{
+    RoleInput, RoleRow, create_role, delete_role, list_roles, role_row, role_version, update_role,
+};
 pub use users::{
-    UserChanges, UserFilter, UserRow, UserSort, account_with_role, list_users, send_reset_link,
-    set_role_by_name, update_user,
+    UserChanges, UserFilter, UserRow, UserSort, account_version, account_with_role, list_users,
+    send_reset_link, set_role_by_name, update_user,
 };
 
 use std::collections::BTreeSet;

@@ -76,6 +76,22 @@ pub struct RoleInput {
     pub permissions: BTreeSet<Permission>,
     /// The roles it includes (their permissions become its own too).
     pub includes: BTreeSet<i32>,
+    /// The [`role_version`] the form was opened at: the edit is refused
+    /// ([`ServiceError::Stale`]) if someone changed the role since. `None`: no such check.
+    pub opened_at: Option<String>,
+}
+
+/// The version of a role an edit form was opened at: a fingerprint of what the form shows.
+pub fn role_version(row: &RoleRow) -> String {
+    let own: BTreeSet<Permission> = row.permissions.iter().copied().collect();
+    let includes: BTreeSet<i32> = row.includes.iter().copied().collect();
+    version_of(&row.role, &own, &includes)
+}
+
+fn version_of(role: &role::Model, own: &BTreeSet<Permission>, includes: &BTreeSet<i32>) -> String {
+    crate::services::precondition::etag_of(&role_json(role, own, includes))
+        .trim_matches('"')
+        .to_owned()
 }
 
 fn role_json(
@@ -368,6 +384,14 @@ pub(super) async fn change_role(
         existing,
         graph,
     ) = begin_role_change(db, actor, role_id, "change").await?;
+    let current = version_of(&existing, &graph.own(role_id), &graph.includes(role_id));
+    if input
+        .opened_at
+        .as_ref()
+        .is_some_and(|opened| *opened != current)
+    {
+        return Err(ServiceError::Stale);
+    }
     within(&held, &input.permissions, grant_refusal)?;
     let after = graph.with_role(role_id, input.permissions.clone(), input.includes.clone());
     check_graph_change(&txn, &held, role_id, &graph, &after).await?;

@@ -19,10 +19,20 @@ use crate::services::audit::{self, Actor};
 use crate::services::{Page, ServiceError};
 
 /// An administrator's changes to an account.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserChanges {
     pub role_id: i32,
     pub is_active: bool,
+    /// The [`account_version`] the form was opened at: the change is refused
+    /// ([`ServiceError::Stale`]) if someone changed the account since. `None`: no such check.
+    pub opened_at: Option<String>,
+}
+
+/// The version of an account's role and state an admin form was opened at.
+pub fn account_version(account: &user::Model) -> String {
+    crate::services::precondition::etag_of(&json!([account.role_id, account.is_active]))
+        .trim_matches('"')
+        .to_owned()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -185,7 +195,11 @@ pub async fn update_user(
     changes: UserChanges,
     plan: &Plan,
 ) -> Result<Planned<user::Model>, ServiceError> {
-    let UserChanges { role_id, is_active } = changes;
+    let UserChanges {
+        role_id,
+        is_active,
+        opened_at,
+    } = changes;
     actor.require(Permission::ManageUsers)?;
     let txn = begin_admin_change(db).await?;
     let Acting { held, .. } = acting(&txn, actor, Permission::ManageUsers).await?;
@@ -195,6 +209,9 @@ pub async fn update_user(
         )
     })
     .await?;
+    if opened_at.is_some_and(|opened| opened != account_version(&target)) {
+        return Err(ServiceError::Stale);
+    }
     let changed = target.role_id != role_id || target.is_active != is_active;
     let scope = Scope::users([target.id]);
     if !changed {

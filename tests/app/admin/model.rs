@@ -262,6 +262,7 @@ fn input(
         is_default: default,
         permissions: own,
         includes,
+        opened_at: None,
     }
 }
 
@@ -318,6 +319,7 @@ async fn build(app: &crate::helpers::TestApp, case: usize, world: &World) -> (Ve
         let changes = UserChanges {
             role_id: roles[*role],
             is_active: true,
+            opened_at: None,
         };
         admin::update_user(&app.db, &operator, None, id, changes, &Plan::Apply)
             .await
@@ -343,6 +345,7 @@ async fn build(app: &crate::helpers::TestApp, case: usize, world: &World) -> (Ve
         let changes = UserChanges {
             role_id: roles[PLAIN + n],
             is_active: true,
+            opened_at: None,
         };
         admin::update_user(&app.db, &operator, None, id, changes, &Plan::Apply)
             .await
@@ -412,6 +415,7 @@ async fn apply_op(
             let changes = UserChanges {
                 role_id: roles[*role],
                 is_active: found.is_active,
+                opened_at: None,
             };
             admin::update_user(db, actor, None, id, changes, &plan)
                 .await
@@ -425,6 +429,7 @@ async fn apply_op(
             let changes = UserChanges {
                 role_id: found.role_id,
                 is_active: *active,
+                opened_at: None,
             };
             admin::update_user(db, actor, None, id, changes, &plan)
                 .await

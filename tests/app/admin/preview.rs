@@ -19,7 +19,61 @@ async fn role_updates(db: &sea_orm::DatabaseConnection) -> u64 {
         .unwrap()
 }
 
+/// The version an edit form carries (its hidden `version` field).
+fn form_version(html: &str) -> String {
+    let field = "name=\"version\" value=\"";
+    let start = html.find(field).expect("a version field") + field.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
 backend_tests! {
+    async fn a_role_form_opened_before_someone_elses_change_saves_nothing_and_shows_theirs(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.create_user("ann", "admin").await;
+        app.create_user("bob", "admin").await;
+        let (ann, bob) = (app.visitor(), app.visitor());
+        ann.login_ok("ann", PASSWORD).await;
+        bob.login_ok("bob", PASSWORD).await;
+        let reader = role_id(&app.db, "reader").await;
+        let edit = format!("/admin/roles/{reader}/edit");
+        let opened = form_version(&ann.get_html(&edit).await.1);
+
+        // Bob adds "Write posts" first.
+        let theirs = form_version(&bob.get_html(&edit).await.1);
+        let saved = bob.post_confirmed(&edit, &[
+            ("name", "reader"), ("is_default", "on"), ("permissions", "comment"),
+            ("permissions", "review_movies"), ("permissions", "write_posts"), ("version", &theirs),
+        ]).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+        // Ann, from the form she opened before, adds "Manage movies": nothing is saved, and
+        // Bob's version is shown beside her choices.
+        let mine = [
+            ("name", "reader"), ("is_default", "on"), ("permissions", "comment"),
+            ("permissions", "review_movies"), ("permissions", "manage_movies"),
+        ];
+        let mut stale = mine.to_vec();
+        stale.push(("version", &opened));
+        let response = ann.post(&edit, &stale).await;
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("someone else changed this role") && page.contains("Write posts"), "{page}");
+        assert!(page.contains(r#"value="manage_movies" checked"#), "her choices are kept: {page}");
+        let held = permissions_of(&app.db, reader).await;
+        assert!(held.contains(&Permission::WritePosts) && !held.contains(&Permission::ManageMovies));
+
+        // Saving again from that page replaces Bob's version, knowingly, through the preview.
+        let current = form_version(&page);
+        assert_ne!(current, opened);
+        let mut again = mine.to_vec();
+        again.push(("version", &current));
+        let saved = ann.post_confirmed(&edit, &again).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let held = permissions_of(&app.db, reader).await;
+        assert!(held.contains(&Permission::ManageMovies) && !held.contains(&Permission::WritePosts));
+        app.stop().await;
+    }
+
     async fn a_role_change_is_shown_before_it_is_saved_and_a_stale_confirmation_saves_nothing(test_db: TestDb) {
         let app = test_db.spawn().await;
         app.create_user("boss", "admin").await;
@@ -73,6 +127,39 @@ backend_tests! {
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert!(permissions_of(&app.db, reader).await.contains(&Permission::WritePosts));
         assert_eq!(role_updates(&app.db).await, 1);
+        app.stop().await;
+    }
+
+    async fn an_account_form_opened_before_someone_elses_change_saves_nothing(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.create_user("ann", "admin").await;
+        app.create_user("bob", "admin").await;
+        let cleo = app.create_user("cleo", "reader").await;
+        let (ann, bob) = (app.visitor(), app.visitor());
+        ann.login_ok("ann", PASSWORD).await;
+        bob.login_ok("bob", PASSWORD).await;
+        let page = format!("/admin/users/{cleo}");
+        let opened = form_version(&ann.get_html(&page).await.1);
+        let theirs = form_version(&bob.get_html(&page).await.1);
+        let author = role_id(&app.db, "author").await.to_string();
+        let moderator = role_id(&app.db, "moderator").await.to_string();
+
+        // Bob deactivates Cleo; Ann, from the page she opened before, makes her an author.
+        let saved = bob.post_confirmed(&page, &[("role_id", &role_id(&app.db, "reader").await.to_string()), ("version", &theirs)]).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let response = ann.post(&page, &[("role_id", &author), ("is_active", "on"), ("version", &opened)]).await;
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("It is now in the role “reader” and deactivated"), "{html}");
+        let stored = entity::user::Entity::find_by_id(cleo).one(&app.db).await.unwrap().unwrap();
+        assert!(!stored.is_active, "nothing of Ann's change was saved");
+
+        // From the page as it is now, her change goes through (previewed, then confirmed).
+        let current = form_version(&html);
+        let saved = ann.post_confirmed(&page, &[("role_id", &moderator), ("is_active", "on"), ("version", &current)]).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let stored = entity::user::Entity::find_by_id(cleo).one(&app.db).await.unwrap().unwrap();
+        assert!(stored.is_active && stored.role_id.to_string() == moderator);
         app.stop().await;
     }
 
