@@ -146,6 +146,9 @@ impl MovieForm {
 pub struct ReviewForm {
     pub rating: String,
     pub body: String,
+    /// The version of the review the edit form was opened at (`movies::review_version`);
+    /// empty for a new review.
+    pub version: String,
 }
 
 impl ReviewForm {

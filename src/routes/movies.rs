@@ -250,8 +250,10 @@ pub async fn review_edit_form(
             card,
             review_id,
             rating: review.rating.to_string(),
+            version: movies::review_version(&review),
             body: review.body,
             errors: FieldErrors::default(),
+            theirs: None,
         },
     )
 }
@@ -266,8 +268,9 @@ pub async fn review_update(
 ) -> Result<HttpResponse, AppError> {
     let (movie_id, review_id) = path.into_inner();
     let form = form.into_inner();
+    let expected = Some(form.version.trim()).filter(|v| !v.is_empty());
     let saved = submit(form.parse(), |input| {
-        movies::update_review(&app.db, &user.0, movie_id, review_id, input)
+        movies::update_review(&app.db, &user.0, movie_id, review_id, input, expected)
     })
     .await;
     match saved {
@@ -278,7 +281,18 @@ pub async fn review_update(
             &format!("/movies/{movie_id}#reviews"),
         )),
         Err(error) => {
-            let (status, errors) = problems(error)?;
+            // Saved elsewhere meanwhile: nothing is saved; that version is shown beside the
+            // kept input, which now carries it as its base.
+            let (status, errors, theirs) = match error {
+                ServiceError::Stale => {
+                    let theirs = movies::own_review(&app.db, &user.0, movie_id, review_id).await?;
+                    (StatusCode::CONFLICT, FieldErrors::default(), Some(theirs))
+                }
+                other => {
+                    let (status, errors) = problems(other)?;
+                    (status, errors, None)
+                }
+            };
             let card = movies::movie(&app.db, movie_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -290,7 +304,12 @@ pub async fn review_update(
                     review_id,
                     rating: form.rating,
                     body: form.body,
+                    version: theirs
+                        .as_ref()
+                        .map(movies::review_version)
+                        .unwrap_or(form.version),
                     errors,
+                    theirs,
                 },
             )
         }

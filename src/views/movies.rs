@@ -215,7 +215,11 @@ pub struct ReviewFormPage {
     pub review_id: i32,
     pub rating: String,
     pub body: String,
+    /// The version of the review the form is based on.
+    pub version: String,
     pub errors: FieldErrors,
+    /// The review as saved elsewhere (another tab) while this form was open.
+    pub theirs: Option<entity::review::Model>,
 }
 
 #[derive(Template, WebTemplate)]

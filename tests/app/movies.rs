@@ -90,6 +90,39 @@ fn titles(html: &str) -> Vec<String> {
 }
 
 backend_tests! {
+    async fn a_review_saved_in_another_tab_is_not_overwritten_unseen(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let id = add(&app, "Heat", 1995, Some(MpaRating::R), false, &["Michael Mann"]).await;
+        let (one, two) = (app.signed_in("critic", "reader").await, app.visitor());
+        two.login_ok("critic", crate::helpers::PASSWORD).await;
+        let posted = one.post(&format!("/movies/{id}/reviews"), &[("rating", "7"), ("body", "Long, and good.")]).await;
+        assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+        let review = review::Entity::find().one(&app.db).await.unwrap().unwrap();
+        let edit = format!("/movies/{id}/reviews/{}/edit", review.id);
+        let version = |html: &str| {
+            let field = "name=\"version\" value=\"";
+            let start = html.find(field).expect("a version field") + field.len();
+            html[start..].split('"').next().unwrap().to_owned()
+        };
+        let opened = version(&one.get_html(&edit).await.1);
+        let other = version(&two.get_html(&edit).await.1);
+        let saved = post_owned(&two, &edit, vec![("rating", "9".into()), ("body", "Better the second time.".into()), ("version", other)]).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+        let stale = post_owned(&one, &edit, vec![("rating", "5".into()), ("body", "Too long.".into()), ("version", opened.clone())]).await;
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let page = stale.text().await.unwrap();
+        assert!(page.contains("Nothing was saved") && page.contains("Better the second time."), "{page}");
+        assert!(page.contains("Too long."), "the text typed is kept: {page}");
+        assert_eq!(review::Entity::find_by_id(review.id).one(&app.db).await.unwrap().unwrap().rating, 9);
+        let current = version(&page);
+        assert_ne!(current, opened);
+        let replaced = post_owned(&one, &edit, vec![("rating", "5".into()), ("body", "Too long.".into()), ("version", current)]).await;
+        assert_eq!(replaced.status(), StatusCode::SEE_OTHER);
+        assert_eq!(review::Entity::find_by_id(review.id).one(&app.db).await.unwrap().unwrap().rating, 5);
+        app.stop().await;
+    }
+
     async fn saving_a_movie_over_someone_elses_change_saves_nothing_and_shows_theirs(test_db: TestDb) {
         let app = test_db.spawn().await;
         let id = add(&app, "Heat", 1995, Some(MpaRating::R), false, &["Michael Mann"]).await;

@@ -177,7 +177,7 @@ pub async fn update_review(
     let (movie_id, review_id) = path.into_inner();
     let user = caller.writer()?;
     let input = body.0.parse()?;
-    let updated = movies::update_review(&app.db, user, movie_id, review_id, input).await?;
+    let updated = movies::update_review(&app.db, user, movie_id, review_id, input, None).await?;
     Ok(json(StatusCode::OK, &review_of(updated, &user.username)))
 }
 

@@ -31,5 +31,5 @@ pub use list::{
 pub use people::person_with_movies;
 pub use reviews::{
     ReviewInput, ReviewRow, add_review, delete_review, own_review, refresh_ratings, review_of,
-    reviews, update_review,
+    review_version, reviews, update_review,
 };

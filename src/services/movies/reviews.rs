@@ -173,16 +173,35 @@ pub async fn add_review(
     Ok(created)
 }
 
-/// Saves `user`'s own review and updates the movie's aggregates in one transaction.
+/// The version of a review its edit form was opened at (two tabs of the same member can
+/// otherwise overwrite each other).
+pub fn review_version(review: &review::Model) -> String {
+    crate::services::precondition::etag_of(&serde_json::json!([review.rating, review.body]))
+        .trim_matches('"')
+        .to_owned()
+}
+
+/// Saves `user`'s own review and updates the movie's aggregates in one transaction. With
+/// `expected` (the [`review_version`] the form was opened at), only while the review is still
+/// that version ([`ServiceError::Stale`] otherwise).
 pub async fn update_review(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
     movie_id: i32,
     review_id: i32,
     input: ReviewInput,
+    expected: Option<&str>,
 ) -> Result<review::Model, ServiceError> {
     let existing = own_review(db, user, movie_id, review_id).await?;
     let txn = begin_review_change(db, movie_id).await?;
+    // Read again inside the change (the movie's row is locked): what this change replaces.
+    let existing = review::Entity::find_by_id(existing.id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if expected.is_some_and(|version| version != review_version(&existing)) {
+        return Err(ServiceError::Stale);
+    }
     let mut active: review::ActiveModel = existing.into();
     active.rating = Set(input.rating.get());
     active.body = Set(input.body.into_inner());

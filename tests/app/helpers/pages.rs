@@ -49,6 +49,7 @@ pub fn review_input(rating: i32, body: &str) -> marquee::services::movies::Revie
     marquee::forms::ReviewForm {
         rating: rating.to_string(),
         body: body.into(),
+        version: String::new(),
     }
     .parse()
     .unwrap_or_else(|e| panic!("review input: {e}"))
