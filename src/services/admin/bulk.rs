@@ -395,7 +395,7 @@ pub async fn bulk_change(
     )
     .await?;
     ensure_role_managers_remain(&txn).await?;
-    let after = Holdings::read(&txn, &scope).await?;
+    let after = before.reread(&txn).await?;
     let subject = json!([action.describe(), allowed, refused]);
     let mut preview = compare(&txn, (&before, &graph), (&after, &graph), &subject).await?;
     preview.refused = refused.clone();

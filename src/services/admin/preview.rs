@@ -205,6 +205,18 @@ impl Holdings {
         ))
     }
 
+    /// The same accounts read again (after a change), a thousand per statement pair: by id,
+    /// since a change may take them out of the filter that chose them.
+    pub async fn reread(&self, db: &impl ConnectionTrait) -> Result<Holdings, DbErr> {
+        let ids: Vec<i32> = self.0.keys().copied().collect();
+        let mut all = BTreeMap::new();
+        for chunk in ids.chunks(1_000) {
+            let Holdings(found) = Holdings::read(db, &Scope::users(chunk.iter().copied())).await?;
+            all.extend(found);
+        }
+        Ok(Holdings(all))
+    }
+
     /// The accounts, by id: their username, and whether they are active.
     pub fn accounts(&self) -> impl Iterator<Item = (i32, &str, bool)> {
         self.0

@@ -62,8 +62,15 @@ backend_tests! {
         assert!(active(&app.db, mo).await && active(&app.db, me).await);
         assert_eq!(audited(&app.db, "user.update").await, 2);
 
-        // Every inactive reader, by the list's filter rather than by name.
+        // Every inactive reader, by the list's filter rather than by name. The preview shows
+        // them regaining what they hold, though the change takes them out of that filter.
         let reader = role_id(&app.db, "reader").await.to_string();
+        let preview = usher
+            .post("/admin/users/bulk", &[("all", "on"), ("role", &reader), ("active", "no"), ("action", "reactivate")])
+            .await;
+        assert_eq!(preview.status(), StatusCode::OK);
+        let html = preview.text().await.unwrap();
+        assert!(html.contains(">ann</a>") && html.contains(">bob</a>") && html.contains("Comment on posts"), "{html}");
         let done = usher
             .post_confirmed("/admin/users/bulk", &[("all", "on"), ("role", &reader), ("active", "no"), ("action", "reactivate")])
             .await;
