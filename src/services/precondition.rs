@@ -23,6 +23,21 @@ pub fn etag_of_bytes(bytes: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
+/// The version an edit form carries: the entity tag of what the form shows, unquoted (a form
+/// field, not a header).
+pub fn form_version(shown: &impl Serialize) -> String {
+    etag_of(shown).trim_matches('"').to_owned()
+}
+
+/// Refuses with [`ServiceError::Stale`] when the form was opened at a version (`opened`)
+/// other than the `current` one; a form without a version is not checked.
+pub fn still_at(opened: Option<&str>, current: &str) -> Result<(), ServiceError> {
+    match opened {
+        Some(opened) if opened != current => Err(ServiceError::Stale),
+        _ => Ok(()),
+    }
+}
+
 /// Whether an `If-Match` value (a list of tags, or `*`) admits the current tag. Weak tags
 /// never match (RFC 9110's strong comparison).
 pub fn matches(if_match: &str, current: &str) -> bool {

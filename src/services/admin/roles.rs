@@ -89,9 +89,7 @@ pub fn role_version(row: &RoleRow) -> String {
 }
 
 fn version_of(role: &role::Model, own: &BTreeSet<Permission>, includes: &BTreeSet<i32>) -> String {
-    crate::services::precondition::etag_of(&role_json(role, own, includes))
-        .trim_matches('"')
-        .to_owned()
+    crate::services::precondition::form_version(&role_json(role, own, includes))
 }
 
 fn role_json(
@@ -385,13 +383,7 @@ pub(super) async fn change_role(
         graph,
     ) = begin_role_change(db, actor, role_id, "change").await?;
     let current = version_of(&existing, &graph.own(role_id), &graph.includes(role_id));
-    if input
-        .opened_at
-        .as_ref()
-        .is_some_and(|opened| *opened != current)
-    {
-        return Err(ServiceError::Stale);
-    }
+    crate::services::precondition::still_at(input.opened_at.as_deref(), &current)?;
     within(&held, &input.permissions, grant_refusal)?;
     let after = graph.with_role(role_id, input.permissions.clone(), input.includes.clone());
     check_graph_change(&txn, &held, role_id, &graph, &after).await?;

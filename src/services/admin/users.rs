@@ -30,9 +30,7 @@ pub struct UserChanges {
 
 /// The version of an account's role and state an admin form was opened at.
 pub fn account_version(account: &user::Model) -> String {
-    crate::services::precondition::etag_of(&json!([account.role_id, account.is_active]))
-        .trim_matches('"')
-        .to_owned()
+    crate::services::precondition::form_version(&json!([account.role_id, account.is_active]))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -209,9 +207,7 @@ pub async fn update_user(
         )
     })
     .await?;
-    if opened_at.is_some_and(|opened| opened != account_version(&target)) {
-        return Err(ServiceError::Stale);
-    }
+    crate::services::precondition::still_at(opened_at.as_deref(), &account_version(&target))?;
     let changed = target.role_id != role_id || target.is_active != is_active;
     let scope = Scope::users([target.id]);
     if !changed {

@@ -201,7 +201,7 @@ pub async fn create_movie(
 /// The version of a movie an edit form was opened at: a fingerprint of everything the form
 /// shows (the director list included), so that saving over someone else's change can be told.
 pub fn movie_version(movie: &movie::Model) -> String {
-    crate::services::precondition::etag_of(&serde_json::json!([
+    crate::services::precondition::form_version(&serde_json::json!([
         movie.title,
         movie.year,
         movie.theatre,
@@ -209,8 +209,6 @@ pub fn movie_version(movie: &movie::Model) -> String {
         movie.mpa.map(|r| r.as_str()),
         movie.director_list,
     ]))
-    .trim_matches('"')
-    .to_owned()
 }
 
 /// Saves a movie and replaces its director list (order kept) in one transaction
@@ -234,9 +232,7 @@ pub async fn update_movie(
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if expected.is_some_and(|version| version != movie_version(&existing)) {
-        return Err(ServiceError::Stale);
-    }
+    crate::services::precondition::still_at(expected, &movie_version(&existing))?;
     let before = movie_json(&existing, &[]);
     let old_key = FacetKey::from(&existing);
     let mut active: movie::ActiveModel = existing.into();

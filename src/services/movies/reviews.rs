@@ -176,9 +176,7 @@ pub async fn add_review(
 /// The version of a review its edit form was opened at (two tabs of the same member can
 /// otherwise overwrite each other).
 pub fn review_version(review: &review::Model) -> String {
-    crate::services::precondition::etag_of(&serde_json::json!([review.rating, review.body]))
-        .trim_matches('"')
-        .to_owned()
+    crate::services::precondition::form_version(&serde_json::json!([review.rating, review.body]))
 }
 
 /// Saves `user`'s own review and updates the movie's aggregates in one transaction. With
@@ -199,9 +197,7 @@ pub async fn update_review(
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if expected.is_some_and(|version| version != review_version(&existing)) {
-        return Err(ServiceError::Stale);
-    }
+    crate::services::precondition::still_at(expected, &review_version(&existing))?;
     let mut active: review::ActiveModel = existing.into();
     active.rating = Set(input.rating.get());
     active.body = Set(input.body.into_inner());

@@ -143,7 +143,7 @@ pub async fn create_post(
 /// The version of a post an edit form was opened at: a fingerprint of everything the form
 /// shows, so that saving over someone else's change can be told from saving over one's own.
 pub fn post_version(post: &post::Model) -> String {
-    crate::services::precondition::etag_of(&serde_json::json!([
+    crate::services::precondition::form_version(&serde_json::json!([
         post.title,
         post.body,
         post.status.as_str(),
@@ -151,8 +151,6 @@ pub fn post_version(post: &post::Model) -> String {
         post.tag_names,
         post.updated_at,
     ]))
-    .trim_matches('"')
-    .to_owned()
 }
 
 /// Saves an edit (the slug stays, so links keep working) with its tags in one transaction. An
@@ -179,9 +177,7 @@ pub async fn update_post(
         .ok_or(ServiceError::NotFound)?;
     // Content changes run one after another (the content version's lock, taken first), so
     // the version read here is the one this change replaces.
-    if expected.is_some_and(|version| version != post_version(&existing)) {
-        return Err(ServiceError::Stale);
-    }
+    crate::services::precondition::still_at(expected, &post_version(&existing))?;
     let first_publication =
         existing.published_at.is_none() && input.status == PostStatus::Published;
     let post_id = existing.id;
