@@ -8,7 +8,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, blog, movies, people, problem};
+use super::{admin, blog, history, movies, people, problem};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +60,11 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         admin::roles::delete_role,
         admin::history::role_history,
         admin::history::revert_role,
+        history::post_history,
+        history::revert_post,
+        history::movie_history,
+        history::revert_movie,
+        history::account_history,
         admin::users::list_users,
         admin::users::update_user,
         admin::bulk::bulk,

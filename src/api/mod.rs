@@ -13,6 +13,7 @@ pub mod admin;
 pub mod blog;
 pub mod caller;
 pub mod doc;
+pub mod history;
 pub mod json;
 pub mod movies;
 pub mod people;
@@ -38,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(blog::routes)
                 .configure(movies::routes)
                 .configure(people::routes)
-                .configure(admin::routes),
+                .configure(admin::routes)
+                .configure(history::routes),
         );
 }

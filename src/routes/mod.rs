@@ -11,6 +11,7 @@ pub mod extract;
 pub mod feeds;
 pub mod groups;
 pub mod health;
+pub mod history;
 pub mod home;
 pub mod movies;
 pub mod respond;
@@ -31,4 +32,5 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     api_docs::routes(cfg);
     groups::routes(cfg);
     admin::routes(cfg);
+    history::routes(cfg);
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod feeds;
 pub mod groups;
 pub mod health;
+pub mod history;
 pub mod home;
 pub mod movies;
 pub mod outbox;

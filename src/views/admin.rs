@@ -133,6 +133,17 @@ pub struct RoleHistoryPage {
     pub ctx: PageContext,
     pub role: entity::role::Model,
     pub versions: Vec<crate::services::admin::RoleVersion>,
+    pub revert_base: Option<String>,
+}
+
+/// An account's history: changes to its role, active flag, overrides and sessions.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/account_history.html")]
+pub struct AccountHistoryPage {
+    pub ctx: PageContext,
+    pub target: entity::user::Model,
+    pub versions: Vec<crate::services::history::Version<()>>,
+    pub revert_base: Option<String>,
 }
 
 /// An admin change's preview: the accounts it changes, and a form that confirms it with the

@@ -122,3 +122,13 @@ pub struct CategoryDeletePage {
     pub children: u64,
     pub refusal: Option<String>,
 }
+
+/// A post's history, for whoever may edit it: each change with a way back to its version.
+#[derive(Template, WebTemplate)]
+#[template(path = "blog/posts/history.html")]
+pub struct PostHistoryPage {
+    pub ctx: PageContext,
+    pub post: entity::post::Model,
+    pub versions: Vec<crate::services::history::PostVersion>,
+    pub revert_base: Option<String>,
+}

@@ -16,8 +16,8 @@ pub use accounts::{
     ProfilePage, RegisterPage, ResetPage, SessionRow, SessionsPage, TokensPage, duration_words,
 };
 pub use admin::{
-    AuditPage, DashboardPage, PreviewPage, RoleDeletePage, RoleFormPage, RoleHistoryPage,
-    RolesPage, UserEditPage, UsersPage,
+    AccountHistoryPage, AuditPage, DashboardPage, PreviewPage, RoleDeletePage, RoleFormPage,
+    RoleHistoryPage, RolesPage, UserEditPage, UsersPage,
 };
 pub use api::{
     ApiReferencePage, Field, Operation, Param, ProblemKind, Reference, Reply, SchemaDoc, Section,
@@ -25,13 +25,13 @@ pub use api::{
 };
 pub use blog::{
     CategoriesPage, CategoryDeletePage, CategoryEditPage, ModerationPage, PostDeletePage,
-    PostFormPage, PostListPage, PostPage,
+    PostFormPage, PostHistoryPage, PostListPage, PostPage,
 };
 pub use groups::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage};
 pub use layout::{
     CsrfToken, ErrorPage, FeedLink, HomePage, KeysetPager, PageContext, Pager, filters,
 };
 pub use movies::{
-    MovieDeletePage, MovieFormPage, MovieListPage, MoviePage, MovieQuery, PersonPage,
-    ReviewFormPage,
+    MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage, MovieQuery,
+    PersonPage, ReviewFormPage,
 };

@@ -250,3 +250,13 @@ pub struct MovieDeletePage {
     pub ctx: PageContext,
     pub card: MovieCard,
 }
+
+/// A movie's history, for movie managers: each change with a way back to its version.
+#[derive(Template, WebTemplate)]
+#[template(path = "movies/history.html")]
+pub struct MovieHistoryPage {
+    pub ctx: PageContext,
+    pub movie: entity::movie::Model,
+    pub versions: Vec<crate::services::history::MovieVersion>,
+    pub revert_base: Option<String>,
+}

@@ -502,7 +502,7 @@ impl TestApp {
             tags,
             published,
         );
-        marquee::services::blog::create_post(&self.db, &author, input)
+        marquee::services::blog::create_post(&self.db, &author, None, input)
             .await
             .unwrap()
     }

@@ -27,6 +27,7 @@ async fn fixture(app: &TestApp) {
     let post = marquee::services::blog::create_post(
         &app.db,
         &author,
+        None,
         post_input(
             "Harbour lights",
             body,
@@ -40,6 +41,7 @@ async fn fixture(app: &TestApp) {
     marquee::services::blog::create_post(
         &app.db,
         &author,
+        None,
         post_input("A draft", "Not yet.", None, &[], false),
     )
     .await

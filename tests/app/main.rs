@@ -18,6 +18,7 @@ mod browser;
 mod deployment;
 mod feeds;
 mod fuzz;
+mod history;
 mod hostile;
 mod key_pages;
 mod migrate_verbs;

@@ -338,3 +338,41 @@ where
         sea_orm::PaginatorTrait::count(self, db).await.unwrap()
     }
 }
+
+backend_tests! {
+    async fn the_audit_log_keeps_long_post_texts_and_down_refuses_rather_than_cut_them(test_db: TestDb) {
+        use sea_orm::ActiveModelTrait;
+        let db = test_db.connect().await;
+        Migrator::up(&db, None).await.unwrap();
+        // A post's history keeps its text before and after: more than MySQL's TEXT holds.
+        let long = serde_json::json!({ "title": "Long", "body": "x".repeat(90_000) }).to_string();
+        let entry = entity::audit_log::ActiveModel {
+            action: Set("post.update".into()),
+            subject_type: Set("post".into()),
+            subject_id: Set(Some("1".into())),
+            before: Set(Some(long.clone())),
+            after: Set(Some(long.clone())),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        let applied = Migrator::get_applied_migrations(&db).await.unwrap().len();
+        let undone = Migrator::down(&db, Some(1)).await;
+        let kept = entity::audit_log::Entity::find_by_id(entry.id).one(&db).await.unwrap().unwrap();
+        assert_eq!(kept.after.as_deref(), Some(long.as_str()), "nothing is cut");
+        if test_db.backend == crate::helpers::Backend::MySql {
+            let message = migration::describe(&undone.unwrap_err());
+            assert!(message.contains("1 audit log entry is longer than MySQL's TEXT holds"), "{message}");
+            assert_eq!(Migrator::get_applied_migrations(&db).await.unwrap().len(), applied, "nothing undone");
+            entity::audit_log::Entity::delete_by_id(entry.id).exec(&db).await.unwrap();
+            Migrator::down(&db, Some(1)).await.unwrap();
+        } else {
+            undone.unwrap();
+        }
+        assert_eq!(Migrator::get_applied_migrations(&db).await.unwrap().len(), applied - 1);
+        Migrator::up(&db, None).await.unwrap();
+        assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    }
+}

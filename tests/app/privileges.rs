@@ -339,14 +339,16 @@ backend_tests! {
             }
         };
 
-        // The author's own edit is ordinary work: not audited.
+        // The author's own edit is kept too (the post's history), as theirs.
         author.post(&edit, &[("title", "Draft by writer, edited"), ("body", "b"), ("status", "draft")]).await;
-        assert_eq!(audits("post.update").await, 0);
-        // A moderator's edit, publication and deletion of someone else's post are.
+        assert_eq!(audits("post.update").await, 1);
+        let own = audit_log::Entity::find().filter(audit_log::Column::Action.eq("post.update")).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(own.actor_id, Some(writer));
+        // A moderator's edit, publication and deletion of someone else's post are audited.
         moderator.post(&edit, &[("title", "Tidied"), ("body", "b"), ("status", "draft")]).await;
         moderator.post(&edit, &[("title", "Tidied"), ("body", "b"), ("status", "published")]).await;
         moderator.post(&format!("/posts/{}/delete", post.slug), &[]).await;
-        assert_eq!((audits("post.update").await, audits("post.publish").await, audits("post.delete").await), (1, 1, 1));
+        assert_eq!((audits("post.update").await, audits("post.publish").await, audits("post.delete").await), (2, 1, 1));
 
         // Every catalogue change is audited.
         let response = moderator

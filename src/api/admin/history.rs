@@ -3,60 +3,15 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
 use entity::enums::Permission;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::roles::{Role, role_view};
 use super::{ChangePreview, PlanQuery, applied, manager};
+use crate::api::history::Change;
 use crate::api::{ApiError, Caller, Problem, json, tagged};
 use crate::request::client_ip;
-use crate::services::admin::{self, RoleVersion};
+use crate::services::admin;
 use crate::state::App;
-
-/// One field a change changed, in words.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct FieldChange {
-    pub field: String,
-    pub before: String,
-    pub after: String,
-}
-
-/// One audited change to a role.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct RoleChange {
-    /// The audit entry: revert to the state it left the role in with `…/history/{entry}/revert`.
-    pub entry: i32,
-    /// `role.create`, `role.update`, `role.revert` or `role.delete`.
-    pub action: String,
-    pub actor: Option<String>,
-    pub at: DateTime<Utc>,
-    pub changes: Vec<FieldChange>,
-    /// True for the newest change: the role as it is.
-    pub current: bool,
-}
-
-impl From<RoleVersion> for RoleChange {
-    fn from(version: RoleVersion) -> RoleChange {
-        RoleChange {
-            entry: version.entry_id,
-            action: version.action,
-            actor: version.actor,
-            at: version.at,
-            changes: version
-                .changes
-                .into_iter()
-                .map(|c| FieldChange {
-                    field: c.field.to_owned(),
-                    before: c.before,
-                    after: c.after,
-                })
-                .collect(),
-            current: version.current,
-        }
-    }
-}
 
 /// A role's audited changes, newest first (`manage_roles`).
 #[utoipa::path(
@@ -65,7 +20,7 @@ impl From<RoleVersion> for RoleChange {
     tag = "administration",
     params(("id" = i32, Path, description = "The role's id")),
     responses(
-        (status = 200, description = "Its changes, newest first", body = Vec<RoleChange>),
+        (status = 200, description = "Its changes, newest first", body = Vec<crate::api::history::Change>),
         (status = 403, description = "Without manage_roles", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
     ),
@@ -79,10 +34,10 @@ pub async fn role_history(
     manager(&caller, Permission::ManageRoles)?;
     let id = path.into_inner();
     role_view(&app.db, id).await?;
-    let changes: Vec<RoleChange> = admin::role_history(&app.db, id)
+    let changes: Vec<Change> = admin::role_history(&app.db, id)
         .await?
         .into_iter()
-        .map(RoleChange::from)
+        .map(Change::from)
         .collect();
     Ok(json(StatusCode::OK, &changes))
 }

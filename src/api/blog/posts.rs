@@ -279,7 +279,7 @@ pub async fn list_posts(
 }
 
 /// The post as the API shows it, if `viewer` may see it.
-pub(super) async fn post_view(
+pub(crate) async fn post_view(
     db: &impl ConnectionTrait,
     slug: &str,
     viewer: Viewer<'_>,
@@ -350,6 +350,7 @@ pub async fn get_post(
     security(("bearer" = ["write_posts"]))
 )]
 pub async fn create_post(
+    req: HttpRequest,
     caller: Caller,
     app: App,
     body: Json<PostWrite>,
@@ -357,7 +358,7 @@ pub async fn create_post(
     let user = caller.writer()?;
     user.require(entity::enums::Permission::WritePosts)?;
     let input = body.0.parse()?;
-    let created = blog::create_post(&app.db, user, input).await?;
+    let created = blog::create_post(&app.db, user, client_ip(&req), input).await?;
     let post = post_view(&app.db, &created.slug, Some(user)).await?;
     let location = format!(
         "/api/v1/posts/{}",

@@ -229,7 +229,7 @@ pub async fn list_movies(
     ))
 }
 
-pub(super) async fn movie_view(db: &impl ConnectionTrait, id: i32) -> Result<Movie, ServiceError> {
+pub(crate) async fn movie_view(db: &impl ConnectionTrait, id: i32) -> Result<Movie, ServiceError> {
     movies::movie(db, id)
         .await?
         .map(Movie::from)

@@ -34,6 +34,7 @@ pub async fn page(
         StatusCode::OK,
         &RoleHistoryPage {
             ctx,
+            revert_base: Some(format!("/admin/roles/{}/history", role.id)),
             role,
             versions,
         },
@@ -75,4 +76,25 @@ pub async fn revert(
             Ok(done(&session, Level::Error, errors.to_string(), &history))
         }
     }
+}
+
+/// `GET /admin/users/{id}/history`: changes to an account's role, active flag, overrides and
+/// sessions.
+pub async fn account_page(
+    ctx: PageContext,
+    user: RequireUser,
+    app: App,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let (target, versions) =
+        crate::services::history::account_history(&app.db, &user.0, path.into_inner()).await?;
+    render_status(
+        StatusCode::OK,
+        &crate::views::AccountHistoryPage {
+            ctx,
+            target,
+            versions,
+            revert_base: None,
+        },
+    )
 }

@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/users/bulk", web::post().to(bulk::bulk))
             .route("/users/{id}", web::get().to(user_edit_form))
             .route("/users/{id}", web::post().to(user_update))
+            .route("/users/{id}/history", web::get().to(history::account_page))
             .route("/users/{id}/reset-link", web::post().to(user_reset_link))
             .route("/users/{id}/overrides", web::post().to(overrides::save))
             .route(

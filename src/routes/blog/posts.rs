@@ -392,6 +392,7 @@ pub async fn new_form(
 
 #[tracing::instrument(name = "create_post", skip_all)]
 pub async fn create(
+    req: HttpRequest,
     ctx: PageContext,
     user: RequireUser,
     app: App,
@@ -401,7 +402,7 @@ pub async fn create(
     user.0.require(Permission::WritePosts)?;
     let form = form.into_inner();
     let created = submit(form.parse(), |input| {
-        blog::create_post(&app.db, &user.0, input)
+        blog::create_post(&app.db, &user.0, client_ip(&req), input)
     })
     .await;
     match created {

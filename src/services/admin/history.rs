@@ -5,12 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
 use entity::enums::Permission;
-use entity::{audit_log, role, user};
+use entity::{audit_log, role};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -18,6 +16,7 @@ use super::RoleInput;
 use super::preview::{Plan, Planned};
 use crate::domain::{CurrentUser, Description, RoleName};
 use crate::services::ServiceError;
+use crate::services::history::{Differ, FieldChange, Version, entries, listed};
 
 /// A role as an audit entry records it (`role_json`); entries written before inclusions
 /// existed have none.
@@ -47,38 +46,8 @@ impl RoleState {
     }
 }
 
-/// One field a change changed, in words.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldChange {
-    pub field: &'static str,
-    pub before: String,
-    pub after: String,
-}
-
 /// One audited change to a role.
-#[derive(Clone, Debug)]
-pub struct RoleVersion {
-    pub entry_id: i32,
-    /// `role.create`, `role.update`, `role.revert` or `role.delete`.
-    pub action: String,
-    /// Who made it (none for the command line, or an account since deleted).
-    pub actor: Option<String>,
-    pub at: DateTime<Utc>,
-    pub changes: Vec<FieldChange>,
-    /// The role as this change left it: what reverting to it restores (none for a deletion).
-    pub state: Option<RoleState>,
-    /// True for the newest version: the role as it is.
-    pub current: bool,
-}
-
-fn listed(items: impl IntoIterator<Item = String>) -> String {
-    let items: Vec<String> = items.into_iter().collect();
-    if items.is_empty() {
-        "none".into()
-    } else {
-        items.join(", ")
-    }
-}
+pub type RoleVersion = Version<RoleState>;
 
 /// What changed between two states of a role, in words (role names from `names`).
 pub fn changes(
@@ -88,16 +57,8 @@ pub fn changes(
 ) -> Vec<FieldChange> {
     let empty = RoleState::default();
     let (was, is) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
-    let mut found = Vec::new();
-    let mut note = |field, before: String, after: String| {
-        if before != after {
-            found.push(FieldChange {
-                field,
-                before,
-                after,
-            });
-        }
-    };
+    let mut differ = Differ::default();
+    let mut note = |field, before: String, after: String| differ.note(field, before, after);
     note("Name", was.name.clone(), is.name.clone());
     note(
         "Description",
@@ -124,7 +85,7 @@ pub fn changes(
         listed(ids.iter().map(role))
     };
     note("Includes", included(was), included(is));
-    found
+    differ.done()
 }
 
 /// Every audited change to role `role_id`, newest first (three statements: the entries with
@@ -133,26 +94,7 @@ pub async fn role_history(
     db: &impl ConnectionTrait,
     role_id: i32,
 ) -> Result<Vec<RoleVersion>, DbErr> {
-    let entries = audit_log::Entity::find()
-        .filter(audit_log::Column::SubjectType.eq("role"))
-        .filter(audit_log::Column::SubjectId.eq(role_id.to_string()))
-        .order_by_desc(audit_log::Column::Id)
-        .all(db)
-        .await?;
-    let actors: BTreeSet<i32> = entries.iter().filter_map(|e| e.actor_id).collect();
-    let usernames: BTreeMap<i32, String> = if actors.is_empty() {
-        BTreeMap::new()
-    } else {
-        user::Entity::find()
-            .select_only()
-            .columns([user::Column::Id, user::Column::Username])
-            .filter(user::Column::Id.is_in(actors))
-            .into_tuple::<(i32, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let found = entries(db, "role", role_id, "role.").await?;
     let names: BTreeMap<i32, String> = role::Entity::find()
         .select_only()
         .columns([role::Column::Id, role::Column::Name])
@@ -161,16 +103,16 @@ pub async fn role_history(
         .await?
         .into_iter()
         .collect();
-    Ok(entries
+    Ok(found
         .into_iter()
         .enumerate()
-        .map(|(index, entry)| {
+        .map(|(index, (entry, actor))| {
             let before = RoleState::of(entry.before.as_deref());
             let after = RoleState::of(entry.after.as_deref());
             RoleVersion {
                 entry_id: entry.id,
                 changes: changes(before.as_ref(), after.as_ref(), &names),
-                actor: entry.actor_id.and_then(|id| usernames.get(&id).cloned()),
+                actor,
                 at: entry.created_at,
                 current: index == 0,
                 state: after,

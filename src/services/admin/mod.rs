@@ -34,7 +34,7 @@ mod users;
 
 pub use bulk::{BulkAction, BulkReport, MAX_NAMED, Selection, bulk_change};
 pub use dashboard::{Dashboard, dashboard};
-pub use history::{FieldChange, RoleState, RoleVersion, revert_role, role_history};
+pub use history::{RoleState, RoleVersion, revert_role, role_history};
 pub use overrides::{
     AccountPermissions, OverrideInput, account_permissions, remove_override, set_override,
 };

@@ -20,12 +20,13 @@ pub use comments::{
     CommentRow, ModerationRow, PostRef, add_comment, comments, moderation_queue,
     refresh_comment_count, refresh_comment_counts, set_comment_hidden,
 };
+pub(crate) use posts::save_post;
 pub use posts::{
     Cursor, Position, PostCard, PostDetail, PostFilter, PostInput, PostRow, PostSlice,
-    StoredFields, body_html, can_edit, count_posts, create_post, delete_post, editable_post,
-    is_moderator, list_posts, list_select, may_list_drafts, may_see, post_by_slug, post_version,
-    post_with_comments, publish_post, recent_posts, refresh_post_counts, sees_drafts_of,
-    stored_fields, update_post, visible_post,
+    PostSnapshot, StoredFields, body_html, can_edit, count_posts, create_post, delete_post,
+    editable_post, is_moderator, list_posts, list_select, may_list_drafts, may_see, post_by_slug,
+    post_version, post_with_comments, publish_post, recent_posts, refresh_post_counts,
+    sees_drafts_of, stored_fields, update_post, visible_post,
 };
 pub use reports::{TopAuthor, top_authors};
 pub use tags::{TagCount, join_tags, tag_by_name, tag_counts, tags_of};

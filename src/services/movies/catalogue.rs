@@ -18,6 +18,7 @@ use crate::domain::{CurrentUser, Directors, Synopsis, Title, Viewer, Year};
 use crate::services::ServiceError;
 use crate::services::audit::{self, Actor};
 
+use super::snapshot::MovieSnapshot;
 use super::{facets::*, list::*};
 
 /// Whether `viewer` may add, edit and delete movies.
@@ -150,16 +151,6 @@ pub(super) async fn store_director_lists(
     Ok(())
 }
 
-pub(super) fn movie_json(movie: &movie::Model, directors: &[String]) -> serde_json::Value {
-    serde_json::json!({
-        "title": movie.title,
-        "year": movie.year,
-        "mpa": movie.mpa.map(|r| r.as_str()),
-        "theatre": movie.theatre,
-        "directors": directors,
-    })
-}
-
 /// Creates a movie with its directors in one transaction (`manage_movies`; audited).
 pub async fn create_movie(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -183,7 +174,7 @@ pub async fn create_movie(
     .await?;
     count_in_facets(&txn, [(FacetKey::from(&created), 1)]).await?;
     set_directors(&txn, created.id, input.directors.names()).await?;
-    let after = movie_json(&created, input.directors.names());
+    let after = MovieSnapshot::of(&created, input.directors.names()).to_json();
     audit::record(
         &txn,
         &actor,
@@ -212,9 +203,9 @@ pub fn movie_version(movie: &movie::Model) -> String {
 }
 
 /// Saves a movie and replaces its director list (order kept) in one transaction
-/// (`manage_movies`; audited). With `expected` (the [`movie_version`] the form was opened at),
-/// only while the movie is still that version: otherwise nothing is saved
-/// ([`ServiceError::Stale`]).
+/// (`manage_movies`; audited with the movie before and after, [`MovieSnapshot`]). With
+/// `expected` (the [`movie_version`] the form was opened at), only while the movie is still
+/// that version: otherwise nothing is saved ([`ServiceError::Stale`]).
 pub async fn update_movie(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
@@ -222,6 +213,20 @@ pub async fn update_movie(
     id: i32,
     input: MovieInput,
     expected: Option<&str>,
+) -> Result<movie::Model, ServiceError> {
+    save_movie(db, user, ip, id, input, expected, None).await
+}
+
+/// [`update_movie`], or with `reverted_to` the revert to that history entry's version,
+/// audited as `movie.revert`: the same checks and writes as an edit.
+pub(crate) async fn save_movie(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    id: i32,
+    input: MovieInput,
+    expected: Option<&str>,
+    reverted_to: Option<i32>,
 ) -> Result<movie::Model, ServiceError> {
     user.require(Permission::ManageMovies)?;
     let actor = Actor::of(user, ip);
@@ -233,7 +238,14 @@ pub async fn update_movie(
         .await?
         .ok_or(ServiceError::NotFound)?;
     crate::services::precondition::still_at(expected, &movie_version(&existing))?;
-    let before = movie_json(&existing, &[]);
+    let credited: Vec<String> = directors_of(&txn, vec![id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect();
+    let before = MovieSnapshot::of(&existing, &credited).to_json();
     let old_key = FacetKey::from(&existing);
     let mut active: movie::ActiveModel = existing.into();
     active.title = Set(input.title.into_inner());
@@ -244,11 +256,19 @@ pub async fn update_movie(
     let updated = active.update(&txn).await?;
     count_in_facets(&txn, [(old_key, -1), (FacetKey::from(&updated), 1)]).await?;
     set_directors(&txn, id, input.directors.names()).await?;
-    let after = movie_json(&updated, input.directors.names());
+    let after = MovieSnapshot {
+        reverted_to,
+        ..MovieSnapshot::of(&updated, input.directors.names())
+    }
+    .to_json();
     audit::record(
         &txn,
         &actor,
-        "movie.update",
+        if reverted_to.is_some() {
+            "movie.revert"
+        } else {
+            "movie.update"
+        },
         "movie",
         id,
         Some(before),
@@ -278,7 +298,7 @@ pub async fn delete_movie(
         .ok_or(ServiceError::NotFound)?;
     movie::Entity::delete_by_id(id).exec(&txn).await?;
     count_in_facets(&txn, [(FacetKey::from(&current), -1)]).await?;
-    let before = movie_json(&current, &[]);
+    let before = MovieSnapshot::of(&current, &[]).to_json();
     audit::record(
         &txn,
         &actor,

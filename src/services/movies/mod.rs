@@ -9,6 +9,7 @@ mod filter;
 mod list;
 mod people;
 mod reviews;
+mod snapshot;
 #[cfg(test)]
 mod tests;
 
@@ -19,6 +20,7 @@ pub const REVIEWS_PER_PAGE: u64 = 10;
 /// Decades shown as facets: the 1880s up to this decade.
 pub const FIRST_DECADE: i32 = 1880;
 
+pub(crate) use catalogue::save_movie;
 pub use catalogue::{
     MovieInput, can_manage, can_review, create_movie, delete_movie, find, movie_version,
     refresh_derived, update_movie,
@@ -33,3 +35,4 @@ pub use reviews::{
     ReviewInput, ReviewRow, add_review, delete_review, own_review, refresh_ratings, review_of,
     review_version, reviews, update_review,
 };
+pub use snapshot::MovieSnapshot;

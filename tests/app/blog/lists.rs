@@ -136,7 +136,7 @@ backend_tests! {
             app.create_post(author, &format!("Film noir notes {i}"), true, None, &[]).await;
         }
         app.create_post(author, "Unrelated", true, None, &[]).await;
-        marquee::services::blog::create_post(&app.db, &app.acting(author).await, crate::helpers::post_input("Body match", "Deep in the text: FILM NOIR and shadows.", None, &[], true)).await.unwrap();
+        marquee::services::blog::create_post(&app.db, &app.acting(author).await, None, crate::helpers::post_input("Body match", "Deep in the text: FILM NOIR and shadows.", None, &[], true)).await.unwrap();
 
         let (_, html) = app.visitor().get_html("/posts?q=fILm+NoIr").await;
         assert!(html.contains("Posts matching"));
@@ -156,9 +156,9 @@ backend_tests! {
         let author = app.create_user("ada", "author").await;
         let ada = app.acting(author).await;
         let input = |title: &str, body: &str| crate::helpers::post_input(title, body, None, &[], true);
-        let first = blog::create_post(&app.db, &ada, input("Harbour lights", "A quiet evening by the water.")).await.unwrap();
-        let second = blog::create_post(&app.db, &ada, input("Odd characters", r#"100% of "quoted" under_scores, a!b and ÉCLAIRS"#)).await.unwrap();
-        blog::create_post(&app.db, &ada, input("Unrelated", "Nothing to see.")).await.unwrap();
+        let first = blog::create_post(&app.db, &ada, None, input("Harbour lights", "A quiet evening by the water.")).await.unwrap();
+        let second = blog::create_post(&app.db, &ada, None, input("Odd characters", r#"100% of "quoted" under_scores, a!b and ÉCLAIRS"#)).await.unwrap();
+        blog::create_post(&app.db, &ada, None, input("Unrelated", "Nothing to see.")).await.unwrap();
         let found = async |q: &str| -> Vec<String> {
             let (status, html) = app.visitor().get_html(&format!("/posts?q={}", urlencoding(q))).await;
             assert_eq!(status, StatusCode::OK, "{q}");
@@ -190,7 +190,7 @@ backend_tests! {
         let app = test_db.spawn().await;
         let author = app.create_user("ada", "author").await;
         let reader = app.create_user("grace", "reader").await;
-        let created = marquee::services::blog::create_post(&app.db, &app.acting(author).await, crate::helpers::post_input(
+        let created = marquee::services::blog::create_post(&app.db, &app.acting(author).await, None, crate::helpers::post_input(
             "Markdown test",
             "## Subheading\n\nSome **bold** text.\n\n<script>alert('x')</script>\n\n[bad](javascript:alert(1))",
             None,

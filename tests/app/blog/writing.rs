@@ -192,7 +192,7 @@ backend_tests! {
         // Break the second half of the work (the tag links) so the transaction must roll back.
         crate::helpers::exec(&app.db, "DROP TABLE post_tag").await;
 
-        let result = marquee::services::blog::create_post(&app.db, &app.acting(ada).await, crate::helpers::post_input("Half written", "x", None, &["film"], true)).await;
+        let result = marquee::services::blog::create_post(&app.db, &app.acting(ada).await, None, crate::helpers::post_input("Half written", "x", None, &["film"], true)).await;
 
         assert!(result.is_err());
         assert_eq!(count_rows(&app.db, "post").await, before, "the post was rolled back with its tags");

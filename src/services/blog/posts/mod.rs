@@ -3,6 +3,7 @@
 mod list;
 mod page;
 mod rules;
+mod snapshot;
 mod stored;
 mod writes;
 
@@ -14,7 +15,9 @@ pub use page::{PostDetail, post_by_slug, post_with_comments};
 pub use rules::{
     can_edit, editable_post, is_moderator, may_list_drafts, may_see, sees_drafts_of, visible_post,
 };
+pub use snapshot::PostSnapshot;
 pub use stored::{StoredFields, body_html, stored_fields};
+pub(crate) use writes::save_post;
 pub use writes::{
     PostInput, create_post, delete_post, post_version, publish_post, refresh_post_counts,
     update_post,

@@ -22,6 +22,7 @@ use crate::services::blog::tags::set_tags;
 use crate::services::error::is_unique_violation;
 
 use super::rules::*;
+use super::snapshot::PostSnapshot;
 use super::stored::stored_fields;
 
 /// Checked values of the post form.
@@ -81,6 +82,7 @@ pub(super) const SLUG_ATTEMPTS: usize = 8;
 pub async fn create_post(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
+    ip: Option<String>,
     input: PostInput,
 ) -> Result<post::Model, ServiceError> {
     user.require(Permission::WritePosts)?;
@@ -119,6 +121,16 @@ pub async fn create_post(
             Ok(created) => {
                 savepoint.commit().await?;
                 let tags = set_tags(&txn, &created, input.tags.names()).await?;
+                audit::record(
+                    &txn,
+                    &Actor::of(user, ip),
+                    "post.create",
+                    "post",
+                    created.id,
+                    None,
+                    Some(PostSnapshot::of(&created).to_json()),
+                )
+                .await?;
                 refresh_post_counts(
                     &txn,
                     Some(input.category_id.into_iter().collect()),
@@ -153,10 +165,10 @@ pub fn post_version(post: &post::Model) -> String {
     ]))
 }
 
-/// Saves an edit (the slug stays, so links keep working) with its tags in one transaction. An
-/// edit or publication by someone other than the author (a moderator) is audited. With
-/// `expected` (the [`post_version`] the form was opened at), only while the post is still that
-/// version: otherwise nothing is saved ([`ServiceError::Stale`]).
+/// Saves an edit (the slug stays, so links keep working) with its tags in one transaction,
+/// audited with the post before and after ([`PostSnapshot`]: its history). With `expected`
+/// (the [`post_version`] the form was opened at), only while the post is still that version:
+/// otherwise nothing is saved ([`ServiceError::Stale`]).
 pub async fn update_post(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
@@ -164,6 +176,20 @@ pub async fn update_post(
     slug: &str,
     input: PostInput,
     expected: Option<&str>,
+) -> Result<post::Model, ServiceError> {
+    save_post(db, user, ip, slug, input, expected, None).await
+}
+
+/// [`update_post`], or with `reverted_to` the revert to that history entry's version, audited
+/// as `post.revert`: the same checks and writes as an edit.
+pub(crate) async fn save_post(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    slug: &str,
+    input: PostInput,
+    expected: Option<&str>,
+    reverted_to: Option<i32>,
 ) -> Result<post::Model, ServiceError> {
     let existing = editable_post(db, slug, user).await?;
     check_category(db, input.category_id).await?;
@@ -186,8 +212,7 @@ pub async fn update_post(
         .into_iter()
         .chain(input.category_id)
         .collect();
-    let by_other = user.id != existing.author_id;
-    let before = serde_json::json!({ "title": existing.title, "status": existing.status.as_str() });
+    let before = PostSnapshot::of(&existing).to_json();
     let mut active: post::ActiveModel = existing.into();
     active.title = Set(input.title.into_inner());
     active.body = Set(input.body.into_inner());
@@ -202,25 +227,25 @@ pub async fn update_post(
     let updated = active.update(&txn).await?;
     let tags = set_tags(&txn, &updated, input.tags.names()).await?;
     refresh_post_counts(&txn, Some(categories), Some(tags)).await?;
-    if by_other {
-        let action = if first_publication {
-            "post.publish"
-        } else {
-            "post.update"
-        };
-        let after =
-            serde_json::json!({ "title": updated.title, "status": updated.status.as_str() });
-        audit::record(
-            &txn,
-            &actor,
-            action,
-            "post",
-            post_id,
-            Some(before),
-            Some(after),
-        )
-        .await?;
-    }
+    let action = match (reverted_to, first_publication) {
+        (Some(_), _) => "post.revert",
+        (None, true) => "post.publish",
+        (None, false) => "post.update",
+    };
+    let after = PostSnapshot {
+        reverted_to,
+        ..PostSnapshot::of(&updated)
+    };
+    audit::record(
+        &txn,
+        &actor,
+        action,
+        "post",
+        post_id,
+        Some(before),
+        Some(after.to_json()),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
