@@ -276,8 +276,8 @@ pub struct BulkForm {
     pub role: String,
     pub active: String,
     pub verified: String,
-    /// `set_role`, `grant`, `deny`, `remove_override`, `deactivate`, `reactivate` or
-    /// `end_sessions`.
+    /// `set_role`, `grant`, `deny`, `remove_override`, `deactivate`, `reactivate`,
+    /// `end_sessions` or `send_reset_link`.
     pub action: String,
     pub role_id: String,
     pub permission: String,
@@ -347,6 +347,7 @@ impl BulkForm {
             "deactivate" => Some(BulkAction::SetActive(false)),
             "reactivate" => Some(BulkAction::SetActive(true)),
             "end_sessions" => Some(BulkAction::EndSessions),
+            "send_reset_link" => Some(BulkAction::SendResetLink),
             _ => errors.check::<BulkAction>("action", Err("Choose what to do.".to_owned())),
         };
         errors.or_valid(|| Some((selection?, action?)))

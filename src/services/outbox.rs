@@ -77,6 +77,37 @@ pub async fn enqueue(db: &impl ConnectionTrait, to: &str, mail: &Mail) -> Result
     .map(|_| ())
 }
 
+/// Queues many messages in one statement (`(recipient, mail)`).
+pub async fn enqueue_many(
+    db: &impl ConnectionTrait,
+    mails: Vec<(String, Mail)>,
+) -> Result<(), DbErr> {
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let rows = mails
+        .into_iter()
+        .map(|(to, mail)| {
+            let payload = serde_json::to_string(&mail).map_err(|e| DbErr::Custom(e.to_string()))?;
+            Ok(mail_outbox::ActiveModel {
+                recipient: Set(to),
+                payload: Set(payload),
+                created_at: Set(now),
+                attempts: Set(0),
+                next_attempt_at: Set(now),
+                failed_at: Set(None),
+                last_error: Set(None),
+                ..Default::default()
+            })
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    mail_outbox::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
 /// Up to `limit` messages due now, oldest first.
 pub async fn due(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<mail_outbox::Model>, DbErr> {
     mail_outbox::Entity::find()

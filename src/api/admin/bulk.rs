@@ -33,10 +33,10 @@ pub struct AccountFilter {
 pub struct BulkWrite {
     pub users: Option<Vec<i32>>,
     pub filter: Option<AccountFilter>,
-    /// `set_role`, `grant`, `deny`, `remove_override`, `deactivate`, `reactivate` or
-    /// `end_sessions`.
+    /// `set_role`, `grant`, `deny`, `remove_override`, `deactivate`, `reactivate`,
+    /// `end_sessions` or `send_reset_link`.
     #[schema(
-        pattern = "^(set_role|grant|deny|remove_override|deactivate|reactivate|end_sessions)$"
+        pattern = "^(set_role|grant|deny|remove_override|deactivate|reactivate|end_sessions|send_reset_link)$"
     )]
     pub action: String,
     /// For `set_role`.
@@ -92,6 +92,7 @@ impl BulkWrite {
             "deactivate" => BulkAction::SetActive(false),
             "reactivate" => BulkAction::SetActive(true),
             "end_sessions" => BulkAction::EndSessions,
+            "send_reset_link" => BulkAction::SendResetLink,
             _ => return Err(ServiceError::invalid("action", "Name a known action.")),
         };
         Ok((selection, action))

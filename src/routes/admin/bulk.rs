@@ -71,10 +71,14 @@ pub async fn bulk(
                     0 => String::new(),
                     n => format!("; {n} left alone"),
                 };
+                let what = match form.action.as_str() {
+                    "send_reset_link" => "sent a reset link",
+                    _ => "changed",
+                };
                 done(
                     &session,
                     Level::Success,
-                    format!("{} account(s) changed{left}.", report.changed),
+                    format!("{} account(s) {what}{left}.", report.changed),
                     &back,
                 )
             })

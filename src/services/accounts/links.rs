@@ -5,12 +5,14 @@
 //! Each mail is queued in the transaction that issues its link; the secret itself is made as
 //! the mail is sent ([`mint`]), so the outbox never holds one.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{Duration, Utc};
 use entity::{account_link, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
+    ExprTrait, PaginatorTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -299,6 +301,88 @@ pub(crate) async fn send_reset(
     };
     outbox::enqueue(db, &account.email, &mail).await?;
     audit::record(db, actor, "user.reset_link", "user", account.id, None, None).await
+}
+
+/// The accounts among `ids` that were sent as many reset links within the hour as they may be
+/// (one statement).
+pub(crate) async fn reset_throttled(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<BTreeSet<i32>, DbErr> {
+    if ids.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let counts: Vec<(i32, i64)> = account_link::Entity::find()
+        .select_only()
+        .column(account_link::Column::UserId)
+        .column_as(Expr::col(account_link::Column::Id).count(), "sent")
+        .filter(account_link::Column::UserId.is_in(ids.iter().copied()))
+        .filter(account_link::Column::Purpose.eq(Purpose::Reset.as_str()))
+        .filter(account_link::Column::CreatedAt.gt(Utc::now() - Duration::hours(1)))
+        .group_by(account_link::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .filter(|(_, sent)| u64::try_from(*sent).unwrap_or(u64::MAX) >= PER_HOUR)
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// Queues a reset link to each of `accounts` at once: the links in one statement, their ids in
+/// a second (MySQL returns no ids from a multi-row insert; each link's hash is unique), the
+/// mails in a third. The caller audits and keeps batches to a size every backend binds.
+pub(crate) async fn send_resets(
+    db: &impl ConnectionTrait,
+    accounts: &[user::Model],
+) -> Result<(), DbErr> {
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let hashes: Vec<String> = accounts
+        .iter()
+        .map(|_| token_id(&random_secret()))
+        .collect();
+    account_link::Entity::insert_many(accounts.iter().zip(&hashes).map(|(account, hash)| {
+        account_link::ActiveModel {
+            user_id: Set(account.id),
+            purpose: Set(Purpose::Reset.as_str().to_owned()),
+            token_hash: Set(hash.clone()),
+            new_email: Set(None),
+            stamp: Set(stamp(account)),
+            created_at: Set(now),
+            expires_at: Set(now + Purpose::Reset.lifetime()),
+            used_at: Set(None),
+            ..Default::default()
+        }
+    }))
+    .exec_without_returning(db)
+    .await?;
+    let ids: BTreeMap<String, i32> = account_link::Entity::find()
+        .select_only()
+        .columns([account_link::Column::TokenHash, account_link::Column::Id])
+        .filter(account_link::Column::TokenHash.is_in(hashes.iter().cloned()))
+        .into_tuple::<(String, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mails = accounts
+        .iter()
+        .zip(&hashes)
+        .filter_map(|(account, hash)| {
+            let link = *ids.get(hash)?;
+            let mail = Mail::Reset {
+                username: account.username.clone(),
+                link,
+                minutes: Purpose::Reset.lifetime().num_minutes(),
+            };
+            Some((account.email.clone(), mail))
+        })
+        .collect();
+    outbox::enqueue_many(db, mails).await
 }
 
 /// Sets a new password through a reset link: every session and personal access token of the

@@ -1,5 +1,5 @@
 //! One change to many accounts at once: set their role, grant, deny or remove one permission,
-//! deactivate or reactivate them, or end their sessions. The accounts are chosen by id or as
+//! deactivate or reactivate them, end their sessions, or mail them a password-reset link. The accounts are chosen by id or as
 //! "every account matching this filter". Each account goes through the same rules as when it is
 //! changed alone. The accounts a rule protects (the actor's own, those holding a permission the
 //! actor lacks) are left alone and listed with the reason. The others change in one
@@ -26,7 +26,7 @@ use super::preview::{Holdings, Plan, Planned, Refusal, Scope, compare, finish};
 use super::{Acting, UserFilter, acting, begin_admin_change, beyond, ensure_role_managers_remain};
 use crate::domain::CurrentUser;
 use crate::services::ServiceError;
-use crate::services::accounts::RoleGraph;
+use crate::services::accounts::{RoleGraph, links};
 use crate::services::audit::{self, Actor};
 
 /// The most accounts one request may name by id (a filter may match any number).
@@ -43,6 +43,9 @@ pub enum BulkAction {
     RemoveOverride(Permission),
     SetActive(bool),
     EndSessions,
+    /// Mail each a link to choose a new password (never to a deactivated account, nor past
+    /// the hourly limit a member asking for one meets).
+    SendResetLink,
 }
 
 impl BulkAction {
@@ -77,6 +80,7 @@ impl BulkAction {
             }
             BulkAction::SetActive(active) => json!({ "set_active": active }),
             BulkAction::EndSessions => json!("end_sessions"),
+            BulkAction::SendResetLink => json!("send_reset_link"),
         }
     }
 }
@@ -154,7 +158,7 @@ async fn check_action(
             owned(held, *permission)?;
         }
         BulkAction::RemoveOverride(permission) => owned(held, *permission)?,
-        BulkAction::SetActive(_) | BulkAction::EndSessions => {}
+        BulkAction::SetActive(_) | BulkAction::EndSessions | BulkAction::SendResetLink => {}
     }
     Ok(String::new())
 }
@@ -299,6 +303,20 @@ async fn apply(
                 .collect();
             ("user.override", entries)
         }
+        BulkAction::SendResetLink => {
+            for chunk in allowed.chunks(CHUNK) {
+                let accounts = user::Entity::find()
+                    .filter(user::Column::Id.is_in(chunk.iter().copied()))
+                    .all(db)
+                    .await?;
+                links::send_resets(db, &accounts).await?;
+            }
+            let entries = allowed
+                .iter()
+                .map(|id| (id.to_string(), None, Some(json!({ "bulk": true }))))
+                .collect();
+            ("user.reset_link", entries)
+        }
         BulkAction::RemoveOverride(permission) => {
             let holding: Vec<(i32, Value)> = allowed
                 .iter()
@@ -367,14 +385,33 @@ pub async fn bulk_change(
     let role_name = check_action(&txn, action, &held, &graph).await?;
     let scope = selection.scope();
     let before = Holdings::read(&txn, &scope).await?;
+    let throttled = match action {
+        BulkAction::SendResetLink => {
+            let ids: Vec<i32> = before.accounts().map(|(id, _, _)| id).collect();
+            let mut found = BTreeSet::new();
+            for chunk in ids.chunks(CHUNK) {
+                found.extend(links::reset_throttled(&txn, chunk).await?);
+            }
+            found
+        }
+        _ => BTreeSet::new(),
+    };
     let mut refused = Vec::new();
     let mut allowed = Vec::new();
-    for (id, username, _) in before.accounts() {
+    for (id, username, is_active) in before.accounts() {
         let reason = if id == actor.id {
             Some("This is your own account; ask another administrator.".to_owned())
+        } else if let Some(missing) = beyond(&held, &before.attainable(id, &graph)) {
+            Some(format!("It holds permissions you do not hold ({missing})."))
+        } else if matches!(action, BulkAction::SendResetLink) && !is_active {
+            Some("This account is deactivated: activate it first.".to_owned())
+        } else if throttled.contains(&id) {
+            Some(
+                "Several reset links went to this account in the last hour: it should use one."
+                    .to_owned(),
+            )
         } else {
-            beyond(&held, &before.attainable(id, &graph))
-                .map(|missing| format!("It holds permissions you do not hold ({missing})."))
+            None
         };
         match reason {
             Some(reason) => refused.push(Refusal {

@@ -153,3 +153,97 @@ backend_tests! {
         app.stop().await;
     }
 }
+
+backend_tests! {
+    async fn reset_links_go_to_many_accounts_in_statements_that_do_not_grow_and_not_past_the_limit(test_db: TestDb) {
+        use crate::api_client::{Api, make_token};
+        use entity::account_link;
+        use serde_json::json;
+        let app = test_db.spawn().await;
+        let api = Api::new(&app).await;
+        app.create_user("boss", "admin").await;
+        let boss = app.visitor();
+        boss.login_ok("boss", PASSWORD).await;
+        let token = make_token(&boss, &["manage_users", "comment", "review_movies"]).await;
+        let reader = role_id(&app.db, "reader").await;
+        let now = chrono::Utc::now();
+        user::Entity::insert_many((0..520).map(|n| user::ActiveModel {
+            username: Set(format!("many{n}")),
+            email: Set(format!("many{n}@example.test")),
+            password_hash: Set("not a hash: these accounts never sign in".into()),
+            role_id: Set(reader),
+            is_active: Set(n != 3),
+            created_at: Set(now),
+            session_version: Set(0),
+            email_verified_at: Set(Some(now)),
+            ..Default::default()
+        }))
+        .exec_without_returning(&app.db)
+        .await
+        .unwrap();
+        let ids: Vec<i32> = user::Entity::find()
+            .filter(user::Column::Username.starts_with("many"))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+        let inactive = user::Entity::find_by_username("many3").one(&app.db).await.unwrap().unwrap().id;
+        // One account already had its three links this hour (as a member asking would).
+        let busy = user::Entity::find_by_username("many5").one(&app.db).await.unwrap().unwrap();
+        for _ in 0..3 {
+            let done = api.post(&format!("/api/v1/admin/users/{}/reset-link", busy.id), Some(&token), json!({})).await;
+            assert!(done.status.is_success(), "{}", done.body);
+        }
+
+        // A preview sends nothing and names who is left alone, and why.
+        let preview = boss.post("/admin/users/bulk", &[
+            ("users", &inactive.to_string()), ("users", &busy.id.to_string()), ("users", &ids[10].to_string()),
+            ("action", "send_reset_link"),
+        ]).await;
+        assert_eq!(preview.status(), StatusCode::OK);
+        let page = preview.text().await.unwrap();
+        assert!(page.contains("This account is deactivated: activate it first."), "{page}");
+        assert!(page.contains("Several reset links went to this account in the last hour"), "{page}");
+        let links_to = |id: i32| account_link::Entity::find().filter(account_link::Column::UserId.eq(id)).count(&app.db);
+        assert_eq!(links_to(ids[10]).await.unwrap(), 0, "a preview sends nothing");
+
+        // The three links above go out beside the requests; let the sender finish first.
+        for _ in 0..200 {
+            let queued = entity::mail_outbox::Entity::find().filter(entity::mail_outbox::Column::FailedAt.is_null()).count(&app.db).await.unwrap();
+            if queued == 0 { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        // The statements of the whole action, counted on its preview: the same reads and writes,
+        // rolled back, so the mail sender (which runs beside the request once mail is queued)
+        // has nothing to add to the count.
+        let mut counts = Vec::new();
+        for selection in [&ids[..10], &ids[10..510]] {
+            let before = app.statements.load(Ordering::SeqCst);
+            let previewed = api.post("/api/v1/admin/users/bulk?preview=true", Some(&token), json!({
+                "users": selection, "action": "send_reset_link",
+            })).await;
+            counts.push(app.statements.load(Ordering::SeqCst) - before);
+            assert_eq!(previewed.status, StatusCode::OK, "{}", previewed.body);
+        }
+        assert_eq!(counts[0], counts[1], "statements for 10 and for 500 accounts: {counts:?}");
+        for selection in [&ids[..10], &ids[10..510]] {
+            let done = api.post("/api/v1/admin/users/bulk", Some(&token), json!({
+                "users": selection, "action": "send_reset_link",
+            })).await;
+            assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+            let refused: Vec<i64> = done.body["refused"].as_array().unwrap().iter().map(|r| r["user_id"].as_i64().unwrap()).collect();
+            assert_eq!(refused, [i64::from(inactive), i64::from(busy.id)].iter().copied().filter(|id| selection.iter().any(|s| i64::from(*s) == *id)).collect::<Vec<_>>());
+            assert_eq!(done.body["changed"].as_u64().unwrap() as usize, selection.len() - refused.len());
+        }
+        // One link per account sent to, and one mail naming it (delivered from the outbox:
+        // read before the sender gets to it, or found in the mail folder).
+        let links = account_link::Entity::find().filter(account_link::Column::UserId.is_in(ids.clone())).count(&app.db).await.unwrap();
+        assert_eq!(links, 3 + 508);
+        assert_eq!(audited(&app.db, "user.reset_link").await, 3 + 508);
+        let many200 = user::Entity::find_by_username("many200").one(&app.db).await.unwrap().unwrap();
+        let row = account_link::Entity::find().filter(account_link::Column::UserId.eq(many200.id)).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(row.purpose, "reset");
+    }
+}
