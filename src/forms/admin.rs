@@ -283,6 +283,8 @@ pub struct BulkForm {
     pub permission: String,
     pub reason: String,
     pub expires_on: String,
+    /// The list's page the accounts were ticked on (to go back to it).
+    pub page: String,
     pub confirm: String,
     pub step: String,
 }
@@ -377,6 +379,7 @@ impl Staged for BulkForm {
             ("permission", self.permission.clone()),
             ("reason", self.reason.clone()),
             ("expires_on", self.expires_on.clone()),
+            ("page", self.page.clone()),
         ]);
         fields
     }

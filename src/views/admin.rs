@@ -178,9 +178,18 @@ pub struct UsersPage {
     pub dir: String,
     /// For the bulk action's permission choice.
     pub all_permissions: Vec<Permission>,
+    /// The bulk form as it was left ("Go back and change it" from its preview): its ticks
+    /// and choices; empty on a fresh list.
+    pub kept: crate::forms::BulkForm,
 }
 
 impl UsersPage {
+    /// Whether account `id` was ticked in the kept bulk form.
+    pub fn ticked(&self, id: &i32) -> bool {
+        let id = id.to_string();
+        self.kept.users.iter().any(|u| u.trim() == id)
+    }
+
     /// Link that sorts by `column`, flipping the direction when it is already the sort.
     pub fn sort_href(&self, column: &str) -> String {
         let dir = if self.sort == column && self.dir != "desc" {

@@ -147,6 +147,9 @@ pub async fn bulk(
         Ok(report) => report,
         Err(preview) => return Ok(*preview),
     };
+    if matches!(action, BulkAction::SendResetLink) && report.changed > 0 {
+        app.delivery.wake();
+    }
     Ok(json(
         StatusCode::OK,
         &BulkDone {

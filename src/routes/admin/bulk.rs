@@ -4,16 +4,18 @@
 //! its reason.
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use entity::enums::Permission;
 
 use super::preview::{Proposal, respond};
+use super::users::{UsersQuery, list_page};
 use crate::auth::RequireUser;
 use crate::flash::Level;
 use crate::forms::{BulkForm, Staged};
 use crate::routes::error::AppError;
 use crate::routes::respond::urlencode;
-use crate::routes::{HtmlForm, client_ip, done, problems, see_other};
+use crate::routes::{HtmlForm, client_ip, done, problems, render_status};
 use crate::services::admin;
 use crate::state::App;
 use crate::views::PageContext;
@@ -41,7 +43,17 @@ pub async fn bulk(
     let form = form.into_inner();
     let back = list_address(&form);
     if form.editing() {
-        return Ok(see_other(&back));
+        // The list as it was left: the same filter and page, the same ticks and choices.
+        let query = UsersQuery {
+            q: form.q.clone(),
+            role: form.role.clone(),
+            active: form.active.clone(),
+            verified: form.verified.clone(),
+            page: form.page.trim().parse().ok(),
+            ..UsersQuery::default()
+        };
+        let page = list_page(&app, ctx, query, form).await?;
+        return render_status(StatusCode::OK, &page);
     }
     let plan = form.plan();
     let outcome = match form.parse() {
@@ -72,7 +84,10 @@ pub async fn bulk(
                     n => format!("; {n} left alone"),
                 };
                 let what = match form.action.as_str() {
-                    "send_reset_link" => "sent a reset link",
+                    "send_reset_link" => {
+                        app.delivery.wake();
+                        "sent a reset link"
+                    }
                     _ => "changed",
                 };
                 done(

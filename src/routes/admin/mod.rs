@@ -1,4 +1,4 @@
-//! The admin area: its pages ([`pages`]: dashboard, roles, users, audit log), a role's
+//! The admin area: its pages ([`pages`]: dashboard, roles, audit log; [`users`]: accounts), a role's
 //! history and reverts ([`history`]) and an account's grants and denials ([`overrides`]).
 
 pub mod bulk;
@@ -6,12 +6,14 @@ pub mod history;
 pub mod overrides;
 pub mod pages;
 mod preview;
+pub mod users;
 
 use actix_web::web;
 
 /// The area's routes, beside their handlers.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use pages::*;
+    use users::*;
     cfg.service(
         web::scope("/admin")
             .route("", web::get().to(dashboard))

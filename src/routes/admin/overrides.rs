@@ -7,8 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::Permission;
 
-use super::pages::user_page;
 use super::preview::{Proposal, respond};
+use super::users::user_page;
 use crate::auth::RequireUser;
 use crate::flash::Level;
 use crate::forms::{ConfirmForm, OverrideForm, Staged};

@@ -55,6 +55,22 @@ backend_tests! {
         assert!(html.contains(">usher</a>: This is your own account"), "{html}");
         assert!(active(&app.db, ann).await);
 
+        // "Go back and change it": the list again, with the same accounts ticked and the same
+        // action chosen; nothing saved.
+        let mut back = fields.clone();
+        back.push(("step", "edit"));
+        let list = usher.post("/admin/users/bulk", &back).await;
+        assert_eq!(list.status(), StatusCode::OK);
+        let html = list.text().await.unwrap();
+        let doc = crate::helpers::Doc::parse(&html);
+        let mut ticked = doc.attrs("input[name=users][checked]", "value");
+        ticked.sort();
+        let mut expected = ids.to_vec();
+        expected.sort();
+        assert_eq!(ticked, expected);
+        assert_eq!(doc.attrs("select[name=action] option[selected]", "value"), ["deactivate"]);
+        assert!(active(&app.db, ann).await);
+
         let done = usher.post_confirmed("/admin/users/bulk", &fields).await;
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         assert!(location(&done).starts_with("/admin/users?"));
