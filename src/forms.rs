@@ -196,6 +196,8 @@ pub struct ProfileForm {
     pub location: String,
     pub website: String,
     pub country_id: String,
+    /// The profile's version when the form was opened (`accounts::profile_version`).
+    pub version: String,
 }
 
 impl ProfileForm {
@@ -220,6 +222,7 @@ impl ProfileForm {
                 location: location?,
                 website: website?,
                 country_id: country_id?,
+                opened_at: Some(self.version.trim().to_owned()).filter(|v| !v.is_empty()),
             })
         })
     }

@@ -175,6 +175,7 @@ impl ProfileWrite {
                 // A JSON number is already an id; whether it names a country is the
                 // service's to say.
                 country_id: self.country_id,
+                opened_at: None,
             })
         })
     }

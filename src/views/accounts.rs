@@ -107,6 +107,19 @@ pub struct EditProfilePage {
     pub form: ProfileForm,
     pub countries: Vec<country::Model>,
     pub errors: FieldErrors,
+    /// The profile as another tab saved it while this form was open (the form keeps what was
+    /// typed; saving again replaces it).
+    pub theirs: Option<ProfileForm>,
+}
+
+impl EditProfilePage {
+    /// A country's name by the id a form holds ("—" for none).
+    pub fn country_name(&self, id: &str) -> String {
+        self.countries
+            .iter()
+            .find(|c| c.id.to_string() == id)
+            .map_or_else(|| "—".to_owned(), |c| c.name.clone())
+    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -361,3 +361,41 @@ backend_tests! {
 // verification and email-change links) have files of their own.
 pub(crate) mod mail;
 mod sessions;
+
+backend_tests! {
+    async fn a_profile_saved_from_another_tab_is_not_overwritten_unseen(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.create_user("grace", "reader").await;
+        let (mine, theirs) = (app.visitor(), app.visitor());
+        mine.login_ok("grace", PASSWORD).await;
+        theirs.login_ok("grace", PASSWORD).await;
+        let version = |html: &str| Doc::parse(html).attrs("input[name=version]", "value").concat();
+        let opened = version(&mine.get_html("/settings/profile").await.1);
+        assert!(!opened.is_empty());
+        let saved = theirs
+            .post("/settings/profile", &[("display_name", "Grace H."), ("bio", "Their bio."), ("version", &opened)])
+            .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+        // Saving over it: 409, nothing saved, theirs shown beside my kept input.
+        let stale = mine
+            .post("/settings/profile", &[("display_name", "Grace Hopper"), ("bio", "My bio."), ("version", &opened)])
+            .await;
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let page = stale.text().await.unwrap();
+        assert!(page.contains("Nothing was saved") && page.contains("Their bio."), "{page}");
+        assert!(page.contains("value=\"Grace Hopper\"") && page.contains("My bio."), "{page}");
+        let (_, profile) = app.visitor().get_html("/users/grace").await;
+        assert!(profile.contains("Their bio.") && !profile.contains("My bio."));
+
+        // The form now carries their version: saving again replaces it, knowingly.
+        let current = version(&page);
+        assert_ne!(current, opened);
+        let replaced = mine
+            .post("/settings/profile", &[("display_name", "Grace Hopper"), ("bio", "My bio."), ("version", &current)])
+            .await;
+        assert_eq!(replaced.status(), StatusCode::SEE_OTHER);
+        let (_, profile) = app.visitor().get_html("/users/grace").await;
+        assert!(profile.contains("My bio."));
+    }
+}

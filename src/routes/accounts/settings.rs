@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::auth::session::UserSession;
 use crate::auth::throttle::PasswordKeys;
 use crate::auth::{MaybeUser, RequireUser};
-use crate::domain::FieldErrors;
 use crate::domain::NewPassword;
+use crate::domain::{FieldErrors, ServiceError};
 use crate::flash::{self, Level};
 use crate::forms::{PasswordForm, ProfileForm};
 use crate::routes::error::AppError;
@@ -22,6 +22,7 @@ use crate::views::{
     EditProfilePage, PageContext, PasswordPage, ProfilePage, SessionRow, SessionsPage,
     duration_words,
 };
+use entity::{profile, user};
 
 pub async fn profile(
     ctx: PageContext,
@@ -48,6 +49,33 @@ pub async fn profile(
     )
 }
 
+/// The profile form as `account` and `profile` are now, with their version.
+fn profile_form(account: user::Model, profile: Option<profile::Model>) -> ProfileForm {
+    let version = accounts::profile_version(&account, profile.as_ref());
+    let country_id = account
+        .country_id
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    match profile {
+        Some(p) => ProfileForm {
+            display_name: p.display_name,
+            bio: p.bio,
+            birth_date: p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+            job: p.job.unwrap_or_default(),
+            location: p.location.unwrap_or_default(),
+            website: p.website.unwrap_or_default(),
+            country_id,
+            version,
+        },
+        None => ProfileForm {
+            display_name: account.username,
+            country_id,
+            version,
+            ..Default::default()
+        },
+    }
+}
+
 pub async fn edit_profile_form(
     ctx: PageContext,
     user: RequireUser,
@@ -56,24 +84,7 @@ pub async fn edit_profile_form(
     let (account, profile) = accounts::account(&app.db, user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let form = match profile {
-        Some(p) => ProfileForm {
-            display_name: p.display_name,
-            bio: p.bio,
-            birth_date: p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
-            job: p.job.unwrap_or_default(),
-            location: p.location.unwrap_or_default(),
-            website: p.website.unwrap_or_default(),
-            country_id: account
-                .country_id
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-        },
-        None => ProfileForm {
-            display_name: account.username,
-            ..Default::default()
-        },
-    };
+    let form = profile_form(account, profile);
     let countries = accounts::countries(&app.db).await?;
     render_status(
         StatusCode::OK,
@@ -82,6 +93,7 @@ pub async fn edit_profile_form(
             form,
             countries,
             errors: FieldErrors::default(),
+            theirs: None,
         },
     )
 }
@@ -93,32 +105,46 @@ pub async fn edit_profile(
     session: Session,
     form: HtmlForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
+    let mut form = form.into_inner();
     let saved = submit(form.parse(), |changes| {
         accounts::update_profile(&app.db, &user.0, changes)
     })
     .await;
-    match saved {
-        Ok(()) => Ok(done(
-            &session,
-            Level::Success,
-            "Your profile is saved.",
-            &format!("/users/{}", user.0.username),
-        )),
+    let (status, errors, theirs) = match saved {
+        Ok(()) => {
+            return Ok(done(
+                &session,
+                Level::Success,
+                "Your profile is saved.",
+                &format!("/users/{}", user.0.username),
+            ));
+        }
+        // Saved from another tab meanwhile: nothing is saved; that version is shown beside
+        // the kept input, which now carries it as its base.
+        Err(ServiceError::Stale) => {
+            let (account, profile) = accounts::account(&app.db, user.0.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let theirs = profile_form(account, profile);
+            form.version = theirs.version.clone();
+            (StatusCode::CONFLICT, FieldErrors::default(), Some(theirs))
+        }
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let countries = accounts::countries(&app.db).await?;
-            render_status(
-                status,
-                &EditProfilePage {
-                    ctx,
-                    form,
-                    countries,
-                    errors,
-                },
-            )
+            (status, errors, None)
         }
-    }
+    };
+    let countries = accounts::countries(&app.db).await?;
+    render_status(
+        status,
+        &EditProfilePage {
+            ctx,
+            form,
+            countries,
+            errors,
+            theirs,
+        },
+    )
 }
 
 pub async fn password_form(ctx: PageContext, _user: RequireUser) -> Result<HttpResponse, AppError> {

@@ -5,8 +5,8 @@ use entity::{comment, country, group, movie, post, profile, review, role, user, 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    ExprTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession,
-    TransactionTrait,
+    ExprTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
 };
 
 use super::links;
@@ -409,9 +409,30 @@ pub struct ProfileChanges {
     pub location: Option<String>,
     pub website: Option<String>,
     pub country_id: Option<i32>,
+    /// The [`profile_version`] the form was opened at (none from the API, which has
+    /// `If-Match`): a save from a second tab over the first's is refused.
+    pub opened_at: Option<String>,
 }
 
-/// Saves `user`'s own profile; the country must be one of the list.
+/// The version of a profile an edit form was opened at: a fingerprint of everything the form
+/// shows.
+pub fn profile_version(account: &user::Model, profile: Option<&profile::Model>) -> String {
+    crate::services::precondition::form_version(&serde_json::json!([
+        account.country_id,
+        profile.map(|p| (
+            &p.display_name,
+            &p.bio,
+            p.birth_date,
+            &p.job,
+            &p.location,
+            &p.website
+        )),
+    ]))
+}
+
+/// Saves `user`'s own profile; the country must be one of the list. With `opened_at`, only
+/// while the profile is still that version: otherwise nothing is saved
+/// ([`ServiceError::Stale`]).
 pub async fn update_profile(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
@@ -432,12 +453,23 @@ pub async fn update_profile(
     }
     let user_id = user.id;
     let txn = crate::services::begin_write(db).await?;
+    // The account row locked first: two saves of one profile run one after the other, so the
+    // version read here is the one this save replaces.
+    let account = user::Entity::find_by_id(user_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let existing = profile::Entity::find_by_user_id(user_id).one(&txn).await?;
+    crate::services::precondition::still_at(
+        changes.opened_at.as_deref(),
+        &profile_version(&account, existing.as_ref()),
+    )?;
     user::Entity::update_many()
         .col_expr(user::Column::CountryId, Expr::value(changes.country_id))
         .filter(user::Column::Id.eq(user_id))
         .exec(&txn)
         .await?;
-    let existing = profile::Entity::find_by_user_id(user_id).one(&txn).await?;
     let mut active = match existing {
         Some(found) => found.into(),
         None => profile::ActiveModel {

@@ -16,7 +16,7 @@ pub mod tokens;
 pub use credentials::{PasswordChange, set_password, store_password};
 pub use members::{
     Activity, Address, ProfileChanges, ProfileView, account, countries, country_exists,
-    current_user, default_role_id, find_by_login, logged_in, login_failed, profile_view, register,
-    update_profile, user_by_username,
+    current_user, default_role_id, find_by_login, logged_in, login_failed, profile_version,
+    profile_view, register, update_profile, user_by_username,
 };
 pub use permissions::{Effective, Reason, RoleGraph, effective, effective_of, held_permissions};
