@@ -43,15 +43,21 @@ impl Differ {
 
     /// Long text, shown as the lines that changed.
     pub fn text(&mut self, field: &'static str, before: &str, after: &str) {
-        if before != after {
-            self.0.push(FieldChange {
-                field,
-                lines: line_diff(before, after),
-                unified: unified_diff(before, after),
-                before: before.to_owned(),
-                after: after.to_owned(),
-            });
+        if before == after {
+            return;
         }
+        let lines = line_diff(before, after);
+        // Only how the lines end changed (a browser's CRLF): nothing a reader would see.
+        if lines.is_empty() {
+            return;
+        }
+        self.0.push(FieldChange {
+            field,
+            lines,
+            unified: unified_diff(before, after),
+            before: before.to_owned(),
+            after: after.to_owned(),
+        });
     }
 
     pub fn done(self) -> Vec<FieldChange> {

@@ -55,10 +55,17 @@ fn diff<'a>(before: &'a str, after: &'a str) -> TextDiff<'a, 'a, 'a, str> {
         .diff_lines(before, after)
 }
 
+/// Browsers send a textarea's lines ended by CRLF, while text written elsewhere (the API, the
+/// seed) ends them by LF: a diff compares the lines, not how they end.
+fn lines_of(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}
+
 /// The changed lines of `before` → `after`, with [`CONTEXT`] lines around each change and a
 /// gap line where unchanged lines are left out.
 pub fn line_diff(before: &str, after: &str) -> Vec<DiffLine> {
-    let diff = diff(before, after);
+    let (before, after) = (lines_of(before), lines_of(after));
+    let diff = diff(&before, &after);
     let mut lines = Vec::new();
     for (index, group) in diff.grouped_ops(CONTEXT).iter().enumerate() {
         if index > 0 {
@@ -84,7 +91,8 @@ pub fn line_diff(before: &str, after: &str) -> Vec<DiffLine> {
 
 /// The same change as a unified diff (`---`/`+++` headers, `@@` hunks).
 pub fn unified_diff(before: &str, after: &str) -> String {
-    diff(before, after)
+    let (before, after) = (lines_of(before), lines_of(after));
+    diff(&before, &after)
         .unified_diff()
         .context_radius(CONTEXT)
         .header("before", "after")
@@ -114,6 +122,17 @@ mod tests {
             ]
         );
         assert!(unified_diff(before, after).contains("-four\n+FOUR\n"));
+    }
+
+    #[test]
+    fn lines_ended_differently_are_the_same_lines() {
+        let lines = line_diff("one\ntwo\nthree\n", "one\r\ntwo\r\nTHREE\r\n");
+        let changed: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.kind != LineKind::Same)
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(changed, ["three", "THREE"]);
     }
 
     #[test]

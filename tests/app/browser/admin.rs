@@ -1,6 +1,6 @@
 //! An administrator's journey through the role tools in Chromium: a role that includes
-//! another, a week-long grant to a moderator, a bulk change previewed then confirmed, and a
-//! role reverted from its history. Every page is checked by axe and the Nu checker like every
+//! another, a week-long grant to a moderator, a bulk change previewed then confirmed, a role
+//! reverted from its history, and a post's edit read as a text diff and reverted. Every page is checked by axe and the Nu checker like every
 //! journey's, and shot at desktop and phone widths.
 
 use entity::enums::Permission;
@@ -46,7 +46,7 @@ fn confirm(action: &str) -> String {
 async fn an_administrator_builds_a_role_grants_for_a_week_previews_a_bulk_change_and_reverts() {
     let test_db = TestDb::create(Backend::Sqlite).await;
     let app = test_db.spawn().await;
-    app.create_user("boss", "admin").await;
+    let boss = app.create_user("boss", "admin").await;
     let moe = app.create_user("moe", "moderator").await;
     let ann = app.create_user("ann", "reader").await;
     let bob = app.create_user("bob", "reader").await;
@@ -150,6 +150,50 @@ async fn an_administrator_builds_a_role_grants_for_a_week_previews_a_bulk_change
     browser.click(&confirm(path)).await;
     browser.wait_for_text("Role “critic” reverted.").await;
     assert!(has(&app.db, critic, Permission::ManageMovies).await);
+
+    // A post edited in the form, its history read as a text diff, and the edit reverted.
+    let essay: String = (1..=12)
+        .map(|n| format!("Paragraph {n} of the essay.\n\n"))
+        .collect();
+    let post = {
+        let author = app.acting(boss).await;
+        let input = crate::helpers::post_input("Harbour lights", &essay, None, &["film"], true);
+        marquee::services::blog::create_post(&app.db, &author, None, input)
+            .await
+            .unwrap()
+    };
+    let edit = format!("/posts/{}/edit", post.slug);
+    browser.goto(&app.url(&edit)).await;
+    browser
+        .fill(
+            "#body",
+            &essay.replace("Paragraph 7 of", "Paragraph seven, rewritten, of"),
+        )
+        .await;
+    browser.click(&confirm(&edit)).await;
+    browser.wait_for_text("Harbour lights").await;
+    browser
+        .goto(&app.url(&format!("/posts/{}/history", post.slug)))
+        .await;
+    browser
+        .wait_for_text("Paragraph seven, rewritten, of the essay.")
+        .await;
+    browser.screenshot("post-history").await;
+    browser.resize(390, 900).await;
+    browser.screenshot("post-history-phone").await;
+    browser.resize(1280, 900).await;
+    browser
+        .click("form[action$='/revert'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("Post reverted to the earlier version.")
+        .await;
+    let restored = entity::post::Entity::find_by_id(post.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(restored.body, essay.trim_end());
 
     browser.quit().await;
     app.stop().await;
