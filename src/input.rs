@@ -87,6 +87,53 @@ fn is_form(req: &ServiceRequest) -> bool {
         })
 }
 
+/// Largest upload body read (a picture of at most `pictures::MAX_UPLOAD` bytes with the
+/// multipart framing and the other fields around it).
+pub const MAX_UPLOAD_BODY: usize = crate::services::pictures::MAX_UPLOAD + 64 * 1024;
+
+/// Whether the body is `multipart/form-data` (a form with a file).
+pub fn is_multipart(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+}
+
+/// Reads a whole upload body, refusing with a 413 one larger than [`MAX_UPLOAD_BODY`]: at once
+/// when its `Content-Length` says so, else as soon as it grows past the limit, never reading
+/// the rest.
+pub async fn read_upload(req: &mut ServiceRequest) -> Result<Bytes, actix_web::Error> {
+    use futures_util::StreamExt;
+    let too_large = || {
+        AppError::TooLarge(format!(
+            "The upload is too large: pictures may be at most {} MiB.",
+            crate::services::pictures::MAX_UPLOAD / 1024 / 1024
+        ))
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_UPLOAD_BODY as u64) {
+        return Err(too_large().into());
+    }
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len().saturating_add(chunk.len()) > MAX_UPLOAD_BODY {
+            return Err(too_large().into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 /// Reads the whole body, refusing one larger than [`MAX_FORM`] with a 400.
 pub async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, actix_web::Error> {
     use futures_util::StreamExt;

@@ -261,6 +261,12 @@ fn build_server(
             .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .route("/healthz", web::get().to(routes::health::healthz))
             .route("/metrics", web::get().to(routes::health::metrics))
+            // Pictures: public, immutable by their hash, outside the session and page cache.
+            .service(
+                web::resource("/media/{hash}/{size}")
+                    .route(web::get().to(routes::pictures::media))
+                    .route(web::head().to(routes::pictures::media)),
+            )
             .service(
                 web::resource("/static/{tail:.*}")
                     .route(web::get().to(crate::assets::serve))

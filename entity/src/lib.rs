@@ -21,6 +21,8 @@ pub mod movie_director;
 pub mod movie_facet;
 pub mod permission_override;
 pub mod person;
+pub mod picture;
+pub mod picture_file;
 pub mod post;
 pub mod post_tag;
 pub mod profile;

@@ -32,6 +32,9 @@ pub struct Model {
     /// means: the list then looks them up.
     #[sea_orm(column_type = "Text", nullable)]
     pub director_list: Option<String>,
+    /// The poster's picture hash (`picture.hash`), if it has one: pages build its addresses
+    /// from it (`/media/{hash}/{size}`) without reading the picture.
+    pub poster: Option<String>,
     #[sea_orm(has_many)]
     pub director_links: HasMany<super::movie_director::Entity>,
     #[sea_orm(has_many, via = "movie_director")]

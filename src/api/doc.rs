@@ -8,7 +8,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, blog, history, movies, people, problem};
+use super::{admin, blog, history, movies, people, pictures, problem};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -65,6 +65,8 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         history::movie_history,
         history::revert_movie,
         history::account_history,
+        pictures::put_poster,
+        pictures::delete_poster,
         admin::users::list_users,
         admin::users::update_user,
         admin::bulk::bulk,

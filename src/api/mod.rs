@@ -17,6 +17,7 @@ pub mod history;
 pub mod json;
 pub mod movies;
 pub mod people;
+pub mod pictures;
 pub mod problem;
 pub mod respond;
 
@@ -40,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(movies::routes)
                 .configure(people::routes)
                 .configure(admin::routes)
-                .configure(history::routes),
+                .configure(history::routes)
+                .configure(pictures::routes),
         );
 }

@@ -89,6 +89,9 @@ pub enum ApiError {
     /// all) and what was wrong.
     #[error("{1}")]
     Unauthorized(Option<&'static str>, String),
+    /// A body over its limit, refused without reading the rest (413).
+    #[error("{0}")]
+    TooLarge(String),
     /// The token's rate limit: wait this many seconds (429).
     #[error("This token has made too many requests; wait {0} second(s).")]
     RateLimited(u64),
@@ -108,6 +111,7 @@ impl From<AppError> for ApiError {
             AppError::Service(e) => ApiError::Service(e),
             AppError::NotFound => ApiError::Service(ServiceError::NotFound),
             AppError::BadRequest(message) => ApiError::BadRequest(message),
+            AppError::TooLarge(message) => ApiError::TooLarge(message),
             AppError::TooManyAttempts(seconds) => ApiError::RateLimited(seconds),
             other => ApiError::Internal(anyhow::anyhow!("{other}")),
         }
@@ -154,6 +158,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Service(error) => service_status(error),
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

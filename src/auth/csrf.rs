@@ -28,6 +28,12 @@ pub async fn protect(
         .map(str::to_owned);
     let provided = match header {
         Some(token) => Some(token),
+        None if crate::input::is_multipart(&req) => {
+            let body = crate::input::read_upload(&mut req).await?;
+            let token = multipart_field(req.headers(), body.clone(), FIELD).await;
+            req.set_payload(Payload::from(body));
+            token
+        }
         None => {
             let body = crate::input::read_body(&mut req).await?;
             let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
@@ -51,6 +57,34 @@ pub async fn protect(
             Err(AppError::CsrfRejected.into())
         }
     }
+}
+
+/// The text of field `name` in a `multipart/form-data` body (the form puts the token first),
+/// by `actix-multipart`; `None` when there is none or the body is not well formed.
+async fn multipart_field(
+    headers: &actix_web::http::header::HeaderMap,
+    body: actix_web::web::Bytes,
+    name: &str,
+) -> Option<String> {
+    use futures_util::StreamExt;
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(body) });
+    let mut multipart = actix_multipart::Multipart::new(headers, stream);
+    while let Some(Ok(mut field)) = multipart.next().await {
+        if field.name() != Some(name) {
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(Ok(chunk)) = field.next().await {
+            // A token is 43 characters: anything much longer is not one.
+            if value.len().saturating_add(chunk.len()) > 256 {
+                return None;
+            }
+            value.extend_from_slice(&chunk);
+        }
+        return String::from_utf8(value).ok();
+    }
+    None
 }
 
 /// Compares in constant time (`subtle`), so the time taken says nothing of how much matched.

@@ -33,6 +33,9 @@ pub enum AppError {
     LoginRequired(String),
     #[error("Your form expired or came from another site. Go back, reload the page and try again.")]
     CsrfRejected,
+    /// A body over its limit, refused without reading the rest (413).
+    #[error("{0}")]
+    TooLarge(String),
     #[error("Too many failed login attempts. Try again in {} minute(s).", .0.div_ceil(60))]
     TooManyAttempts(u64),
     #[error("{0:#}")]
@@ -84,6 +87,7 @@ impl ResponseError for AppError {
             AppError::Service(error) => service_status(error),
             AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

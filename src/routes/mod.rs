@@ -14,6 +14,7 @@ pub mod health;
 pub mod history;
 pub mod home;
 pub mod movies;
+pub mod pictures;
 pub mod respond;
 
 use actix_web::web;
@@ -33,4 +34,5 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     groups::routes(cfg);
     admin::routes(cfg);
     history::routes(cfg);
+    pictures::routes(cfg);
 }

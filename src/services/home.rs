@@ -30,6 +30,7 @@ pub struct MovieSummary {
     pub mpa: Option<MpaRating>,
     pub theatre: bool,
     pub directors: Vec<String>,
+    pub poster: Option<String>,
 }
 
 /// The `limit` newest movies (by release year) with their directors in credited order
@@ -60,6 +61,7 @@ pub async fn newest_movies(
             year: m.year,
             mpa: m.mpa,
             theatre: m.theatre,
+            poster: m.poster,
         })
         .collect())
 }

@@ -16,6 +16,7 @@ pub mod history;
 pub mod home;
 pub mod movies;
 pub mod outbox;
+pub mod pictures;
 pub mod precondition;
 mod queries;
 pub mod sitemap;

@@ -32,6 +32,6 @@ pub use layout::{
     CsrfToken, ErrorPage, FeedLink, HomePage, KeysetPager, PageContext, Pager, filters,
 };
 pub use movies::{
-    MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage, MovieQuery,
-    PersonPage, ReviewFormPage,
+    MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage, MoviePosterPage,
+    MovieQuery, PersonPage, ReviewFormPage,
 };

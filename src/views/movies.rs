@@ -260,3 +260,12 @@ pub struct MovieHistoryPage {
     pub versions: Vec<crate::services::history::MovieVersion>,
     pub revert_base: Option<String>,
 }
+
+/// A movie's poster: the current one, an upload form and a way to remove it.
+#[derive(Template, WebTemplate)]
+#[template(path = "movies/poster.html")]
+pub struct MoviePosterPage {
+    pub ctx: PageContext,
+    pub movie: entity::movie::Model,
+    pub errors: FieldErrors,
+}

@@ -53,6 +53,8 @@ pub struct Call<'a> {
     pub path: String,
     pub token: Option<&'a str>,
     pub body: Option<Value>,
+    /// A body sent as it is (a picture), instead of `body`'s JSON.
+    pub raw: Option<Vec<u8>>,
     pub headers: Vec<(&'static str, String)>,
 }
 
@@ -85,6 +87,7 @@ impl Api {
             path: path.to_owned(),
             token: None,
             body: None,
+            raw: None,
             headers: Vec::new(),
         }
     }
@@ -134,6 +137,9 @@ impl Api {
         }
         if let Some(body) = &call.body {
             request = request.json(body);
+        }
+        if let Some(raw) = call.raw {
+            request = request.body(raw);
         }
         for (name, value) in &call.headers {
             request = request.header(*name, value);

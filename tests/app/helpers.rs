@@ -293,6 +293,16 @@ impl Visitor {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
+    /// GETs `path` with one more request header.
+    pub async fn client_get_with(&self, path: &str, header: (&str, &str)) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header(header.0, header.1)
+            .send()
+            .await
+            .expect("GET")
+    }
+
     pub async fn get_html(&self, path: &str) -> (reqwest::StatusCode, String) {
         let response = self.get(path).await;
         let status = response.status();
@@ -323,6 +333,42 @@ impl Visitor {
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf_token", token.as_str()));
         self.post_raw(path, &all).await
+    }
+
+    /// POSTs a `multipart/form-data` form, the session's CSRF token first, then `parts`:
+    /// (name, file name for a file, bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+    ) -> reqwest::Response {
+        let token = self.csrf().await;
+        let boundary = "marquee-test-boundary-7d41";
+        let mut body = Vec::new();
+        let csrf = [("csrf_token", None, token.as_bytes())];
+        for (name, file, bytes) in csrf.iter().chain(parts) {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            let disposition = match file {
+                Some(file) => format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                ),
+                None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+            };
+            body.extend_from_slice(disposition.as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.client
+            .post(self.url(path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// POSTs an admin change and, when the answer is its preview, confirms what it shows: the

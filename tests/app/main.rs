@@ -26,6 +26,7 @@ mod migrations;
 mod movies;
 mod operator;
 mod pages;
+mod pictures;
 mod privileges;
 mod redis;
 mod relations;

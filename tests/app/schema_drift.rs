@@ -29,6 +29,8 @@ const ENTITIES: &[&str] = &[
     "movie_facet",
     "permission_override",
     "person",
+    "picture",
+    "picture_file",
     "post",
     "post_tag",
     "profile",
@@ -105,6 +107,7 @@ fn family(sql_type: &str) -> String {
         "character varying" => "varchar".into(),
         "timestamp with time zone" => "timestamptz".into(),
         "mediumtext" | "longtext" => "text".into(),
+        "mediumblob" | "longblob" => "blob".into(),
         other => other.into(),
     }
 }

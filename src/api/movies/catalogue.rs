@@ -37,6 +37,8 @@ pub struct Movie {
     pub average_rating: Option<f64>,
     pub review_count: i32,
     pub directors: Vec<PersonRef>,
+    /// The poster in its sizes, `null` without one.
+    pub poster: Option<crate::api::pictures::Picture>,
 }
 
 impl From<MovieCard> for Movie {
@@ -55,6 +57,11 @@ impl From<MovieCard> for Movie {
                 .into_iter()
                 .map(|(id, name)| PersonRef { id, name })
                 .collect(),
+            poster: card
+                .row
+                .poster
+                .as_deref()
+                .map(crate::api::pictures::Picture::of),
         }
     }
 }

@@ -298,6 +298,9 @@ pub async fn delete_movie(
         .ok_or(ServiceError::NotFound)?;
     movie::Entity::delete_by_id(id).exec(&txn).await?;
     count_in_facets(&txn, [(FacetKey::from(&current), -1)]).await?;
+    if let Some(poster) = &current.poster {
+        crate::services::pictures::release(&txn, poster).await?;
+    }
     let before = MovieSnapshot::of(&current, &[]).to_json();
     audit::record(
         &txn,

@@ -26,6 +26,8 @@ pub struct MovieRow {
     pub mpa: Option<MpaRating>,
     pub avg_rating: Option<f64>,
     pub review_count: i32,
+    /// The poster's picture hash, if it has one (`/media/{hash}/{size}`).
+    pub poster: Option<String>,
 }
 
 impl MovieRow {
@@ -55,6 +57,7 @@ pub(super) fn movie_rows() -> sea_orm::Select<movie::Entity> {
         .column_as(movie::Column::RatingAvg, "avg_rating")
         .column_as(movie::Column::ReviewCount, "review_count")
         .column(movie::Column::DirectorList)
+        .column(movie::Column::Poster)
 }
 
 /// A selection without a text search of at most this many movies, at the first page, is read
@@ -233,6 +236,7 @@ pub(super) struct CardCell {
     avg_rating: Option<f64>,
     review_count: i32,
     director_list: Option<String>,
+    poster: Option<String>,
     place: i64,
 }
 
@@ -275,6 +279,7 @@ pub(super) async fn cards(
         field("avg_rating"),
         field("review_count"),
         field("director_list"),
+        field("poster"),
         field("place"),
     ];
     let query = Query::select()
@@ -312,6 +317,7 @@ pub(super) async fn cards(
                 mpa: cell.mpa.as_deref().and_then(MpaRating::parse),
                 avg_rating: cell.avg_rating,
                 review_count: cell.review_count,
+                poster: cell.poster,
             },
             directors: stored.unwrap_or_default(),
         });

@@ -1,0 +1,162 @@
+//! Turning an upload into what Marquee stores: the type decided by decoding (never by the
+//! name or the `Content-Type` sent), hostile files refused with a sentence for the form, and
+//! the picture re-encoded as JPEG into the sizes pages show, cropped to their shape. What is
+//! stored is only what Marquee encoded, so metadata (EXIF, GPS positions included) and anything
+//! hidden in the upload are gone.
+
+use std::io::Cursor;
+
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageError, ImageFormat, ImageReader, Limits, Rgb, RgbImage};
+use sha2::{Digest, Sha256};
+
+use super::trailing::{has_trailing_data, image_end};
+
+/// The largest upload read, in bytes.
+pub const MAX_UPLOAD: usize = 5 * 1024 * 1024;
+/// The widest and tallest picture decoded, in pixels: a decompression bomb (a few KB that
+/// claim 50,000 × 50,000) is refused from its header, before anything is allocated.
+pub const MAX_SIDE: u32 = 8_000;
+/// The most memory a decoder may allocate.
+const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+/// JPEG quality of the stored sizes.
+const QUALITY: u8 = 82;
+
+/// What a picture is of, which decides the shape and sizes it is stored in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A movie's poster: 2:3.
+    Poster,
+}
+
+/// The sizes a picture is stored in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    Thumb,
+    Card,
+    Full,
+}
+
+impl Size {
+    pub const ALL: [Size; 3] = [Size::Thumb, Size::Card, Size::Full];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Size::Thumb => "thumb",
+            Size::Card => "card",
+            Size::Full => "full",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Size> {
+        Size::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+impl Kind {
+    /// Width and height of `size`, in pixels.
+    pub fn dimensions(self, size: Size) -> (u32, u32) {
+        match (self, size) {
+            (Kind::Poster, Size::Thumb) => (80, 120),
+            (Kind::Poster, Size::Card) => (240, 360),
+            (Kind::Poster, Size::Full) => (600, 900),
+        }
+    }
+}
+
+/// One stored size of a picture.
+#[derive(Clone, Debug)]
+pub struct EncodedFile {
+    pub size: Size,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Vec<u8>,
+}
+
+/// A picture ready to store: its hash (SHA-256 of the full size, hex) and its sizes.
+#[derive(Clone, Debug)]
+pub struct Encoded {
+    pub hash: String,
+    pub files: Vec<EncodedFile>,
+}
+
+const NOT_A_PICTURE: &str = "Upload a JPEG, PNG, WebP or GIF picture: this file is not one.";
+const NOT_WHOLE: &str = "This picture could not be read: the file is damaged or cut short.";
+
+/// Decodes `upload`, refuses it with a sentence for the form when it is not a picture Marquee
+/// takes, and encodes it as `kind` in every [`Size`]. CPU-bound: call it off the request
+/// threads.
+pub fn encode(upload: &[u8], kind: Kind) -> Result<Encoded, String> {
+    if upload.is_empty() {
+        return Err("The file is empty: choose a picture.".into());
+    }
+    if upload.len() > MAX_UPLOAD {
+        return Err(format!(
+            "Pictures may be at most {} MiB.",
+            MAX_UPLOAD / 1024 / 1024
+        ));
+    }
+    let format = match image::guess_format(upload) {
+        Ok(
+            format @ (ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP),
+        ) => format,
+        _ => return Err(NOT_A_PICTURE.into()),
+    };
+    let end = image_end(format, upload).ok_or_else(|| NOT_WHOLE.to_owned())?;
+    if has_trailing_data(upload, end) {
+        return Err(
+            "This file holds more than a picture (something follows the image): upload the picture alone."
+                .into(),
+        );
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(upload), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let decoded = reader.decode().map_err(|error| match error {
+        ImageError::Limits(_) => {
+            format!("This picture is too large: at most {MAX_SIDE} × {MAX_SIDE} pixels.")
+        }
+        _ => NOT_WHOLE.to_owned(),
+    })?;
+    let mut files = Vec::with_capacity(Size::ALL.len());
+    for size in Size::ALL {
+        let (width, height) = kind.dimensions(size);
+        // Cropped to the shape and scaled first, so only the small result is flattened.
+        let resized = on_white(&decoded.resize_to_fill(width, height, FilterType::CatmullRom));
+        let mut bytes = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, QUALITY)
+            .encode_image(&resized)
+            .map_err(|_| NOT_WHOLE.to_owned())?;
+        files.push(EncodedFile {
+            size,
+            content_type: "image/jpeg",
+            width,
+            height,
+            bytes,
+        });
+    }
+    let full = files.last().map(|f| f.bytes.as_slice()).unwrap_or_default();
+    let hash = Sha256::digest(full)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Encoded { hash, files })
+}
+
+/// The picture over a white background (JPEG has no transparency).
+fn on_white(image: &DynamicImage) -> RgbImage {
+    let rgba = image.to_rgba8();
+    RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let alpha = u32::from(a);
+        let over = |c: u8| {
+            let mixed = (u32::from(c) * alpha + 255 * (255 - alpha)) / 255;
+            u8::try_from(mixed).unwrap_or(u8::MAX)
+        };
+        Rgb([over(r), over(g), over(b)])
+    })
+}
