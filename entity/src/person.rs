@@ -10,6 +10,8 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub name: String,
+    /// The portrait's picture hash (`picture.hash`), if there is one.
+    pub portrait: Option<String>,
     #[sea_orm(has_many)]
     pub director_links: HasMany<super::movie_director::Entity>,
     #[sea_orm(has_many, via = "movie_director")]

@@ -26,6 +26,8 @@ pub struct Model {
     /// When the address was confirmed (a mailed link, an administrator's `user create`);
     /// until then the account holds no permissions.
     pub email_verified_at: Option<DateTimeUtc>,
+    /// The avatar's picture hash (`picture.hash`), if the member set one.
+    pub avatar: Option<String>,
     #[sea_orm(belongs_to, from = "role_id", to = "id", on_delete = "Restrict")]
     pub role: BelongsTo<super::role::Entity>,
     #[sea_orm(belongs_to, from = "country_id", to = "id", on_delete = "SetNull")]

@@ -5,8 +5,9 @@
 //!   picture is stored once, however often it is uploaded);
 //! - `picture_file`: its sizes (`thumb`, `card`, `full`), each the encoded bytes with their
 //!   type and dimensions, going with their picture;
-//! - `movie.poster`: the hash of a movie's poster, if it has one. Pictures nothing refers to
-//!   are removed in the transaction that lets go of them.
+//! - `movie.poster`, `person.portrait`, `user.avatar`: the hash of a movie's poster, a
+//!   person's portrait, a member's avatar. Pictures nothing refers to are removed in the
+//!   transaction that lets go of them.
 //!
 //! On MySQL/MariaDB the bytes are a `MEDIUMBLOB`: a `BLOB` holds only 64 KiB.
 
@@ -17,6 +18,13 @@ use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
+/// The columns that hold a picture's hash.
+const HOLDERS: [(&str, &str); 3] = [
+    ("movie", "poster"),
+    ("person", "portrait"),
+    ("user", "avatar"),
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -58,13 +66,18 @@ impl MigrationTrait for Migration {
                 .execute_unprepared("ALTER TABLE `picture_file` MODIFY `bytes` MEDIUMBLOB NOT NULL")
                 .await?;
         }
-        add_column(manager, "movie", &mut string_len_null("poster", 64)).await?;
-        create_index(manager, index("movie", &["poster"])).await
+        for (table, column) in HOLDERS {
+            add_column(manager, table, &mut string_len_null(column, 64)).await?;
+            create_index(manager, index(table, &[column])).await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_index(manager, "movie", "idx_movie_poster").await?;
-        drop_column(manager, "movie", "poster").await?;
+        for (table, column) in HOLDERS {
+            drop_index(manager, table, &format!("idx_{table}_{column}")).await?;
+            drop_column(manager, table, column).await?;
+        }
         drop_table(manager, "picture_file").await?;
         drop_table(manager, "picture").await
     }

@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use super::{Cached, HtmlForm, client_ip, done, problems, render_status, submit};
-use crate::auth::RequireUser;
+use crate::auth::{MaybeUser, RequireUser};
 use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
 use crate::domain::{FieldErrors, ServiceError};
@@ -334,6 +334,7 @@ pub async fn review_delete(
 
 pub async fn person(
     ctx: PageContext,
+    viewer: MaybeUser,
     app: App,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
@@ -346,6 +347,7 @@ pub async fn person(
             ctx,
             person,
             movies,
+            can_manage: movies::can_manage(viewer.0.as_ref()),
         },
     )
 }

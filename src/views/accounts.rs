@@ -85,6 +85,8 @@ pub struct ProfilePage {
     pub ctx: PageContext,
     pub view: ProfileView,
     pub is_self: bool,
+    /// A moderator looking at someone else's avatar.
+    pub may_remove_avatar: bool,
     /// The feed of the member's posts.
     pub feed: super::FeedLink,
 }

@@ -10,6 +10,7 @@ mod blog;
 mod groups;
 mod layout;
 mod movies;
+mod pictures;
 
 pub use accounts::{
     EditProfilePage, EmailPage, ForgotPage, LinkGonePage, LinkPage, LoginPage, PasswordPage,
@@ -32,6 +33,7 @@ pub use layout::{
     CsrfToken, ErrorPage, FeedLink, HomePage, KeysetPager, PageContext, Pager, filters,
 };
 pub use movies::{
-    MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage, MoviePosterPage,
-    MovieQuery, PersonPage, ReviewFormPage,
+    MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage, MovieQuery,
+    PersonPage, ReviewFormPage,
 };
+pub use pictures::PicturePage;

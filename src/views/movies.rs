@@ -228,6 +228,8 @@ pub struct PersonPage {
     pub ctx: PageContext,
     pub person: entity::person::Model,
     pub movies: Vec<MovieCard>,
+    /// Whether the viewer manages the catalogue (and so the portrait).
+    pub can_manage: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -259,13 +261,4 @@ pub struct MovieHistoryPage {
     pub movie: entity::movie::Model,
     pub versions: Vec<crate::services::history::MovieVersion>,
     pub revert_base: Option<String>,
-}
-
-/// A movie's poster: the current one, an upload form and a way to remove it.
-#[derive(Template, WebTemplate)]
-#[template(path = "movies/poster.html")]
-pub struct MoviePosterPage {
-    pub ctx: PageContext,
-    pub movie: entity::movie::Model,
-    pub errors: FieldErrors,
 }

@@ -270,4 +270,70 @@ backend_tests! {
         assert_eq!(manager.visitor.post(&format!("/movies/{first}/delete"), &[]).await.status(), StatusCode::SEE_OTHER);
         assert_eq!(stored(&app).await, (0, 0));
     }
+
+    async fn members_set_their_avatar_moderators_take_one_down_and_managers_set_portraits(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let api = Api::new(&app).await;
+        let ada = app.signed_in("ada", "reader").await;
+        let saved = ada.visitor.post_multipart("/settings/avatar", &[("avatar", Some("me.webp"), &picture_in(ImageFormat::WebP))]).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&saved), "/users/ada");
+        let hash = entity::user::Entity::find_by_id(ada.id).one(&app.db).await.unwrap().unwrap().avatar.expect("an avatar");
+        let full = app.visitor().get(&format!("/media/{hash}/full")).await.bytes().await.unwrap();
+        let full = image::load_from_memory(&full).unwrap();
+        assert_eq!((full.width(), full.height()), (256, 256), "square");
+        let (_, profile) = app.visitor().get_html("/users/ada").await;
+        assert!(profile.contains(&format!("src=\"/media/{hash}/card\"")) && profile.contains("width=\"96\" height=\"96\""), "{profile}");
+        assert!(profile.contains("alt=\"ada’s avatar\""));
+
+        // Someone else cannot set or take it down; a moderator can.
+        let bob = app.signed_in("bob", "reader").await;
+        let bobs = make_token(&bob.visitor, &["comment"]).await;
+        let mut delete = api.call(reqwest::Method::DELETE, "/api/v1/users/ada/avatar");
+        delete.token = Some(&bobs);
+        assert_eq!(api.send(delete).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(bob.visitor.post("/users/ada/avatar/remove", &[]).await.status(), StatusCode::FORBIDDEN);
+        let (_, seen) = bob.visitor.get_html("/users/ada").await;
+        assert!(!seen.contains("/avatar/remove"), "no button for someone who may not");
+        let moderator = app.signed_in("mod", "moderator").await;
+        let (_, seen) = moderator.visitor.get_html("/users/ada").await;
+        assert!(seen.contains("action=\"/users/ada/avatar/remove\""));
+        let removed = moderator.visitor.post("/users/ada/avatar/remove", &[]).await;
+        assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+        assert_eq!(entity::user::Entity::find_by_id(ada.id).one(&app.db).await.unwrap().unwrap().avatar, None);
+        assert_eq!(stored(&app).await, (0, 0));
+        let (_, profile) = app.visitor().get_html("/users/ada").await;
+        assert!(profile.contains("<div class=\"avatar\" aria-hidden=\"true\">A</div>"), "the initials again");
+
+        // Through the API: your own, with a token.
+        let token = make_token(&ada.visitor, &["comment"]).await;
+        let mut put = api.call(reqwest::Method::PUT, "/api/v1/me/avatar");
+        put.token = Some(&token);
+        put.raw = Some(picture_in(ImageFormat::Png));
+        let reply = api.send(put).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert!(reply.body["thumb"].as_str().unwrap().ends_with("/thumb"));
+        let mut delete = api.call(reqwest::Method::DELETE, "/api/v1/users/ada/avatar");
+        delete.token = Some(&token);
+        assert_eq!(api.send(delete).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(stored(&app).await, (0, 0));
+
+        // A portrait: movie managers only, shown on the person's page.
+        let manager = app.signed_in("mia", "moderator").await;
+        movie_id(&app, &manager.visitor, "Heat").await;
+        let person = entity::person::Entity::find().one(&app.db).await.unwrap().unwrap();
+        let page = format!("/people/{}/portrait", person.id);
+        assert_eq!(bob.visitor.get(&page).await.status(), StatusCode::FORBIDDEN);
+        let refused = bob.visitor.post_multipart(&page, &[("portrait", Some("p.png"), &picture_in(ImageFormat::Png))]).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let saved = manager.visitor.post_multipart(&page, &[("portrait", Some("p.gif"), &picture_in(ImageFormat::Gif))]).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let (_, shown) = app.visitor().get_html(&format!("/people/{}", person.id)).await;
+        assert!(shown.contains(&format!("alt=\"Portrait of {}\"", person.name)), "{shown}");
+        let managers = make_token(&manager.visitor, &["manage_movies"]).await;
+        let mut delete = api.call(reqwest::Method::DELETE, &format!("/api/v1/people/{}/portrait", person.id));
+        delete.token = Some(&managers);
+        assert_eq!(api.send(delete).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(stored(&app).await, (0, 0));
+    }
 }

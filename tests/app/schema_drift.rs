@@ -63,6 +63,8 @@ async fn build_from_entities(db: &DatabaseConnection) {
         .register(movie_facet::Entity)
         .register(permission_override::Entity)
         .register(person::Entity)
+        .register(picture::Entity)
+        .register(picture_file::Entity)
         .register(post::Entity)
         .register(post_tag::Entity)
         .register(profile::Entity)

@@ -34,6 +34,12 @@ pub async fn profile(
         .await?
         .ok_or(AppError::NotFound)?;
     let is_self = viewer.0.as_ref().is_some_and(|u| u.id == view.user.id);
+    let may_remove_avatar = view.user.avatar.is_some()
+        && !is_self
+        && viewer
+            .0
+            .as_ref()
+            .is_some_and(|u| u.can(entity::enums::Permission::ModerateComments));
     let feed = crate::routes::feeds::link(&crate::services::feeds::FeedSubject::Author {
         username: view.user.username.clone(),
         name: view.user.username.clone(),
@@ -44,6 +50,7 @@ pub async fn profile(
             ctx,
             view,
             is_self,
+            may_remove_avatar,
             feed,
         },
     )

@@ -8,6 +8,11 @@ use sea_orm::{
 
 use super::{filter::*, list::*};
 
+/// The person with this id.
+pub async fn person(db: &impl ConnectionTrait, id: i32) -> Result<Option<person::Model>, DbErr> {
+    person::Entity::find_by_id(id).one(db).await
+}
+
 /// A person and the movies they directed, newest first.
 pub async fn person_with_movies(
     db: &impl ConnectionTrait,

@@ -27,6 +27,10 @@ const QUALITY: u8 = 82;
 pub enum Kind {
     /// A movie's poster: 2:3.
     Poster,
+    /// A person's portrait: 2:3.
+    Portrait,
+    /// A member's avatar: square.
+    Avatar,
 }
 
 /// The sizes a picture is stored in.
@@ -57,9 +61,12 @@ impl Kind {
     /// Width and height of `size`, in pixels.
     pub fn dimensions(self, size: Size) -> (u32, u32) {
         match (self, size) {
-            (Kind::Poster, Size::Thumb) => (80, 120),
-            (Kind::Poster, Size::Card) => (240, 360),
-            (Kind::Poster, Size::Full) => (600, 900),
+            (Kind::Poster | Kind::Portrait, Size::Thumb) => (80, 120),
+            (Kind::Poster | Kind::Portrait, Size::Card) => (240, 360),
+            (Kind::Poster | Kind::Portrait, Size::Full) => (600, 900),
+            (Kind::Avatar, Size::Thumb) => (48, 48),
+            (Kind::Avatar, Size::Card) => (96, 96),
+            (Kind::Avatar, Size::Full) => (256, 256),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! nothing refers to them any more, in the transaction that lets go of them.
 
 use chrono::Utc;
-use entity::{movie, picture, picture_file};
+use entity::{movie, person, picture, picture_file, user};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
@@ -85,11 +85,19 @@ pub async fn file(
 /// Removes picture `hash` with its sizes when no row refers to it any more (call it in the
 /// transaction that let go of it).
 pub async fn release(db: &impl ConnectionTrait, hash: &str) -> Result<(), DbErr> {
-    let used = movie::Entity::find()
+    let posters = movie::Entity::find()
         .filter(movie::Column::Poster.eq(hash))
         .count(db)
         .await?;
-    if used > 0 {
+    let portraits = person::Entity::find()
+        .filter(person::Column::Portrait.eq(hash))
+        .count(db)
+        .await?;
+    let avatars = user::Entity::find()
+        .filter(user::Column::Avatar.eq(hash))
+        .count(db)
+        .await?;
+    if posters + portraits + avatars > 0 {
         return Ok(());
     }
     picture_file::Entity::delete_many()
