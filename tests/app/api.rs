@@ -31,7 +31,7 @@ backend_tests! {
                 );
             }
         }
-        assert_eq!(operations, 56);
+        assert_eq!(operations, 55);
         let (status, html) = app.visitor().get_html("/docs/api").await;
         assert_eq!(status, StatusCode::OK);
         let doc = crate::helpers::Doc::parse(&html);

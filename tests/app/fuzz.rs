@@ -133,6 +133,9 @@ const TARGETS: &[Target] = &[
     get("/admin/users/{s}/history", &[]),
     get("/posts/{s}/history", &[]),
     get("/movies/{s}/history", &[]),
+    get("/movies/{s}/poster", &[]),
+    get("/people/{s}/portrait", &[]),
+    get("/media/{s}/{s}", &[]),
     post(
         "/posts/new",
         &["title", "body", "category_id", "tags", "status"],
@@ -194,6 +197,12 @@ const TARGETS: &[Target] = &[
     post("/admin/roles/{s}/history/{s}/revert", &["confirm"]),
     post("/posts/fuzz-target/history/{s}/revert", &[]),
     post("/movies/{s}/history/{s}/revert", &[]),
+    post("/movies/{s}/poster", &["poster"]),
+    post("/movies/{s}/poster/remove", &[]),
+    post("/people/{s}/portrait", &["portrait"]),
+    post("/settings/avatar", &["avatar"]),
+    post("/settings/avatar/remove", &[]),
+    post("/users/{s}/avatar/remove", &[]),
     post(
         "/admin/users/bulk",
         &[
