@@ -175,7 +175,21 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                     anyhow::anyhow!("role {} is missing; run the migrations", u.role)
                 })?;
                 let joined = now - Duration::days(90 - 7 * i as i64);
+                // Every other member has an avatar made from their name; the others show
+                // their initials.
+                let avatar = if i % 2 == 1 {
+                    let made = crate::services::pictures::generated(
+                        u.username,
+                        crate::services::pictures::Kind::Avatar,
+                    )
+                    .map_err(|e| anyhow::anyhow!("a demo avatar: {e}"))?;
+                    crate::services::pictures::store(&txn, &made).await?;
+                    Some(made.hash)
+                } else {
+                    None
+                };
                 let new_user = user::ActiveModel {
+                    avatar: Set(avatar),
                     username: Set(u.username.into()),
                     email: Set(u.email.into()),
                     password_hash: Set(if u.username == "admin" {
@@ -391,6 +405,21 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                     [(crate::services::movies::FacetKey::from(&new_movie), 1)],
                 )
                 .await?;
+                // A poster made from the title: the catalogue has pictures to show.
+                let poster = crate::services::pictures::generated(
+                    &format!("{} ({})", m.title, m.year),
+                    crate::services::pictures::Kind::Poster,
+                )
+                .map_err(|e| anyhow::anyhow!("a demo poster: {e}"))?;
+                crate::services::pictures::store(&txn, &poster).await?;
+                movie::Entity::update_many()
+                    .col_expr(
+                        movie::Column::Poster,
+                        sea_orm::sea_query::Expr::value(poster.hash),
+                    )
+                    .filter(movie::Column::Id.eq(new_movie.id))
+                    .exec(&txn)
+                    .await?;
                 for (position, name) in m.directors.iter().enumerate() {
                     let (person_id, is_new) = person_id(&txn, name).await?;
                     created.people += u32::from(is_new);

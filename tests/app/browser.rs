@@ -17,6 +17,7 @@ use crate::helpers::{Backend, TestDb};
 
 mod admin;
 mod driver;
+mod pictures;
 use driver::*;
 
 #[cfg_attr(

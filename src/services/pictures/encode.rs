@@ -129,6 +129,11 @@ pub fn encode(upload: &[u8], kind: Kind) -> Result<Encoded, String> {
         }
         _ => NOT_WHOLE.to_owned(),
     })?;
+    renditions(&decoded, kind)
+}
+
+/// `decoded` cropped to `kind`'s shape and encoded in every [`Size`].
+pub fn renditions(decoded: &DynamicImage, kind: Kind) -> Result<Encoded, String> {
     let mut files = Vec::with_capacity(Size::ALL.len());
     for size in Size::ALL {
         let (width, height) = kind.dimensions(size);

@@ -4,10 +4,12 @@
 //! hold them: posters, portraits, avatars ([`holders`]).
 
 mod encode;
+mod generate;
 mod holders;
 mod store;
 mod trailing;
 
 pub use encode::{Encoded, EncodedFile, Kind, MAX_SIDE, MAX_UPLOAD, Size, encode};
+pub use generate::generated;
 pub use holders::{Holder, remove_picture, set_picture};
 pub use store::{MediaFile, file, release, store};

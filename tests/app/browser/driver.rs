@@ -195,6 +195,19 @@ impl Browser {
         element.send_keys(text).await.unwrap();
     }
 
+    /// Chooses a file in a file input (the path is typed into it, as WebDriver does).
+    pub async fn attach(&self, css: &str, path: &std::path::Path) {
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        element
+            .send_keys(&path.display().to_string())
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+    }
+
     /// Sets an input's value directly (a date field takes keystrokes in the browser's locale).
     pub async fn set_value(&self, css: &str, value: &str) {
         self.client

@@ -1,0 +1,53 @@
+//! Pictures made from a name, for the demo data and the scaled seed: nothing is downloaded and
+//! nothing is kept in the repository. The same name always gives the same picture (so it is
+//! stored once), two colours and a few shapes drawn from the name's hash.
+
+use image::{DynamicImage, Rgb, RgbImage};
+use sha2::{Digest, Sha256};
+
+use super::encode::{Encoded, Kind, renditions};
+
+/// A picture for `name` in `kind`'s shape, encoded like an upload.
+pub fn generated(name: &str, kind: Kind) -> Result<Encoded, String> {
+    let digest = Sha256::digest(name.as_bytes());
+    let colour = |at: usize| Rgb([digest[at], digest[at + 1], digest[at + 2]]);
+    let (top, bottom, accent) = (colour(0), colour(3), colour(6));
+    let (width, height) = kind.dimensions(super::Size::Full);
+    let band = u32::from(digest[9] % 5) + 3;
+    let image = RgbImage::from_fn(width, height, |x, y| {
+        let mix = |a: u8, b: u8| {
+            let t = y * 255 / height.max(1);
+            let mixed = (u32::from(a) * (255 - t) + u32::from(b) * t) / 255;
+            u8::try_from(mixed).unwrap_or(u8::MAX)
+        };
+        let (dx, dy) = (x.abs_diff(width / 2), y.abs_diff(height * 2 / 5));
+        let radius = width / 4;
+        if dx * dx + dy * dy < radius * radius || (x + y) / (height / band).max(1) % 4 == 0 {
+            accent
+        } else {
+            Rgb([
+                mix(top[0], bottom[0]),
+                mix(top[1], bottom[1]),
+                mix(top[2], bottom[2]),
+            ])
+        }
+    });
+    renditions(&DynamicImage::ImageRgb8(image), kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_always_gives_the_same_picture_and_two_names_two() {
+        let first = generated("Metropolis", Kind::Poster).unwrap();
+        assert_eq!(
+            first.hash,
+            generated("Metropolis", Kind::Poster).unwrap().hash
+        );
+        assert_ne!(first.hash, generated("Alien", Kind::Poster).unwrap().hash);
+        let full = image::load_from_memory(&first.files[2].bytes).unwrap();
+        assert_eq!((full.width(), full.height()), (600, 900));
+    }
+}
