@@ -69,7 +69,8 @@ fn gif_table(flags: u8) -> usize {
     if flags & 0x80 == 0 {
         0
     } else {
-        3 << ((flags & 0x07) + 1)
+        // 2 to 256 colours of 3 bytes.
+        3usize << (u32::from(flags & 0x07) + 1)
     }
 }
 
@@ -78,7 +79,7 @@ fn gif_end(bytes: &[u8]) -> Option<usize> {
     let mut at = 13usize.checked_add(gif_table(*bytes.get(10)?))?;
     loop {
         match *bytes.get(at)? {
-            0x3B => return Some(at + 1),
+            0x3B => return at.checked_add(1),
             0x21 => at = gif_blocks(bytes, at.checked_add(2)?)?,
             0x2C => {
                 let flags = *bytes.get(at.checked_add(9)?)?;
@@ -92,16 +93,16 @@ fn gif_end(bytes: &[u8]) -> Option<usize> {
 }
 
 fn jpeg_end(bytes: &[u8]) -> Option<usize> {
-    let mut at = 2;
+    let mut at: usize = 2;
     loop {
         if *bytes.get(at)? != 0xFF {
             return None;
         }
         while *bytes.get(at)? == 0xFF {
-            at += 1;
+            at = at.checked_add(1)?;
         }
         let marker = *bytes.get(at)?;
-        at += 1;
+        at = at.checked_add(1)?;
         match marker {
             0xD9 => return Some(at),
             0x01 | 0xD0..=0xD7 => continue,
@@ -114,15 +115,64 @@ fn jpeg_end(bytes: &[u8]) -> Option<usize> {
             // restart marker.
             loop {
                 if *bytes.get(at)? == 0xFF {
-                    let next = *bytes.get(at + 1)?;
+                    let next = *bytes.get(at.checked_add(1)?)?;
                     if next != 0x00 && !(0xD0..=0xD7).contains(&next) {
                         break;
                     }
-                    at += 2;
+                    at = at.checked_add(2)?;
                 } else {
-                    at += 1;
+                    at = at.checked_add(1)?;
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png() -> Vec<u8> {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image::RgbImage::new(4, 4)
+            .write_to(&mut bytes, ImageFormat::Png)
+            .unwrap();
+        bytes.into_inner()
+    }
+
+    #[test]
+    fn an_image_ends_where_its_structure_says_and_padding_is_no_payload() {
+        for format in [
+            ImageFormat::Png,
+            ImageFormat::Jpeg,
+            ImageFormat::Gif,
+            ImageFormat::WebP,
+        ] {
+            let mut bytes = std::io::Cursor::new(Vec::new());
+            image::RgbImage::from_fn(16, 16, |x, y| image::Rgb([x as u8 * 9, y as u8 * 9, 7]))
+                .write_to(&mut bytes, format)
+                .unwrap();
+            let bytes = bytes.into_inner();
+            assert_eq!(image_end(format, &bytes), Some(bytes.len()), "{format:?}");
+            let mut padded = bytes.clone();
+            padded.extend_from_slice(&[0, 0, 0]);
+            assert!(!has_trailing_data(&padded, bytes.len()), "{format:?}");
+            let mut glued = bytes.clone();
+            glued.extend_from_slice(b"PK\x03\x04");
+            assert!(has_trailing_data(&glued, bytes.len()), "{format:?}");
+            assert_eq!(
+                image_end(format, &bytes[..bytes.len() - 1]),
+                None,
+                "{format:?} cut short"
+            );
+        }
+    }
+
+    #[test]
+    fn a_png_glued_to_a_zip_ends_at_its_iend() {
+        let png = png();
+        let mut polyglot = png.clone();
+        polyglot.extend_from_slice(b"PK\x03\x04 and a zip");
+        assert_eq!(image_end(ImageFormat::Png, &polyglot), Some(png.len()));
     }
 }
