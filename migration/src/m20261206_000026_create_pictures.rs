@@ -9,7 +9,9 @@
 //!   person's portrait, a member's avatar. Pictures nothing refers to are removed in the
 //!   transaction that lets go of them.
 //!
-//! On MySQL/MariaDB the bytes are a `MEDIUMBLOB`: a `BLOB` holds only 64 KiB.
+//! On MySQL/MariaDB the bytes are a `MEDIUMBLOB`: a `BLOB` holds only 64 KiB. On SQLite the
+//! users' covering index of step 23 gains the avatar (names are shown with their avatars), so
+//! a page's people are still read from it alone.
 
 use sea_orm_migration::sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
@@ -18,6 +20,26 @@ use crate::common::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
+/// The users' covering indexes on SQLite: step 23's, and this step's with the avatar.
+const USERS: &[&str] = &["id", "username"];
+const USERS_WITH_AVATARS: &[&str] = &["id", "username", "avatar"];
+
+/// Replaces the users' covering index `old` with `new` (on SQLite), analysed at once: without
+/// statistics for it SQLite keeps to the table.
+async fn cover_users(
+    manager: &SchemaManager<'_>,
+    new: &'static [&'static str],
+    old: &'static [&'static str],
+) -> Result<(), DbErr> {
+    create_index(manager, index("user", new)).await?;
+    drop_index(manager, "user", &format!("idx_user_{}", old.join("_"))).await?;
+    manager
+        .get_connection()
+        .execute_unprepared(r#"ANALYZE "user""#)
+        .await
+        .map(|_| ())
+}
 
 /// The columns that hold a picture's hash.
 const HOLDERS: [(&str, &str); 3] = [
@@ -70,10 +92,16 @@ impl MigrationTrait for Migration {
             add_column(manager, table, &mut string_len_null(column, 64)).await?;
             create_index(manager, index(table, &[column])).await?;
         }
+        if manager.get_database_backend() == DatabaseBackend::Sqlite {
+            cover_users(manager, USERS_WITH_AVATARS, USERS).await?;
+        }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == DatabaseBackend::Sqlite {
+            cover_users(manager, USERS, USERS_WITH_AVATARS).await?;
+        }
         for (table, column) in HOLDERS {
             drop_index(manager, table, &format!("idx_{table}_{column}")).await?;
             drop_column(manager, table, column).await?;

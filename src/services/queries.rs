@@ -19,12 +19,15 @@ pub fn contains_text(expr: impl Into<Expr>, text: &str) -> Expr {
     Expr::expr(Func::lower(expr.into())).like(LikeExpr::new(pattern).escape('!'))
 }
 
-/// A user as lists show them: id and name, never the password hash or the email address.
+/// A user as lists show them: id, name and avatar, never the password hash or the email
+/// address.
 #[derive(Clone, Debug, PartialEq, Eq, sea_orm::DerivePartialModel)]
 #[sea_orm(entity = "entity::user::Entity")]
 pub struct UserRef {
     pub id: i32,
     pub username: String,
+    /// Their avatar's picture hash, if they set one.
+    pub avatar: Option<String>,
 }
 
 /// A `find_also_related` reduced to the columns of the partial models `M` and `N`, with the

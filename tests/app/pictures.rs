@@ -274,7 +274,7 @@ backend_tests! {
     async fn members_set_their_avatar_moderators_take_one_down_and_managers_set_portraits(test_db: TestDb) {
         let app = test_db.spawn().await;
         let api = Api::new(&app).await;
-        let ada = app.signed_in("ada", "reader").await;
+        let ada = app.signed_in("ada", "author").await;
         let saved = ada.visitor.post_multipart("/settings/avatar", &[("avatar", Some("me.webp"), &picture_in(ImageFormat::WebP))]).await;
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&saved), "/users/ada");
@@ -285,6 +285,10 @@ backend_tests! {
         let (_, profile) = app.visitor().get_html("/users/ada").await;
         assert!(profile.contains(&format!("src=\"/media/{hash}/card\"")) && profile.contains("width=\"96\" height=\"96\""), "{profile}");
         assert!(profile.contains("alt=\"ada’s avatar\""));
+        // Beside her name where she writes, read with the rows that name her.
+        let post = app.create_post(ada.id, "Notes", true, None, &[]).await;
+        let (_, page) = app.visitor().get_html(&format!("/posts/{}", post.slug)).await;
+        assert!(page.contains(&format!("<img class=\"avatar-small\" src=\"/media/{hash}/thumb\"")), "{page}");
 
         // Someone else cannot set or take it down; a moderator can.
         let bob = app.signed_in("bob", "reader").await;

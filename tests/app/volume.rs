@@ -218,7 +218,7 @@ async fn on_sqlite_post_lists_read_only_the_covering_index() {
         );
         assert!(
             plan.iter().any(|step| step
-                .contains("SEARCH user USING COVERING INDEX idx_user_id_username (id=?)")),
+                .contains("SEARCH user USING COVERING INDEX idx_user_id_username_avatar (id=?)")),
             "{filter:?} {position:?} reads user rows: {plan:?}"
         );
     }

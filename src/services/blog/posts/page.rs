@@ -80,13 +80,13 @@ pub async fn post_by_slug(
 }
 
 /// A comment as [`post_with_comments`] reads it from JSON: id, author id, author name (None when
-/// the account is gone), body, hidden as 1/0, written at.
+/// the account is gone), author's avatar, body, hidden as 1/0, written at.
 #[derive(serde::Deserialize)]
-pub(super) struct CommentCell(i32, i32, Option<String>, String, u8, String);
+pub(super) struct CommentCell(i32, i32, Option<String>, Option<String>, String, u8, String);
 
 impl CommentCell {
     pub(super) fn into_row(self, post_id: i32) -> Result<crate::services::blog::CommentRow, DbErr> {
-        let CommentCell(id, author_id, username, body, hidden, created_at) = self;
+        let CommentCell(id, author_id, username, avatar, body, hidden, created_at) = self;
         Ok((
             entity::comment::Model {
                 id,
@@ -99,6 +99,7 @@ impl CommentCell {
             username.map(|username| crate::services::UserRef {
                 id: author_id,
                 username,
+                avatar,
             }),
         ))
     }
@@ -183,6 +184,7 @@ pub async fn post_with_comments(
             Expr::col((user::Entity, user::Column::Username)),
             "username",
         )
+        .expr_as(Expr::col((user::Entity, user::Column::Avatar)), "avatar")
         .expr_as(Expr::col((comment::Entity, comment::Column::Body)), "body")
         .expr_as(hidden, "hidden")
         .expr_as(
@@ -209,6 +211,7 @@ pub async fn post_with_comments(
         "id",
         "author_id",
         "username",
+        "avatar",
         "body",
         "hidden",
         "created_at",
