@@ -80,6 +80,10 @@ pub struct SeedReport {
     pub credentials: Option<Credentials>,
 }
 
+/// How many of the demo movies get a drawn poster, and among how many of the first members
+/// every other one gets a drawn avatar.
+const DRAWN: usize = 8;
+
 /// True when the database has no users yet (a new installation).
 pub async fn is_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
     Ok(user::Entity::find().count(db).await? == 0)
@@ -175,9 +179,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                     anyhow::anyhow!("role {} is missing; run the migrations", u.role)
                 })?;
                 let joined = now - Duration::days(90 - 7 * i as i64);
-                // Every other member has an avatar made from their name; the others show
-                // their initials.
-                let avatar = if i % 2 == 1 {
+                // Every other one of the first members has an avatar made from their name
+                // (drawing is not free, and the demo is seeded often); the others show their
+                // initials.
+                let avatar = if i % 2 == 1 && i < DRAWN {
                     let made = crate::services::pictures::generated(
                         u.username,
                         crate::services::pictures::Kind::Avatar,
@@ -379,7 +384,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
     crate::services::blog::refresh_trails(&txn).await?;
 
     let mut movies: HashMap<&str, i32> = HashMap::new();
-    for m in MOVIES {
+    for (index, m) in MOVIES.iter().enumerate() {
         let found = movie::Entity::find()
             .filter(movie::Column::Title.eq(m.title))
             .filter(movie::Column::Year.eq(m.year))
@@ -405,21 +410,24 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                     [(crate::services::movies::FacetKey::from(&new_movie), 1)],
                 )
                 .await?;
-                // A poster made from the title: the catalogue has pictures to show.
-                let poster = crate::services::pictures::generated(
-                    &format!("{} ({})", m.title, m.year),
-                    crate::services::pictures::Kind::Poster,
-                )
-                .map_err(|e| anyhow::anyhow!("a demo poster: {e}"))?;
-                crate::services::pictures::store(&txn, &poster).await?;
-                movie::Entity::update_many()
-                    .col_expr(
-                        movie::Column::Poster,
-                        sea_orm::sea_query::Expr::value(poster.hash),
+                // A poster made from the title for the first movies: the catalogue has
+                // pictures to show, and the rest shows how a movie without one looks.
+                if index < DRAWN {
+                    let poster = crate::services::pictures::generated(
+                        &format!("{} ({})", m.title, m.year),
+                        crate::services::pictures::Kind::Poster,
                     )
-                    .filter(movie::Column::Id.eq(new_movie.id))
-                    .exec(&txn)
-                    .await?;
+                    .map_err(|e| anyhow::anyhow!("a demo poster: {e}"))?;
+                    crate::services::pictures::store(&txn, &poster).await?;
+                    movie::Entity::update_many()
+                        .col_expr(
+                            movie::Column::Poster,
+                            sea_orm::sea_query::Expr::value(poster.hash),
+                        )
+                        .filter(movie::Column::Id.eq(new_movie.id))
+                        .exec(&txn)
+                        .await?;
+                }
                 for (position, name) in m.directors.iter().enumerate() {
                     let (person_id, is_new) = person_id(&txn, name).await?;
                     created.people += u32::from(is_new);

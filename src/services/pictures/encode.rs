@@ -137,8 +137,14 @@ pub fn renditions(decoded: &DynamicImage, kind: Kind) -> Result<Encoded, String>
     let mut files = Vec::with_capacity(Size::ALL.len());
     for size in Size::ALL {
         let (width, height) = kind.dimensions(size);
-        // Cropped to the shape and scaled first, so only the small result is flattened.
-        let resized = on_white(&decoded.resize_to_fill(width, height, FilterType::CatmullRom));
+        // Cropped to the shape and scaled first, so only the small result is flattened (when
+        // it has an alpha channel at all).
+        let scaled = decoded.resize_to_fill(width, height, FilterType::CatmullRom);
+        let resized = if scaled.color().has_alpha() {
+            on_white(&scaled)
+        } else {
+            scaled.to_rgb8()
+        };
         let mut bytes = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, QUALITY)
             .encode_image(&resized)
