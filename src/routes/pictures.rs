@@ -48,7 +48,7 @@ pub async fn media(
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+        .is_some_and(|v| crate::services::precondition::matches(v, &tag));
     let immutable = (header::CACHE_CONTROL, "public, max-age=31536000, immutable");
     if cached {
         return Ok(HttpResponse::NotModified()
