@@ -71,6 +71,19 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Remove the stored pictures nothing refers to any more (rows deleted outside Marquee
+    /// leave theirs behind; Marquee's own changes remove them at once).
+    SweepPictures {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Leave alone pictures stored in the last MINUTES (an upload may be about to refer
+        /// to one).
+        #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+        older_than: u32,
+        /// Do not apply pending migrations first.
+        #[arg(long, env = "MARQUEE_NO_MIGRATE")]
+        no_migrate: bool,
+    },
     /// Manage accounts from the command line.
     User {
         #[command(flatten)]
@@ -105,6 +118,7 @@ impl Command {
             Command::Migrate { database, .. }
             | Command::Seed { database, .. }
             | Command::Backup { database, .. }
+            | Command::SweepPictures { database, .. }
             | Command::User { database, .. } => (&database.log_level, false),
             Command::BenchArgon2 { .. } => ("warn", false),
         }
@@ -164,6 +178,17 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         } => seed(&database, scale, no_migrate).await,
         Command::Backup { database, file } => {
             crate::backup::run(&database.database_url, &file).await
+        }
+        Command::SweepPictures {
+            database,
+            older_than,
+            no_migrate,
+        } => {
+            let db = connect(&database, no_migrate).await?;
+            let before = chrono::Utc::now() - chrono::Duration::minutes(i64::from(older_than));
+            let removed = crate::services::pictures::sweep(&db, before).await?;
+            println!("removed {removed} picture(s) nothing refers to");
+            Ok(())
         }
         Command::User {
             database,

@@ -24,6 +24,7 @@ pub mod person;
 pub mod picture;
 pub mod picture_file;
 pub mod post;
+pub mod post_picture;
 pub mod post_tag;
 pub mod profile;
 pub mod review;

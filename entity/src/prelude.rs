@@ -15,6 +15,7 @@ pub use super::movie_facet::Entity as MovieFacet;
 pub use super::permission_override::Entity as PermissionOverride;
 pub use super::person::Entity as Person;
 pub use super::post::Entity as Post;
+pub use super::post_picture::Entity as PostPicture;
 pub use super::post_tag::Entity as PostTag;
 pub use super::profile::Entity as Profile;
 pub use super::review::Entity as Review;

@@ -2,18 +2,109 @@
 //! HTML: [`to_safe_html`] renders with pulldown-cmark and cleans with ammonia (no scripts, event
 //! handlers or `javascript:` links; links marked `nofollow`), [`excerpt`] gives a plain-text
 //! start for lists. Posts store both at write time, so pages never render Markdown.
+//!
+//! A post's own pictures ([`Picture`], shown as `![alt](/media/HASH/full)`) are written with
+//! their dimensions (no layout shift), both sizes for the browser to choose from, and lazily
+//! loaded: [`to_safe_html_with`].
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
+/// A picture Marquee stores, as a post's text may show it: its address (`/media/HASH/…`) and
+/// the dimensions of its `card` and `full` sizes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picture {
+    pub hash: String,
+    pub card: (u32, u32),
+    pub full_width: u32,
+}
+
+/// `markdown` as HTML that is safe to show.
 pub fn to_safe_html(markdown: &str) -> String {
+    to_safe_html_with(markdown, &[])
+}
+
+/// `markdown` as HTML that is safe to show, its images of `pictures` written in full.
+pub fn to_safe_html_with(markdown: &str, pictures: &[Picture]) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut rendered = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut rendered, Parser::new_ext(markdown, options));
+    let mut events = Parser::new_ext(markdown, options);
+    let mut out: Vec<Event> = Vec::new();
+    while let Some(event) = events.next() {
+        let picture = match &event {
+            Event::Start(Tag::Image { dest_url, .. }) => stored(dest_url, pictures),
+            _ => None,
+        };
+        let Some(picture) = picture else {
+            out.push(event);
+            continue;
+        };
+        // The alternative text is the image's inner text, up to its end.
+        let mut alt = String::new();
+        let mut depth = 0usize;
+        for inner in events.by_ref() {
+            match inner {
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) if depth == 0 => break,
+                Event::End(TagEnd::Image) => depth = depth.saturating_sub(1),
+                Event::Text(text) | Event::Code(text) => alt.push_str(&text),
+                _ => {}
+            }
+        }
+        out.push(Event::InlineHtml(img(picture, &alt).into()));
+    }
+    html::push_html(&mut rendered, out.into_iter());
     ammonia::Builder::default()
         .link_rel(Some("nofollow noopener noreferrer"))
+        .add_tag_attributes("img", &["srcset", "sizes"])
+        .add_tag_attribute_values("img", "loading", &["lazy"])
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            // Only Marquee's own pictures are offered in several sizes.
+            ("img", "srcset") => value
+                .split(',')
+                .all(|candidate| candidate.trim_start().starts_with("/media/"))
+                .then(|| value.into()),
+            _ => Some(value.into()),
+        })
         .clean(&rendered)
         .to_string()
+}
+
+/// The picture `url` shows, when it is one of `pictures` (`/media/HASH/SIZE`).
+fn stored<'p>(url: &str, pictures: &'p [Picture]) -> Option<&'p Picture> {
+    let rest = url.strip_prefix("/media/")?;
+    let (hash, size) = rest.split_once('/')?;
+    if !matches!(size, "thumb" | "card" | "full") {
+        return None;
+    }
+    pictures.iter().find(|p| p.hash == hash)
+}
+
+fn img(picture: &Picture, alt: &str) -> String {
+    let Picture {
+        hash,
+        card: (width, height),
+        full_width,
+    } = picture;
+    format!(
+        r#"<img src="/media/{hash}/card" srcset="/media/{hash}/card {width}w, /media/{hash}/full {full_width}w" sizes="(max-width: {width}px) 100vw, {width}px" width="{width}" height="{height}" alt="{}" loading="lazy">"#,
+        escape(alt)
+    )
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Plain-text start of a Markdown body: markup characters dropped, cut at a word boundary.
@@ -63,7 +154,48 @@ fn strip_link_targets(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{excerpt, to_safe_html};
+    use super::{Picture, excerpt, to_safe_html, to_safe_html_with};
+
+    fn picture(hash: &str) -> Picture {
+        Picture {
+            hash: hash.to_owned(),
+            card: (720, 480),
+            full_width: 1440,
+        }
+    }
+
+    #[test]
+    fn a_posts_own_picture_is_written_with_its_sizes_and_dimensions() {
+        let html = to_safe_html_with(
+            "Look: ![A *quiet* \"bench\"](/media/abc/full)",
+            &[picture("abc")],
+        );
+        assert!(html.contains(r#"src="/media/abc/card""#), "{html}");
+        assert!(
+            html.contains(r#"srcset="/media/abc/card 720w, /media/abc/full 1440w""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"width="720" height="480""#), "{html}");
+        assert!(html.contains(r#"loading="lazy""#), "{html}");
+        assert!(
+            html.contains(r#"alt="A quiet &quot;bench&quot;""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn other_images_are_left_as_written_and_srcset_never_points_elsewhere() {
+        let html = to_safe_html_with("![x](/media/other/full)", &[picture("abc")]);
+        assert!(
+            html.contains(r#"<img src="/media/other/full" alt="x">"#),
+            "{html}"
+        );
+        let html = to_safe_html(
+            r#"<img src="/media/a/card" srcset="https://evil.example/x.png 2x" loading="eager">"#,
+        );
+        assert!(!html.contains("srcset"), "{html}");
+        assert!(!html.contains("eager"), "{html}");
+    }
 
     #[test]
     fn markdown_is_rendered() {

@@ -39,6 +39,7 @@ mod m20261203_000023_cover_user_names_on_sqlite;
 mod m20261206_000024_role_inclusions_and_overrides;
 mod m20261206_000025_widen_audit_log_on_mysql;
 mod m20261206_000026_create_pictures;
+mod m20261206_000027_create_post_pictures;
 mod operator;
 mod step;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             step(m20261206_000024_role_inclusions_and_overrides::Migration),
             step(m20261206_000025_widen_audit_log_on_mysql::Migration),
             step(m20261206_000026_create_pictures::Migration),
+            step(m20261206_000027_create_post_pictures::Migration),
         ]
     }
 }

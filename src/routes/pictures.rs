@@ -160,7 +160,10 @@ async fn picture_page(
 
 /// The `field` part of a multipart form (the body was read whole, within its limit, by the
 /// CSRF check before this handler ran); empty when there is none.
-async fn uploaded(mut form: actix_multipart::Multipart, name: &str) -> Result<Vec<u8>, AppError> {
+pub(crate) async fn uploaded(
+    mut form: actix_multipart::Multipart,
+    name: &str,
+) -> Result<Vec<u8>, AppError> {
     let unreadable = || AppError::BadRequest("The upload could not be read as a form.".into());
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| unreadable())?;

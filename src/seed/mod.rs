@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use chrono::{Duration, Utc};
 use entity::enums::{MpaRating, PostStatus};
 use entity::{
-    category, comment, country, group, movie, movie_director, person, post, post_tag, profile,
-    review, role, tag, user, user_group,
+    category, comment, country, group, movie, movie_director, person, post, post_picture, post_tag,
+    profile, review, role, tag, user, user_group,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
@@ -316,7 +316,27 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         let author_id = users.get(author).copied().unwrap_or_default();
         let draft = i >= POSTS.len() - 2;
         let published_at = now - Duration::hours(20 * i as i64 + 3);
-        let body = p.body.trim();
+        // The first post shows a drawing attached to it, as an author's own pictures show.
+        let illustration = if i == 0 {
+            let drawn = crate::services::pictures::generated(
+                p.title,
+                crate::services::pictures::Kind::Illustration,
+            )
+            .map_err(|e| anyhow::anyhow!("a demo illustration: {e}"))?;
+            crate::services::pictures::store(&txn, &drawn).await?;
+            drawn.as_shown()
+        } else {
+            None
+        };
+        let body = match &illustration {
+            Some(drawn) => format!(
+                "{}\n\n![A drawing made for the demo](/media/{}/full)",
+                p.body.trim(),
+                drawn.hash
+            ),
+            None => p.body.trim().to_owned(),
+        };
+        let body = body.as_str();
         let linked: Vec<(&str, i32)> = p
             .tags
             .iter()
@@ -344,8 +364,19 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
             published_at: Set((!draft).then_some(published_at)),
             ..Default::default()
         };
-        crate::services::blog::stored_fields(body, &tag_names).set_on(&mut row);
+        let shown: Vec<markup::Picture> = illustration.iter().cloned().collect();
+        crate::services::blog::stored_fields(body, &tag_names, &shown).set_on(&mut row);
         let new_post = row.insert(&txn).await?;
+        for drawn in &shown {
+            post_picture::ActiveModel {
+                post_id: Set(new_post.id),
+                hash: Set(drawn.hash.clone()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
         let links: Vec<post_tag::ActiveModel> = linked
             .iter()
             .map(|(_, tag_id)| post_tag::ActiveModel {

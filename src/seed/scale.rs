@@ -356,7 +356,7 @@ async fn insert_posts(
                 .into_iter()
                 .map(|(_, name)| name.clone())
                 .collect();
-            let stored = crate::services::blog::stored_fields(&body, &tag_names);
+            let stored = crate::services::blog::stored_fields(&body, &tag_names, &[]);
             let mut row = post::ActiveModel {
                 title: Set(format!("{} #{}", capitalise(&words(i, 0, 4)), i + 1)),
                 slug: Set(post_slug(i)),

@@ -132,3 +132,27 @@ pub struct PostHistoryPage {
     pub versions: Vec<crate::services::history::PostVersion>,
     pub revert_base: Option<String>,
 }
+
+/// A post's pictures: each with the line its text shows it by, and an upload form.
+#[derive(Template, WebTemplate)]
+#[template(path = "blog/posts/pictures.html")]
+pub struct PostPicturesPage {
+    pub ctx: PageContext,
+    pub post: entity::post::Model,
+    pub pictures: Vec<markup::Picture>,
+    /// The most a post holds.
+    pub limit: u64,
+    pub errors: FieldErrors,
+}
+
+impl PostPicturesPage {
+    /// Whether the post's text shows `picture` (it cannot be removed then).
+    pub fn shown(&self, picture: &markup::Picture) -> bool {
+        crate::services::blog::shows(&self.post.body, &picture.hash)
+    }
+
+    /// Whether another picture may be attached.
+    pub fn has_room(&self) -> bool {
+        u64::try_from(self.pictures.len()).is_ok_and(|n| n < self.limit)
+    }
+}

@@ -26,7 +26,7 @@ pub use api::{
 };
 pub use blog::{
     CategoriesPage, CategoryDeletePage, CategoryEditPage, ModerationPage, PostDeletePage,
-    PostFormPage, PostHistoryPage, PostListPage, PostPage,
+    PostFormPage, PostHistoryPage, PostListPage, PostPage, PostPicturesPage,
 };
 pub use groups::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage};
 pub use layout::{

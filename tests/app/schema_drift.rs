@@ -32,6 +32,7 @@ const ENTITIES: &[&str] = &[
     "picture",
     "picture_file",
     "post",
+    "post_picture",
     "post_tag",
     "profile",
     "review",
@@ -66,6 +67,7 @@ async fn build_from_entities(db: &DatabaseConnection) {
         .register(picture::Entity)
         .register(picture_file::Entity)
         .register(post::Entity)
+        .register(post_picture::Entity)
         .register(post_tag::Entity)
         .register(profile::Entity)
         .register(review::Entity)

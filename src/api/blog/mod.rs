@@ -1,8 +1,9 @@
 //! The blog through the API: posts (lists with the pages' filters, one post, writing, editing,
-//! publishing, deleting), comments (list, write, hide and show again), the category tree and
-//! the tags.
+//! publishing, deleting), their pictures, comments (list, write, hide and show again), the
+//! category tree and the tags.
 
 pub mod comments;
+pub mod pictures;
 pub mod posts;
 pub mod taxonomy;
 
@@ -31,6 +32,18 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
             .route(web::delete().to(posts::delete_post)),
     )
     .service(crate::api::at("/posts/{slug}/publish").route(web::post().to(posts::publish_post)))
+    .service(
+        crate::api::at("/posts/{slug}/pictures")
+            .app_data(web::PayloadConfig::new(
+                crate::services::pictures::MAX_UPLOAD,
+            ))
+            .route(web::get().to(pictures::list_pictures))
+            .route(web::post().to(pictures::attach_picture)),
+    )
+    .service(
+        crate::api::at("/posts/{slug}/pictures/{hash}")
+            .route(web::delete().to(pictures::detach_picture)),
+    )
     .service(
         crate::api::at("/posts/{slug}/comments")
             .route(web::get().to(comments::list_comments))

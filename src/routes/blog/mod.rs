@@ -1,8 +1,10 @@
 //! The blog's pages: post lists, posts, writing and comments ([`posts`]), the category tree
-//! ([`categories`]) and the moderation queue ([`moderation`]).
+//! ([`categories`]), the moderation queue ([`moderation`]) and a post's pictures
+//! ([`pictures`]).
 
 pub mod categories;
 pub mod moderation;
+pub mod pictures;
 pub mod posts;
 
 /// The area's routes, beside their handlers.
@@ -10,4 +12,5 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     posts::routes(cfg);
     categories::routes(cfg);
     moderation::routes(cfg);
+    pictures::routes(cfg);
 }

@@ -2,11 +2,13 @@
 //! its comments, writing and editing posts with their tags in one transaction, the category
 //! tree, moderation, and the top-authors report (one raw SQL statement).
 //!
-//! One module a part: [`posts`], [`tags`], [`comments`], [`categories`], [`reports`]; their
-//! items are re-exported here by name, so callers say `blog::create_post`.
+//! One module a part: [`posts`], [`pictures`] (attached to posts), [`tags`], [`comments`],
+//! [`categories`], [`reports`]; their items are re-exported here by name, so callers say
+//! `blog::create_post`.
 
 mod categories;
 mod comments;
+pub(crate) mod pictures;
 mod posts;
 mod reports;
 mod tags;
@@ -19,6 +21,9 @@ pub use categories::{
 pub use comments::{
     CommentRow, ModerationRow, PostRef, add_comment, comments, moderation_queue,
     refresh_comment_count, refresh_comment_counts, set_comment_hidden,
+};
+pub use pictures::{
+    PICTURES_PER_POST, attach_picture, detach_picture, pictures_of, post_pictures, shows,
 };
 pub(crate) use posts::save_post;
 pub use posts::{

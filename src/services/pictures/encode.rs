@@ -23,7 +23,7 @@ const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 const QUALITY: u8 = 82;
 
 /// What a picture is of, which decides the shape and sizes it is stored in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// A movie's poster: 2:3.
     Poster,
@@ -31,6 +31,8 @@ pub enum Kind {
     Portrait,
     /// A member's avatar: square.
     Avatar,
+    /// A picture in a post's text: its own shape, never enlarged.
+    Illustration,
 }
 
 /// The sizes a picture is stored in.
@@ -58,7 +60,8 @@ impl Size {
 }
 
 impl Kind {
-    /// Width and height of `size`, in pixels.
+    /// Width and height of `size`, in pixels: exact for a kind cropped to its shape, the box
+    /// a [`Kind::Illustration`] is fitted into otherwise.
     pub fn dimensions(self, size: Size) -> (u32, u32) {
         match (self, size) {
             (Kind::Poster | Kind::Portrait, Size::Thumb) => (80, 120),
@@ -67,7 +70,15 @@ impl Kind {
             (Kind::Avatar, Size::Thumb) => (48, 48),
             (Kind::Avatar, Size::Card) => (96, 96),
             (Kind::Avatar, Size::Full) => (256, 256),
+            (Kind::Illustration, Size::Thumb) => (160, 160),
+            (Kind::Illustration, Size::Card) => (720, 1080),
+            (Kind::Illustration, Size::Full) => (1440, 2160),
         }
+    }
+
+    /// Whether its pictures are cropped to its shape (or kept in their own).
+    fn crops(self) -> bool {
+        self != Kind::Illustration
     }
 }
 
@@ -86,6 +97,18 @@ pub struct EncodedFile {
 pub struct Encoded {
     pub hash: String,
     pub files: Vec<EncodedFile>,
+}
+
+impl Encoded {
+    /// The picture as a text shows it: its `card` and `full` dimensions.
+    pub fn as_shown(&self) -> Option<markup::Picture> {
+        let of = |size: Size| self.files.iter().find(|f| f.size == size);
+        Some(markup::Picture {
+            hash: self.hash.clone(),
+            card: of(Size::Card).map(|f| (f.width, f.height))?,
+            full_width: of(Size::Full)?.width,
+        })
+    }
 }
 
 const NOT_A_PICTURE: &str = "Upload a JPEG, PNG, WebP or GIF picture: this file is not one.";
@@ -132,14 +155,23 @@ pub fn encode(upload: &[u8], kind: Kind) -> Result<Encoded, String> {
     renditions(&decoded, kind)
 }
 
-/// `decoded` cropped to `kind`'s shape and encoded in every [`Size`].
+/// `decoded` cropped to `kind`'s shape (or fitted into its box) and encoded in every
+/// [`Size`].
 pub fn renditions(decoded: &DynamicImage, kind: Kind) -> Result<Encoded, String> {
     let mut files = Vec::with_capacity(Size::ALL.len());
     for size in Size::ALL {
         let (width, height) = kind.dimensions(size);
         // Cropped to the shape and scaled first, so only the small result is flattened (when
         // it has an alpha channel at all).
-        let scaled = decoded.resize_to_fill(width, height, FilterType::CatmullRom);
+        let scaled = if kind.crops() {
+            decoded.resize_to_fill(width, height, FilterType::CatmullRom)
+        } else if decoded.width() > width || decoded.height() > height {
+            decoded.resize(width, height, FilterType::CatmullRom)
+        } else {
+            // Never enlarged: a small picture stays as sharp as it came.
+            decoded.clone()
+        };
+        let (width, height) = (scaled.width(), scaled.height());
         let resized = if scaled.color().has_alpha() {
             on_white(&scaled)
         } else {

@@ -2,17 +2,47 @@
 //! nothing is kept in the repository. The same name always gives the same picture (so it is
 //! stored once), two colours and a few shapes drawn from the name's hash.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use image::{DynamicImage, Rgb, RgbImage};
 use sha2::{Digest, Sha256};
 
 use super::encode::{Encoded, Kind, renditions};
 
-/// A picture for `name` in `kind`'s shape, encoded like an upload.
+/// How many drawn pictures a process keeps: the demo's, which are drawn again on every seed
+/// of the demo data (the tests seed it many times), while a scaled seed's many pictures are
+/// not all held.
+const KEPT: usize = 32;
+
+static DRAWN: LazyLock<Mutex<HashMap<(String, Kind), Encoded>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// A picture for `name` in `kind`'s shape, encoded like an upload; drawn once per process
+/// for the first few names asked for.
 pub fn generated(name: &str, kind: Kind) -> Result<Encoded, String> {
+    let key = (name.to_owned(), kind);
+    if let Some(kept) = DRAWN.lock().ok().and_then(|kept| kept.get(&key).cloned()) {
+        return Ok(kept);
+    }
+    let drawn = draw(name, kind)?;
+    if let Ok(mut kept) = DRAWN.lock()
+        && kept.len() < KEPT
+    {
+        kept.insert(key, drawn.clone());
+    }
+    Ok(drawn)
+}
+
+fn draw(name: &str, kind: Kind) -> Result<Encoded, String> {
     let digest = Sha256::digest(name.as_bytes());
     let colour = |at: usize| Rgb([digest[at], digest[at + 1], digest[at + 2]]);
     let (top, bottom, accent) = (colour(0), colour(3), colour(6));
-    let (width, height) = kind.dimensions(super::Size::Full);
+    let (width, height) = match kind {
+        // Its own shape: a landscape drawing no larger than a post shows it.
+        Kind::Illustration => (720, 480),
+        _ => kind.dimensions(super::Size::Full),
+    };
     let band = u32::from(digest[9] % 5) + 3;
     let image = RgbImage::from_fn(width, height, |x, y| {
         let mix = |a: u8, b: u8| {

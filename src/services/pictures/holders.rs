@@ -145,15 +145,31 @@ pub async fn set_picture(
     upload: Vec<u8>,
 ) -> Result<String, ServiceError> {
     holder.may_set(actor)?;
-    // Decoding and encoding take the CPU for a while: off the request threads.
-    let kind = holder.kind();
-    let encoded = tokio::task::spawn_blocking(move || encode(&upload, kind))
-        .await
-        .map_err(|e| ServiceError::Db(DbErr::Custom(format!("picture encoding: {e}"))))?
-        .map_err(|reason| ServiceError::invalid(holder.field(), reason))?;
+    let encoded = prepare(upload, holder.kind(), holder.field()).await?;
     let hash = encoded.hash.clone();
     change(db, actor, ip, holder, Some(encoded)).await?;
     Ok(hash)
+}
+
+/// How many uploads are decoded and encoded at once: each may take a core and, for a large
+/// picture, a few hundred MiB while it is decoded; more wait their turn.
+static ENCODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// `upload` decoded and encoded as `kind`, off the request threads and a few at a time;
+/// refused with the reason on `field` when it is not a picture Marquee takes.
+pub async fn prepare(
+    upload: Vec<u8>,
+    kind: Kind,
+    field: &'static str,
+) -> Result<Encoded, ServiceError> {
+    let _turn = ENCODING
+        .acquire()
+        .await
+        .map_err(|e| ServiceError::Db(DbErr::Custom(format!("picture encoding: {e}"))))?;
+    tokio::task::spawn_blocking(move || encode(&upload, kind))
+        .await
+        .map_err(|e| ServiceError::Db(DbErr::Custom(format!("picture encoding: {e}"))))?
+        .map_err(|reason| ServiceError::invalid(field, reason))
 }
 
 /// Removes `holder`'s picture (nothing to do when it has none).

@@ -17,10 +17,15 @@ pub struct StoredFields {
     tag_names: String,
 }
 
-/// The derived fields of a post with this Markdown `body` and these tags.
-pub fn stored_fields(body: &str, tag_names: &[String]) -> StoredFields {
+/// The derived fields of a post with this Markdown `body`, these tags and these attached
+/// `pictures` (which its text may show).
+pub fn stored_fields(
+    body: &str,
+    tag_names: &[String],
+    pictures: &[markup::Picture],
+) -> StoredFields {
     StoredFields {
-        body_html: markup::to_safe_html(body),
+        body_html: markup::to_safe_html_with(body, pictures),
         excerpt: markup::excerpt(body, EXCERPT_CHARS),
         tag_names: join_tags(tag_names),
     }
@@ -51,7 +56,8 @@ mod tests {
     #[test]
     fn the_stored_fields_are_the_rendered_body_its_excerpt_and_the_sorted_tag_names() {
         let mut row = post::ActiveModel::default();
-        stored_fields("Some *text*.", &["rust".to_owned(), "film".to_owned()]).set_on(&mut row);
+        stored_fields("Some *text*.", &["rust".to_owned(), "film".to_owned()], &[])
+            .set_on(&mut row);
         assert_eq!(
             row.body_html,
             Set(Some(markup::to_safe_html("Some *text*.")))

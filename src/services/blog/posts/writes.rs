@@ -88,7 +88,7 @@ pub async fn create_post(
     user.require(Permission::WritePosts)?;
     check_category(db, input.category_id).await?;
     // Rendered before the transaction: it holds the write lock only for the writes.
-    let stored = stored_fields(input.body.as_str(), input.tags.names());
+    let stored = stored_fields(input.body.as_str(), input.tags.names(), &[]);
     let txn = crate::services::begin_content_change(db).await?;
     let base = free_slug(&txn, input.title.as_str()).await?;
     let now = Utc::now();
@@ -194,7 +194,8 @@ pub(crate) async fn save_post(
     let existing = editable_post(db, slug, user).await?;
     check_category(db, input.category_id).await?;
     let actor = Actor::of(user, ip);
-    let stored = stored_fields(input.body.as_str(), input.tags.names());
+    let attached = crate::services::blog::post_pictures(db, existing.id).await?;
+    let stored = stored_fields(input.body.as_str(), input.tags.names(), &attached);
     let txn = crate::services::begin_content_change(db).await?;
     // Read again inside the change: its category and tags as of every earlier change.
     let existing = post::Entity::find_by_id(existing.id)
@@ -269,6 +270,7 @@ pub async fn delete_post(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let tags = set_tags(&txn, &post, &[]).await?;
+    crate::services::blog::pictures::release_all(&txn, post.id).await?;
     post::Entity::delete_by_id(post.id).exec(&txn).await?;
     refresh_post_counts(&txn, Some(category.into_iter().collect()), Some(tags)).await?;
     if user.id != post.author_id {
