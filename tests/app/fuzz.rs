@@ -136,6 +136,8 @@ const TARGETS: &[Target] = &[
     get("/movies/{s}/poster", &[]),
     get("/people/{s}/portrait", &[]),
     get("/media/{s}/{s}", &[]),
+    get("/posts/{s}/pictures", &[]),
+    get("/posts/fuzz-target/pictures", &[]),
     post(
         "/posts/new",
         &["title", "body", "category_id", "tags", "status"],
@@ -203,6 +205,9 @@ const TARGETS: &[Target] = &[
     post("/settings/avatar", &["avatar"]),
     post("/settings/avatar/remove", &[]),
     post("/users/{s}/avatar/remove", &[]),
+    post("/posts/fuzz-target/pictures", &["picture"]),
+    post("/posts/fuzz-target/pictures/{s}/remove", &[]),
+    post("/posts/{s}/pictures/{s}/remove", &[]),
     post(
         "/admin/users/bulk",
         &[
@@ -281,7 +286,8 @@ async fn attempt(visitor: &Visitor, token: &str, target: &Target, values: &[Stri
     let response = request.send().await.unwrap_or_else(|e| {
         let method = if target.post { "POST" } else { "GET" };
         panic!(
-            "{method} {path}?{shown}: connection failed: {}",
+            "{method} {path}?{shown} ({} bytes): connection failed: {:?}",
+            pairs.join("&").len(),
             e.without_url()
         )
     });

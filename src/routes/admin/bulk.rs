@@ -20,14 +20,23 @@ use crate::services::admin;
 use crate::state::App;
 use crate::views::PageContext;
 
-/// The user list as the form's filter left it.
+/// The user list as the form's filter left it. A value too long for an address (no filter
+/// the list offers is) is left out: the redirect must stay within what clients read and the
+/// list accepts ([`crate::input::MAX_QUERY`]).
 fn list_address(form: &BulkForm) -> String {
+    let value = |raw: &str| {
+        let encoded = urlencode(raw);
+        match encoded.len() <= crate::input::MAX_QUERY / 8 {
+            true => encoded,
+            false => String::new(),
+        }
+    };
     format!(
         "/admin/users?q={}&role={}&active={}&verified={}",
-        urlencode(&form.q),
-        urlencode(&form.role),
-        urlencode(&form.active),
-        urlencode(&form.verified)
+        value(&form.q),
+        value(&form.role),
+        value(&form.active),
+        value(&form.verified)
     )
 }
 
