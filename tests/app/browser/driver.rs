@@ -219,6 +219,20 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{css}: {e}"));
     }
 
+    /// How many images matching a CSS selector have loaded, once the page has loaded them.
+    pub async fn loaded_images(&self, css: &str) -> usize {
+        let script = "const done = arguments[arguments.length - 1];
+            const images = Array.from(document.querySelectorAll(arguments[0]));
+            Promise.all(images.map(i => i.decode().then(() => 1, () => 0)))
+                .then(loaded => done(loaded.reduce((a, b) => a + b, 0)));";
+        let loaded = self
+            .client
+            .execute_async(script, vec![json!(css)])
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        usize::try_from(loaded.as_u64().unwrap_or(0)).unwrap()
+    }
+
     /// Resizes the window (a phone is 390 px wide).
     pub async fn resize(&self, width: u32, height: u32) {
         self.client.set_window_size(width, height).await.unwrap();

@@ -1,5 +1,6 @@
-//! A movie manager uploads a poster and a member an avatar through the forms in Chromium, and
-//! both show where they belong; a hostile file is refused on the form. Every page is checked by
+//! A movie manager uploads a poster, a member an avatar and an author a picture for a post
+//! through the forms in Chromium, and each shows where it belongs; a hostile file is refused
+//! on the form. Every page is checked by
 //! axe and the Nu checker like every journey's, and shot at desktop and phone widths.
 
 use std::io::Cursor;
@@ -32,15 +33,17 @@ fn picture_file(dir: &std::path::Path, name: &str, format: ImageFormat) -> std::
     ignore = "no markup and accessibility checkers: set MARQUEE_VNU_JAR and MARQUEE_AXE_JS (.ci/run installs vnu-jar and axe-core)"
 )]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_manager_uploads_a_poster_and_a_member_an_avatar_through_the_forms() {
+async fn a_manager_uploads_a_poster_a_member_an_avatar_and_an_author_a_post_picture() {
     let test_db = TestDb::create(Backend::Sqlite).await;
     let app = test_db.spawn().await;
     app.create_user("mia", "moderator").await;
     app.create_user("ada", "reader").await;
+    app.create_user("lee", "author").await;
     let files = std::env::temp_dir().join(format!("marquee-pictures-{}", std::process::id()));
     std::fs::create_dir_all(&files).unwrap();
     let poster = picture_file(&files, "poster.png", ImageFormat::Png);
     let avatar = picture_file(&files, "avatar.gif", ImageFormat::Gif);
+    let photo = picture_file(&files, "harbour.webp", ImageFormat::WebP);
     let svg = files.join("drawing.svg");
     std::fs::write(
         &svg,
@@ -104,6 +107,56 @@ async fn a_manager_uploads_a_poster_and_a_member_an_avatar_through_the_forms() {
     browser.screenshot("profile-with-avatar").await;
     browser.resize(390, 900).await;
     browser.screenshot("profile-with-avatar-phone").await;
+    browser.resize(1280, 900).await;
+    browser.click("form[action='/logout'] button").await;
+    browser.wait_for_text("You are logged out.").await;
+
+    // An author attaches a picture to a draft, puts its line into the text and publishes.
+    log_in(&browser, &app, "lee").await;
+    browser.goto(&app.url("/posts/new")).await;
+    browser.fill("#title", "A walk by the harbour").await;
+    browser.fill("#body", "Notes from the quay.").await;
+    browser
+        .click("form[action='/posts/new'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Notes from the quay.").await;
+    browser
+        .goto(&app.url("/posts/a-walk-by-the-harbour/edit"))
+        .await;
+    browser
+        .click("a[href='/posts/a-walk-by-the-harbour/pictures']")
+        .await;
+    browser.attach("#picture", &photo).await;
+    browser
+        .click("form[action='/posts/a-walk-by-the-harbour/pictures'] button[type=submit]")
+        .await;
+    browser.wait_for_text("The picture is attached").await;
+    assert_eq!(browser.loaded_images(".attached img").await, 1);
+    browser.screenshot("post-pictures").await;
+    let hash = entity::post_picture::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .hash;
+    browser
+        .goto(&app.url("/posts/a-walk-by-the-harbour/edit"))
+        .await;
+    browser
+        .fill(
+            "#body",
+            &format!("Notes from the quay.\n\n![The harbour at dusk](/media/{hash}/full)"),
+        )
+        .await;
+    browser.set_value("#status", "published").await;
+    browser
+        .click("form[action='/posts/a-walk-by-the-harbour/edit'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Your changes are saved.").await;
+    assert_eq!(browser.loaded_images(".prose img").await, 1);
+    browser.screenshot("post-with-picture").await;
+    browser.resize(390, 900).await;
+    browser.screenshot("post-with-picture-phone").await;
 
     browser.quit().await;
     std::fs::remove_dir_all(&files).ok();
