@@ -26,6 +26,8 @@ pub struct PostRow {
     pub published_at: Option<DateTime<Utc>>,
     pub listed_at: DateTime<Utc>,
     pub author: String,
+    /// The author's avatar (its hash), read with their name.
+    pub author_avatar: Option<String>,
     pub category_name: Option<String>,
     pub category_slug: Option<String>,
     /// Its visible comments (stored: `post.comment_count`).
@@ -318,6 +320,7 @@ pub(super) fn post_rows() -> sea_orm::Select<post::Entity> {
             post::Column::TagNames,
         ])
         .column_as(user::Column::Username, "author")
+        .column_as(user::Column::Avatar, "author_avatar")
         .column_as(category::Column::Name, "category_name")
         .column_as(category::Column::Slug, "category_slug")
         .join(JoinType::InnerJoin, post::Relation::User.def())
