@@ -9,6 +9,7 @@
 //! `movies::refresh_derived`), so that no rule is written twice.
 
 pub mod data;
+mod palette;
 pub mod scale;
 
 use std::collections::HashMap;

@@ -64,7 +64,9 @@ pub async fn seed_scale(
     let total = plan.work();
     let mut done = 0;
 
-    let users = ensure_users(db, &plan, &mut |n| {
+    // A few drawn posters and avatars, each shared by many generated rows.
+    let palette = super::palette::Palette::stored(db).await?;
+    let users = ensure_users(db, &plan, &palette, &mut |n| {
         done += n;
         progress(done, total)
     })
@@ -106,7 +108,7 @@ pub async fn seed_scale(
     let mut start = existing_movies;
     while start < plan.movies {
         let end = (start + BATCH).min(plan.movies);
-        insert_movies(db, start..end, &people, &users, now).await?;
+        insert_movies(db, start..end, &people, &users, &palette, now).await?;
         done += end - start;
         progress(done, total);
         start = end;
@@ -167,6 +169,7 @@ fn capitalise(s: &str) -> String {
 async fn ensure_users(
     db: &DatabaseConnection,
     plan: &Plan,
+    palette: &super::palette::Palette,
     progress: &mut impl FnMut(u64),
 ) -> anyhow::Result<Vec<i32>> {
     let existing = user::Entity::find()
@@ -208,6 +211,7 @@ async fn ensure_users(
                     created_at: Set(now - Duration::minutes(i as i64)),
                     last_seen_at: Set(None),
                     email_verified_at: Set(Some(now)),
+                    avatar: Set(palette.avatar(i, mix(i, 73))),
                     ..Default::default()
                 })
                 .collect();
@@ -440,6 +444,7 @@ async fn insert_movies(
     range: std::ops::Range<u64>,
     people: &[i32],
     users: &[i32],
+    palette: &super::palette::Palette,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
     if people.is_empty() || users.is_empty() {
@@ -468,6 +473,7 @@ async fn insert_movies(
             synopsis: Set(capitalise(&words(i, 62, 20)) + "."),
             created_at: Set(now - Duration::minutes(i as i64)),
             mpa: Set(key.mpa),
+            poster: Set(palette.poster(i, mix(i, 71))),
             ..Default::default()
         })
         .collect();

@@ -19,6 +19,9 @@ const SEEDED_TABLES: &[&str] = &[
     "person",
     "movie_director",
     "review",
+    "picture",
+    "picture_file",
+    "post_picture",
 ];
 
 async fn counts(db: &sea_orm::DatabaseConnection) -> Vec<(&'static str, i64)> {
@@ -78,6 +81,7 @@ backend_tests! {
         let app = test_db.spawn().await;
         app.seed_demo().await;
         let before = count_rows(&app.db, "post").await;
+        let pictures = count_rows(&app.db, "picture").await;
         let mut reported = Vec::new();
 
         let plan = seed_scale(&app.db, 60, |done, total| reported.push((done, total))).await.unwrap();
@@ -87,10 +91,25 @@ backend_tests! {
         let comments = count_rows(&app.db, "comment").await;
         let (done, total) = *reported.last().unwrap();
         assert_eq!(done, total, "progress reaches 100%");
+        // A few drawings, each stored once and shared by many generated movies and members.
+        assert_eq!(count_rows(&app.db, "picture").await, pictures + 10);
+        let with_posters = sea_orm::PaginatorTrait::count(
+            sea_orm::QueryFilter::filter(
+                <entity::movie::Entity as sea_orm::EntityTrait>::find(),
+                sea_orm::Condition::all()
+                    .add(sea_orm::ColumnTrait::starts_with(&entity::movie::Column::Title, "Scale movie #"))
+                    .add(sea_orm::ColumnTrait::is_not_null(&entity::movie::Column::Poster)),
+            ),
+            &app.db,
+        )
+        .await
+        .unwrap();
+        assert_eq!(with_posters, plan.movies.div_ceil(4), "one generated movie in four");
 
         seed_scale(&app.db, 60, |_, _| {}).await.unwrap();
         assert_eq!(count_rows(&app.db, "post").await, before + 60, "same N: nothing added");
         assert_eq!(count_rows(&app.db, "comment").await, comments);
+        assert_eq!(count_rows(&app.db, "picture").await, pictures + 10);
 
         seed_scale(&app.db, 75, |_, _| {}).await.unwrap();
         assert_eq!(count_rows(&app.db, "post").await, before + 75, "larger N: the rest added");
