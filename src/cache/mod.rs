@@ -8,4 +8,4 @@ mod store;
 
 pub use keys::DataKey;
 pub use middleware::{content_version, page_cache, shared_with_visitors};
-pub use store::{SharedPage, SiteCache, VersionReads};
+pub use store::{SharedMedia, SharedPage, SiteCache, VersionReads};

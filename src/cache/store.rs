@@ -14,7 +14,9 @@
 //! Beside the data, whole pages are kept for visitors without a session (no user, no flash
 //! message, no CSRF token: the page is the same for all of them), under the same version and
 //! bounded in bytes: such a request is answered before the session, the handler and the
-//! template run ([`crate::cache::page_cache`]).
+//! template run ([`crate::cache::page_cache`]). Pictures served from `/media` are kept the
+//! same way, bounded in bytes of their own: removing one is a content change, so a removed
+//! picture is not served from memory either.
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
@@ -33,6 +35,10 @@ const MAX_ENTRIES: usize = 256;
 /// Whole pages kept at most, and their bodies' bytes at most (pages are 10–60 KiB).
 const MAX_PAGES: usize = 512;
 const MAX_PAGE_BYTES: usize = 2 << 20;
+/// Picture files kept at most, and their bytes at most (a card is tens of KiB, a full size
+/// some hundreds).
+const MAX_MEDIA: usize = 256;
+const MAX_MEDIA_BYTES: usize = 16 << 20;
 
 type Value = Arc<dyn Any + Send + Sync>;
 
@@ -129,11 +135,20 @@ pub struct SharedPage {
     pub body: Bytes,
 }
 
+/// A picture file as `/media` serves it: its type and bytes.
+#[derive(Clone, Debug)]
+pub struct SharedMedia {
+    pub content_type: String,
+    pub bytes: Bytes,
+}
+
 pub struct SiteCache {
     enabled: bool,
     data: Shelf<DataKey, Value>,
     /// Pages by their path and query.
     pages: Shelf<String, SharedPage>,
+    /// Picture files by their hash and size.
+    media: Shelf<(String, &'static str), SharedMedia>,
     /// Reads of the content version, shared between concurrent requests.
     pub versions: VersionReads,
     /// The connection the version is read on: one of its own, so that the read, which every
@@ -149,6 +164,7 @@ impl SiteCache {
             enabled,
             data: Shelf::new(MAX_ENTRIES, usize::MAX),
             pages: Shelf::new(MAX_PAGES, MAX_PAGE_BYTES),
+            media: Shelf::new(MAX_MEDIA, MAX_MEDIA_BYTES),
             versions: VersionReads::default(),
             version_db: None,
         }
@@ -212,6 +228,24 @@ impl SiteCache {
         if self.enabled {
             let bytes = page.body.len().saturating_add(key.len());
             self.pages.store(version, key.to_owned(), page, bytes);
+        }
+    }
+}
+
+impl SiteCache {
+    /// The picture file kept for `hash` in `size` under `version`.
+    pub fn media(&self, version: i64, hash: &str, size: &'static str) -> Option<SharedMedia> {
+        self.enabled
+            .then(|| self.media.lookup(version, &(hash.to_owned(), size)))
+            .flatten()
+    }
+
+    /// Keeps a picture file read under `version`.
+    pub fn keep_media(&self, version: i64, hash: &str, size: &'static str, file: SharedMedia) {
+        if self.enabled {
+            let bytes = file.bytes.len();
+            self.media
+                .store(version, (hash.to_owned(), size), file, bytes);
         }
     }
 }
@@ -316,6 +350,34 @@ mod tests {
                 .unwrap(),
             4
         );
+    }
+
+    #[test]
+    fn pictures_are_kept_under_the_version_and_bounded_in_bytes() {
+        let cache = SiteCache::new(true);
+        let file = |kib: usize| SharedMedia {
+            content_type: "image/jpeg".into(),
+            bytes: Bytes::from(vec![0u8; kib * 1024]),
+        };
+        cache.keep_media(1, "a", "card", file(10));
+        assert_eq!(
+            cache.media(1, "a", "card").map(|f| f.bytes.len()),
+            Some(10 * 1024)
+        );
+        assert!(cache.media(1, "a", "full").is_none(), "by size too");
+        assert!(cache.media(2, "a", "card").is_none(), "a change drops them");
+        for n in 0..20 {
+            cache.keep_media(2, &n.to_string(), "full", file(1024));
+        }
+        assert!(
+            cache.media(2, "0", "full").is_none(),
+            "the oldest went first"
+        );
+        assert!(cache.media(2, "19", "full").is_some());
+        assert!(cache.media.entries.lock().unwrap().bytes <= MAX_MEDIA_BYTES);
+        let off = SiteCache::new(false);
+        off.keep_media(1, "a", "card", file(1));
+        assert!(off.media(1, "a", "card").is_none());
     }
 
     #[tokio::test]

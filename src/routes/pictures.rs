@@ -32,7 +32,9 @@ fn is_hash(value: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// `GET /media/{hash}/{size}`: one statement, and none for a `304`.
+/// `GET /media/{hash}/{size}`: one statement besides the content version's read, and none for
+/// a `304`; a picture served lately comes from memory (kept under the content version, as
+/// pages are, so a removed one is not served from there), with only the version read.
 pub async fn media(
     req: HttpRequest,
     app: App,
@@ -56,10 +58,25 @@ pub async fn media(
             .insert_header(immutable)
             .finish());
     }
-    let file = pictures::file(&app.db, &hash, size)
-        .await
-        .map_err(crate::services::ServiceError::from)?
-        .ok_or(AppError::NotFound)?;
+    let version = crate::cache::content_version(&req, &app.cache, &app.db).await;
+    let kept = version.and_then(|v| app.cache.media(v, &hash, size.as_str()));
+    let file = match kept {
+        Some(file) => file,
+        None => {
+            let file = pictures::file(&app.db, &hash, size)
+                .await
+                .map_err(crate::services::ServiceError::from)?
+                .ok_or(AppError::NotFound)?;
+            let file = crate::cache::SharedMedia {
+                content_type: file.content_type,
+                bytes: file.bytes.into(),
+            };
+            if let Some(v) = version {
+                app.cache.keep_media(v, &hash, size.as_str(), file.clone());
+            }
+            file
+        }
+    };
     Ok(HttpResponse::Ok()
         .content_type(file.content_type)
         .insert_header((header::ETAG, tag))
