@@ -105,8 +105,11 @@ wrk.headers["Cookie"] = "marquee_session=$COOKIE"
 LUA
 
 POPULAR=$(head -n 1 "$OUT/posts.txt")
+# A poster the movie list shows: the picture case (its card size).
+IMAGE=$(curl -s "$BASE/movies" | grep -o '/media/[0-9a-f]\{64\}/' | head -n 1)card
 declare -A FIXED=(
   [healthz]="/healthz" [home]="/" [posts]="/posts" [movies]="/movies" [popular_post]="$POPULAR"
+  [image]="$IMAGE"
   [list_first]="/posts" [list_deep]="$(cat "$OUT/deep.txt")"
 )
 declare -A POOLS=(
@@ -150,7 +153,7 @@ measure() { # measure CACHE NAME...
 }
 
 FIRST_READY_MS=$READY_MS
-measure on healthz home posts movies popular_post random_post random_list random_movie_list random_movie
+measure on healthz home posts movies popular_post image random_post random_list random_movie_list random_movie
 
 log "load: home while logins run"
 wrk -t1 -c4 -d"${DURATION}s" --latency -s "$OUT/login.lua" "$BASE/login" >"$OUT/login_background.txt" &
@@ -169,7 +172,7 @@ ARGON2=$("$BIN" bench-argon2 --seconds 5 --threads "$PERMITS")
 stop_server
 
 start_server off
-measure off healthz home posts movies popular_post random_post random_list list_first list_deep random_movie_list random_movie
+measure off healthz home posts movies popular_post image random_post random_list list_first list_deep random_movie_list random_movie
 stop_server
 trap - EXIT
 
