@@ -3,7 +3,8 @@
 //! like every upload) and removes them. The post keeps a picture stored while it has it; its
 //! text shows them with their dimensions and sizes (`markup::to_safe_html_with`), so the
 //! stored rendering is made again when one is attached. A picture the text still shows is not
-//! removed: the text would show a hole.
+//! removed: the text would show a hole. Audited as `post_picture.attach` and `…detach` on the
+//! post, apart from its versions (`post.*`), which a picture does not change.
 
 use chrono::Utc;
 use entity::{post, post_picture};
@@ -106,7 +107,7 @@ pub async fn attach_picture(
         audit::record(
             &txn,
             &Actor::of(user, ip),
-            "post.picture.attach",
+            "post_picture.attach",
             "post",
             post.id,
             None,
@@ -154,7 +155,7 @@ pub async fn detach_picture(
     audit::record(
         &txn,
         &Actor::of(user, ip),
-        "post.picture.detach",
+        "post_picture.detach",
         "post",
         post.id,
         Some(json!({ FIELD: hash })),

@@ -86,6 +86,18 @@ backend_tests! {
         let reply = api.send(list).await;
         let hashes: Vec<&str> = reply.body.as_array().unwrap().iter().map(|p| p["hash"].as_str().unwrap()).collect();
         assert_eq!(hashes, [bench.as_str(), wide.as_str()], "oldest first");
+        // Audited, apart from the post's versions (a picture changes none of its fields).
+        let attached = entity::audit_log::Entity::find()
+            .filter(entity::audit_log::Column::Action.eq("post_picture.attach"))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(attached, 2);
+        let mut history = api.call(reqwest::Method::GET, &format!("/api/v1/posts/{}/history", post.slug));
+        history.token = Some(&token);
+        let versions = api.send(history).await;
+        assert_eq!(versions.status, StatusCode::OK);
+        assert!(!versions.body.to_string().contains("post_picture"), "{}", versions.body);
 
         // The text shows one: with its dimensions, both sizes and its description.
         let mut edit = api.call(reqwest::Method::PUT, &format!("/api/v1/posts/{}", post.slug));
