@@ -8,7 +8,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, blog, history, movies, people, pictures, problem};
+use super::{admin, blog, directory, history, movies, people, pictures, problem};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -74,6 +74,8 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         blog::pictures::list_pictures,
         blog::pictures::attach_picture,
         blog::pictures::detach_picture,
+        directory::list_people,
+        directory::list_members,
         admin::users::list_users,
         admin::users::update_user,
         admin::bulk::bulk,

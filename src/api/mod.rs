@@ -12,6 +12,7 @@
 pub mod admin;
 pub mod blog;
 pub mod caller;
+pub mod directory;
 pub mod doc;
 pub mod history;
 pub mod json;
@@ -42,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(people::routes)
                 .configure(admin::routes)
                 .configure(history::routes)
-                .configure(pictures::routes),
+                .configure(pictures::routes)
+                .configure(directory::routes),
         );
 }

@@ -83,3 +83,18 @@ impl<T> HtmlForm<T> {
         self.0
     }
 }
+
+/// The query of a searchable numbered list (`/people`, `/members`): the search and the page.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ListSearch {
+    pub q: String,
+    pub page: Option<u64>,
+}
+
+impl ListSearch {
+    /// The query as the list's page links keep it.
+    pub fn kept(&self) -> [(&'static str, String); 1] {
+        [("q", self.q.trim().to_owned())]
+    }
+}

@@ -332,6 +332,27 @@ pub async fn review_delete(
     ))
 }
 
+/// `/people`: everyone credited, by name, searchable.
+pub async fn people(
+    ctx: PageContext,
+    app: App,
+    query: web::Query<crate::routes::ListSearch>,
+) -> Result<HttpResponse, AppError> {
+    let number = crate::services::Page::<()>::index(query.page);
+    let page = movies::people(&app.db, &query.q, number).await?;
+    let pager = crate::views::Pager::new(&page, &query.kept());
+    let q = query.into_inner().q;
+    render_status(
+        StatusCode::OK,
+        &crate::views::PeoplePage {
+            ctx,
+            q,
+            page,
+            pager,
+        },
+    )
+}
+
 pub async fn person(
     ctx: PageContext,
     viewer: MaybeUser,
@@ -542,5 +563,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/movies/{id}/reviews/{review}/delete",
             web::post().to(review_delete),
         )
+        .route("/people", web::get().to(people))
         .route("/people/{id}", web::get().to(person));
 }

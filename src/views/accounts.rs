@@ -1,10 +1,11 @@
 //! Pages of the accounts area: signing up and in, mailed links, profiles and settings,
 //! sessions and tokens.
 
-use super::{PageContext, filters};
+use super::{PageContext, Pager, filters};
 use crate::domain::FieldErrors;
 use crate::forms::ProfileForm;
-use crate::services::accounts::ProfileView;
+use crate::services::Page;
+use crate::services::accounts::{MemberCard, ProfileView};
 use askama::Template;
 use askama_web::WebTemplate;
 use entity::country;
@@ -186,4 +187,14 @@ impl TokensPage {
             raw => raw == days.to_string(),
         }
     }
+}
+
+/// `/members`: active members, searchable.
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/members.html")]
+pub struct MembersPage {
+    pub ctx: PageContext,
+    pub q: String,
+    pub page: Page<MemberCard>,
+    pub pager: Pager,
 }

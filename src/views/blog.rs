@@ -4,7 +4,7 @@ use super::{KeysetPager, PageContext, Pager, filters};
 use crate::domain::FieldErrors;
 use crate::forms::PostForm;
 use crate::services::Page;
-use crate::services::blog::{CommentRow, ModerationRow, PostDetail, PostSlice, TreeNode};
+use crate::services::blog::{CommentRow, ModerationRow, PostDetail, PostSlice, TagCount, TreeNode};
 use askama::Template;
 use askama_web::WebTemplate;
 use entity::enums::Permission;
@@ -155,4 +155,13 @@ impl PostPicturesPage {
     pub fn has_room(&self) -> bool {
         u64::try_from(self.pictures.len()).is_ok_and(|n| n < self.limit)
     }
+}
+
+/// `/tags`: the tags published posts carry, most used first.
+#[derive(Template, WebTemplate)]
+#[template(path = "blog/tags.html")]
+pub struct TagsPage {
+    pub ctx: PageContext,
+    pub page: Page<TagCount>,
+    pub pager: Pager,
 }

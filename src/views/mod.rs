@@ -13,8 +13,9 @@ mod movies;
 mod pictures;
 
 pub use accounts::{
-    EditProfilePage, EmailPage, ForgotPage, LinkGonePage, LinkPage, LoginPage, PasswordPage,
-    ProfilePage, RegisterPage, ResetPage, SessionRow, SessionsPage, TokensPage, duration_words,
+    EditProfilePage, EmailPage, ForgotPage, LinkGonePage, LinkPage, LoginPage, MembersPage,
+    PasswordPage, ProfilePage, RegisterPage, ResetPage, SessionRow, SessionsPage, TokensPage,
+    duration_words,
 };
 pub use admin::{
     AccountHistoryPage, AuditPage, DashboardPage, PreviewPage, RoleDeletePage, RoleFormPage,
@@ -26,7 +27,7 @@ pub use api::{
 };
 pub use blog::{
     CategoriesPage, CategoryDeletePage, CategoryEditPage, ModerationPage, PostDeletePage,
-    PostFormPage, PostHistoryPage, PostListPage, PostPage, PostPicturesPage,
+    PostFormPage, PostHistoryPage, PostListPage, PostPage, PostPicturesPage, TagsPage,
 };
 pub use groups::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage};
 pub use layout::{
@@ -34,6 +35,6 @@ pub use layout::{
 };
 pub use movies::{
     MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage, MovieQuery,
-    PersonPage, ReviewFormPage,
+    PeoplePage, PersonPage, ReviewFormPage,
 };
 pub use pictures::PicturePage;

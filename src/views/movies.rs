@@ -8,7 +8,7 @@ use super::{PageContext, Pager, filters};
 use crate::domain::FieldErrors;
 use crate::forms::MovieForm;
 use crate::services::Page;
-use crate::services::movies::{Facets, MovieCard, ReviewRow};
+use crate::services::movies::{Facets, MovieCard, PersonCard, ReviewRow};
 
 /// The movie list's query string, as typed (so it can be shown and rebuilt).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -261,4 +261,14 @@ pub struct MovieHistoryPage {
     pub movie: entity::movie::Model,
     pub versions: Vec<crate::services::history::MovieVersion>,
     pub revert_base: Option<String>,
+}
+
+/// `/people`: everyone credited, searchable.
+#[derive(Template, WebTemplate)]
+#[template(path = "movies/people.html")]
+pub struct PeoplePage {
+    pub ctx: PageContext,
+    pub q: String,
+    pub page: Page<PersonCard>,
+    pub pager: Pager,
 }

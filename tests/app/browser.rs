@@ -39,7 +39,7 @@ async fn a_visitor_opens_the_home_page_in_chromium_and_sees_the_navigation() {
 
     assert_eq!(browser.title().await, "Home · Marquee");
     let nav = browser.texts("nav .nav-links a").await;
-    assert_eq!(nav, ["Home", "Posts", "Movies", "Groups"]);
+    assert_eq!(nav, ["Home", "Posts", "Movies", "Groups", "Members"]);
     let posts = browser.texts(".post-card .post-title").await;
     assert!(!posts.is_empty(), "published posts are listed");
     let shot = browser.screenshot("home").await;
@@ -47,6 +47,26 @@ async fn a_visitor_opens_the_home_page_in_chromium_and_sees_the_navigation() {
         std::fs::metadata(&shot).unwrap().len() > 10_000,
         "a real screenshot"
     );
+
+    // The directories: tags from the post list, people from the catalogue, members.
+    browser.goto(&app.url("/posts")).await;
+    browser.click(".sub-nav a[href='/tags']").await;
+    browser.wait_for_text("Tags").await;
+    assert!(!browser.texts(".tag-cloud .tag").await.is_empty());
+    browser.goto(&app.url("/movies")).await;
+    browser.click(".sub-nav a[href='/people']").await;
+    browser.wait_for_text("Everyone credited").await;
+    assert!(!browser.texts(".directory li").await.is_empty());
+    browser.click("nav a[href='/members']").await;
+    browser.wait_for_text("Everyone taking part").await;
+    browser.fill("#q", "ad").await;
+    browser.click("form.search button").await;
+    browser.wait_for_text("matching “ad”").await;
+    assert!(browser.texts(".directory li a").await.contains(&"ada".to_owned()));
+    browser.screenshot("members").await;
+    browser.resize(390, 900).await;
+    browser.screenshot("members-phone").await;
+    browser.resize(1280, 900).await;
 
     browser.goto(&app.url("/no-such-page")).await;
     assert_eq!(browser.title().await, "Page not found · Marquee");

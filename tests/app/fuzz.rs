@@ -137,6 +137,9 @@ const TARGETS: &[Target] = &[
     get("/people/{s}/portrait", &[]),
     get("/media/{s}/{s}", &[]),
     get("/posts/{s}/pictures", &[]),
+    get("/tags", &["page"]),
+    get("/people", &["q", "page"]),
+    get("/members", &["q", "page"]),
     get("/posts/fuzz-target/pictures", &[]),
     post(
         "/posts/new",

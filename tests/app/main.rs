@@ -16,6 +16,7 @@ mod api_client;
 mod blog;
 mod browser;
 mod deployment;
+mod directories;
 mod feeds;
 mod fuzz;
 mod history;

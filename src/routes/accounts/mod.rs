@@ -1,8 +1,9 @@
 //! The accounts area's pages: signing up, in and out ([`sign_in`]), the mailed links and the
 //! address change ([`links`]), profiles and settings with sessions ([`settings`]), personal
-//! access tokens ([`tokens`]).
+//! access tokens ([`tokens`]), the members' directory ([`members`]).
 
 pub mod links;
+pub mod members;
 pub mod settings;
 pub mod sign_in;
 pub mod tokens;
@@ -13,4 +14,5 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     links::routes(cfg);
     settings::routes(cfg);
     tokens::routes(cfg);
+    members::routes(cfg);
 }

@@ -1,5 +1,5 @@
-//! The category tree: everyone sees it; `manage_categories` creates, renames, moves and
-//! deletes categories.
+//! How posts are sorted: the category tree (everyone sees it; `manage_categories` creates,
+//! renames, moves and deletes categories) and the tags, most used first.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -15,7 +15,9 @@ use crate::routes::error::AppError;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::blog;
 use crate::state::App;
-use crate::views::{CategoriesPage, CategoryDeletePage, CategoryEditPage, PageContext};
+use crate::views::{
+    CategoriesPage, CategoryDeletePage, CategoryEditPage, PageContext, Pager, TagsPage,
+};
 
 async fn tree(db: &DatabaseConnection) -> Result<Vec<blog::TreeNode>, AppError> {
     let all = blog::categories(db).await?;
@@ -216,8 +218,20 @@ pub async fn delete(
 }
 
 /// This area's pages, beside their handlers ([`crate::routes::pages`] calls every area's).
+/// `/tags`: the tags published posts carry, most used first, a page at a time.
+pub async fn tags(
+    ctx: PageContext,
+    app: App,
+    query: web::Query<crate::routes::ListSearch>,
+) -> Result<HttpResponse, AppError> {
+    let page = blog::tag_page(&app.db, crate::services::Page::<()>::index(query.page)).await?;
+    let pager = Pager::new(&page, &[]);
+    render_status(StatusCode::OK, &TagsPage { ctx, page, pager })
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/categories", web::get().to(index))
+    cfg.route("/tags", web::get().to(tags))
+        .route("/categories", web::get().to(index))
         .route("/categories", web::post().to(create))
         .route("/categories/{slug}/edit", web::get().to(edit_form))
         .route("/categories/{slug}/edit", web::post().to(edit))

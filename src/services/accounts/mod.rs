@@ -5,6 +5,7 @@
 //! <- `credentials` <- `links` <- `members`. `password` hashes and depends on none of them.
 
 pub mod credentials;
+pub mod directory;
 pub mod links;
 pub mod members;
 pub mod password;
@@ -14,6 +15,7 @@ pub mod sessions;
 pub mod tokens;
 
 pub use credentials::{PasswordChange, set_password, store_password};
+pub use directory::{MEMBERS_PER_PAGE, MemberCard, members};
 pub use members::{
     Activity, Address, ProfileChanges, ProfileView, account, countries, country_exists,
     current_user, default_role_id, find_by_login, logged_in, login_failed, profile_version,

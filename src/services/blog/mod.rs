@@ -34,7 +34,7 @@ pub use posts::{
     sees_drafts_of, stored_fields, update_post, visible_post,
 };
 pub use reports::{TopAuthor, top_authors};
-pub use tags::{TagCount, join_tags, tag_by_name, tag_counts, tags_of};
+pub use tags::{TAGS_PER_PAGE, TagCount, join_tags, tag_by_name, tag_counts, tag_page, tags_of};
 
 pub const POSTS_PER_PAGE: u64 = 20;
 pub const COMMENTS_PER_PAGE: u64 = 50;

@@ -8,7 +8,7 @@ use sea_orm::sea_query::OnConflict;
 use crate::services::ServiceError;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 /// Tag names from a comma-joined `post.tag_names`, sorted.
@@ -136,6 +136,27 @@ pub async fn tag_by_name(
 pub struct TagCount {
     pub name: String,
     pub posts: i32,
+}
+
+/// Tags on a `/tags` page.
+pub const TAGS_PER_PAGE: u64 = 100;
+
+/// The tags that published posts carry, most used first (then by name), with their counts, a
+/// page at a time (two statements, on the maintained `tag.post_count`).
+pub async fn tag_page(
+    db: &impl ConnectionTrait,
+    number: u64,
+) -> Result<crate::services::Page<TagCount>, DbErr> {
+    let paginator = tag::Entity::find()
+        .select_only()
+        .column(tag::Column::Name)
+        .column_as(tag::Column::PostCount, "posts")
+        .filter(tag::Column::PostCount.gt(0))
+        .order_by_desc(tag::Column::PostCount)
+        .order_by_asc(tag::Column::Name)
+        .into_model::<TagCount>()
+        .paginate(db, TAGS_PER_PAGE);
+    crate::services::queries::fetch_page(paginator, number).await
 }
 
 /// Every tag that a published post carries, by name, with its count (one statement, on the

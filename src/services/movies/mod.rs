@@ -30,7 +30,7 @@ pub use filter::{MovieFilter, MovieSort};
 pub use list::{
     FEW_MOVIES, MovieCard, MovieRow, directors_of, list_movies, list_select, movie, reads_whole,
 };
-pub use people::{person, person_with_movies};
+pub use people::{PEOPLE_PER_PAGE, PersonCard, people, person, person_with_movies};
 pub use reviews::{
     ReviewInput, ReviewRow, add_review, delete_review, own_review, refresh_ratings, review_of,
     review_version, reviews, update_review,

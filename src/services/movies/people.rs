@@ -1,10 +1,60 @@
-//! A person's page: the person and the movies they directed.
+//! People: the list of everyone credited (searchable, a page at a time) and a person's page
+//! with the movies they directed.
 
 use entity::{movie, movie_director, person};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, FromQueryResult, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+
+use crate::services::{Page, contains_text, fetch_page};
+
+/// People on a `/people` page.
+pub const PEOPLE_PER_PAGE: u64 = 50;
+
+/// A person in the list: their portrait and how many movies they directed.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct PersonCard {
+    pub id: i32,
+    pub name: String,
+    pub portrait: Option<String>,
+    pub movies: i64,
+}
+
+/// Everyone credited, by name, with their number of movies; only those whose name contains
+/// `search` (case-insensitively) when it is not empty (two statements).
+pub async fn people(
+    db: &impl ConnectionTrait,
+    search: &str,
+    number: u64,
+) -> Result<Page<PersonCard>, DbErr> {
+    // Each row's count by its own index look-up (`movie_director` by person), so a page
+    // counts the movies of its fifty people only, and the total counts people alone.
+    let movies = Expr::cust(
+        "(SELECT COUNT(*) FROM movie_director WHERE movie_director.person_id = person.id)",
+    );
+    let mut select = person::Entity::find()
+        .select_only()
+        .columns([
+            person::Column::Id,
+            person::Column::Name,
+            person::Column::Portrait,
+        ])
+        .column_as(movies, "movies")
+        .order_by_asc(person::Column::Name);
+    let search = search.trim();
+    if !search.is_empty() {
+        select = select.filter(contains_text(Expr::col(person::Column::Name), search));
+    }
+    fetch_page(
+        select
+            .into_model::<PersonCard>()
+            .paginate(db, PEOPLE_PER_PAGE),
+        number,
+    )
+    .await
+}
 
 use super::{filter::*, list::*};
 
