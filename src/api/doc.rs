@@ -76,6 +76,7 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         blog::pictures::detach_picture,
         directory::list_people,
         directory::list_members,
+        directory::list_member_reviews,
         admin::users::list_users,
         admin::users::update_user,
         admin::bulk::bulk,

@@ -1,5 +1,7 @@
-//! The movie catalogue: the faceted list, movie and person pages, reviews, and managing movies
-//! (`manage_movies`).
+//! The movie catalogue: the faceted list, movie pages, reviews, and managing movies
+//! (`manage_movies`); the people around it in [`people`].
+
+pub mod people;
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use super::{Cached, HtmlForm, client_ip, done, problems, render_status, submit};
-use crate::auth::{MaybeUser, RequireUser};
+use crate::auth::RequireUser;
 use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
 use crate::domain::{FieldErrors, ServiceError};
@@ -23,7 +25,7 @@ use crate::services::movies::{self, MovieFilter, MovieSort};
 use crate::state::App;
 use crate::views::{
     MovieDeletePage, MovieFormPage, MovieListPage, MoviePage, MovieQuery, PageContext, Pager,
-    PersonPage, ReviewFormPage,
+    ReviewFormPage,
 };
 
 /// Reads the list's query string; values that make no sense are dropped with a notice.
@@ -332,47 +334,6 @@ pub async fn review_delete(
     ))
 }
 
-/// `/people`: everyone credited, by name, searchable.
-pub async fn people(
-    ctx: PageContext,
-    app: App,
-    query: web::Query<crate::routes::ListSearch>,
-) -> Result<HttpResponse, AppError> {
-    let number = crate::services::Page::<()>::index(query.page);
-    let page = movies::people(&app.db, &query.q, number).await?;
-    let pager = crate::views::Pager::new(&page, &query.kept());
-    let q = query.into_inner().q;
-    render_status(
-        StatusCode::OK,
-        &crate::views::PeoplePage {
-            ctx,
-            q,
-            page,
-            pager,
-        },
-    )
-}
-
-pub async fn person(
-    ctx: PageContext,
-    viewer: MaybeUser,
-    app: App,
-    path: web::Path<i32>,
-) -> Result<HttpResponse, AppError> {
-    let (person, movies) = movies::person_with_movies(&app.db, path.into_inner())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    render_status(
-        StatusCode::OK,
-        &PersonPage {
-            ctx,
-            person,
-            movies,
-            can_manage: movies::can_manage(viewer.0.as_ref()),
-        },
-    )
-}
-
 fn form_page(
     ctx: PageContext,
     movie_id: Option<i32>,
@@ -563,6 +524,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/movies/{id}/reviews/{review}/delete",
             web::post().to(review_delete),
         )
-        .route("/people", web::get().to(people))
-        .route("/people/{id}", web::get().to(person));
+        .configure(people::routes);
 }

@@ -34,7 +34,7 @@ pub use layout::{
     CsrfToken, ErrorPage, FeedLink, HomePage, KeysetPager, PageContext, Pager, filters,
 };
 pub use movies::{
-    MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage, MovieQuery,
-    PeoplePage, PersonPage, ReviewFormPage,
+    MemberReviewsPage, MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage,
+    MovieQuery, PeoplePage, PersonPage, ReviewFormPage,
 };
 pub use pictures::PicturePage;

@@ -8,7 +8,7 @@ use super::{PageContext, Pager, filters};
 use crate::domain::FieldErrors;
 use crate::forms::MovieForm;
 use crate::services::Page;
-use crate::services::movies::{Facets, MovieCard, PersonCard, ReviewRow};
+use crate::services::movies::{Facets, MemberReviewRow, MovieCard, PersonCard, ReviewRow};
 
 /// The movie list's query string, as typed (so it can be shown and rebuilt).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -270,5 +270,15 @@ pub struct PeoplePage {
     pub ctx: PageContext,
     pub q: String,
     pub page: Page<PersonCard>,
+    pub pager: Pager,
+}
+
+/// `/users/{username}/reviews`: what one member thought of which movies.
+#[derive(Template, WebTemplate)]
+#[template(path = "movies/member_reviews.html")]
+pub struct MemberReviewsPage {
+    pub ctx: PageContext,
+    pub username: String,
+    pub page: Page<MemberReviewRow>,
     pub pager: Pager,
 }

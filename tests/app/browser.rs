@@ -62,7 +62,12 @@ async fn a_visitor_opens_the_home_page_in_chromium_and_sees_the_navigation() {
     browser.fill("#q", "ad").await;
     browser.click("form.search button").await;
     browser.wait_for_text("matching “ad”").await;
-    assert!(browser.texts(".directory li a").await.contains(&"ada".to_owned()));
+    assert!(
+        browser
+            .texts(".directory li a")
+            .await
+            .contains(&"ada".to_owned())
+    );
     browser.screenshot("members").await;
     browser.resize(390, 900).await;
     browser.screenshot("members-phone").await;

@@ -1,7 +1,8 @@
 //! Finding one's way: `/tags` (most used first, with counts), `/people` and `/members` (by
-//! name, searchable, paginated), through the pages and the API, on the demo data.
+//! name, searchable, paginated) and a member's reviews, through the pages and the API, on the
+//! demo data.
 
-use entity::{person, tag, user};
+use entity::{movie, person, review, tag, user};
 use reqwest::StatusCode;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -95,6 +96,34 @@ backend_tests! {
         let reply = api.get("/api/v1/members?q=ada", None).await;
         assert_eq!(reply.body["items"][0]["username"], "ada");
         assert!(!reply.body.to_string().contains('@'), "no address: {}", reply.body);
+
+        // A member's reviews, newest first, linked from their profile.
+        let (reviewer, written) = {
+            let all = review::Entity::find()
+                .order_by_desc(review::Column::CreatedAt)
+                .order_by_desc(review::Column::Id)
+                .all(&app.db)
+                .await
+                .unwrap();
+            let first = all.first().expect("the demo has reviews").user_id;
+            (first, all.into_iter().filter(|r| r.user_id == first).collect::<Vec<_>>())
+        };
+        let name = user::Entity::find_by_id(reviewer).one(&app.db).await.unwrap().unwrap().username;
+        let (_, profile) = visitor.get_html(&format!("/users/{name}")).await;
+        assert!(profile.contains(&format!("href=\"/users/{name}/reviews\"")), "{profile}");
+        let (status, html) = visitor.get_html(&format!("/users/{name}/reviews")).await;
+        assert_eq!(status, StatusCode::OK);
+        let shown = Doc::parse(&html).texts(".review");
+        assert_eq!(shown.len(), written.len());
+        let titles = Doc::parse(&html).texts(".review-movie a");
+        let movie = movie::Entity::find_by_id(written[0].movie_id).one(&app.db).await.unwrap().unwrap();
+        assert!(titles.contains(&movie.title), "{titles:?}");
+        let reply = api.get(&format!("/api/v1/users/{name}/reviews"), None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.body["total"], written.len());
+        assert_eq!(reply.body["items"][0]["movie_title"], movie.title);
+        assert_eq!(visitor.get("/users/nobody-here/reviews").await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(api.get("/api/v1/users/nobody-here/reviews", None).await.status, StatusCode::NOT_FOUND);
         app.stop().await;
     }
 }

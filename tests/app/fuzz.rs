@@ -140,6 +140,7 @@ const TARGETS: &[Target] = &[
     get("/tags", &["page"]),
     get("/people", &["q", "page"]),
     get("/members", &["q", "page"]),
+    get("/users/{s}/reviews", &["page"]),
     get("/posts/fuzz-target/pictures", &[]),
     post(
         "/posts/new",

@@ -32,7 +32,7 @@ pub use list::{
 };
 pub use people::{PEOPLE_PER_PAGE, PersonCard, people, person, person_with_movies};
 pub use reviews::{
-    ReviewInput, ReviewRow, add_review, delete_review, own_review, refresh_ratings, review_of,
-    review_version, reviews, update_review,
+    MemberReviewRow, MovieRef, ReviewInput, ReviewRow, add_review, delete_review, own_review,
+    refresh_ratings, review_of, review_version, reviews, reviews_by, update_review,
 };
 pub use snapshot::MovieSnapshot;

@@ -19,6 +19,39 @@ use super::REVIEWS_PER_PAGE;
 
 pub type ReviewRow = (review::Model, Option<crate::services::UserRef>);
 
+/// A movie as a member's reviews name it.
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::DerivePartialModel)]
+#[sea_orm(entity = "movie::Entity")]
+pub struct MovieRef {
+    pub id: i32,
+    pub title: String,
+    pub year: i32,
+    pub poster: Option<String>,
+}
+
+/// A member's review with the movie it is of.
+pub type MemberReviewRow = (review::Model, Option<MovieRef>);
+
+/// The reviews member `user_id` wrote, newest first, with their movies and total (one
+/// statement).
+pub async fn reviews_by(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    page: u64,
+) -> Result<Page<MemberReviewRow>, DbErr> {
+    crate::services::pair_page::<_, _, review::Model, MovieRef>(
+        db,
+        review::Entity::find()
+            .filter(review::Column::UserId.eq(user_id))
+            .order_by_desc(review::Column::CreatedAt)
+            .order_by_desc(review::Column::Id)
+            .find_also_related(movie::Entity),
+        page,
+        REVIEWS_PER_PAGE,
+    )
+    .await
+}
+
 /// Reviews of a movie, newest first, with their total (one statement).
 pub async fn reviews(
     db: &impl ConnectionTrait,
