@@ -44,6 +44,15 @@ pub struct PostForm {
     /// The version of the post the edit form was opened at (`blog::post_version`); empty
     /// for a new post.
     pub version: String,
+    /// Set by the form's Preview button: show the text rendered, save nothing.
+    pub preview: String,
+}
+
+impl PostForm {
+    /// Whether the Preview button sent the form.
+    pub fn previewing(&self) -> bool {
+        !self.preview.is_empty()
+    }
 }
 
 impl PostForm {
@@ -309,6 +318,7 @@ mod tests {
             tags: "<b>".into(),
             status: "gone".into(),
             version: String::new(),
+            preview: String::new(),
         };
         let Err(ServiceError::Invalid(errors)) = form.parse() else {
             panic!("the form should be refused");

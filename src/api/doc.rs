@@ -71,6 +71,7 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         pictures::delete_portrait,
         pictures::put_avatar,
         pictures::delete_avatar,
+        blog::preview::preview,
         blog::pictures::list_pictures,
         blog::pictures::attach_picture,
         blog::pictures::detach_picture,

@@ -56,6 +56,8 @@ pub struct PostFormPage {
     /// The post as someone else saved it while this form was open (the form keeps what was
     /// typed; saving again replaces theirs).
     pub theirs: Option<entity::post::Model>,
+    /// The text as it would show, when the Preview button sent the form.
+    pub preview: Option<String>,
 }
 
 impl PostFormPage {

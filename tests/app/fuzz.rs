@@ -147,6 +147,14 @@ const TARGETS: &[Target] = &[
         &["title", "body", "category_id", "tags", "status"],
     ),
     post(
+        "/posts/new",
+        &["title", "body", "category_id", "tags", "status", "preview"],
+    ),
+    post(
+        "/posts/fuzz-target/edit",
+        &["title", "body", "category_id", "tags", "status", "preview"],
+    ),
+    post(
         "/posts/fuzz-target/edit",
         &["title", "body", "category_id", "tags", "status"],
     ),

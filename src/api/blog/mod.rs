@@ -5,6 +5,7 @@
 pub mod comments;
 pub mod pictures;
 pub mod posts;
+pub mod preview;
 pub mod taxonomy;
 
 pub use comments::{
@@ -53,6 +54,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     .service(
         crate::api::at("/comments/{id}/unhide").route(web::post().to(comments::unhide_comment)),
     )
+    .service(crate::api::at("/preview").route(web::post().to(preview::preview)))
     .service(crate::api::at("/categories").route(web::get().to(taxonomy::list_categories)))
     .service(crate::api::at("/tags").route(web::get().to(taxonomy::list_tags)));
 }

@@ -371,7 +371,27 @@ async fn form_page(
         tree,
         errors,
         theirs: None,
+        preview: None,
     })
+}
+
+/// The form again with its text rendered as saving would store it, and every problem the
+/// form has; nothing is saved.
+async fn preview(
+    ctx: PageContext,
+    app: &App,
+    user: &RequireUser,
+    slug: Option<String>,
+    form: PostForm,
+) -> Result<HttpResponse, AppError> {
+    let html = blog::preview_post(&app.db, &user.0, slug.as_deref(), &form.body).await?;
+    let (status, errors) = match form.parse() {
+        Ok(_) => (StatusCode::OK, FieldErrors::default()),
+        Err(error) => problems(error)?,
+    };
+    let mut page = form_page(ctx, &app.db, slug, form, errors).await?;
+    page.preview = Some(html);
+    render_status(status, &page)
 }
 
 pub async fn new_form(
@@ -401,6 +421,9 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::WritePosts)?;
     let form = form.into_inner();
+    if form.previewing() {
+        return preview(ctx, &app, &user, None, form).await;
+    }
     let created = submit(form.parse(), |input| {
         blog::create_post(&app.db, &user.0, client_ip(&req), input)
     })
@@ -444,6 +467,7 @@ pub async fn edit_form(
         tags: tags.join(", "),
         status: post.status.as_str().to_owned(),
         version: blog::post_version(&post),
+        preview: String::new(),
     };
     render_status(
         StatusCode::OK,
@@ -462,6 +486,9 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let slug = path.into_inner();
     let mut form = form.into_inner();
+    if form.previewing() {
+        return preview(ctx, &app, &user, Some(slug), form).await;
+    }
     let expected = Some(form.version.trim()).filter(|v| !v.is_empty());
     let updated = submit(form.parse(), |input| {
         blog::update_post(&app.db, &user.0, client_ip(&req), &slug, input, expected)

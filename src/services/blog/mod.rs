@@ -30,8 +30,8 @@ pub use posts::{
     Cursor, Position, PostCard, PostDetail, PostFilter, PostInput, PostRow, PostSlice,
     PostSnapshot, StoredFields, body_html, can_edit, count_posts, create_post, delete_post,
     editable_post, is_moderator, list_posts, list_select, may_list_drafts, may_see, post_by_slug,
-    post_version, post_with_comments, publish_post, recent_posts, refresh_post_counts,
-    sees_drafts_of, stored_fields, update_post, visible_post,
+    post_version, post_with_comments, preview_post, publish_post, recent_posts,
+    refresh_post_counts, sees_drafts_of, stored_fields, update_post, visible_post,
 };
 pub use reports::{TopAuthor, top_authors};
 pub use tags::{TAGS_PER_PAGE, TagCount, join_tags, tag_by_name, tag_counts, tag_page, tags_of};

@@ -18,6 +18,7 @@ pub fn post_input(
         tags: tags.join(", "),
         status: if published { "published" } else { "draft" }.into(),
         version: String::new(),
+        preview: String::new(),
     }
     .parse()
     .unwrap_or_else(|e| panic!("post input: {e}"))

@@ -1,6 +1,7 @@
 //! Pictures in posts: attached through the page and the API by whoever may edit the post,
 //! shown by its Markdown with their dimensions and sizes, kept while the text shows them,
-//! stored once, and removed with the post.
+//! stored once, and removed with the post; the Preview button and `POST /api/v1/preview`, which
+//! render a text (and its pictures) as saving would.
 
 use entity::post_picture;
 use image::{ImageFormat, RgbImage};
@@ -153,5 +154,63 @@ backend_tests! {
         assert_eq!(post_picture::Entity::find().filter(post_picture::Column::Hash.eq(bench.as_str())).count(&app.db).await.unwrap(), 1);
         assert_eq!(bob.visitor.post(&format!("/posts/{}/delete", his.slug), &[]).await.status(), StatusCode::SEE_OTHER);
         assert_eq!(stored(&app).await, (0, 0));
+    }
+}
+
+backend_tests! {
+    async fn a_preview_renders_the_text_as_saving_would_and_saves_nothing(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let api = Api::new(&app).await;
+        let ada = app.signed_in("ada", "author").await;
+        let posts = entity::post::Entity::find().count(&app.db).await.unwrap();
+
+        // A new post: rendered, the input kept, nothing saved; problems shown beside it.
+        let body = "Some **bold** text <script>alert(1)</script>";
+        let shown = ada.visitor.post("/posts/new", &[("title", "Draft idea"), ("body", body), ("status", "draft"), ("preview", "1")]).await;
+        assert_eq!(shown.status(), StatusCode::OK);
+        let html = shown.text().await.unwrap();
+        assert!(html.contains("<strong>bold</strong>") && !html.contains("<script>alert"), "{html}");
+        assert!(html.contains("value=\"Draft idea\"") && html.contains("Some **bold** text"), "the input is kept");
+        assert_eq!(entity::post::Entity::find().count(&app.db).await.unwrap(), posts, "nothing saved");
+        let shown = ada.visitor.post("/posts/new", &[("title", " "), ("body", "Text"), ("status", "draft"), ("preview", "1")]).await;
+        assert_eq!(shown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = shown.text().await.unwrap();
+        assert!(html.contains("id=\"title-error\"") && html.contains("preview-heading"), "{html}");
+
+        // An edit: the post's own pictures show with their dimensions; the post is unchanged.
+        let post = app.create_post(ada.id, "With a picture", true, None, &[]).await;
+        let saved = ada.visitor.post_multipart(&format!("/posts/{}/pictures", post.slug), &[("picture", Some("p.png"), &picture_in(ImageFormat::Png))]).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let hash = post_picture::Entity::find().one(&app.db).await.unwrap().unwrap().hash;
+        let text = format!("![A bench](/media/{hash}/full)");
+        let shown = ada.visitor.post(&format!("/posts/{}/edit", post.slug), &[("title", "With a picture"), ("body", &text), ("status", "published"), ("preview", "1")]).await;
+        assert_eq!(shown.status(), StatusCode::OK);
+        assert!(shown.text().await.unwrap().contains("width=\"300\" height=\"450\" alt=\"A bench\""));
+        let unchanged = entity::post::Entity::find_by_id(post.id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(unchanged.body, post.body);
+
+        // Someone else's post is not previewed as theirs to edit.
+        let bob = app.signed_in("bob", "author").await;
+        let refused = bob.visitor.post(&format!("/posts/{}/edit", post.slug), &[("title", "x"), ("body", "y"), ("status", "published"), ("preview", "1")]).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+        // Through the API, with the same rules.
+        let token = make_token(&ada.visitor, &["write_posts"]).await;
+        let mut call = api.call(reqwest::Method::POST, "/api/v1/preview");
+        call.token = Some(&token);
+        call.body = Some(json!({"body": text, "post": post.slug}));
+        let reply = api.send(call).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert!(reply.body["html"].as_str().unwrap().contains("srcset"), "{}", reply.body);
+        let bobs = make_token(&bob.visitor, &["write_posts"]).await;
+        let mut call = api.call(reqwest::Method::POST, "/api/v1/preview");
+        call.token = Some(&bobs);
+        call.body = Some(json!({"body": "x", "post": post.slug}));
+        assert_eq!(api.send(call).await.status, StatusCode::FORBIDDEN);
+        let mut call = api.call(reqwest::Method::POST, "/api/v1/preview");
+        call.token = Some(&token);
+        call.body = Some(json!({"body": "x".repeat(100_001)}));
+        assert_eq!(api.send(call).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(entity::post::Entity::find().count(&app.db).await.unwrap(), posts + 1);
     }
 }

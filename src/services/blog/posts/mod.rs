@@ -16,7 +16,7 @@ pub use rules::{
     can_edit, editable_post, is_moderator, may_list_drafts, may_see, sees_drafts_of, visible_post,
 };
 pub use snapshot::PostSnapshot;
-pub use stored::{StoredFields, body_html, stored_fields};
+pub use stored::{StoredFields, body_html, preview_post, stored_fields};
 pub(crate) use writes::save_post;
 pub use writes::{
     PostInput, create_post, delete_post, post_version, publish_post, refresh_post_counts,

@@ -49,6 +49,38 @@ pub fn body_html(post: &post::Model) -> String {
         .unwrap_or_else(|| markup::to_safe_html(&post.body))
 }
 
+/// How `body` would show once saved (the rendering saving it stores), for whoever may write
+/// it: a new post (`slug` none) for holders of `write_posts`, an edit for whoever may edit the
+/// post, whose attached pictures show with their dimensions. Nothing is saved; a text longer
+/// than a post may be is refused as saving it would be.
+pub async fn preview_post(
+    db: &impl sea_orm::ConnectionTrait,
+    user: &crate::domain::CurrentUser,
+    slug: Option<&str>,
+    body: &str,
+) -> Result<String, crate::services::ServiceError> {
+    if body.trim().len() > crate::domain::PostBody::MAX {
+        return Err(crate::services::ServiceError::invalid(
+            "body",
+            format!(
+                "The post is too long: {} characters at most.",
+                crate::domain::PostBody::MAX
+            ),
+        ));
+    }
+    let pictures = match slug {
+        Some(slug) => {
+            let post = super::rules::editable_post(db, slug, user).await?;
+            crate::services::blog::post_pictures(db, post.id).await?
+        }
+        None => {
+            user.require(entity::enums::Permission::WritePosts)?;
+            Vec::new()
+        }
+    };
+    Ok(markup::to_safe_html_with(body, &pictures))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
