@@ -149,8 +149,15 @@ async fn a_manager_uploads_a_poster_a_member_an_avatar_and_an_author_a_post_pict
         )
         .await;
     browser.set_value("#status", "published").await;
+    // A look first: the preview shows the picture, the form keeps the text.
     browser
-        .click("form[action='/posts/a-walk-by-the-harbour/edit'] button[type=submit]")
+        .click("form[action='/posts/a-walk-by-the-harbour/edit'] button[name=preview]")
+        .await;
+    browser.wait_for_text("not saved yet").await;
+    assert_eq!(browser.loaded_images(".preview img").await, 1);
+    browser.screenshot("post-preview").await;
+    browser
+        .click("form[action='/posts/a-walk-by-the-harbour/edit'] button[type=submit]:not([name])")
         .await;
     browser.wait_for_text("Your changes are saved.").await;
     assert_eq!(browser.loaded_images(".prose img").await, 1);
