@@ -216,23 +216,33 @@ pub struct Group {
     pub created_at: DateTime<Utc>,
 }
 
-/// Every group.
+/// A page of groups, by name (50 a page).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct GroupList {
     pub items: Vec<Group>,
+    pub total: u64,
+    pub next: Option<String>,
+    pub prev: Option<String>,
 }
 
-/// Lists every group by name.
+/// Lists the groups by name.
 #[utoipa::path(
     get,
     path = "/api/v1/groups",
     tag = "members",
-    responses((status = 200, description = "Every group", body = GroupList)),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of groups", body = GroupList),
+        (status = 400, description = "A bad cursor", body = Problem, content_type = "application/problem+json"),
+    ),
     security((), ("bearer" = []))
 )]
-pub async fn list_groups(app: App) -> Result<HttpResponse, ApiError> {
-    let items = groups::list(&app.db)
-        .await?
+pub async fn list_groups(app: App, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    let number = page_cursor(query.cursor.as_deref())?;
+    let page = groups::list(&app.db, number).await?;
+    let (next, prev) = page_links(page.number, page.pages);
+    let items = page
+        .items
         .into_iter()
         .map(|row| Group {
             id: row.group.id,
@@ -242,7 +252,15 @@ pub async fn list_groups(app: App) -> Result<HttpResponse, ApiError> {
             created_at: row.group.created_at,
         })
         .collect();
-    Ok(json(StatusCode::OK, &GroupList { items }))
+    Ok(json(
+        StatusCode::OK,
+        &GroupList {
+            items,
+            total: page.total,
+            next,
+            prev,
+        },
+    ))
 }
 
 /// A member of a group.

@@ -19,13 +19,19 @@ use crate::views::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage, PageCo
 
 const MEMBERS_PER_PAGE: u64 = 20;
 
-pub async fn list(ctx: PageContext, app: App) -> Result<HttpResponse, AppError> {
-    let groups = groups::list(&app.db).await?;
+pub async fn list(
+    ctx: PageContext,
+    app: App,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let groups = groups::list(&app.db, Page::<()>::index(query.page)).await?;
+    let pager = Pager::new(&groups, &[]);
     render_status(
         StatusCode::OK,
         &GroupsPage {
             ctx,
             groups,
+            pager,
             name: String::new(),
             description: String::new(),
             errors: FieldErrors::default(),
@@ -57,12 +63,14 @@ pub async fn create(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let groups = groups::list(&app.db).await?;
+            let groups = groups::list(&app.db, 1).await?;
+            let pager = Pager::new(&groups, &[]);
             render_status(
                 status,
                 &GroupsPage {
                     ctx,
                     groups,
+                    pager,
                     name: form.name,
                     description: form.description,
                     errors,

@@ -30,29 +30,49 @@ pub struct GroupRow {
     pub members: u64,
 }
 
-/// Every group with its member count (two queries).
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<GroupRow>, DbErr> {
-    let groups = group::Entity::find()
-        .order_by_asc(group::Column::Name)
-        .all(db)
-        .await?;
-    let counts: HashMap<i32, i64> = user_group::Entity::find()
-        .select_only()
-        .column(user_group::Column::GroupId)
-        .column_as(user_group::Column::UserId.count(), "n")
-        .group_by(user_group::Column::GroupId)
-        .into_tuple::<(i32, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(groups
-        .into_iter()
-        .map(|group| GroupRow {
-            members: counts.get(&group.id).copied().unwrap_or(0).max(0) as u64,
-            group,
-        })
-        .collect())
+/// Groups on a `/groups` page.
+pub const GROUPS_PER_PAGE: u64 = 50;
+
+/// A page of groups by name with their member counts (three statements: the page, its total,
+/// and the counts of its groups only).
+pub async fn list(db: &impl ConnectionTrait, number: u64) -> Result<Page<GroupRow>, DbErr> {
+    let page = super::fetch_page(
+        group::Entity::find()
+            .order_by_asc(group::Column::Name)
+            .order_by_asc(group::Column::Id)
+            .paginate(db, GROUPS_PER_PAGE),
+        number,
+    )
+    .await?;
+    let ids: Vec<i32> = page.items.iter().map(|g| g.id).collect();
+    let counts: HashMap<i32, i64> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        user_group::Entity::find()
+            .select_only()
+            .column(user_group::Column::GroupId)
+            .column_as(user_group::Column::UserId.count(), "n")
+            .filter(user_group::Column::GroupId.is_in(ids))
+            .group_by(user_group::Column::GroupId)
+            .into_tuple::<(i32, i64)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|group| GroupRow {
+                members: u64::try_from(counts.get(&group.id).copied().unwrap_or(0)).unwrap_or(0),
+                group,
+            })
+            .collect(),
+        number: page.number,
+        pages: page.pages,
+        total: page.total,
+    })
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<group::Model>, DbErr> {

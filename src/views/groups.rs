@@ -14,7 +14,8 @@ use entity::{group, user_group};
 #[template(path = "groups/list.html")]
 pub struct GroupsPage {
     pub ctx: PageContext,
-    pub groups: Vec<GroupRow>,
+    pub groups: Page<GroupRow>,
+    pub pager: Pager,
     pub name: String,
     pub description: String,
     pub errors: FieldErrors,

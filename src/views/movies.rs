@@ -227,7 +227,8 @@ pub struct ReviewFormPage {
 pub struct PersonPage {
     pub ctx: PageContext,
     pub person: entity::person::Model,
-    pub movies: Vec<MovieCard>,
+    pub movies: Page<MovieCard>,
+    pub pager: Pager,
     /// Whether the viewer manages the catalogue (and so the portrait).
     pub can_manage: bool,
 }

@@ -1,8 +1,8 @@
 //! Finding one's way: `/tags` (most used first, with counts), `/people` and `/members` (by
-//! name, searchable, paginated) and a member's reviews, through the pages and the API, on the
-//! demo data.
+//! name, searchable, paginated), a member's reviews, the groups and a person's movies a page at
+//! a time, through the pages and the API, on the demo data.
 
-use entity::{movie, person, review, tag, user};
+use entity::{group, movie, movie_director, person, review, tag, user};
 use reqwest::StatusCode;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -124,6 +124,31 @@ backend_tests! {
         assert_eq!(reply.body["items"][0]["movie_title"], movie.title);
         assert_eq!(visitor.get("/users/nobody-here/reviews").await.status(), StatusCode::NOT_FOUND);
         assert_eq!(api.get("/api/v1/users/nobody-here/reviews", None).await.status, StatusCode::NOT_FOUND);
+
+        // Groups, 50 a page, and a person's movies, 50 a page.
+        let rows: Vec<group::ActiveModel> = (0..55)
+            .map(|n| group::ActiveModel {
+                name: Set(format!("Zz club {n:02}")),
+                description: Set(String::new()),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            })
+            .collect();
+        group::Entity::insert_many(rows).exec_without_returning(&app.db).await.unwrap();
+        let groups = group::Entity::find().all(&app.db).await.unwrap().len();
+        let (_, html) = visitor.get_html("/groups").await;
+        assert_eq!(Doc::parse(&html).texts(".group-list li h2").len(), 50);
+        let (_, last) = visitor.get_html(&format!("/groups?page={}", groups.div_ceil(50))).await;
+        assert_eq!(Doc::parse(&last).texts(".group-list li h2").len(), (groups - 1) % 50 + 1);
+        let reply = api.get("/api/v1/groups", None).await;
+        assert_eq!((reply.body["total"].as_u64(), reply.body["next"].as_str()), (Some(groups as u64), Some("2")));
+        let director = movie_director::Entity::find().one(&app.db).await.unwrap().unwrap().person_id;
+        let directed = movie_director::Entity::find().filter(movie_director::Column::PersonId.eq(director)).all(&app.db).await.unwrap().len();
+        let (_, page) = visitor.get_html(&format!("/people/{director}")).await;
+        assert!(page.contains(&format!("Directed {directed} movie")), "{page}");
+        let reply = api.get(&format!("/api/v1/people/{director}"), None).await;
+        assert_eq!(reply.body["total"], directed);
+        assert_eq!(reply.body["directed"].as_array().unwrap().len(), directed);
         app.stop().await;
     }
 }

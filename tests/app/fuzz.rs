@@ -121,7 +121,7 @@ const TARGETS: &[Target] = &[
     get("/categories/{s}", &["page"]),
     get("/posts/{s}", &["page"]),
     get("/movies/{s}", &["page"]),
-    get("/people/{s}", &[]),
+    get("/people/{s}", &["page"]),
     get("/account/verify/{s}", &[]),
     get("/account/reset/{s}", &[]),
     get("/account/email/{s}", &[]),
@@ -140,6 +140,7 @@ const TARGETS: &[Target] = &[
     get("/tags", &["page"]),
     get("/people", &["q", "page"]),
     get("/members", &["q", "page"]),
+    get("/groups", &["page"]),
     get("/users/{s}/reviews", &["page"]),
     get("/posts/fuzz-target/pictures", &[]),
     post(

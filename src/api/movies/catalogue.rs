@@ -424,12 +424,16 @@ pub async fn delete_movie(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// A person with the movies they directed, newest first.
+/// A person with a page of the movies they directed, newest first (50 a page).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Person {
     pub id: i32,
     pub name: String,
     pub directed: Vec<Movie>,
+    /// How many movies they directed.
+    pub total: u64,
+    pub next: Option<String>,
+    pub prev: Option<String>,
 }
 
 /// Reads a person.
@@ -437,9 +441,10 @@ pub struct Person {
     get,
     path = "/api/v1/people/{id}",
     tag = "movies",
-    params(("id" = i32, Path, description = "The person's id")),
+    params(("id" = i32, Path, description = "The person's id"), crate::api::blog::PageQuery),
     responses(
         (status = 200, description = "The person", body = Person),
+        (status = 400, description = "A bad cursor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
@@ -448,14 +453,20 @@ pub async fn get_person(
     req: HttpRequest,
     app: App,
     path: web::Path<i32>,
+    query: web::Query<crate::api::blog::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (person, directed) = movies::person_with_movies(&app.db, path.into_inner())
+    let number = crate::api::page_cursor(query.cursor.as_deref())?;
+    let (person, directed) = movies::person_with_movies(&app.db, path.into_inner(), number)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let (next, prev) = crate::api::page_links(directed.number, directed.pages);
     let person = Person {
         id: person.id,
         name: person.name,
-        directed: directed.into_iter().map(Movie::from).collect(),
+        total: directed.total,
+        directed: directed.items.into_iter().map(Movie::from).collect(),
+        next,
+        prev,
     };
     Ok(tagged(&req, StatusCode::OK, &person))
 }

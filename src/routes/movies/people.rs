@@ -37,16 +37,20 @@ pub async fn person(
     viewer: MaybeUser,
     app: App,
     path: web::Path<i32>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (person, movies) = movies::person_with_movies(&app.db, path.into_inner())
+    let number = Page::<()>::index(query.page);
+    let (person, movies) = movies::person_with_movies(&app.db, path.into_inner(), number)
         .await?
         .ok_or(AppError::NotFound)?;
+    let pager = Pager::new(&movies, &[]);
     render_status(
         StatusCode::OK,
         &PersonPage {
             ctx,
             person,
             movies,
+            pager,
             can_manage: movies::can_manage(viewer.0.as_ref()),
         },
     )

@@ -30,7 +30,9 @@ pub use filter::{MovieFilter, MovieSort};
 pub use list::{
     FEW_MOVIES, MovieCard, MovieRow, directors_of, list_movies, list_select, movie, reads_whole,
 };
-pub use people::{PEOPLE_PER_PAGE, PersonCard, people, person, person_with_movies};
+pub use people::{
+    PEOPLE_PER_PAGE, PERSON_MOVIES_PER_PAGE, PersonCard, people, person, person_with_movies,
+};
 pub use reviews::{
     MemberReviewRow, MovieRef, ReviewInput, ReviewRow, add_review, delete_review, own_review,
     refresh_ratings, review_of, review_version, reviews, reviews_by, update_review,

@@ -63,36 +63,53 @@ pub async fn person(db: &impl ConnectionTrait, id: i32) -> Result<Option<person:
     person::Entity::find_by_id(id).one(db).await
 }
 
-/// A person and the movies they directed, newest first.
+/// Movies on a person's page.
+pub const PERSON_MOVIES_PER_PAGE: u64 = 50;
+
+/// A person and a page of the movies they directed, newest first.
 pub async fn person_with_movies(
     db: &impl ConnectionTrait,
     id: i32,
-) -> Result<Option<(person::Model, Vec<MovieCard>)>, DbErr> {
+    number: u64,
+) -> Result<Option<(person::Model, Page<MovieCard>)>, DbErr> {
     let Some(found) = person::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
-    let rows = movie_rows()
-        .filter(
-            col(movie::Column::Id).in_subquery(
-                Query::select()
-                    .column(movie_director::Column::MovieId)
-                    .from(movie_director::Entity)
-                    .and_where(movie_director::Column::PersonId.eq(id))
-                    .to_owned(),
-            ),
-        )
-        .order_by(col(movie::Column::Year), Order::Desc)
-        .order_by(col(movie::Column::Title), Order::Asc)
-        .into_model::<MovieRow>()
-        .all(db)
-        .await?;
-    let mut directors = directors_of(db, rows.iter().map(|r| r.id).collect()).await?;
-    let movies = rows
+    let page = fetch_page(
+        movie_rows()
+            .filter(
+                col(movie::Column::Id).in_subquery(
+                    Query::select()
+                        .column(movie_director::Column::MovieId)
+                        .from(movie_director::Entity)
+                        .and_where(movie_director::Column::PersonId.eq(id))
+                        .to_owned(),
+                ),
+            )
+            .order_by(col(movie::Column::Year), Order::Desc)
+            .order_by(col(movie::Column::Title), Order::Asc)
+            .order_by(col(movie::Column::Id), Order::Asc)
+            .into_model::<MovieRow>()
+            .paginate(db, PERSON_MOVIES_PER_PAGE),
+        number,
+    )
+    .await?;
+    let mut directors = directors_of(db, page.items.iter().map(|r| r.id).collect()).await?;
+    let items = page
+        .items
         .into_iter()
         .map(|row| MovieCard {
             directors: directors.remove(&row.id).unwrap_or_default(),
             row,
         })
         .collect();
-    Ok(Some((found, movies)))
+    Ok(Some((
+        found,
+        Page {
+            items,
+            number: page.number,
+            pages: page.pages,
+            total: page.total,
+        },
+    )))
 }

@@ -234,14 +234,21 @@ backend_tests! {
         // The statements of the whole action, counted on its preview: the same reads and writes,
         // rolled back, so the mail sender (which runs beside the request once mail is queued)
         // has nothing to add to the count.
+        // The counter counts every statement of the server, the mail sender's polls too (one
+        // may land inside a request): each count is the least of three runs, as background
+        // work can only add to one.
         let mut counts = Vec::new();
         for selection in [&ids[..10], &ids[10..510]] {
-            let before = app.statements.load(Ordering::SeqCst);
-            let previewed = api.post("/api/v1/admin/users/bulk?preview=true", Some(&token), json!({
-                "users": selection, "action": "send_reset_link",
-            })).await;
-            counts.push(app.statements.load(Ordering::SeqCst) - before);
-            assert_eq!(previewed.status, StatusCode::OK, "{}", previewed.body);
+            let mut least = u64::MAX;
+            for _ in 0..3 {
+                let before = app.statements.load(Ordering::SeqCst);
+                let previewed = api.post("/api/v1/admin/users/bulk?preview=true", Some(&token), json!({
+                    "users": selection, "action": "send_reset_link",
+                })).await;
+                least = least.min(app.statements.load(Ordering::SeqCst) - before);
+                assert_eq!(previewed.status, StatusCode::OK, "{}", previewed.body);
+            }
+            counts.push(least);
         }
         assert_eq!(counts[0], counts[1], "statements for 10 and for 500 accounts: {counts:?}");
         for selection in [&ids[..10], &ids[10..510]] {
