@@ -226,7 +226,7 @@ pub struct ReviewFormPage {
 #[template(path = "movies/person.html")]
 pub struct PersonPage {
     pub ctx: PageContext,
-    pub person: entity::person::Model,
+    pub person: PersonCard,
     pub movies: Page<MovieCard>,
     pub pager: Pager,
     /// Whether the viewer manages the catalogue (and so the portrait).

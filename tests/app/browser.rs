@@ -16,6 +16,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use crate::helpers::{Backend, TestDb};
 
 mod admin;
+mod directories;
 mod driver;
 mod pictures;
 use driver::*;
@@ -47,31 +48,6 @@ async fn a_visitor_opens_the_home_page_in_chromium_and_sees_the_navigation() {
         std::fs::metadata(&shot).unwrap().len() > 10_000,
         "a real screenshot"
     );
-
-    // The directories: tags from the post list, people from the catalogue, members.
-    browser.goto(&app.url("/posts")).await;
-    browser.click(".sub-nav a[href='/tags']").await;
-    browser.wait_for_text("Tags").await;
-    assert!(!browser.texts(".tag-cloud .tag").await.is_empty());
-    browser.goto(&app.url("/movies")).await;
-    browser.click(".sub-nav a[href='/people']").await;
-    browser.wait_for_text("Everyone credited").await;
-    assert!(!browser.texts(".directory li").await.is_empty());
-    browser.click("nav a[href='/members']").await;
-    browser.wait_for_text("Everyone taking part").await;
-    browser.fill("#q", "ad").await;
-    browser.click("form.search button").await;
-    browser.wait_for_text("matching “ad”").await;
-    assert!(
-        browser
-            .texts(".directory li a")
-            .await
-            .contains(&"ada".to_owned())
-    );
-    browser.screenshot("members").await;
-    browser.resize(390, 900).await;
-    browser.screenshot("members-phone").await;
-    browser.resize(1280, 900).await;
 
     browser.goto(&app.url("/no-such-page")).await;
     assert_eq!(browser.title().await, "Page not found · Marquee");
