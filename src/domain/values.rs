@@ -331,13 +331,20 @@ impl PostBody {
         if body.is_empty() {
             return Err("Write the post before saving it.".into());
         }
-        if body.len() > Self::MAX {
+        Self::within_length(body)?;
+        Ok(PostBody(body.to_owned()))
+    }
+
+    /// Refused when `body` is longer than a post may be (an empty one passes: a preview of
+    /// nothing shows nothing).
+    pub fn within_length(body: &str) -> Result<(), String> {
+        if body.trim().len() > Self::MAX {
             return Err(format!(
                 "The post is too long: {} characters at most.",
                 Self::MAX
             ));
         }
-        Ok(PostBody(body.to_owned()))
+        Ok(())
     }
 }
 

@@ -84,6 +84,20 @@ impl<T> HtmlForm<T> {
     }
 }
 
+/// The query of a numbered list: which page (`?page=N`, 1-based).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pub page: Option<u64>,
+}
+
+impl PageQuery {
+    /// The page asked for, clamped to the pages a list will look at.
+    pub fn number(&self) -> u64 {
+        crate::services::Page::<()>::index(self.page)
+    }
+}
+
 /// The query of a searchable numbered list (`/people`, `/members`): the search and the page.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
@@ -93,6 +107,11 @@ pub struct ListSearch {
 }
 
 impl ListSearch {
+    /// The page asked for, clamped to the pages a list will look at.
+    pub fn number(&self) -> u64 {
+        crate::services::Page::<()>::index(self.page)
+    }
+
     /// The query as the list's page links keep it.
     pub fn kept(&self) -> [(&'static str, String); 1] {
         [("q", self.q.trim().to_owned())]

@@ -5,15 +5,15 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::Permission;
-use serde::Deserialize;
 
 use super::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
 use crate::domain::FieldErrors;
 use crate::flash::Level;
 use crate::forms::GroupForm;
+use crate::routes::PageQuery;
 use crate::routes::error::AppError;
-use crate::services::{Page, groups};
+use crate::services::groups;
 use crate::state::App;
 use crate::views::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage, PageContext, Pager};
 
@@ -24,7 +24,7 @@ pub async fn list(
     app: App,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let groups = groups::list(&app.db, Page::<()>::index(query.page)).await?;
+    let groups = groups::list(&app.db, query.number()).await?;
     let pager = Pager::new(&groups, &[]);
     render_status(
         StatusCode::OK,
@@ -80,12 +80,6 @@ pub async fn create(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PageQuery {
-    pub page: Option<u64>,
-}
-
 pub async fn show(
     ctx: PageContext,
     app: App,
@@ -95,13 +89,7 @@ pub async fn show(
     let group = groups::find(&app.db, path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
-    let members = groups::members(
-        &app.db,
-        group.id,
-        Page::<()>::index(query.page),
-        MEMBERS_PER_PAGE,
-    )
-    .await?;
+    let members = groups::members(&app.db, group.id, query.number(), MEMBERS_PER_PAGE).await?;
     let is_member = match &ctx.user {
         Some(user) => groups::is_member(&app.db, group.id, user.id).await?,
         None => false,

@@ -20,7 +20,7 @@ pub mod respond;
 use actix_web::web;
 
 pub use crate::request::{TrustedProxies, client_ip, client_ip_addr, user_agent};
-pub use extract::{Cached, HtmlForm, ListSearch};
+pub use extract::{Cached, HtmlForm, ListSearch, PageQuery};
 pub use respond::{done, not_found, problems, render_status, see_other, submit};
 
 /// Pages that use the session (signed-in user, CSRF, flash messages): every area's routes.

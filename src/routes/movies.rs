@@ -10,7 +10,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::{MpaRating, Permission};
 use sea_orm::DatabaseConnection;
-use serde::Deserialize;
 
 use super::{Cached, HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::auth::RequireUser;
@@ -19,8 +18,8 @@ use crate::cache::shared_with_visitors;
 use crate::domain::{FieldErrors, ServiceError};
 use crate::flash::Level;
 use crate::forms::{MovieForm, ReviewForm};
+use crate::routes::PageQuery;
 use crate::routes::error::AppError;
-use crate::services::Page;
 use crate::services::movies::{self, MovieFilter, MovieSort};
 use crate::state::App;
 use crate::views::{
@@ -109,7 +108,7 @@ pub async fn list(cached: Cached, ctx: PageContext) -> Result<HttpResponse, AppE
         "asc" => Some(false),
         _ => None,
     });
-    let number = Page::<()>::index(query.page);
+    let number = crate::services::Page::<()>::index(query.page);
     let db = cached.db();
     let version = cached.version().await;
     let loaded = cached
@@ -151,12 +150,6 @@ pub async fn list(cached: Cached, ctx: PageContext) -> Result<HttpResponse, AppE
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PageQuery {
-    pub page: Option<u64>,
-}
-
 async fn movie_page(
     ctx: PageContext,
     db: &DatabaseConnection,
@@ -196,7 +189,7 @@ pub async fn show(
         ctx,
         &app.db,
         path.into_inner(),
-        Page::<()>::index(query.page),
+        query.number(),
         ReviewForm::default(),
         FieldErrors::default(),
     )

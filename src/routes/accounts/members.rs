@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 
 use crate::routes::error::AppError;
 use crate::routes::{ListSearch, render_status};
-use crate::services::{Page, accounts};
+use crate::services::accounts;
 use crate::state::App;
 use crate::views::{MembersPage, PageContext, Pager};
 
@@ -14,7 +14,7 @@ pub async fn members(
     app: App,
     query: web::Query<ListSearch>,
 ) -> Result<HttpResponse, AppError> {
-    let number = Page::<()>::index(query.page);
+    let number = query.number();
     let page = accounts::members(&app.db, &query.q, number).await?;
     let pager = Pager::new(&page, &query.kept());
     let q = query.into_inner().q;

@@ -222,9 +222,9 @@ pub async fn delete(
 pub async fn tags(
     ctx: PageContext,
     app: App,
-    query: web::Query<crate::routes::ListSearch>,
+    query: web::Query<crate::routes::PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = blog::tag_page(&app.db, crate::services::Page::<()>::index(query.page)).await?;
+    let page = blog::tag_page(&app.db, query.number()).await?;
     let pager = Pager::new(&page, &[]);
     render_status(StatusCode::OK, &TagsPage { ctx, page, pager })
 }

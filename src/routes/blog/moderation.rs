@@ -4,23 +4,17 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::enums::Permission;
-use serde::Deserialize;
 
 use crate::auth::RequireUser;
 use crate::flash::Level;
+use crate::routes::PageQuery;
 use crate::routes::error::AppError;
 use crate::routes::{client_ip, done, render_status};
-use crate::services::{Page, blog};
+use crate::services::blog;
 use crate::state::App;
 use crate::views::{ModerationPage, PageContext, Pager};
 
 const PER_PAGE: u64 = 50;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PageQuery {
-    pub page: Option<u64>,
-}
 
 pub async fn queue(
     ctx: PageContext,
@@ -29,7 +23,7 @@ pub async fn queue(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.0.require(Permission::ModerateComments)?;
-    let page = blog::moderation_queue(&app.db, Page::<()>::index(query.page), PER_PAGE).await?;
+    let page = blog::moderation_queue(&app.db, query.number(), PER_PAGE).await?;
     let pager = Pager::new(&page, &[]);
     render_status(StatusCode::OK, &ModerationPage { ctx, page, pager })
 }

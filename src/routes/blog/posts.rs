@@ -16,6 +16,7 @@ use crate::cache::shared_with_visitors;
 use crate::domain::{FORM, FieldErrors, ServiceError};
 use crate::flash::Level;
 use crate::forms::{CommentForm, PostForm};
+use crate::routes::PageQuery;
 use crate::routes::error::AppError;
 use crate::routes::feeds;
 use crate::routes::respond::urlencode;
@@ -221,12 +222,6 @@ pub async fn by_category(
     render_list(ctx, &cached, filter, query.into_inner(), frame).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PageQuery {
-    pub page: Option<u64>,
-}
-
 /// Shared, not copied, by the requests that find it in the cache.
 type PostWithComments = Option<(Arc<blog::PostDetail>, Arc<Page<blog::CommentRow>>)>;
 
@@ -297,7 +292,7 @@ pub async fn show(
         ctx,
         &cached,
         &path.into_inner(),
-        Page::<()>::index(query.page),
+        query.number(),
         String::new(),
         None,
     )

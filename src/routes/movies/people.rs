@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, web};
 
 use crate::auth::MaybeUser;
 use crate::routes::error::AppError;
-use crate::routes::{ListSearch, render_status};
-use crate::services::{Page, ServiceError, accounts, movies};
+use crate::routes::{ListSearch, PageQuery, render_status};
+use crate::services::{ServiceError, accounts, movies};
 use crate::state::App;
 use crate::views::{MemberReviewsPage, PageContext, Pager, PeoplePage, PersonPage};
 
@@ -17,7 +17,7 @@ pub async fn people(
     app: App,
     query: web::Query<ListSearch>,
 ) -> Result<HttpResponse, AppError> {
-    let number = Page::<()>::index(query.page);
+    let number = query.number();
     let page = movies::people(&app.db, &query.q, number).await?;
     let pager = Pager::new(&page, &query.kept());
     let q = query.into_inner().q;
@@ -39,7 +39,7 @@ pub async fn person(
     path: web::Path<i32>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let number = Page::<()>::index(query.page);
+    let number = query.number();
     let (person, movies) = movies::person_with_movies(&app.db, path.into_inner(), number)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -56,12 +56,6 @@ pub async fn person(
     )
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct PageQuery {
-    pub page: Option<u64>,
-}
-
 /// `/users/{username}/reviews`: a member's reviews, newest first.
 pub async fn member_reviews(
     ctx: PageContext,
@@ -70,7 +64,7 @@ pub async fn member_reviews(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let member = accounts::user_by_username(&app.db, &path.into_inner()).await?;
-    let page = movies::reviews_by(&app.db, member.id, Page::<()>::index(query.page))
+    let page = movies::reviews_by(&app.db, member.id, query.number())
         .await
         .map_err(ServiceError::from)?;
     let pager = Pager::new(&page, &[]);

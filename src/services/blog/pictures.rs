@@ -138,12 +138,12 @@ pub async fn detach_picture(
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let removed = post_picture::Entity::delete_many()
+    let attached = post_picture::Entity::find()
         .filter(post_picture::Column::PostId.eq(post.id))
         .filter(post_picture::Column::Hash.eq(hash))
-        .exec(&txn)
+        .count(&txn)
         .await?;
-    if removed.rows_affected == 0 {
+    if attached == 0 {
         return Err(ServiceError::NotFound);
     }
     if shows(&post.body, hash) {
@@ -151,6 +151,11 @@ pub async fn detach_picture(
             "The post’s text still shows this picture: take it out of the text and save the post first.",
         ));
     }
+    post_picture::Entity::delete_many()
+        .filter(post_picture::Column::PostId.eq(post.id))
+        .filter(post_picture::Column::Hash.eq(hash))
+        .exec(&txn)
+        .await?;
     pictures::release(&txn, hash).await?;
     audit::record(
         &txn,

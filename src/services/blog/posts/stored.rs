@@ -59,15 +59,8 @@ pub async fn preview_post(
     slug: Option<&str>,
     body: &str,
 ) -> Result<String, crate::services::ServiceError> {
-    if body.trim().len() > crate::domain::PostBody::MAX {
-        return Err(crate::services::ServiceError::invalid(
-            "body",
-            format!(
-                "The post is too long: {} characters at most.",
-                crate::domain::PostBody::MAX
-            ),
-        ));
-    }
+    crate::domain::PostBody::within_length(body)
+        .map_err(|reason| crate::services::ServiceError::invalid("body", reason))?;
     let pictures = match slug {
         Some(slug) => {
             let post = super::rules::editable_post(db, slug, user).await?;
