@@ -40,6 +40,7 @@ mod m20261206_000024_role_inclusions_and_overrides;
 mod m20261206_000025_widen_audit_log_on_mysql;
 mod m20261206_000026_create_pictures;
 mod m20261206_000027_create_post_pictures;
+mod m20261206_000028_add_ranked_search;
 mod operator;
 mod step;
 
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             step(m20261206_000025_widen_audit_log_on_mysql::Migration),
             step(m20261206_000026_create_pictures::Migration),
             step(m20261206_000027_create_post_pictures::Migration),
+            step(m20261206_000028_add_ranked_search::Migration),
         ]
     }
 }

@@ -25,4 +25,6 @@ pub enum DataKey {
     },
     /// A post with one page of its comments.
     Post { slug: String, page: u64 },
+    /// The words "did you mean" offers.
+    SearchWords,
 }

@@ -9,8 +9,10 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entity::enums::{MpaRating, Permission, PostStatus};
 
 mod lists;
+mod search;
 
 pub use lists::{Directors, Tags};
+pub use search::{MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, SearchQuery, Term, words_of};
 
 /// A username: 3 to 32 characters, lowercase letters, digits, `_` or `-`, starting with a
 /// letter. Input is trimmed and lowercased, so `Alice` becomes `alice`.

@@ -41,6 +41,20 @@ impl Cached {
         crate::cache::content_version(&self.req, &self.app.cache, self.db()).await
     }
 
+    /// The words a search that found nothing suggests instead, from the content cache.
+    pub async fn search_words(
+        &self,
+    ) -> Result<std::sync::Arc<crate::services::search::Vocabulary>, AppError> {
+        let version = self.version().await;
+        self.app
+            .cache
+            .get_or_load(version, DataKey::SearchWords, async || {
+                crate::services::search::vocabulary(self.db()).await
+            })
+            .await
+            .map_err(|e| AppError::Service(e.into()))
+    }
+
     /// The category tree, from the content cache.
     pub async fn category_tree(
         &self,

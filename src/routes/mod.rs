@@ -16,6 +16,7 @@ pub mod home;
 pub mod movies;
 pub mod pictures;
 pub mod respond;
+pub mod search;
 
 use actix_web::web;
 
@@ -35,4 +36,5 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     admin::routes(cfg);
     history::routes(cfg);
     pictures::routes(cfg);
+    search::routes(cfg);
 }

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod pictures;
 pub mod precondition;
 mod queries;
+pub mod search;
 pub mod sitemap;
 mod transactions;
 

@@ -191,6 +191,11 @@ pub struct Pager {
 
 impl Pager {
     pub fn new<T>(page: &Page<T>, query: &[(&str, String)]) -> Pager {
+        Pager::of(page.number, page.pages, query)
+    }
+
+    /// Page `number` of `pages`, its links keeping `query`.
+    pub fn of(number: u64, pages: u64, query: &[(&str, String)]) -> Pager {
         let kept: Vec<(&str, &str)> = query
             .iter()
             .filter(|(k, v)| *k != "page" && !v.is_empty())
@@ -201,8 +206,8 @@ impl Pager {
             base.push('&');
         }
         Pager {
-            number: page.number,
-            pages: page.pages,
+            number,
+            pages,
             base,
         }
     }

@@ -11,6 +11,7 @@ mod groups;
 mod layout;
 mod movies;
 mod pictures;
+mod search;
 
 pub use accounts::{
     EditProfilePage, EmailPage, ForgotPage, LinkGonePage, LinkPage, LoginPage, MembersPage,
@@ -38,3 +39,4 @@ pub use movies::{
     MovieQuery, PeoplePage, PersonPage, ReviewFormPage,
 };
 pub use pictures::PicturePage;
+pub use search::{KindTab, SearchPage};
