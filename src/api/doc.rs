@@ -8,7 +8,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, blog, directory, history, movies, people, pictures, problem};
+use super::{admin, blog, directory, history, movies, people, pictures, problem, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -78,6 +78,7 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         directory::list_people,
         directory::list_members,
         directory::list_member_reviews,
+        search::search,
         admin::users::list_users,
         admin::users::update_user,
         admin::bulk::bulk,
@@ -101,6 +102,7 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         (name = "movies", description = "The movie catalogue, people and reviews"),
         (name = "members", description = "Profiles, you, and groups"),
         (name = "administration", description = "Roles, accounts and the audit log"),
+        (name = "search", description = "One search over posts, movies, people and members"),
     )
 )]
 pub struct ApiDoc;

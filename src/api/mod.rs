@@ -21,6 +21,7 @@ pub mod people;
 pub mod pictures;
 pub mod problem;
 pub mod respond;
+pub mod search;
 
 use actix_web::web;
 
@@ -44,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(admin::routes)
                 .configure(history::routes)
                 .configure(pictures::routes)
-                .configure(directory::routes),
+                .configure(directory::routes)
+                .configure(search::routes),
         );
 }

@@ -39,4 +39,4 @@ pub use movies::{
     MovieQuery, PeoplePage, PersonPage, ReviewFormPage,
 };
 pub use pictures::PicturePage;
-pub use search::{KindTab, SearchPage};
+pub use search::{KindTab, SearchPage, result_path};

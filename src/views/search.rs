@@ -81,12 +81,7 @@ impl SearchPage {
 
     /// Where a result leads.
     pub fn path(kind: &Kind, hit: &Hit) -> String {
-        match kind {
-            Kind::Posts => format!("/posts/{}", hit.key),
-            Kind::Movies => format!("/movies/{}", hit.key),
-            Kind::People => format!("/people/{}", hit.key),
-            Kind::Members => format!("/users/{}", hit.key),
-        }
+        result_path(*kind, &hit.key)
     }
 
     /// The first letter of a result's title, for a result without a picture.
@@ -106,5 +101,15 @@ impl SearchPage {
     /// Whether a group of the overview has more than it shows.
     pub fn more(&self, shown: usize, total: &u64) -> bool {
         self.kind.is_none() && u64::try_from(shown).is_ok_and(|shown| shown < *total)
+    }
+}
+
+/// The page of a result of `kind` whose key is `key` (the API gives it as the result's `url`).
+pub fn result_path(kind: Kind, key: &str) -> String {
+    match kind {
+        Kind::Posts => format!("/posts/{key}"),
+        Kind::Movies => format!("/movies/{key}"),
+        Kind::People => format!("/people/{key}"),
+        Kind::Members => format!("/users/{key}"),
     }
 }

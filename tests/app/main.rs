@@ -32,5 +32,6 @@ mod privileges;
 mod redis;
 mod relations;
 mod schema_drift;
+mod search;
 mod seeding;
 mod volume;
