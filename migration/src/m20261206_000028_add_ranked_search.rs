@@ -22,7 +22,9 @@ use crate::common::{drop_index, has_index};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const SQLITE_UP: &[&str] = &[
+/// SQLite's index of posts, filled once: `rebuild` runs only when the table is new (run again
+/// over its own work, it would rewrite the index's segments).
+const SQLITE_POSTS: &[&str] = &[
     "CREATE VIRTUAL TABLE IF NOT EXISTS post_text USING fts5(title, tag_names, body, \
      content='post', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS post_text_insert AFTER INSERT ON post BEGIN \
@@ -38,6 +40,9 @@ const SQLITE_UP: &[&str] = &[
      INSERT INTO post_text(rowid, title, tag_names, body) \
      VALUES (new.id, new.title, new.tag_names, new.body); END",
     "INSERT INTO post_text(post_text) VALUES ('rebuild')",
+];
+
+const SQLITE_MOVIES: &[&str] = &[
     "CREATE VIRTUAL TABLE IF NOT EXISTS movie_text USING fts5(title, director_list, synopsis, \
      content='movie', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS movie_text_insert AFTER INSERT ON movie BEGIN \
@@ -98,7 +103,16 @@ const MYSQL_INDEXES: &[(&str, &str, &str)] = &[
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         match manager.get_database_backend() {
-            DatabaseBackend::Sqlite => run(manager, SQLITE_UP).await,
+            DatabaseBackend::Sqlite => {
+                for (table, statements) in
+                    [("post_text", SQLITE_POSTS), ("movie_text", SQLITE_MOVIES)]
+                {
+                    if !manager.has_table(table).await? {
+                        run(manager, statements).await?;
+                    }
+                }
+                Ok(())
+            }
             DatabaseBackend::Postgres => run(manager, POSTGRES_UP).await,
             DatabaseBackend::MySql => {
                 for (table, name, columns) in MYSQL_INDEXES {

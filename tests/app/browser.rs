@@ -19,6 +19,7 @@ mod admin;
 mod directories;
 mod driver;
 mod pictures;
+mod search;
 use driver::*;
 
 #[cfg_attr(

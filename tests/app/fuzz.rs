@@ -39,6 +39,8 @@ fn hostile() -> BoxedStrategy<String> {
         Just("\"; DROP TABLE post; --".to_owned()),
         Just("\\".to_owned()),
         Just("<script>alert(1)</script>".to_owned()),
+        // Full-text query syntax of every engine.
+        Just("\"a b\" NEAR/3 c* OR -d ^e (f) +g ~h @i:j <k>".to_owned()),
         // Unicode: emoji, right-to-left, combining marks, a BOM, an unpaired-looking mix.
         "\\PC{0,40}",
         Just("👩‍👩‍👧‍👦🎬".repeat(20)),
@@ -140,6 +142,8 @@ const TARGETS: &[Target] = &[
     get("/tags", &["page"]),
     get("/people", &["q", "page"]),
     get("/members", &["q", "page"]),
+    get("/search", &["q", "kind", "page"]),
+    get("/api/v1/search", &["q", "kind", "cursor"]),
     get("/groups", &["page"]),
     get("/users/{s}/reviews", &["page"]),
     get("/posts/fuzz-target/pictures", &[]),

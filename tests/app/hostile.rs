@@ -22,6 +22,7 @@ const PAGED: &[&str] = &[
     "/admin/users?page={page}",
     "/admin/audit?page={page}",
     "/groups/1?page={page}",
+    "/search?q=first&kind=posts&page={page}",
 ];
 
 async fn admin_with_content(app: &TestApp) -> Visitor {

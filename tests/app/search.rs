@@ -75,6 +75,7 @@ backend_tests! {
         app.create_user("quintessa", "reader").await;
         let (_, html) = visitor.get_html("/search?q=quint").await;
         assert_eq!(titles(&html, "movies"), ["Quasar Odyssey"], "by its director");
+        assert!(html.contains("1999 · Zorba <mark>Quint</mark>"), "{html}");
         assert_eq!(titles(&html, "people"), ["Zorba Quint"]);
         assert_eq!(titles(&html, "members"), ["quintessa"], "names are found by their parts");
         let reply = api.get("/api/v1/search?q=quasar", None).await;
@@ -85,6 +86,7 @@ backend_tests! {
         assert_eq!(groups[0]["items"][0]["url"], "/posts/quasar-nights");
         assert_eq!(groups[0]["items"][0]["title"][0], serde_json::json!({"text": "Quasar", "marked": true}));
         assert_eq!(groups[1]["items"][0]["year"], 1999);
+        assert_eq!(groups[1]["items"][0]["directors"], serde_json::json!([{"text": "Zorba Quint", "marked": false}]));
 
         // The index follows every write: an edit, a deletion.
         let slug = "ordinary-evening";

@@ -193,7 +193,7 @@ async fn find(
             key: r.id.to_string(),
             about: About::Movie {
                 year: r.year,
-                directors: r.director_list.map(|d| highlight(&d, query)),
+                directors: director_names(r.director_list.as_deref()).map(|d| highlight(&d, query)),
                 poster: r.poster,
             },
         }),
@@ -217,6 +217,13 @@ async fn find(
         }),
     }
     Ok(Group { kind, total, hits })
+}
+
+/// The names in a stored director list (`[[id, "name"], …]`), comma-separated.
+fn director_names(list: Option<&str>) -> Option<String> {
+    let directors: Vec<(i32, String)> = serde_json::from_str(list?).ok()?;
+    let names: Vec<String> = directors.into_iter().map(|(_, name)| name).collect();
+    (!names.is_empty()).then(|| names.join(", "))
 }
 
 #[derive(FromQueryResult)]
