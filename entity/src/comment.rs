@@ -1,4 +1,5 @@
-//! A comment on a post; moderators hide it with `is_hidden`. Goes with its post and its author.
+//! A comment on a post; moderators hide it with `is_hidden`; its author edits it, its author or
+//! a moderator deletes it (a placeholder stays). Goes with its post and its author.
 
 use sea_orm::entity::prelude::*;
 
@@ -16,6 +17,10 @@ pub struct Model {
     pub is_hidden: bool,
     #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_at: DateTimeUtc,
+    /// When its author last changed the text (the earlier text is in the audit log).
+    pub edited_at: Option<DateTimeUtc>,
+    /// When it was deleted: it stays as a placeholder, its text cleared.
+    pub deleted_at: Option<DateTimeUtc>,
     #[sea_orm(belongs_to, from = "post_id", to = "id", on_delete = "Cascade")]
     pub post: BelongsTo<super::post::Entity>,
     #[sea_orm(belongs_to, from = "author_id", to = "id", on_delete = "Cascade")]

@@ -32,6 +32,8 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         blog::posts::publish_post,
         blog::comments::list_comments,
         blog::comments::create_comment,
+        blog::comments::edit_comment,
+        blog::comments::delete_comment,
         blog::comments::hide_comment,
         blog::comments::unhide_comment,
         blog::taxonomy::list_categories,

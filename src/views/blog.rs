@@ -4,7 +4,9 @@ use super::{KeysetPager, PageContext, Pager, filters};
 use crate::domain::FieldErrors;
 use crate::forms::PostForm;
 use crate::services::Page;
-use crate::services::blog::{CommentRow, ModerationRow, PostDetail, PostSlice, TagCount, TreeNode};
+use crate::services::blog::{
+    CommentRow, ModerationRow, PostDetail, PostRef, PostSlice, TagCount, TreeNode,
+};
 use askama::Template;
 use askama_web::WebTemplate;
 use entity::enums::Permission;
@@ -40,6 +42,9 @@ pub struct PostPage {
     pub can_edit: bool,
     pub can_comment: bool,
     pub can_moderate: bool,
+    /// The comments of the page the viewer may edit, and delete.
+    pub editable_comments: std::collections::HashSet<i32>,
+    pub deletable_comments: std::collections::HashSet<i32>,
     pub comment_body: String,
     pub comment_error: Option<String>,
 }
@@ -166,4 +171,31 @@ pub struct TagsPage {
     pub ctx: PageContext,
     pub page: Page<TagCount>,
     pub pager: Pager,
+}
+
+/// `/comments/{id}/edit`: a comment's author changes its text.
+#[derive(Template, WebTemplate)]
+#[template(path = "blog/comments/edit.html")]
+pub struct CommentEditPage {
+    pub ctx: PageContext,
+    pub id: i32,
+    pub post: PostRef,
+    pub body: String,
+    pub error: Option<String>,
+}
+
+/// `/comments/{id}/delete`: "Delete this comment?", with its text.
+#[derive(Template, WebTemplate)]
+#[template(path = "blog/comments/delete.html")]
+pub struct CommentDeletePage {
+    pub ctx: PageContext,
+    pub comment: entity::comment::Model,
+    pub post: PostRef,
+}
+
+impl CommentDeletePage {
+    /// Where "Keep it" goes: the comment on its post.
+    pub fn back(&self) -> String {
+        format!("/posts/{}#comment-{}", self.post.slug, self.comment.id)
+    }
 }

@@ -27,8 +27,9 @@ pub use api::{
     kind,
 };
 pub use blog::{
-    CategoriesPage, CategoryDeletePage, CategoryEditPage, ModerationPage, PostDeletePage,
-    PostFormPage, PostHistoryPage, PostListPage, PostPage, PostPicturesPage, TagsPage,
+    CategoriesPage, CategoryDeletePage, CategoryEditPage, CommentDeletePage, CommentEditPage,
+    ModerationPage, PostDeletePage, PostFormPage, PostHistoryPage, PostListPage, PostPage,
+    PostPicturesPage, TagsPage,
 };
 pub use groups::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage};
 pub use layout::{

@@ -118,6 +118,15 @@ impl Api {
         .await
     }
 
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Call {
+            token,
+            body: Some(body),
+            ..self.call(Method::PATCH, path)
+        })
+        .await
+    }
+
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         self.send(Call {
             token,

@@ -95,6 +95,7 @@ fn link(html: &str, rel: &str) -> Option<String> {
     Some(href.replace("&#38;", "&").replace("&amp;", "&"))
 }
 
+mod comment_edits;
 mod community;
 mod lists;
 mod writing;

@@ -143,6 +143,8 @@ const TARGETS: &[Target] = &[
     get("/people", &["q", "page"]),
     get("/members", &["q", "page"]),
     get("/search", &["q", "kind", "page"]),
+    get("/comments/{s}/edit", &[]),
+    get("/comments/{s}/delete", &[]),
     get("/api/v1/search", &["q", "kind", "cursor"]),
     get("/groups", &["page"]),
     get("/users/{s}/reviews", &["page"]),
@@ -164,6 +166,8 @@ const TARGETS: &[Target] = &[
         &["title", "body", "category_id", "tags", "status"],
     ),
     post("/posts/fuzz-target/comments", &["body"]),
+    post("/comments/{s}/edit", &["body"]),
+    post("/comments/{s}/delete", &[]),
     post("/categories", &["name", "parent_id"]),
     post(
         "/movies/new",

@@ -1,4 +1,4 @@
-//! Comments through the API: list, write, hide and show again.
+//! Comments through the API: list, write, edit, delete, hide and show again.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -22,6 +22,24 @@ pub struct Comment {
     /// Hidden comments are listed for moderators only.
     pub is_hidden: bool,
     pub created_at: DateTime<Utc>,
+    /// When its author last changed the text.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// A deleted comment keeps its place, its `body` empty.
+    pub deleted: bool,
+}
+
+impl Comment {
+    pub fn of(comment: entity::comment::Model, author: Option<String>) -> Comment {
+        Comment {
+            id: comment.id,
+            author,
+            body: comment.body,
+            is_hidden: comment.is_hidden,
+            created_at: comment.created_at,
+            edited_at: comment.edited_at,
+            deleted: comment.deleted_at.is_some(),
+        }
+    }
 }
 
 /// A page of a post's comments, oldest first.
@@ -78,13 +96,7 @@ pub async fn list_comments(
     let items = page
         .items
         .into_iter()
-        .map(|(comment, author)| Comment {
-            id: comment.id,
-            author: author.map(|a| a.username),
-            body: comment.body,
-            is_hidden: comment.is_hidden,
-            created_at: comment.created_at,
-        })
+        .map(|(comment, author)| Comment::of(comment, author.map(|a| a.username)))
         .collect();
     Ok(json(
         StatusCode::OK,
@@ -124,13 +136,7 @@ pub async fn create_comment(
     let (comment, _) = blog::add_comment(&app.db, user, &path.into_inner(), text).await?;
     Ok(json(
         StatusCode::CREATED,
-        &Comment {
-            id: comment.id,
-            author: Some(user.username.clone()),
-            body: comment.body,
-            is_hidden: comment.is_hidden,
-            created_at: comment.created_at,
-        },
+        &Comment::of(comment, Some(user.username.clone())),
     ))
 }
 
@@ -188,4 +194,62 @@ pub async fn unhide_comment(
     path: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     set_hidden(req, caller, app, path.into_inner(), false).await
+}
+
+/// Changes the text of your own comment (`comment`); it is marked edited, and the earlier text
+/// is kept in the audit log.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/comments/{id}",
+    tag = "comments",
+    params(("id" = i32, Path, description = "The comment's id")),
+    request_body = CommentWrite,
+    responses(
+        (status = 200, description = "The comment as saved", body = Comment),
+        (status = 403, description = "Not your comment, or the token lacks comment", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment, or it is deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["comment"]))
+)]
+pub async fn edit_comment(
+    req: HttpRequest,
+    caller: Caller,
+    app: App,
+    path: web::Path<i32>,
+    body: Json<CommentWrite>,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.writer()?;
+    let text = CommentBody::parse(&body.0.body).map_err(|e| ServiceError::invalid("body", e))?;
+    let (comment, _) =
+        blog::edit_comment(&app.db, user, client_ip(&req), path.into_inner(), text).await?;
+    Ok(json(
+        StatusCode::OK,
+        &Comment::of(comment, Some(user.username.clone())),
+    ))
+}
+
+/// Deletes a comment: your own (`comment`) or anyone's (`moderate_comments`). It stays in the
+/// list as a placeholder (`deleted`, its text empty); the text is kept in the audit log.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/comments/{id}",
+    tag = "comments",
+    params(("id" = i32, Path, description = "The comment's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not your comment and not a moderator, or the token lacks the scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment, or it is deleted already", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["comment"]), ("bearer" = ["moderate_comments"]))
+)]
+pub async fn delete_comment(
+    req: HttpRequest,
+    caller: Caller,
+    app: App,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.writer()?;
+    blog::delete_comment(&app.db, user, client_ip(&req), path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

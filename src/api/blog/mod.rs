@@ -9,8 +9,8 @@ pub mod preview;
 pub mod taxonomy;
 
 pub use comments::{
-    Comment, CommentList, CommentWrite, PageQuery, create_comment, hide_comment, list_comments,
-    unhide_comment,
+    Comment, CommentList, CommentWrite, PageQuery, create_comment, delete_comment, edit_comment,
+    hide_comment, list_comments, unhide_comment,
 };
 pub use posts::{
     CategoryRef, Post, PostList, PostListQuery, PostSummary, PostWrite, Status, TagName,
@@ -49,6 +49,11 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         crate::api::at("/posts/{slug}/comments")
             .route(web::get().to(comments::list_comments))
             .route(web::post().to(comments::create_comment)),
+    )
+    .service(
+        crate::api::at("/comments/{id}")
+            .route(web::patch().to(comments::edit_comment))
+            .route(web::delete().to(comments::delete_comment)),
     )
     .service(crate::api::at("/comments/{id}/hide").route(web::post().to(comments::hide_comment)))
     .service(

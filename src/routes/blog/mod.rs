@@ -3,6 +3,7 @@
 //! ([`pictures`]).
 
 pub mod categories;
+pub mod comments;
 pub mod moderation;
 pub mod pictures;
 pub mod posts;
@@ -12,5 +13,6 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     posts::routes(cfg);
     categories::routes(cfg);
     moderation::routes(cfg);
+    comments::routes(cfg);
     pictures::routes(cfg);
 }

@@ -267,7 +267,19 @@ async fn post_page(
         return Err(AppError::NotFound);
     };
     let pager = Pager::new(&comments, &[]);
+    let may = |change| -> std::collections::HashSet<i32> {
+        viewer.as_ref().map_or_else(Default::default, |user| {
+            comments
+                .items
+                .iter()
+                .filter(|(c, _)| blog::may_change_comment(user, c, change))
+                .map(|(c, _)| c.id)
+                .collect()
+        })
+    };
     Ok(PostPage {
+        editable_comments: may(blog::CommentChange::Edit),
+        deletable_comments: may(blog::CommentChange::Delete),
         html: blog::body_html(&detail.post),
         can_edit: blog::can_edit(viewer.as_ref(), &detail.post),
         can_comment: viewer.as_ref().is_some_and(|u| u.can(Permission::Comment)),

@@ -1,4 +1,5 @@
-//! Comments and their moderation: a post's comment pages, adding one, the moderation queue, hiding and showing (audited).
+//! Comments and their moderation: a post's comment pages, adding one, the moderation queue,
+//! hiding and showing (audited). Edits and deletions are in `comment_edits`.
 
 use std::collections::HashMap;
 
@@ -68,6 +69,29 @@ pub async fn add_comment(
     refresh_comment_count(&txn, post.id).await?;
     txn.commit().await?;
     Ok((created, post))
+}
+
+/// The page of its post's comments (as readers see them) that `comment` is on.
+pub async fn page_of_comment(
+    db: &impl ConnectionTrait,
+    comment: &comment::Model,
+) -> Result<u64, DbErr> {
+    use sea_orm::{Condition, PaginatorTrait};
+    let before = comment::Entity::find()
+        .filter(comment::Column::PostId.eq(comment.post_id))
+        .filter(comment::Column::IsHidden.eq(false))
+        .filter(
+            Condition::any()
+                .add(comment::Column::CreatedAt.lt(comment.created_at))
+                .add(
+                    Condition::all()
+                        .add(comment::Column::CreatedAt.eq(comment.created_at))
+                        .add(comment::Column::Id.lt(comment.id)),
+                ),
+        )
+        .count(db)
+        .await?;
+    Ok(before / COMMENTS_PER_PAGE + 1)
 }
 
 /// A post as a link: id, title and slug (never its body).

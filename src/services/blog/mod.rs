@@ -2,11 +2,13 @@
 //! its comments, writing and editing posts with their tags in one transaction, the category
 //! tree, moderation, and the top-authors report (one raw SQL statement).
 //!
-//! One module a part: [`posts`], [`pictures`] (attached to posts), [`tags`], [`comments`],
+//! One module a part: [`posts`], [`pictures`] (attached to posts), [`tags`], [`comments`] (and
+//! their edits and deletions, [`comment_edits`]),
 //! [`categories`], [`reports`]; their items are re-exported here by name, so callers say
 //! `blog::create_post`.
 
 mod categories;
+mod comment_edits;
 mod comments;
 pub(crate) mod pictures;
 mod posts;
@@ -18,8 +20,11 @@ pub use categories::{
     create_category, delete_category, descendants, flatten, parse_trail, refresh_trails, trail,
     update_category,
 };
+pub use comment_edits::{
+    CommentChange, changeable_comment, delete_comment, edit_comment, may_change_comment,
+};
 pub use comments::{
-    CommentRow, ModerationRow, PostRef, add_comment, comments, moderation_queue,
+    CommentRow, ModerationRow, PostRef, add_comment, comments, moderation_queue, page_of_comment,
     refresh_comment_count, refresh_comment_counts, set_comment_hidden,
 };
 pub use pictures::{

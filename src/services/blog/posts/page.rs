@@ -80,13 +80,25 @@ pub async fn post_by_slug(
 }
 
 /// A comment as [`post_with_comments`] reads it from JSON: id, author id, author name (None when
-/// the account is gone), author's avatar, body, hidden as 1/0, written at.
+/// the account is gone), author's avatar, body, hidden as 1/0, written at, edited at, deleted at.
 #[derive(serde::Deserialize)]
-pub(super) struct CommentCell(i32, i32, Option<String>, Option<String>, String, u8, String);
+pub(super) struct CommentCell(
+    i32,
+    i32,
+    Option<String>,
+    Option<String>,
+    String,
+    u8,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 impl CommentCell {
     pub(super) fn into_row(self, post_id: i32) -> Result<crate::services::blog::CommentRow, DbErr> {
-        let CommentCell(id, author_id, username, avatar, body, hidden, created_at) = self;
+        let CommentCell(id, author_id, username, avatar, body, hidden, created_at, edited, deleted) =
+            self;
+        let time = |t: Option<String>| t.as_deref().map(parse_stored_time).transpose();
         Ok((
             entity::comment::Model {
                 id,
@@ -95,6 +107,8 @@ impl CommentCell {
                 body,
                 is_hidden: hidden != 0,
                 created_at: parse_stored_time(&created_at)?,
+                edited_at: time(edited)?,
+                deleted_at: time(deleted)?,
             },
             username.map(|username| crate::services::UserRef {
                 id: author_id,
@@ -191,6 +205,14 @@ pub async fn post_with_comments(
             Expr::col((comment::Entity, comment::Column::CreatedAt)),
             "created_at",
         )
+        .expr_as(
+            Expr::col((comment::Entity, comment::Column::EditedAt)),
+            "edited_at",
+        )
+        .expr_as(
+            Expr::col((comment::Entity, comment::Column::DeletedAt)),
+            "deleted_at",
+        )
         .from(comment::Entity)
         .left_join(
             user::Entity,
@@ -215,6 +237,8 @@ pub async fn post_with_comments(
         "body",
         "hidden",
         "created_at",
+        "edited_at",
+        "deleted_at",
     ]
     .map(|name| Expr::col((shown_alias.clone(), Alias::new(name))));
     let comments_json = Query::select()

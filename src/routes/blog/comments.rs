@@ -1,0 +1,115 @@
+//! A comment after it was posted: its author edits it (`/comments/{id}/edit`), its author or
+//! a moderator deletes it (`/comments/{id}/delete`, asked first).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::auth::RequireUser;
+use crate::domain::FORM;
+use crate::flash::Level;
+use crate::forms::CommentForm;
+use crate::routes::error::AppError;
+use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
+use crate::services::blog::{self, CommentChange};
+use crate::state::App;
+use crate::views::{CommentDeletePage, CommentEditPage, PageContext};
+
+pub async fn edit_form(
+    ctx: PageContext,
+    user: RequireUser,
+    app: App,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let (comment, post) =
+        blog::changeable_comment(&app.db, &user.0, id, CommentChange::Edit).await?;
+    let page = CommentEditPage {
+        ctx,
+        id,
+        post,
+        body: comment.body,
+        error: None,
+    };
+    render_status(StatusCode::OK, &page)
+}
+
+pub async fn edit(
+    req: HttpRequest,
+    ctx: PageContext,
+    user: RequireUser,
+    app: App,
+    session: Session,
+    path: web::Path<i32>,
+    form: HtmlForm<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let saved = submit(form.parse(), |body| {
+        blog::edit_comment(&app.db, &user.0, client_ip(&req), id, body)
+    })
+    .await;
+    match saved {
+        Ok((comment, post)) => {
+            let page = blog::page_of_comment(&app.db, &comment).await?;
+            Ok(done(
+                &session,
+                Level::Success,
+                "Your comment is saved.",
+                &format!("/posts/{}?page={page}#comment-{id}", post.slug),
+            ))
+        }
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let error = errors.get("body").or(errors.get(FORM)).map(str::to_owned);
+            let (_, post) =
+                blog::changeable_comment(&app.db, &user.0, id, CommentChange::Edit).await?;
+            let page = CommentEditPage {
+                ctx,
+                id,
+                post,
+                body: form.body,
+                error,
+            };
+            render_status(status, &page)
+        }
+    }
+}
+
+pub async fn delete_form(
+    ctx: PageContext,
+    user: RequireUser,
+    app: App,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let (comment, post) =
+        blog::changeable_comment(&app.db, &user.0, path.into_inner(), CommentChange::Delete)
+            .await?;
+    render_status(StatusCode::OK, &CommentDeletePage { ctx, comment, post })
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    user: RequireUser,
+    app: App,
+    session: Session,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let (comment, post) = blog::delete_comment(&app.db, &user.0, client_ip(&req), id).await?;
+    let page = blog::page_of_comment(&app.db, &comment).await?;
+    Ok(done(
+        &session,
+        Level::Success,
+        "The comment is deleted.",
+        &format!("/posts/{}?page={page}#comment-{id}", post.slug),
+    ))
+}
+
+/// This part's pages, beside their handlers.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/comments/{id}/edit", web::get().to(edit_form))
+        .route("/comments/{id}/edit", web::post().to(edit))
+        .route("/comments/{id}/delete", web::get().to(delete_form))
+        .route("/comments/{id}/delete", web::post().to(delete));
+}

@@ -1,0 +1,98 @@
+//! Comments after they are posted, through the pages and the API, on the demo data: the author
+//! edits theirs (marked edited, the earlier text in the audit log), the author or a moderator
+//! deletes one (a placeholder keeps its place, the text goes to the audit log), nobody else
+//! does either.
+
+use entity::{audit_log, comment};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::api_client::{Api, make_token};
+use crate::helpers::{Doc, location};
+
+backend_tests! {
+    async fn an_author_edits_and_deletes_their_comment_and_a_moderator_deletes_anyones(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.seed_demo().await;
+        let api = Api::new(&app).await;
+        let boss = app.create_user("scribe", "author").await;
+        let post = app.create_post(boss, "Talk here", true, None, &[]).await;
+        let writer = app.signed_in_as("reader").await;
+        let other = app.signed_in_as("reader").await;
+        let moderator = app.signed_in_as("moderator").await;
+        let page = format!("/posts/{}", post.slug);
+
+        let posted = writer.post(&format!("{page}/comments"), &[("body", "First thoughts")]).await;
+        assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+        let id = comment::Entity::find().filter(comment::Column::PostId.eq(post.id)).one(&app.db).await.unwrap().unwrap().id;
+        let (_, html) = writer.get_html(&page).await;
+        let doc = Doc::parse(&html);
+        assert_eq!(doc.attrs(&format!("#comment-{id} a.comment-edit"), "href"), [format!("/comments/{id}/edit")]);
+        assert_eq!(doc.attrs(&format!("#comment-{id} a.comment-delete"), "href"), [format!("/comments/{id}/delete")]);
+        let (_, html) = other.get_html(&page).await;
+        assert_eq!(Doc::parse(&html).count(&format!("#comment-{id} a.comment-edit")), 0, "not for someone else");
+
+        // Someone else may neither edit nor delete it, by page or API.
+        assert_eq!(other.get(&format!("/comments/{id}/edit")).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(other.post(&format!("/comments/{id}/edit"), &[("body", "Mine now")]).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(other.post(&format!("/comments/{id}/delete"), &[]).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(moderator.get(&format!("/comments/{id}/edit")).await.status(), StatusCode::FORBIDDEN, "moderators delete, never rewrite");
+        let other_token = make_token(&other, &["comment"]).await;
+        let reply = api.patch(&format!("/api/v1/comments/{id}"), Some(&other_token), serde_json::json!({"body": "x"})).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+
+        // An empty text is refused with the input kept; a real edit is saved and marked.
+        let (status, html) = {
+            let response = writer.post(&format!("/comments/{id}/edit"), &[("body", "   ")]).await;
+            (response.status(), response.text().await.unwrap())
+        };
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("aria-invalid=\"true\""));
+        let saved = writer.post(&format!("/comments/{id}/edit"), &[("body", "Second thoughts")]).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&saved), format!("{page}?page=1#comment-{id}"));
+        let (_, html) = other.get_html(&page).await;
+        let doc = Doc::parse(&html);
+        assert_eq!(doc.text(&format!("#comment-{id} .comment-body")), "Second thoughts");
+        assert!(doc.text(&format!("#comment-{id} .meta")).contains("edited"));
+        let edit = audit_log::Entity::find().filter(audit_log::Column::Action.eq("comment.edit")).one(&app.db).await.unwrap().unwrap();
+        assert!(edit.before.unwrap().contains("First thoughts"), "the earlier text is kept");
+
+        // Through the API: the author edits; the reply says when.
+        let token = make_token(&writer, &["comment"]).await;
+        let reply = api.patch(&format!("/api/v1/comments/{id}"), Some(&token), serde_json::json!({"body": "Third thoughts"})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.body["body"], "Third thoughts");
+        assert!(reply.body["edited_at"].is_string());
+
+        // A moderator deletes it: a placeholder keeps its place, nothing more may be done to it.
+        let (_, html) = moderator.get_html(&format!("/comments/{id}/delete")).await;
+        assert!(html.contains("Third thoughts"), "the question shows what goes");
+        let deleted = moderator.post(&format!("/comments/{id}/delete"), &[]).await;
+        assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+        let (_, html) = other.get_html(&page).await;
+        let doc = Doc::parse(&html);
+        assert_eq!(doc.text(&format!("#comment-{id} .comment-body")), "This comment was deleted.");
+        assert!(!html.contains("Third thoughts"));
+        let stored = comment::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+        assert!(stored.deleted_at.is_some() && stored.body.is_empty());
+        let removal = audit_log::Entity::find().filter(audit_log::Column::Action.eq("comment.delete")).one(&app.db).await.unwrap().unwrap();
+        assert!(removal.before.unwrap().contains("Third thoughts"));
+        assert_eq!(removal.actor_id, Some(moderator.id));
+        assert_eq!(writer.post(&format!("/comments/{id}/edit"), &[("body", "Back")]).await.status(), StatusCode::NOT_FOUND);
+        let listed = api.get(&format!("/api/v1/posts/{}/comments", post.slug), None).await;
+        assert_eq!(listed.body["items"][0]["deleted"], true, "{}", listed.body);
+        assert_eq!(listed.body["items"][0]["body"], "");
+
+        // The author deletes their own through the API.
+        writer.post(&format!("{page}/comments"), &[("body", "Another one")]).await;
+        let second = comment::Entity::find().filter(comment::Column::PostId.eq(post.id)).order_by_desc(comment::Column::Id).one(&app.db).await.unwrap().unwrap().id;
+        let reply = api.delete(&format!("/api/v1/comments/{second}"), Some(&other_token)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        let reply = api.delete(&format!("/api/v1/comments/{second}"), Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+        let reply = api.delete(&format!("/api/v1/comments/{second}"), Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "once");
+        app.stop().await;
+    }
+}
