@@ -23,6 +23,7 @@ PAGES = [
     ("list_deep", "/posts at depth 5,000"),
     ("random_movie_list", "random movie lists (filters, facets, sort)"),
     ("random_movie", "random movie pages"),
+    ("random_search", "random searches (ranked; every kind or one, phrases, prefixes, misspellings)"),
 ]
 HOT = ["home", "posts", "movies", "popular_post"]
 MOVIE_LISTS = {"movies", "random_movie_list"}

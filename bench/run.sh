@@ -115,6 +115,7 @@ declare -A FIXED=(
 declare -A POOLS=(
   [random_post]="$OUT/posts.txt" [random_list]="$OUT/lists.txt"
   [random_movie_list]="$OUT/movie_lists.txt" [random_movie]="$OUT/movie_pages.txt"
+  [random_search]="$OUT/searches.txt"
 )
 
 statements() { curl -s "$BASE/metrics" | awk '/^marquee_sql_statements_total/ { print $2 }'; }
@@ -153,7 +154,7 @@ measure() { # measure CACHE NAME...
 }
 
 FIRST_READY_MS=$READY_MS
-measure on healthz home posts movies popular_post image random_post random_list random_movie_list random_movie
+measure on healthz home posts movies popular_post image random_post random_list random_movie_list random_movie random_search
 
 log "load: home while logins run"
 wrk -t1 -c4 -d"${DURATION}s" --latency -s "$OUT/login.lua" "$BASE/login" >"$OUT/login_background.txt" &
@@ -172,7 +173,7 @@ ARGON2=$("$BIN" bench-argon2 --seconds 5 --threads "$PERMITS")
 stop_server
 
 start_server off
-measure off healthz home posts movies popular_post image random_post random_list list_first list_deep random_movie_list random_movie
+measure off healthz home posts movies popular_post image random_post random_list list_first list_deep random_movie_list random_movie random_search
 stop_server
 trap - EXIT
 

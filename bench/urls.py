@@ -13,6 +13,7 @@ server only):
 import http.client
 import random
 import re
+import urllib.parse
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -85,6 +86,30 @@ def main() -> int:
         params.append(("page", str(rng.randint(1, 3))))
         movie_lists.append("/movies?" + "&".join(f"{k}={v}" for k, v in params))
     (out / "movie_lists.txt").write_text("\n".join(movie_lists) + "\n")
+
+    # Searches as people type them: one or two words of the generated text (some as a phrase,
+    # some as a prefix, some misspelt, so "did you mean" runs too), over every kind or one.
+    vocabulary = ["cinema", "light", "frame", "story", "query", "index", "scene", "score",
+                  "quiet", "bright", "tower", "river", "signal", "memory", "garden", "engine",
+                  "winter", "harbour", "letter", "market", "orbit", "paper", "silver", "velvet"]
+    searches = []
+    for _ in range(3000):
+        words = rng.sample(vocabulary, rng.randint(1, 2))
+        shape = rng.random()
+        if shape < 0.15:
+            q = '"' + " ".join(words) + '"'
+        elif shape < 0.3:
+            q = words[0][:4] + "*"
+        elif shape < 0.4:
+            w = words[0]
+            q = w[:2] + w[3] + w[2] + w[4:]
+        else:
+            q = " ".join(words)
+        kind = rng.choice(["", "", "posts", "movies", "people"])
+        page = rng.randint(1, 3) if kind else 1
+        searches.append(f"/search?q={urllib.parse.quote_plus(q)}"
+                        + (f"&kind={kind}&page={page}" if kind else ""))
+    (out / "searches.txt").write_text("\n".join(searches) + "\n")
 
     total = int(re.search(r'id="result-count">(\d+) movie', client.get("/movies")).group(1))
     (out / "movie_pages.txt").write_text("\n".join(f"/movies/{i}" for i in range(1, total + 1)) + "\n")

@@ -41,7 +41,7 @@ mod m20261206_000025_widen_audit_log_on_mysql;
 mod m20261206_000026_create_pictures;
 mod m20261206_000027_create_post_pictures;
 mod m20261206_000028_add_ranked_search;
-mod m20261206_000029_add_comment_edits;
+mod m20261206_000029_add_comment_edits_and_replies;
 mod operator;
 mod step;
 
@@ -84,7 +84,7 @@ impl MigratorTrait for Migrator {
             step(m20261206_000026_create_pictures::Migration),
             step(m20261206_000027_create_post_pictures::Migration),
             step(m20261206_000028_add_ranked_search::Migration),
-            step(m20261206_000029_add_comment_edits::Migration),
+            step(m20261206_000029_add_comment_edits_and_replies::Migration),
         ]
     }
 }

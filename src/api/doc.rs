@@ -8,7 +8,9 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, blog, directory, history, movies, people, pictures, problem, search};
+use super::{
+    accounts, admin, blog, directory, groups, history, movies, people, pictures, problem, search,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +34,7 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         blog::posts::publish_post,
         blog::comments::list_comments,
         blog::comments::create_comment,
+        blog::comments::reply_to_comment,
         blog::comments::edit_comment,
         blog::comments::delete_comment,
         blog::comments::hide_comment,
@@ -81,6 +84,18 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         directory::list_members,
         directory::list_member_reviews,
         search::search,
+        accounts::list_sessions,
+        accounts::end_session,
+        accounts::list_tokens,
+        accounts::revoke_token,
+        blog::comments::moderation_queue,
+        groups::create_group,
+        groups::update_group,
+        groups::delete_group,
+        groups::remove_member,
+        blog::categories::create_category,
+        blog::categories::update_category,
+        blog::categories::delete_category,
         admin::users::list_users,
         admin::users::update_user,
         admin::bulk::bulk,

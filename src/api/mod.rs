@@ -9,11 +9,13 @@
 //! API needs no CSRF token. A token acts with its owner's permissions as they are now, narrowed
 //! to its scopes, and is rate limited.
 
+pub mod accounts;
 pub mod admin;
 pub mod blog;
 pub mod caller;
 pub mod directory;
 pub mod doc;
+pub mod groups;
 pub mod history;
 pub mod json;
 pub mod movies;
@@ -42,6 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(blog::routes)
                 .configure(movies::routes)
                 .configure(people::routes)
+                .configure(groups::routes)
+                .configure(accounts::routes)
                 .configure(admin::routes)
                 .configure(history::routes)
                 .configure(pictures::routes)

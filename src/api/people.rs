@@ -382,8 +382,6 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
                 .route(web::get().to(get_me))
                 .route(web::put().to(update_me)),
         )
-        .service(crate::api::at("/groups").route(web::get().to(list_groups)))
-        .service(crate::api::at("/groups/{id}").route(web::get().to(get_group)))
         .service(crate::api::at("/groups/{id}/join").route(web::post().to(join_group)))
         .service(crate::api::at("/groups/{id}/leave").route(web::post().to(leave_group)));
 }

@@ -107,6 +107,24 @@ pub async fn show(
     )
 }
 
+pub async fn remove_member(
+    req: HttpRequest,
+    user: RequireUser,
+    app: App,
+    session: Session,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (group_id, member_id) = path.into_inner();
+    let group =
+        groups::remove_member(&app.db, &user.0, client_ip(&req), group_id, member_id).await?;
+    Ok(done(
+        &session,
+        Level::Success,
+        format!("Removed from “{}”.", group.name),
+        &format!("/groups/{}", group.id),
+    ))
+}
+
 pub async fn join(
     user: RequireUser,
     app: App,
@@ -249,5 +267,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/groups/{id}/edit", web::get().to(edit_form))
         .route("/groups/{id}/edit", web::post().to(edit))
         .route("/groups/{id}/delete", web::get().to(delete_form))
-        .route("/groups/{id}/delete", web::post().to(delete));
+        .route("/groups/{id}/delete", web::post().to(delete))
+        .route(
+            "/groups/{id}/members/{user_id}/remove",
+            web::post().to(remove_member),
+        );
 }

@@ -1,5 +1,5 @@
 //! Groups: everybody sees them and their members; signed-in users join and leave; admins with
-//! `manage_groups` create, rename and delete them (audited).
+//! `manage_groups` create, rename and delete them and remove members (audited).
 
 use std::collections::HashMap;
 
@@ -268,4 +268,36 @@ pub async fn delete(
     .await?;
     txn.commit().await?;
     Ok(members)
+}
+
+/// Removes `member_id` from group `group_id` (`manage_groups`; audited): 404 when there is no
+/// such group or they are not in it.
+pub async fn remove_member(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    ip: Option<String>,
+    group_id: i32,
+    member_id: i32,
+) -> Result<group::Model, ServiceError> {
+    user.require(Permission::ManageGroups)?;
+    let txn = super::begin_write(db).await?;
+    let group = find(&txn, group_id).await?.ok_or(ServiceError::NotFound)?;
+    let removed = user_group::Entity::delete_by_id((member_id, group_id))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(ServiceError::NotFound);
+    }
+    audit::record(
+        &txn,
+        &Actor::of(user, ip),
+        "group.remove_member",
+        "group",
+        group_id,
+        Some(json!({ "member_id": member_id })),
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(group)
 }

@@ -199,3 +199,32 @@ impl CommentDeletePage {
         format!("/posts/{}#comment-{}", self.post.slug, self.comment.id)
     }
 }
+
+/// `/comments/{id}/reply`: the comment answered, and the reply's form.
+#[derive(Template, WebTemplate)]
+#[template(path = "blog/comments/reply.html")]
+pub struct CommentReplyPage {
+    pub ctx: PageContext,
+    pub parent: entity::comment::Model,
+    pub author: Option<crate::services::UserRef>,
+    pub post: entity::post::Model,
+    pub body: String,
+    pub error: Option<String>,
+}
+
+impl PostPage {
+    /// The comment `c` answers, when it is not its conversation's top-level comment (that one
+    /// is shown by the indentation): its id and its author's name, or "a comment" when it is not
+    /// on this page or its author is gone.
+    pub fn answers(&self, c: &entity::comment::Model) -> Option<(i32, String)> {
+        let parent = c.parent_id.filter(|p| Some(*p) != c.thread_id)?;
+        let whom = self
+            .comments
+            .items
+            .iter()
+            .find(|(other, _)| other.id == parent)
+            .and_then(|(_, author)| author.as_ref())
+            .map_or_else(|| "a comment".to_owned(), |a| a.username.clone());
+        Some((parent, whom))
+    }
+}

@@ -28,8 +28,8 @@ pub use api::{
 };
 pub use blog::{
     CategoriesPage, CategoryDeletePage, CategoryEditPage, CommentDeletePage, CommentEditPage,
-    ModerationPage, PostDeletePage, PostFormPage, PostHistoryPage, PostListPage, PostPage,
-    PostPicturesPage, TagsPage,
+    CommentReplyPage, ModerationPage, PostDeletePage, PostFormPage, PostHistoryPage, PostListPage,
+    PostPage, PostPicturesPage, TagsPage,
 };
 pub use groups::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage};
 pub use layout::{

@@ -144,6 +144,7 @@ const TARGETS: &[Target] = &[
     get("/members", &["q", "page"]),
     get("/search", &["q", "kind", "page"]),
     get("/comments/{s}/edit", &[]),
+    get("/comments/{s}/reply", &[]),
     get("/comments/{s}/delete", &[]),
     get("/api/v1/search", &["q", "kind", "cursor"]),
     get("/groups", &["page"]),
@@ -167,7 +168,9 @@ const TARGETS: &[Target] = &[
     ),
     post("/posts/fuzz-target/comments", &["body"]),
     post("/comments/{s}/edit", &["body"]),
+    post("/comments/{s}/reply", &["body"]),
     post("/comments/{s}/delete", &[]),
+    post("/groups/{s}/members/{s}/remove", &[]),
     post("/categories", &["name", "parent_id"]),
     post(
         "/movies/new",

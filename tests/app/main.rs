@@ -27,6 +27,7 @@ mod migrations;
 mod movies;
 mod operator;
 mod pages;
+mod parity;
 mod pictures;
 mod privileges;
 mod redis;

@@ -167,6 +167,8 @@ backend_tests! {
             let expected = if wordless { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
             assert_eq!(reply.status, expected, "{q}: {}", reply.body);
         }
+        let (_, html) = visitor.get_html("/search?q=plinth+or+zzzz&kind=posts").await;
+        assert!(titles(&html, "posts").is_empty(), "\"or\" is a word, every word must be found");
         let (_, html) = visitor.get_html("/search?q=%2Bplinth+-study").await;
         assert_eq!(titles(&html, "posts").len(), 5, "operators are separators");
         app.stop().await;

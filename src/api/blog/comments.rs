@@ -1,4 +1,4 @@
-//! Comments through the API: list, write, edit, delete, hide and show again.
+//! Comments through the API: list, write, reply, edit, delete, hide and show again.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -26,6 +26,11 @@ pub struct Comment {
     pub edited_at: Option<DateTime<Utc>>,
     /// A deleted comment keeps its place, its `body` empty.
     pub deleted: bool,
+    /// The comment this one replies to.
+    pub parent_id: Option<i32>,
+    /// The top-level comment of its conversation (comments are listed by conversation, each
+    /// top-level comment followed by its replies).
+    pub thread_id: Option<i32>,
 }
 
 impl Comment {
@@ -38,6 +43,8 @@ impl Comment {
             created_at: comment.created_at,
             edited_at: comment.edited_at,
             deleted: comment.deleted_at.is_some(),
+            parent_id: comment.parent_id,
+            thread_id: comment.thread_id,
         }
     }
 }
@@ -69,7 +76,7 @@ pub struct PageQuery {
     pub cursor: Option<String>,
 }
 
-/// Lists a post's comments (hidden ones for moderators only).
+/// Lists a post's comments by conversation, oldest first (hidden ones for moderators only).
 #[utoipa::path(
     get,
     path = "/api/v1/posts/{slug}/comments",
@@ -252,4 +259,99 @@ pub async fn delete_comment(
     let user = caller.writer()?;
     blog::delete_comment(&app.db, user, client_ip(&req), path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replies to a comment (`comment`): the reply goes to the same post, in the same
+/// conversation.
+#[utoipa::path(
+    post,
+    path = "/api/v1/comments/{id}/replies",
+    tag = "comments",
+    params(("id" = i32, Path, description = "The id of the comment answered")),
+    request_body = CommentWrite,
+    responses(
+        (status = 201, description = "The reply", body = Comment),
+        (status = 403, description = "The token lacks comment", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such comment, a deleted one, or one this caller may not see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["comment"]))
+)]
+pub async fn reply_to_comment(
+    caller: Caller,
+    app: App,
+    path: web::Path<i32>,
+    body: Json<CommentWrite>,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.writer()?;
+    user.require(entity::enums::Permission::Comment)?;
+    let text = CommentBody::parse(&body.0.body).map_err(|e| ServiceError::invalid("body", e))?;
+    let (comment, _) = blog::reply_to_comment(&app.db, user, path.into_inner(), text).await?;
+    Ok(json(
+        StatusCode::CREATED,
+        &Comment::of(comment, Some(user.username.clone())),
+    ))
+}
+
+/// A comment in the moderation queue, with the post it is on.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct QueuedComment {
+    pub comment: Comment,
+    /// The post's slug and title (`null` if it is gone).
+    pub post_slug: Option<String>,
+    pub post_title: Option<String>,
+}
+
+/// A page of the moderation queue.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ModerationQueue {
+    pub items: Vec<QueuedComment>,
+    pub total: u64,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}
+
+/// The moderation queue as `/moderation` shows it: the newest comments first, hidden ones
+/// included (`moderate_comments`), 50 a page.
+#[utoipa::path(
+    get,
+    path = "/api/v1/moderation/comments",
+    tag = "comments",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of the queue", body = ModerationQueue),
+        (status = 400, description = "A bad cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Nobody is signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["moderate_comments"]))
+)]
+pub async fn moderation_queue(
+    caller: Caller,
+    app: App,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller.someone()?;
+    user.require(entity::enums::Permission::ModerateComments)?;
+    let number = page_cursor(query.cursor.as_deref())?;
+    let page = blog::moderation_queue(&app.db, number, blog::COMMENTS_PER_PAGE).await?;
+    let (next, prev) = page_links(page.number, page.pages);
+    let items = page
+        .items
+        .into_iter()
+        .map(|(comment, author, post)| QueuedComment {
+            comment: Comment::of(comment, author.map(|a| a.username)),
+            post_slug: post.as_ref().map(|p| p.slug.clone()),
+            post_title: post.map(|p| p.title),
+        })
+        .collect();
+    Ok(json(
+        StatusCode::OK,
+        &ModerationQueue {
+            items,
+            total: page.total,
+            next,
+            prev,
+        },
+    ))
 }

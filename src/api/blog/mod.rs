@@ -2,6 +2,7 @@
 //! publishing, deleting), their pictures, comments (list, write, hide and show again), the
 //! category tree and the tags.
 
+pub mod categories;
 pub mod comments;
 pub mod pictures;
 pub mod posts;
@@ -10,7 +11,7 @@ pub mod taxonomy;
 
 pub use comments::{
     Comment, CommentList, CommentWrite, PageQuery, create_comment, delete_comment, edit_comment,
-    hide_comment, list_comments, unhide_comment,
+    hide_comment, list_comments, reply_to_comment, unhide_comment,
 };
 pub use posts::{
     CategoryRef, Post, PostList, PostListQuery, PostSummary, PostWrite, Status, TagName,
@@ -55,11 +56,26 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
             .route(web::patch().to(comments::edit_comment))
             .route(web::delete().to(comments::delete_comment)),
     )
+    .service(
+        crate::api::at("/comments/{id}/replies").route(web::post().to(comments::reply_to_comment)),
+    )
     .service(crate::api::at("/comments/{id}/hide").route(web::post().to(comments::hide_comment)))
     .service(
         crate::api::at("/comments/{id}/unhide").route(web::post().to(comments::unhide_comment)),
     )
+    .service(
+        crate::api::at("/moderation/comments").route(web::get().to(comments::moderation_queue)),
+    )
     .service(crate::api::at("/preview").route(web::post().to(preview::preview)))
-    .service(crate::api::at("/categories").route(web::get().to(taxonomy::list_categories)))
+    .service(
+        crate::api::at("/categories")
+            .route(web::get().to(taxonomy::list_categories))
+            .route(web::post().to(categories::create_category)),
+    )
+    .service(
+        crate::api::at("/categories/{id}")
+            .route(web::put().to(categories::update_category))
+            .route(web::delete().to(categories::delete_category)),
+    )
     .service(crate::api::at("/tags").route(web::get().to(taxonomy::list_tags)));
 }

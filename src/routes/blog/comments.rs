@@ -1,5 +1,6 @@
-//! A comment after it was posted: its author edits it (`/comments/{id}/edit`), its author or
-//! a moderator deletes it (`/comments/{id}/delete`, asked first).
+//! A comment after it was posted: a member replies to it (`/comments/{id}/reply`), its author
+//! edits it (`/comments/{id}/edit`), its author or a moderator deletes it
+//! (`/comments/{id}/delete`, asked first).
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -13,7 +14,67 @@ use crate::routes::error::AppError;
 use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::blog::{self, CommentChange};
 use crate::state::App;
-use crate::views::{CommentDeletePage, CommentEditPage, PageContext};
+use crate::views::{CommentDeletePage, CommentEditPage, CommentReplyPage, PageContext};
+
+pub async fn reply_form(
+    ctx: PageContext,
+    user: RequireUser,
+    app: App,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let ((parent, author), post) =
+        blog::comment_to_answer(&app.db, &user.0, path.into_inner()).await?;
+    let page = CommentReplyPage {
+        ctx,
+        parent,
+        author,
+        post,
+        body: String::new(),
+        error: None,
+    };
+    render_status(StatusCode::OK, &page)
+}
+
+pub async fn reply(
+    ctx: PageContext,
+    user: RequireUser,
+    app: App,
+    session: Session,
+    path: web::Path<i32>,
+    form: HtmlForm<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let added = submit(form.parse(), |body| {
+        blog::reply_to_comment(&app.db, &user.0, id, body)
+    })
+    .await;
+    match added {
+        Ok((created, post)) => {
+            let page = blog::page_of_comment(&app.db, &created).await?;
+            Ok(done(
+                &session,
+                Level::Success,
+                "Your reply is posted.",
+                &format!("/posts/{}?page={page}#comment-{}", post.slug, created.id),
+            ))
+        }
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let error = errors.get("body").or(errors.get(FORM)).map(str::to_owned);
+            let ((parent, author), post) = blog::comment_to_answer(&app.db, &user.0, id).await?;
+            let page = CommentReplyPage {
+                ctx,
+                parent,
+                author,
+                post,
+                body: form.body,
+                error,
+            };
+            render_status(status, &page)
+        }
+    }
+}
 
 pub async fn edit_form(
     ctx: PageContext,
@@ -108,7 +169,9 @@ pub async fn delete(
 
 /// This part's pages, beside their handlers.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/comments/{id}/edit", web::get().to(edit_form))
+    cfg.route("/comments/{id}/reply", web::get().to(reply_form))
+        .route("/comments/{id}/reply", web::post().to(reply))
+        .route("/comments/{id}/edit", web::get().to(edit_form))
         .route("/comments/{id}/edit", web::post().to(edit))
         .route("/comments/{id}/delete", web::get().to(delete_form))
         .route("/comments/{id}/delete", web::post().to(delete));

@@ -21,8 +21,17 @@ use crate::services::{Page, ServiceError};
 
 pub type CommentRow = (comment::Model, Option<crate::services::UserRef>);
 
-/// Comments of a post, oldest first, with their total (one statement); hidden ones only for
-/// moderators.
+/// The order of a post's comments: by conversation (its top-level comment's id, or its own),
+/// then by time, so each top-level comment comes with its replies after it.
+pub fn conversation_order() -> Expr {
+    Expr::expr(sea_orm::sea_query::Func::coalesce([
+        Expr::col((comment::Entity, comment::Column::ThreadId)),
+        Expr::col((comment::Entity, comment::Column::Id)),
+    ]))
+}
+
+/// Comments of a post, by conversation ([`conversation_order`]), with their total (one
+/// statement); hidden ones only for moderators.
 pub async fn comments(
     db: &impl ConnectionTrait,
     post_id: i32,
@@ -36,6 +45,7 @@ pub async fn comments(
     crate::services::pair_page::<_, _, comment::Model, crate::services::UserRef>(
         db,
         query
+            .order_by_asc(conversation_order())
             .order_by_asc(comment::Column::CreatedAt)
             .order_by_asc(comment::Column::Id)
             .find_also_related(user::Entity),
@@ -55,6 +65,58 @@ pub async fn add_comment(
 ) -> Result<(comment::Model, post::Model), ServiceError> {
     user.require(Permission::Comment)?;
     let post = visible_post(db, slug, Some(user)).await?;
+    insert_comment(db, user, post, body, None).await
+}
+
+/// The comment `id` as something `user` may reply to, with its author and post: not deleted,
+/// on a post they may see, and hidden only when they are a moderator (404 otherwise).
+pub async fn comment_to_answer(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i32,
+) -> Result<(CommentRow, post::Model), ServiceError> {
+    user.require(Permission::Comment)?;
+    let (parent, author) = comment::Entity::find_by_id(id)
+        .filter(comment::Column::DeletedAt.is_null())
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let author = author.map(|u| crate::services::UserRef {
+        id: u.id,
+        username: u.username,
+        avatar: u.avatar,
+    });
+    if parent.is_hidden && !is_moderator(user) {
+        return Err(ServiceError::NotFound);
+    }
+    let post = post::Entity::find_by_id(parent.post_id)
+        .one(db)
+        .await?
+        .filter(|p| may_see(Some(user), p))
+        .ok_or(ServiceError::NotFound)?;
+    Ok(((parent, author), post))
+}
+
+/// Replies to comment `id` ([`comment_to_answer`] says which may be answered): the reply names
+/// it and the top-level comment of its conversation.
+pub async fn reply_to_comment(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    id: i32,
+    body: CommentBody,
+) -> Result<(comment::Model, post::Model), ServiceError> {
+    let ((parent, _), post) = comment_to_answer(db, user, id).await?;
+    insert_comment(db, user, post, body, Some(&parent)).await
+}
+
+async fn insert_comment(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    post: post::Model,
+    body: CommentBody,
+    parent: Option<&comment::Model>,
+) -> Result<(comment::Model, post::Model), ServiceError> {
     let txn = crate::services::begin_content_change(db).await?;
     let created = comment::ActiveModel {
         post_id: Set(post.id),
@@ -62,6 +124,8 @@ pub async fn add_comment(
         body: Set(body.into_inner()),
         is_hidden: Set(false),
         created_at: Set(Utc::now()),
+        parent_id: Set(parent.map(|p| p.id)),
+        thread_id: Set(parent.map(|p| p.thread_id.unwrap_or(p.id))),
         ..Default::default()
     }
     .insert(&txn)
@@ -71,20 +135,24 @@ pub async fn add_comment(
     Ok((created, post))
 }
 
-/// The page of its post's comments (as readers see them) that `comment` is on.
+/// The page of its post's comments (as readers see them, [`conversation_order`]) that
+/// `comment` is on.
 pub async fn page_of_comment(
     db: &impl ConnectionTrait,
     comment: &comment::Model,
 ) -> Result<u64, DbErr> {
     use sea_orm::{Condition, PaginatorTrait};
+    let conversation = comment.thread_id.unwrap_or(comment.id);
+    let same = || Condition::all().add(conversation_order().eq(conversation));
     let before = comment::Entity::find()
         .filter(comment::Column::PostId.eq(comment.post_id))
         .filter(comment::Column::IsHidden.eq(false))
         .filter(
             Condition::any()
-                .add(comment::Column::CreatedAt.lt(comment.created_at))
+                .add(conversation_order().lt(conversation))
+                .add(same().add(comment::Column::CreatedAt.lt(comment.created_at)))
                 .add(
-                    Condition::all()
+                    same()
                         .add(comment::Column::CreatedAt.eq(comment.created_at))
                         .add(comment::Column::Id.lt(comment.id)),
                 ),

@@ -24,8 +24,9 @@ pub use comment_edits::{
     CommentChange, changeable_comment, delete_comment, edit_comment, may_change_comment,
 };
 pub use comments::{
-    CommentRow, ModerationRow, PostRef, add_comment, comments, moderation_queue, page_of_comment,
-    refresh_comment_count, refresh_comment_counts, set_comment_hidden,
+    CommentRow, ModerationRow, PostRef, add_comment, comment_to_answer, comments,
+    conversation_order, moderation_queue, page_of_comment, refresh_comment_count,
+    refresh_comment_counts, reply_to_comment, set_comment_hidden,
 };
 pub use pictures::{
     PICTURES_PER_POST, attach_picture, detach_picture, pictures_of, post_pictures, shows,

@@ -26,14 +26,15 @@ pub fn fts5(query: &SearchQuery) -> String {
 }
 
 /// PostgreSQL: the words and phrases for `websearch_to_tsquery` (which never rejects input
-/// and drops stop words itself) and the prefixes for `to_tsquery` (`'direct':*`), either
+/// and drops stop words itself; every term quoted, so `or` is a word as on the other engines) and the prefixes for `to_tsquery` (`'direct':*`), either
 /// possibly empty. Ranked by `ts_rank_cd`, which rewards words found close together.
 pub fn postgres(query: &SearchQuery) -> (String, String) {
     let mut words = Vec::new();
     let mut prefixes = Vec::new();
     for term in query.terms() {
         match term {
-            Term::Word(w) => words.push(w.clone()),
+            // Quoted, so that a word such as "or" is a word, not websearch's operator.
+            Term::Word(w) => words.push(format!("\"{w}\"")),
             Term::Phrase(ws) => words.push(format!("\"{}\"", ws.join(" "))),
             Term::Prefix(w) => prefixes.push(format!("'{w}':*")),
         }
@@ -114,7 +115,7 @@ mod tests {
     fn postgres_splits_words_from_prefixes() {
         assert_eq!(
             postgres(&q(r#"mafia direct* "old man""#)),
-            ("mafia \"old man\"".to_owned(), "'direct':*".to_owned())
+            ("\"mafia\" \"old man\"".to_owned(), "'direct':*".to_owned())
         );
         assert_eq!(
             postgres(&q("a* b*")),

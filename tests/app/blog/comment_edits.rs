@@ -96,3 +96,63 @@ backend_tests! {
         app.stop().await;
     }
 }
+
+backend_tests! {
+    async fn replies_follow_the_comment_they_answer_and_a_reply_to_a_reply_links_to_it(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.seed_demo().await;
+        let api = Api::new(&app).await;
+        let boss = app.create_user("scribe", "author").await;
+        let post = app.create_post(boss, "Threads here", true, None, &[]).await;
+        let ada = app.signed_in("ada_r", "reader").await;
+        let bob = app.signed_in("bob_r", "reader").await;
+        let page = format!("/posts/{}", post.slug);
+        ada.post(&format!("{page}/comments"), &[("body", "Root one")]).await;
+        bob.post(&format!("{page}/comments"), &[("body", "Root two")]).await;
+        let ids = |rows: Vec<comment::Model>| rows.into_iter().map(|c| c.id).collect::<Vec<_>>();
+        let roots = ids(comment::Entity::find().filter(comment::Column::PostId.eq(post.id)).order_by_asc(comment::Column::Id).all(&app.db).await.unwrap());
+        let (one, two) = (roots[0], roots[1]);
+
+        // A reply through the page: the form shows what is answered; an empty one is refused.
+        let (status, html) = bob.get_html(&format!("/comments/{one}/reply")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Root one") && html.contains("To ada_r"));
+        let refused = bob.post(&format!("/comments/{one}/reply"), &[("body", " ")]).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let posted = bob.post(&format!("/comments/{one}/reply"), &[("body", "Reply to one")]).await;
+        assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+        let reply = comment::Entity::find().filter(comment::Column::PostId.eq(post.id)).order_by_desc(comment::Column::Id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!((reply.parent_id, reply.thread_id), (Some(one), Some(one)));
+        assert_eq!(location(&posted), format!("{page}?page=1#comment-{}", reply.id));
+
+        // A reply to the reply, through the API: same conversation, names its parent.
+        let token = make_token(&ada, &["comment"]).await;
+        let answer = api.post(&format!("/api/v1/comments/{}/replies", reply.id), Some(&token), serde_json::json!({"body": "Reply to the reply"})).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        assert_eq!(answer.body["parent_id"], reply.id);
+        assert_eq!(answer.body["thread_id"], one);
+        let deeper = answer.body["id"].as_i64().unwrap();
+
+        // Each conversation together, its replies indented; the reply to a reply says whom.
+        let (_, html) = app.visitor().get_html(&page).await;
+        let doc = Doc::parse(&html);
+        let order: Vec<String> = doc.attrs(".comment-list > li", "id");
+        assert_eq!(order, [one, reply.id, deeper as i32, two].map(|id| format!("comment-{id}")));
+        assert_eq!(doc.count(".comment-list > li.comment-reply"), 2);
+        assert_eq!(doc.text(&format!("#comment-{deeper} .in-reply-to")), "↪ in reply to bob_r");
+        assert_eq!(doc.attrs(&format!("#comment-{deeper} .in-reply-to a"), "href"), [format!("#comment-{}", reply.id)]);
+        let listed = api.get(&format!("/api/v1/posts/{}/comments", post.slug), None).await;
+        let listed: Vec<i64> = listed.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+        assert_eq!(listed, [one as i64, reply.id as i64, deeper, two as i64]);
+
+        // Nobody replies to a deleted comment, nor without an account.
+        ada.post(&format!("/comments/{one}/delete"), &[]).await;
+        assert_eq!(bob.post(&format!("/comments/{one}/reply"), &[("body", "Late")]).await.status(), StatusCode::NOT_FOUND);
+        let (_, html) = app.visitor().get_html(&page).await;
+        assert!(html.contains("This comment was deleted.") && html.contains("Reply to one"), "the conversation still reads");
+        let anonymous = app.visitor().get(&format!("/comments/{two}/reply")).await;
+        assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+        assert!(location(&anonymous).starts_with("/login"));
+        app.stop().await;
+    }
+}

@@ -80,7 +80,8 @@ pub async fn post_by_slug(
 }
 
 /// A comment as [`post_with_comments`] reads it from JSON: id, author id, author name (None when
-/// the account is gone), author's avatar, body, hidden as 1/0, written at, edited at, deleted at.
+/// the account is gone), author's avatar, body, hidden as 1/0, written at, edited at, deleted
+/// at, the comment it answers and its conversation's top-level comment.
 #[derive(serde::Deserialize)]
 pub(super) struct CommentCell(
     i32,
@@ -92,12 +93,25 @@ pub(super) struct CommentCell(
     String,
     Option<String>,
     Option<String>,
+    Option<i32>,
+    Option<i32>,
 );
 
 impl CommentCell {
     pub(super) fn into_row(self, post_id: i32) -> Result<crate::services::blog::CommentRow, DbErr> {
-        let CommentCell(id, author_id, username, avatar, body, hidden, created_at, edited, deleted) =
-            self;
+        let CommentCell(
+            id,
+            author_id,
+            username,
+            avatar,
+            body,
+            hidden,
+            created_at,
+            edited,
+            deleted,
+            parent_id,
+            thread_id,
+        ) = self;
         let time = |t: Option<String>| t.as_deref().map(parse_stored_time).transpose();
         Ok((
             entity::comment::Model {
@@ -109,6 +123,8 @@ impl CommentCell {
                 created_at: parse_stored_time(&created_at)?,
                 edited_at: time(edited)?,
                 deleted_at: time(deleted)?,
+                parent_id,
+                thread_id,
             },
             username.map(|username| crate::services::UserRef {
                 id: author_id,
@@ -213,6 +229,14 @@ pub async fn post_with_comments(
             Expr::col((comment::Entity, comment::Column::DeletedAt)),
             "deleted_at",
         )
+        .expr_as(
+            Expr::col((comment::Entity, comment::Column::ParentId)),
+            "parent_id",
+        )
+        .expr_as(
+            Expr::col((comment::Entity, comment::Column::ThreadId)),
+            "thread_id",
+        )
         .from(comment::Entity)
         .left_join(
             user::Entity,
@@ -220,6 +244,7 @@ pub async fn post_with_comments(
                 .equals((comment::Entity, comment::Column::AuthorId)),
         )
         .cond_where(of_post())
+        .order_by_expr(crate::services::blog::conversation_order(), Order::Asc)
         .order_by((comment::Entity, comment::Column::CreatedAt), Order::Asc)
         .order_by((comment::Entity, comment::Column::Id), Order::Asc)
         .limit(crate::services::blog::COMMENTS_PER_PAGE)
@@ -239,6 +264,8 @@ pub async fn post_with_comments(
         "created_at",
         "edited_at",
         "deleted_at",
+        "parent_id",
+        "thread_id",
     ]
     .map(|name| Expr::col((shown_alias.clone(), Alias::new(name))));
     let comments_json = Query::select()
@@ -282,8 +309,9 @@ pub async fn post_with_comments(
         .into_iter()
         .map(|cell| cell.into_row(detail.post.id))
         .collect::<Result<Vec<_>, DbErr>>()?;
-    // An aggregate keeps no order of its own: the page's order is put back here.
-    items.sort_by_key(|(a, _)| (a.created_at, a.id));
+    // An aggregate keeps no order of its own: the page's order (by conversation, then time:
+    // `blog::conversation_order`) is put back here.
+    items.sort_by_key(|(a, _)| (a.thread_id.unwrap_or(a.id), a.created_at, a.id));
     let comments = crate::services::Page {
         items,
         number: page,
