@@ -82,9 +82,15 @@ impl PostForm {
 #[serde(default)]
 pub struct CommentForm {
     pub body: String,
+    /// Set by the form's Preview button: show the rendering, save nothing.
+    pub preview: String,
 }
 
 impl CommentForm {
+    pub fn previewing(&self) -> bool {
+        !self.preview.is_empty()
+    }
+
     pub fn parse(&self) -> Result<CommentBody, ServiceError> {
         CommentBody::parse(&self.body).map_err(|e| ServiceError::invalid("body", e))
     }

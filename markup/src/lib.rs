@@ -1,7 +1,8 @@
 //! Marquee's Markdown, in one place for the app and for the migrations that backfill stored
 //! HTML: [`to_safe_html`] renders with pulldown-cmark and cleans with ammonia (no scripts, event
 //! handlers or `javascript:` links; links marked `nofollow`), [`excerpt`] gives a plain-text
-//! start for lists. Posts store both at write time, so pages never render Markdown.
+//! start for lists. Posts store both at write time. Comments are Markdown too, in a smaller
+//! set ([`comment_to_safe_html`]), rendered when shown.
 //!
 //! A post's own pictures ([`Picture`], shown as `![alt](/media/HASH/full)`) are written with
 //! their dimensions (no layout shift), both sizes for the browser to choose from, and lazily
@@ -66,6 +67,45 @@ pub fn to_safe_html_with(markdown: &str, pictures: &[Picture]) -> String {
                 .then(|| value.into()),
             _ => Some(value.into()),
         })
+        .clean(&rendered)
+        .to_string()
+}
+
+/// A comment's Markdown as HTML that is safe to show: emphasis, links (`nofollow`), code,
+/// lists, quotes, line breaks; no images (a comment never makes its readers' browsers fetch
+/// something from elsewhere), no headings or tables (shown as their text), and raw HTML shown
+/// as typed, not interpreted.
+pub fn comment_to_safe_html(markdown: &str) -> String {
+    let events =
+        Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).filter_map(|event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+            // A hard line break where the writer pressed Enter, as people expect of a comment.
+            Event::SoftBreak => Some(Event::HardBreak),
+            // An image shows as its description (the text between its start and end).
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+            other => Some(other),
+        });
+    let mut rendered = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut rendered, events);
+    ammonia::Builder::empty()
+        .add_tags([
+            "p",
+            "br",
+            "em",
+            "strong",
+            "del",
+            "code",
+            "pre",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "a",
+        ])
+        .add_tag_attributes("a", ["href"])
+        .add_tag_attributes("ol", ["start"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("nofollow noopener noreferrer ugc"))
         .clean(&rendered)
         .to_string()
 }
@@ -154,7 +194,7 @@ fn strip_link_targets(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Picture, excerpt, to_safe_html, to_safe_html_with};
+    use super::{Picture, comment_to_safe_html, excerpt, to_safe_html, to_safe_html_with};
 
     fn picture(hash: &str) -> Picture {
         Picture {
@@ -231,5 +271,39 @@ mod tests {
         );
         let cut = excerpt("alpha beta gamma delta epsilon", 14);
         assert_eq!(cut, "alpha beta…");
+    }
+
+    #[test]
+    fn a_comment_keeps_emphasis_links_and_code_and_shows_html_as_typed() {
+        let html = comment_to_safe_html(
+            "Some *stress* and `code`, a [link](https://example.com).\nNext line <b>bold?</b>",
+        );
+        assert!(
+            html.contains("<em>stress</em>") && html.contains("<code>code</code>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"<a href="https://example.com" rel="nofollow noopener noreferrer ugc">link</a>"#
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<br>"), "a new line stays one: {html}");
+        assert!(html.contains("&lt;b&gt;bold?&lt;/b&gt;"), "{html}");
+    }
+
+    #[test]
+    fn a_comment_has_no_images_headings_scripts_or_script_links() {
+        let html = comment_to_safe_html(
+            "# Title\n\n![tracker](https://evil.example/p.gif)\n\n[x](javascript:alert(1))\n\n<script>alert(1)</script>",
+        );
+        assert!(!html.contains("<img") && !html.contains("<h1"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("Title"), "a heading's text stays: {html}");
+        assert!(
+            html.contains("tracker"),
+            "an image's description stays: {html}"
+        );
     }
 }

@@ -47,6 +47,8 @@ pub struct PostPage {
     pub deletable_comments: std::collections::HashSet<i32>,
     pub comment_body: String,
     pub comment_error: Option<String>,
+    /// The comment being written, rendered (its form's Preview button).
+    pub comment_preview: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -182,6 +184,7 @@ pub struct CommentEditPage {
     pub post: PostRef,
     pub body: String,
     pub error: Option<String>,
+    pub preview: Option<String>,
 }
 
 /// `/comments/{id}/delete`: "Delete this comment?", with its text.
@@ -210,6 +213,7 @@ pub struct CommentReplyPage {
     pub post: entity::post::Model,
     pub body: String,
     pub error: Option<String>,
+    pub preview: Option<String>,
 }
 
 impl PostPage {

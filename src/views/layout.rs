@@ -146,6 +146,17 @@ pub mod filters {
         Ok(write(at, &DATETIME))
     }
 
+    /// A comment's Markdown as safe HTML (`services::blog::comment_html`).
+    #[askama::filter_fn]
+    pub fn comment(
+        body: &str,
+        _: &dyn askama::Values,
+    ) -> askama::Result<askama::filters::Safe<String>> {
+        Ok(askama::filters::Safe(crate::services::blog::comment_html(
+            body,
+        )))
+    }
+
     #[askama::filter_fn]
     pub fn iso(at: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
         Ok(write(at, &ISO))

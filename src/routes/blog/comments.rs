@@ -31,6 +31,7 @@ pub async fn reply_form(
         post,
         body: String::new(),
         error: None,
+        preview: None,
     };
     render_status(StatusCode::OK, &page)
 }
@@ -45,6 +46,20 @@ pub async fn reply(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let form = form.into_inner();
+    if form.previewing() {
+        let ((parent, author), post) = blog::comment_to_answer(&app.db, &user.0, id).await?;
+        let (preview, error) = previewed(&user.0, &form.body)?;
+        let page = CommentReplyPage {
+            ctx,
+            parent,
+            author,
+            post,
+            body: form.body,
+            error,
+            preview,
+        };
+        return render_status(StatusCode::OK, &page);
+    }
     let added = submit(form.parse(), |body| {
         blog::reply_to_comment(&app.db, &user.0, id, body)
     })
@@ -70,6 +85,7 @@ pub async fn reply(
                 post,
                 body: form.body,
                 error,
+                preview: None,
             };
             render_status(status, &page)
         }
@@ -91,6 +107,7 @@ pub async fn edit_form(
         post,
         body: comment.body,
         error: None,
+        preview: None,
     };
     render_status(StatusCode::OK, &page)
 }
@@ -106,6 +123,19 @@ pub async fn edit(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let form = form.into_inner();
+    if form.previewing() {
+        let (_, post) = blog::changeable_comment(&app.db, &user.0, id, CommentChange::Edit).await?;
+        let (preview, error) = previewed(&user.0, &form.body)?;
+        let page = CommentEditPage {
+            ctx,
+            id,
+            post,
+            body: form.body,
+            error,
+            preview,
+        };
+        return render_status(StatusCode::OK, &page);
+    }
     let saved = submit(form.parse(), |body| {
         blog::edit_comment(&app.db, &user.0, client_ip(&req), id, body)
     })
@@ -131,6 +161,7 @@ pub async fn edit(
                 post,
                 body: form.body,
                 error,
+                preview: None,
             };
             render_status(status, &page)
         }
@@ -165,6 +196,23 @@ pub async fn delete(
         "The comment is deleted.",
         &format!("/posts/{}?page={page}#comment-{id}", post.slug),
     ))
+}
+
+/// A Preview button's answer: the rendering, or why the text would be refused.
+fn previewed(
+    user: &crate::domain::CurrentUser,
+    body: &str,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    match blog::preview_comment(user, body) {
+        Ok(html) => Ok((Some(html), None)),
+        Err(error) => {
+            let (_, errors) = problems(error)?;
+            Ok((
+                None,
+                errors.get("body").or(errors.get(FORM)).map(str::to_owned),
+            ))
+        }
+    }
 }
 
 /// This part's pages, beside their handlers.

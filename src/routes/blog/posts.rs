@@ -291,6 +291,7 @@ async fn post_page(
         pager,
         comment_body,
         comment_error,
+        comment_preview: None,
     })
 }
 
@@ -333,6 +334,21 @@ pub async fn comment(
     user.0.require(Permission::Comment)?;
     let slug = path.into_inner();
     let form = form.into_inner();
+    if form.previewing() {
+        return match blog::preview_comment(&user.0, &form.body) {
+            Ok(html) => {
+                let mut page = post_page(ctx, &cached, &slug, 1, form.body, None).await?;
+                page.comment_preview = Some(html);
+                render_status(StatusCode::OK, &page)
+            }
+            Err(error) => {
+                let (status, errors) = problems(error)?;
+                let problem = errors.get("body").or(errors.get(FORM)).map(str::to_owned);
+                let page = post_page(ctx, &cached, &slug, 1, form.body, problem).await?;
+                render_status(status, &page)
+            }
+        };
+    }
     let added = submit(form.parse(), |body| {
         blog::add_comment(cached.db(), &user.0, &slug, body)
     })

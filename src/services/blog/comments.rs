@@ -68,6 +68,19 @@ pub async fn add_comment(
     insert_comment(db, user, post, body, None).await
 }
 
+/// A comment's text as its page shows it (Markdown, a smaller set than a post's).
+pub fn comment_html(body: &str) -> String {
+    markup::comment_to_safe_html(body)
+}
+
+/// A comment's text rendered as posting it would show it, by the same rules (`comment`; an
+/// empty or too long text is refused as posting it would be); nothing is saved.
+pub fn preview_comment(user: &CurrentUser, body: &str) -> Result<String, ServiceError> {
+    user.require(Permission::Comment)?;
+    let body = CommentBody::parse(body).map_err(|e| ServiceError::invalid("body", e))?;
+    Ok(comment_html(&body.into_inner()))
+}
+
 /// The comment `id` as something `user` may reply to, with its author and post: not deleted,
 /// on a post they may see, and hidden only when they are a moderator (404 otherwise).
 pub async fn comment_to_answer(

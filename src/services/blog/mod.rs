@@ -24,8 +24,8 @@ pub use comment_edits::{
     CommentChange, changeable_comment, delete_comment, edit_comment, may_change_comment,
 };
 pub use comments::{
-    CommentRow, ModerationRow, PostRef, add_comment, comment_to_answer, comments,
-    conversation_order, moderation_queue, page_of_comment, refresh_comment_count,
+    CommentRow, ModerationRow, PostRef, add_comment, comment_html, comment_to_answer, comments,
+    conversation_order, moderation_queue, page_of_comment, preview_comment, refresh_comment_count,
     refresh_comment_counts, reply_to_comment, set_comment_hidden,
 };
 pub use pictures::{

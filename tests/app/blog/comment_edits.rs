@@ -156,3 +156,54 @@ backend_tests! {
         app.stop().await;
     }
 }
+
+backend_tests! {
+    async fn comments_are_markdown_and_every_comment_form_previews_without_saving(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.seed_demo().await;
+        let api = Api::new(&app).await;
+        let boss = app.create_user("scribe", "author").await;
+        let post = app.create_post(boss, "Markdown here", true, None, &[]).await;
+        let member = app.signed_in_as("reader").await;
+        let page = format!("/posts/{}", post.slug);
+        let count = || async { comment::Entity::find().filter(comment::Column::PostId.eq(post.id)).all(&app.db).await.unwrap().len() };
+
+        // Preview on the post's own form: the rendering and the kept text, nothing saved.
+        let text = "Some *stress*, `code` and ![pixel](https://tracker.example/p.gif) <b>raw</b>";
+        let response = member.post(&format!("{page}/comments"), &[("body", text), ("preview", "1")]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = response.text().await.unwrap();
+        let doc = Doc::parse(&html);
+        let shown = doc.text(".preview .comment-body");
+        assert!(shown.contains("pixel") && shown.contains("<b>raw</b>"), "{shown}");
+        assert!(html.contains("<em>stress</em>") && !html.contains("<img"), "no image: {html}");
+        assert_eq!(doc.text("textarea#body"), text, "the input is kept");
+        assert_eq!(count().await, 0);
+        let empty = member.post(&format!("{page}/comments"), &[("body", "  "), ("preview", "1")]).await;
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Posted, it shows the same; the reply and edit forms preview too.
+        member.post(&format!("{page}/comments"), &[("body", text)]).await;
+        let id = comment::Entity::find().filter(comment::Column::PostId.eq(post.id)).one(&app.db).await.unwrap().unwrap().id;
+        let (_, html) = app.visitor().get_html(&page).await;
+        assert!(html.contains("<em>stress</em>") && html.contains("&lt;b&gt;raw&lt;/b&gt;"));
+        let reply = member.post(&format!("/comments/{id}/reply"), &[("body", "**Yes**"), ("preview", "1")]).await;
+        assert_eq!(reply.status(), StatusCode::OK);
+        assert!(reply.text().await.unwrap().contains("<strong>Yes</strong>"));
+        let edit = member.post(&format!("/comments/{id}/edit"), &[("body", "_Edited_"), ("preview", "1")]).await;
+        assert_eq!(edit.status(), StatusCode::OK);
+        assert!(edit.text().await.unwrap().contains("<em>Edited</em>"));
+        assert_eq!(count().await, 1, "previews save nothing");
+        let stored = comment::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!((stored.body.as_str(), stored.edited_at), (text, None));
+
+        // The API previews a comment by the same function.
+        let token = make_token(&member, &["comment"]).await;
+        let previewed = api.post("/api/v1/preview", Some(&token), serde_json::json!({"body": "*hi*", "comment": true})).await;
+        assert_eq!(previewed.status, StatusCode::OK, "{}", previewed.body);
+        assert_eq!(previewed.body["html"], "<p><em>hi</em></p>\n");
+        let too_long = api.post("/api/v1/preview", Some(&token), serde_json::json!({"body": "x".repeat(5001), "comment": true})).await;
+        assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+        app.stop().await;
+    }
+}

@@ -131,7 +131,7 @@ backend_tests! {
         let response = reader.post("/posts/discuss/comments", &[("body", "Lovely <b>post</b>")]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let (_, html) = reader.get_html("/posts/discuss").await;
-        assert!(html.contains("Lovely &#60;b&#62;post&#60;/b&#62;"), "comments are escaped text");
+        assert!(html.contains("Lovely &lt;b&gt;post&lt;/b&gt;"), "HTML in a comment shows as typed");
 
         let written = comment::Entity::find().one(&app.db).await.unwrap().unwrap();
         let moderator = app.visitor();

@@ -1,5 +1,6 @@
 //! A visitor searches from the navigation for a director, finds their films and them, opens
 //! the person's page, then narrows a misspelt search to movies and follows "did you mean".
+//! Then, signed in, they reply to a comment (previewing the reply first) and edit the reply.
 //! Every page is checked by axe and the Nu checker like every journey's; the results are shot
 //! at desktop and phone widths.
 
@@ -48,6 +49,54 @@ async fn a_visitor_searches_for_a_director_and_follows_a_suggestion() {
         ["Inception"]
     );
     assert!(browser.current_url().await.contains("kind=movies"));
+
+    // Signed in: reply to a demo comment with a preview first, then edit the reply.
+    use sea_orm::{EntityTrait, QueryOrder};
+    app.create_user("mira", "reader").await;
+    super::log_in(&browser, &app, "mira").await;
+    let answered = entity::comment::Entity::find()
+        .order_by_asc(entity::comment::Column::Id)
+        .find_also_related(entity::post::Entity)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let (comment, post) = (answered.0, answered.1.unwrap());
+    browser
+        .goto(&app.url(&format!("/posts/{}", post.slug)))
+        .await;
+    browser
+        .click(&format!("#comment-{} .comment-reply-link", comment.id))
+        .await;
+    browser.wait_for_text("Your reply").await;
+    browser.fill("#body", "I *agree*, mostly.").await;
+    browser.click("button[name=preview]").await;
+    browser.wait_for_text("not posted yet").await;
+    assert_eq!(browser.texts(".preview em").await, ["agree"]);
+    browser.screenshot("reply-preview").await;
+    browser
+        .click("form[action$='/reply'] button[type=submit]:not([name])")
+        .await;
+    browser.wait_for_text("Your reply is posted.").await;
+    let replies = browser.texts(".comment-reply .comment-body").await;
+    assert!(replies.iter().any(|r| r.contains("agree")), "{replies:?}");
+    browser.click(".comment-reply .comment-edit").await;
+    browser.wait_for_text("Edit your comment").await;
+    browser.fill("#body", "I *agree*, entirely.").await;
+    browser
+        .click("form[action$='/edit'] button[type=submit]:not([name])")
+        .await;
+    browser.wait_for_text("Your comment is saved.").await;
+    let replies = browser.texts(".comment-reply").await;
+    assert!(
+        replies
+            .iter()
+            .any(|r| r.contains("entirely") && r.contains("edited")),
+        "{replies:?}"
+    );
+    browser.screenshot("reply-edited").await;
+    browser.resize(390, 900).await;
+    browser.screenshot("reply-edited-phone").await;
 
     browser.quit().await;
     app.stop().await;
