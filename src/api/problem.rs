@@ -95,6 +95,9 @@ pub enum ApiError {
     /// The token's rate limit: wait this many seconds (429).
     #[error("This token has made too many requests; wait {0} second(s).")]
     RateLimited(u64),
+    /// Another limit (comments per account): why, and the seconds to wait (429).
+    #[error("{0}")]
+    Wait(String, u64),
     #[error("{0:#}")]
     Internal(anyhow::Error),
 }
@@ -160,7 +163,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
-            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited(_) | ApiError::Wait(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -181,7 +184,7 @@ impl ResponseError for ApiError {
                     headers.insert(header::WWW_AUTHENTICATE, value);
                 }
             }
-            ApiError::RateLimited(seconds) => {
+            ApiError::RateLimited(seconds) | ApiError::Wait(_, seconds) => {
                 headers.insert(header::RETRY_AFTER, header::HeaderValue::from(*seconds));
             }
             ApiError::Service(ServiceError::Unavailable) => {

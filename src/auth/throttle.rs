@@ -1,5 +1,5 @@
 //! Throttling of password guesses (login, the current-password check), of sign-ups, of reset
-//! requests and of API calls per token, built
+//! requests, of comments per account and of API calls per token, built
 //! so that it cannot be turned against the people it protects:
 //!
 //! - per account *and* address: 5 failures in 15 minutes, then a 429 until the oldest ages out
@@ -8,7 +8,10 @@
 //!   shares an address, so this limit is high: one person's typos never lock out a colleague);
 //! - per account across all addresses: never a lockout, but after 10 failures in 15 minutes
 //!   each further try must wait a delay that doubles with every failure, up to a minute;
-//! - sign-ups: 10 an hour per address.
+//! - sign-ups: 10 an hour per address;
+//! - comments and replies: 10 in 10 minutes per account (moderators are not counted), so a
+//!   runaway script or a spammer's account floods nothing; a refused comment gives its place
+//!   back.
 //!
 //! An attempt is counted (reserved) *before* the password is checked, atomically, so parallel
 //! guesses cannot get past a limit; a successful login gives its reservation back. Keys are
@@ -47,6 +50,22 @@ pub const SIGNUP: Rule = Rule {
     limit: 10,
     window_ms: 60 * MINUTE_MS,
 };
+/// Comments and replies per account (moderators are not counted).
+pub const COMMENTS: Rule = Rule {
+    limit: 10,
+    window_ms: 10 * MINUTE_MS,
+};
+
+/// Why a comment must wait `seconds`.
+pub fn comments_wait(seconds: u64) -> String {
+    format!(
+        "You have posted {} comments in the last {} minutes: wait {} minute(s) before the next one.",
+        COMMENTS.limit,
+        COMMENTS.window_ms / MINUTE_MS,
+        seconds.div_ceil(60).max(1)
+    )
+}
+
 /// Failures per account (all addresses) before each try must wait.
 pub const ACCOUNT_FREE_FAILURES: usize = 10;
 const ACCOUNT_WINDOW_MS: i64 = 15 * MINUTE_MS;
@@ -164,6 +183,22 @@ impl Throttle {
     /// Counts a "forgot password" request from `ip` (each can send a mail).
     pub async fn begin_forgot(&self, ip: &str) -> Result<Reservation, u64> {
         self.reserve(&[(Key::new("forgot", ip), SIGNUP)]).await
+    }
+
+    /// Reserves a comment (or reply) by `user`, pages and API alike, on every instance:
+    /// `Err(seconds)` to wait once they have posted [`COMMENTS`]' limit in its window;
+    /// `None` for a moderator, who is not counted. Give it back with [`Self::release`] when
+    /// the comment is refused.
+    pub async fn begin_comment(
+        &self,
+        user: &crate::domain::CurrentUser,
+    ) -> Result<Option<Reservation>, u64> {
+        if crate::services::blog::is_moderator(user) {
+            return Ok(None);
+        }
+        self.reserve(&[(Key::new("comment", &user.id.to_string()), COMMENTS)])
+            .await
+            .map(Some)
     }
 
     /// Counts one JSON API request made with token `token_id`: `Err(seconds)` to wait once

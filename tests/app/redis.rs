@@ -154,6 +154,34 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
     );
 
     forget_ip().await;
+    // Comments per account are counted across instances: ten on one, the eleventh on two waits.
+    let host = one.create_user(&format!("host{suffix}"), "author").await;
+    let post = one
+        .create_post(host, &format!("Scaled talk {suffix}"), true, None, &[])
+        .await;
+    let talker_on_one = one.signed_in(&format!("talker{suffix}"), "reader").await;
+    let talker_on_two = Visitor {
+        address: two.address.clone(),
+        client: talker_on_one.client.clone(),
+    };
+    let path = format!("/posts/{}/comments", post.slug);
+    for n in 0..10 {
+        let posted = talker_on_one
+            .post(&path, &[("body", &format!("Comment {n}"))])
+            .await;
+        assert_eq!(
+            crate::helpers::location(&posted),
+            format!("/posts/{}?page=1#comment-{}", post.slug, n + 1),
+            "{n}"
+        );
+    }
+    let refused = talker_on_two.post(&path, &[("body", "One more")]).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the limit holds on the other instance"
+    );
+
     one.stop().await;
     two.stop().await;
 }

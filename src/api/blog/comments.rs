@@ -128,6 +128,7 @@ pub async fn list_comments(
         (status = 403, description = "The token lacks comment", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Ten comments in ten minutes already: wait (Retry-After)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["comment"]))
 )]
@@ -140,11 +141,38 @@ pub async fn create_comment(
     let user = caller.writer()?;
     user.require(entity::enums::Permission::Comment)?;
     let text = CommentBody::parse(&body.0.body).map_err(|e| ServiceError::invalid("body", e))?;
-    let (comment, _) = blog::add_comment(&app.db, user, &path.into_inner(), text).await?;
+    let permit = comment_permit(&app, user).await?;
+    let added = blog::add_comment(&app.db, user, &path.into_inner(), text).await;
+    let (comment, _) = settle(&app, permit, added).await?;
     Ok(json(
         StatusCode::CREATED,
         &Comment::of(comment, Some(user.username.clone())),
     ))
+}
+
+/// A place among the comments `user` may post now (see `Throttle::begin_comment`).
+async fn comment_permit(
+    app: &App,
+    user: &crate::domain::CurrentUser,
+) -> Result<Option<crate::auth::throttle::Reservation>, ApiError> {
+    app.throttle
+        .begin_comment(user)
+        .await
+        .map_err(|seconds| ApiError::Wait(crate::auth::throttle::comments_wait(seconds), seconds))
+}
+
+/// A comment's outcome; a refused one gives its place back.
+async fn settle<T>(
+    app: &App,
+    permit: Option<crate::auth::throttle::Reservation>,
+    outcome: Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    if outcome.is_err()
+        && let Some(permit) = permit
+    {
+        app.throttle.release(permit).await;
+    }
+    outcome
 }
 
 pub(super) async fn set_hidden(
@@ -274,6 +302,7 @@ pub async fn delete_comment(
         (status = 403, description = "The token lacks comment", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such comment, a deleted one, or one this caller may not see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, by field", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Ten comments in ten minutes already: wait (Retry-After)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["comment"]))
 )]
@@ -286,7 +315,9 @@ pub async fn reply_to_comment(
     let user = caller.writer()?;
     user.require(entity::enums::Permission::Comment)?;
     let text = CommentBody::parse(&body.0.body).map_err(|e| ServiceError::invalid("body", e))?;
-    let (comment, _) = blog::reply_to_comment(&app.db, user, path.into_inner(), text).await?;
+    let permit = comment_permit(&app, user).await?;
+    let added = blog::reply_to_comment(&app.db, user, path.into_inner(), text).await;
+    let (comment, _) = settle(&app, permit, added).await?;
     Ok(json(
         StatusCode::CREATED,
         &Comment::of(comment, Some(user.username.clone())),

@@ -60,10 +60,31 @@ pub async fn reply(
         };
         return render_status(StatusCode::OK, &page);
     }
+    let permit = match app.throttle.begin_comment(&user.0).await {
+        Ok(permit) => permit,
+        Err(seconds) => {
+            let ((parent, author), post) = blog::comment_to_answer(&app.db, &user.0, id).await?;
+            let page = CommentReplyPage {
+                ctx,
+                parent,
+                author,
+                post,
+                body: form.body,
+                error: Some(crate::auth::throttle::comments_wait(seconds)),
+                preview: None,
+            };
+            return render_status(StatusCode::TOO_MANY_REQUESTS, &page);
+        }
+    };
     let added = submit(form.parse(), |body| {
         blog::reply_to_comment(&app.db, &user.0, id, body)
     })
     .await;
+    if added.is_err()
+        && let Some(permit) = permit
+    {
+        app.throttle.release(permit).await;
+    }
     match added {
         Ok((created, post)) => {
             let page = blog::page_of_comment(&app.db, &created).await?;

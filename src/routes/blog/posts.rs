@@ -349,10 +349,23 @@ pub async fn comment(
             }
         };
     }
+    let permit = match cached.app.throttle.begin_comment(&user.0).await {
+        Ok(permit) => permit,
+        Err(seconds) => {
+            let wait = crate::auth::throttle::comments_wait(seconds);
+            let page = post_page(ctx, &cached, &slug, 1, form.body, Some(wait)).await?;
+            return render_status(StatusCode::TOO_MANY_REQUESTS, &page);
+        }
+    };
     let added = submit(form.parse(), |body| {
         blog::add_comment(cached.db(), &user.0, &slug, body)
     })
     .await;
+    if added.is_err()
+        && let Some(permit) = permit
+    {
+        cached.app.throttle.release(permit).await;
+    }
     match added {
         Ok((created, post)) => {
             let last_page = blog::comments(cached.db(), post.id, false, 1)

@@ -207,3 +207,43 @@ backend_tests! {
         app.stop().await;
     }
 }
+
+backend_tests! {
+    async fn an_account_posts_ten_comments_in_ten_minutes_then_waits_and_a_moderator_does_not(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        app.seed_demo().await;
+        let api = Api::new(&app).await;
+        let boss = app.create_user("scribe", "author").await;
+        let post = app.create_post(boss, "Busy", true, None, &[]).await;
+        let page = format!("/posts/{}", post.slug);
+        let member = app.signed_in_as("reader").await;
+        let token = make_token(&member, &["comment"]).await;
+        // A refused comment gives its place back: an empty one does not count.
+        assert_eq!(member.post(&format!("{page}/comments"), &[("body", " ")]).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        for n in 0..5 {
+            let posted = member.post(&format!("{page}/comments"), &[("body", &format!("Page comment {n}"))]).await;
+            assert_eq!(posted.status(), StatusCode::SEE_OTHER, "{n}");
+            let sent = api.post(&format!("/api/v1/posts/{}/comments", post.slug), Some(&token), serde_json::json!({"body": format!("API comment {n}")})).await;
+            assert_eq!(sent.status, StatusCode::CREATED, "{n}: {}", sent.body);
+        }
+        // The eleventh, by either face or as a reply, waits; the text is kept on the page.
+        let refused = member.post(&format!("{page}/comments"), &[("body", "One more")]).await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("You have posted 10 comments in the last 10 minutes") && html.contains(">One more</textarea>"), "{html}");
+        let sent = api.post(&format!("/api/v1/posts/{}/comments", post.slug), Some(&token), serde_json::json!({"body": "One more"})).await;
+        assert_eq!(sent.status, StatusCode::TOO_MANY_REQUESTS, "{}", sent.body);
+        assert!(sent.header("retry-after").parse::<u64>().unwrap() > 0);
+        let first = comment::Entity::find().filter(comment::Column::PostId.eq(post.id)).one(&app.db).await.unwrap().unwrap().id;
+        assert_eq!(member.post(&format!("/comments/{first}/reply"), &[("body", "Me too")]).await.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(comment::Entity::find().filter(comment::Column::PostId.eq(post.id)).all(&app.db).await.unwrap().len(), 10);
+        // Others are not held back by it, nor are moderators ever.
+        let other = app.signed_in_as("reader").await;
+        assert_eq!(other.post(&format!("{page}/comments"), &[("body", "Mine")]).await.status(), StatusCode::SEE_OTHER);
+        let moderator = app.signed_in_as("moderator").await;
+        for n in 0..12 {
+            assert_eq!(moderator.post(&format!("{page}/comments"), &[("body", &format!("Note {n}"))]).await.status(), StatusCode::SEE_OTHER);
+        }
+        app.stop().await;
+    }
+}
