@@ -1,20 +1,83 @@
-//! A comment after it was posted: a member replies to it (`/comments/{id}/reply`), its author
+//! Comments: a member comments on a post (`/posts/{slug}/comments`, the post's own form) and
+//! replies to a comment (`/comments/{id}/reply`), previewing first if they like; its author
 //! edits it (`/comments/{id}/edit`), its author or a moderator deletes it
-//! (`/comments/{id}/delete`, asked first).
+//! (`/comments/{id}/delete`, asked first). Comments and replies are throttled per account.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use entity::enums::Permission;
+
 use crate::auth::RequireUser;
+use crate::auth::throttle::comments_wait;
 use crate::domain::FORM;
 use crate::flash::Level;
 use crate::forms::CommentForm;
 use crate::routes::error::AppError;
-use crate::routes::{HtmlForm, client_ip, done, problems, render_status, submit};
+use crate::routes::{Cached, HtmlForm, client_ip, done, problems, render_status, submit};
 use crate::services::blog::{self, CommentChange};
 use crate::state::App;
 use crate::views::{CommentDeletePage, CommentEditPage, CommentReplyPage, PageContext};
+
+pub async fn post_comment(
+    cached: Cached,
+    ctx: PageContext,
+    user: RequireUser,
+    session: Session,
+    path: web::Path<String>,
+    form: HtmlForm<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    user.0.require(Permission::Comment)?;
+    let slug = path.into_inner();
+    let form = form.into_inner();
+    // The post's page again, with the text kept and a problem or a preview.
+    let again = async |status, body: String, problem, preview| {
+        let mut page = super::posts::post_page(ctx, &cached, &slug, 1, body, problem).await?;
+        page.comment_preview = preview;
+        render_status(status, &page)
+    };
+    if form.previewing() {
+        let (preview, problem) = previewed(&user.0, &form.body)?;
+        let status = match problem {
+            Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            None => StatusCode::OK,
+        };
+        return again(status, form.body, problem, preview).await;
+    }
+    let permit = match cached.app.throttle.begin_comment(&user.0).await {
+        Ok(permit) => permit,
+        Err(seconds) => {
+            let wait = Some(comments_wait(seconds));
+            return again(StatusCode::TOO_MANY_REQUESTS, form.body, wait, None).await;
+        }
+    };
+    let added = submit(form.parse(), |body| {
+        blog::add_comment(cached.db(), &user.0, &slug, body)
+    })
+    .await;
+    if added.is_err()
+        && let Some(permit) = permit
+    {
+        cached.app.throttle.release(permit).await;
+    }
+    match added {
+        Ok((created, post)) => {
+            let page = blog::page_of_comment(cached.db(), &created).await?;
+            Ok(done(
+                &session,
+                Level::Success,
+                "Your comment is posted.",
+                &format!("/posts/{}?page={page}#comment-{}", post.slug, created.id),
+            ))
+        }
+        Err(error) => {
+            let (status, errors) = problems(error)?;
+            let problem = errors.get("body").or(errors.get(FORM)).map(str::to_owned);
+            again(status, form.body, problem, None).await
+        }
+    }
+}
 
 pub async fn reply_form(
     ctx: PageContext,
@@ -70,7 +133,7 @@ pub async fn reply(
                 author,
                 post,
                 body: form.body,
-                error: Some(crate::auth::throttle::comments_wait(seconds)),
+                error: Some(comments_wait(seconds)),
                 preview: None,
             };
             return render_status(StatusCode::TOO_MANY_REQUESTS, &page);
@@ -238,7 +301,8 @@ fn previewed(
 
 /// This part's pages, beside their handlers.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/comments/{id}/reply", web::get().to(reply_form))
+    cfg.route("/posts/{slug}/comments", web::post().to(post_comment))
+        .route("/comments/{id}/reply", web::get().to(reply_form))
         .route("/comments/{id}/reply", web::post().to(reply))
         .route("/comments/{id}/edit", web::get().to(edit_form))
         .route("/comments/{id}/edit", web::post().to(edit))

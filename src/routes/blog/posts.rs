@@ -13,9 +13,9 @@ use serde::Deserialize;
 use crate::auth::RequireUser;
 use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
-use crate::domain::{FORM, FieldErrors, ServiceError};
+use crate::domain::{FieldErrors, ServiceError};
 use crate::flash::Level;
-use crate::forms::{CommentForm, PostForm};
+use crate::forms::PostForm;
 use crate::routes::PageQuery;
 use crate::routes::error::AppError;
 use crate::routes::feeds;
@@ -227,7 +227,7 @@ type PostWithComments = Option<(Arc<blog::PostDetail>, Arc<Page<blog::CommentRow
 
 /// A post page in one statement (two on MySQL/MariaDB: see [`blog::post_with_comments`]),
 /// kept in the cache for everyone but moderators (who also see hidden comments).
-async fn post_page(
+pub(super) async fn post_page(
     ctx: PageContext,
     cached: &Cached,
     slug: &str,
@@ -321,74 +321,6 @@ pub async fn show(
         &page.ctx,
         version,
     ))
-}
-
-pub async fn comment(
-    cached: Cached,
-    ctx: PageContext,
-    user: RequireUser,
-    session: Session,
-    path: web::Path<String>,
-    form: HtmlForm<CommentForm>,
-) -> Result<HttpResponse, AppError> {
-    user.0.require(Permission::Comment)?;
-    let slug = path.into_inner();
-    let form = form.into_inner();
-    if form.previewing() {
-        return match blog::preview_comment(&user.0, &form.body) {
-            Ok(html) => {
-                let mut page = post_page(ctx, &cached, &slug, 1, form.body, None).await?;
-                page.comment_preview = Some(html);
-                render_status(StatusCode::OK, &page)
-            }
-            Err(error) => {
-                let (status, errors) = problems(error)?;
-                let problem = errors.get("body").or(errors.get(FORM)).map(str::to_owned);
-                let page = post_page(ctx, &cached, &slug, 1, form.body, problem).await?;
-                render_status(status, &page)
-            }
-        };
-    }
-    let permit = match cached.app.throttle.begin_comment(&user.0).await {
-        Ok(permit) => permit,
-        Err(seconds) => {
-            let wait = crate::auth::throttle::comments_wait(seconds);
-            let page = post_page(ctx, &cached, &slug, 1, form.body, Some(wait)).await?;
-            return render_status(StatusCode::TOO_MANY_REQUESTS, &page);
-        }
-    };
-    let added = submit(form.parse(), |body| {
-        blog::add_comment(cached.db(), &user.0, &slug, body)
-    })
-    .await;
-    if added.is_err()
-        && let Some(permit) = permit
-    {
-        cached.app.throttle.release(permit).await;
-    }
-    match added {
-        Ok((created, post)) => {
-            let last_page = blog::comments(cached.db(), post.id, false, 1)
-                .await?
-                .pages
-                .max(1);
-            Ok(done(
-                &session,
-                Level::Success,
-                "Your comment is posted.",
-                &format!(
-                    "/posts/{}?page={last_page}#comment-{}",
-                    post.slug, created.id
-                ),
-            ))
-        }
-        Err(error) => {
-            let (status, errors) = problems(error)?;
-            let problem = errors.get("body").or(errors.get(FORM)).map(str::to_owned);
-            let page = post_page(ctx, &cached, &slug, 1, form.body, problem).await?;
-            render_status(status, &page)
-        }
-    }
 }
 
 async fn form_page(
@@ -602,7 +534,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/posts/{slug}/edit", web::post().to(update))
         .route("/posts/{slug}/delete", web::get().to(delete_form))
         .route("/posts/{slug}/delete", web::post().to(delete))
-        .route("/posts/{slug}/comments", web::post().to(comment))
         .route("/tags/{name}", web::get().to(by_tag))
         .route("/categories/{slug}", web::get().to(by_category));
 }
