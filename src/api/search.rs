@@ -62,8 +62,10 @@ pub struct SearchHit {
 pub struct SearchGroup {
     /// `posts`, `movies`, `people` or `members`.
     pub kind: String,
-    /// How many were found of this kind.
+    /// How many were found of this kind (with `capped`, among the newest 5,000 matches).
     pub total: u64,
+    /// More matched than are ranked: the best of the newest 5,000 matches are given.
+    pub capped: bool,
     pub items: Vec<SearchHit>,
 }
 
@@ -141,6 +143,7 @@ fn group(group: Group) -> SearchGroup {
     SearchGroup {
         kind: kind.as_str().to_owned(),
         total: group.total,
+        capped: group.capped,
         items: group.hits.into_iter().map(|h| hit(kind, h)).collect(),
     }
 }

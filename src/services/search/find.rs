@@ -21,6 +21,10 @@ use crate::services::{MAX_PAGE, ServiceError, offset};
 pub const OVERVIEW_PER_KIND: u64 = 5;
 /// Results on a page of one kind.
 pub const RESULTS_PER_PAGE: u64 = 20;
+/// Posts or movies ranked at most: when a search matches more (a common word), the newest
+/// this many matches are ranked and the group says it was capped. Ranking every match of a
+/// word found in most of 100,000 posts cost each engine a pass over all of them.
+pub const RANKED_WINDOW: u64 = 5_000;
 
 /// What a search looks through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -92,7 +96,9 @@ pub struct Hit {
 #[derive(Clone, Debug)]
 pub struct Group {
     pub kind: Kind,
+    /// Found and ranked; with `capped`, among the newest [`RANKED_WINDOW`] matches only.
     pub total: u64,
+    pub capped: bool,
     pub hits: Vec<Hit>,
 }
 
@@ -167,11 +173,13 @@ async fn find(
     let (text, values) = sql.finish(limit, skip);
     let statement = Statement::from_sql_and_values(backend, text, values);
     let mut total = 0;
+    let mut capped = false;
     let mut hits = Vec::new();
     macro_rules! read {
         ($row:ty, $hit:expr) => {{
             for row in <$row>::find_by_statement(statement).all(db).await? {
                 total = u64::try_from(row.total).unwrap_or(0);
+                capped = row.capped > 0;
                 hits.push(($hit)(row));
             }
         }};
@@ -216,7 +224,12 @@ async fn find(
             },
         }),
     }
-    Ok(Group { kind, total, hits })
+    Ok(Group {
+        kind,
+        total,
+        capped,
+        hits,
+    })
 }
 
 /// The names in a stored director list (`[[id, "name"], …]`), comma-separated.
@@ -235,6 +248,7 @@ struct PostRow {
     published_at: Option<DateTime<Utc>>,
     username: String,
     total: i64,
+    capped: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -246,6 +260,7 @@ struct MovieRow {
     director_list: Option<String>,
     poster: Option<String>,
     total: i64,
+    capped: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -255,6 +270,7 @@ struct PersonRow {
     portrait: Option<String>,
     movies: i64,
     total: i64,
+    capped: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -263,9 +279,11 @@ struct MemberRow {
     avatar: Option<String>,
     created_at: DateTime<Utc>,
     total: i64,
+    capped: i64,
 }
 
-/// A statement written once for every backend: `{q}` quotes a name, `?` is a value.
+/// A statement written once for every backend: `{q}` quotes a name, `{zero}` is a 64-bit 0,
+/// `?` is a value.
 struct Sql {
     backend: DbBackend,
     text: String,
@@ -287,7 +305,14 @@ impl Sql {
         } else {
             "\""
         };
-        self.text.push_str(&text.replace("{q}", quote));
+        // A 64-bit zero, as `count(*)` is on every backend.
+        let zero = match self.backend {
+            DbBackend::Postgres => "CAST(0 AS BIGINT)",
+            DbBackend::MySql => "CAST(0 AS SIGNED)",
+            _ => "0",
+        };
+        self.text
+            .push_str(&text.replace("{q}", quote).replace("{zero}", zero));
         self.values.extend(values);
     }
 
@@ -349,16 +374,24 @@ fn ranked(
     visible: impl FnOnce(&mut Sql),
 ) {
     let [title, middle, text] = columns;
+    let last = RANKED_WINDOW.saturating_sub(1);
     match sql.backend {
         // `bm25()` cannot sit beside a window function; the `rank` column, set to it, can.
         DbBackend::Sqlite => {
             sql.push(
                 &format!(
-                    "WITH ranked AS (SELECT p.id AS id, -{table}_text.rank AS score, \
-                     COUNT(*) OVER () AS total FROM {table}_text JOIN {table} p ON p.id = {table}_text.rowid \
-                     WHERE {table}_text MATCH ? AND {table}_text.rank MATCH 'bm25(10.0, 4.0, 1.0)'"
+                    "WITH bound AS (SELECT rowid AS r FROM {table}_text WHERE {table}_text MATCH ? \
+                     ORDER BY rowid DESC LIMIT 1 OFFSET {last}), \
+                     ranked AS (SELECT p.id AS id, -{table}_text.rank AS score, \
+                     COUNT(*) OVER () AS total, (SELECT count(*) FROM bound) AS capped \
+                     FROM {table}_text JOIN {table} p ON p.id = {table}_text.rowid \
+                     WHERE {table}_text MATCH ? AND {table}_text.rank MATCH 'bm25(10.0, 4.0, 1.0)' \
+                     AND {table}_text.rowid >= coalesce((SELECT r FROM bound), 0)"
                 ),
-                [Value::from(engine::fts5(query))],
+                [
+                    Value::from(engine::fts5(query)),
+                    Value::from(engine::fts5(query)),
+                ],
             );
         }
         DbBackend::Postgres => {
@@ -376,9 +409,14 @@ fn ranked(
                 .map(Value::from);
             sql.push(
                 &format!(
-                    "WITH tsq AS (SELECT {tsquery} AS q), ranked AS (SELECT p.id AS id, \
-                     ts_rank_cd(p.search_vector, tsq.q) AS score, COUNT(*) OVER () AS total \
-                     FROM {table} p, tsq WHERE p.search_vector @@ tsq.q"
+                    "WITH tsq AS (SELECT {tsquery} AS q), \
+                     bound AS (SELECT p.id AS r FROM {table} p, tsq WHERE p.search_vector @@ tsq.q \
+                     ORDER BY p.id DESC OFFSET {last} LIMIT 1), \
+                     ranked AS (SELECT p.id AS id, \
+                     ts_rank_cd(p.search_vector, tsq.q) AS score, COUNT(*) OVER () AS total, \
+                     (SELECT count(*) FROM bound) AS capped \
+                     FROM {table} p, tsq WHERE p.search_vector @@ tsq.q \
+                     AND p.id >= coalesce((SELECT r FROM bound), 0)"
                 ),
                 values,
             );
@@ -386,20 +424,30 @@ fn ranked(
         _ => match engine::mysql(query) {
             Some((required, optional)) => sql.push(
                 &format!(
-                    "WITH ranked AS (SELECT p.id AS id, \
+                    "WITH bound AS (SELECT p.id AS r FROM {table} p \
+                     WHERE MATCH(p.{title}, p.{middle}, p.{text}) AGAINST (? IN BOOLEAN MODE) \
+                     ORDER BY p.id DESC LIMIT 1 OFFSET {last}), \
+                     ranked AS (SELECT p.id AS id, \
                      MATCH(p.{title}) AGAINST (? IN BOOLEAN MODE) * 4 + \
                      MATCH(p.{title}, p.{middle}, p.{text}) AGAINST (? IN BOOLEAN MODE) AS score, \
-                     COUNT(*) OVER () AS total FROM {table} p \
-                     WHERE MATCH(p.{title}, p.{middle}, p.{text}) AGAINST (? IN BOOLEAN MODE)"
+                     COUNT(*) OVER () AS total, (SELECT count(*) FROM bound) AS capped \
+                     FROM {table} p \
+                     WHERE MATCH(p.{title}, p.{middle}, p.{text}) AGAINST (? IN BOOLEAN MODE) \
+                     AND p.id >= coalesce((SELECT r FROM bound), 0)"
                 ),
-                [optional.into(), required.clone().into(), required.into()],
+                [
+                    required.clone().into(),
+                    optional.into(),
+                    required.clone().into(),
+                    required.into(),
+                ],
             ),
             // Only words InnoDB does not index (under three letters, stop words): the title.
             None => {
                 sql.push(
                     &format!(
-                        "WITH ranked AS (SELECT p.id AS id, 0 AS score, COUNT(*) OVER () AS total \
-                         FROM {table} p WHERE 1 = 1"
+                        "WITH ranked AS (SELECT p.id AS id, 0 AS score, COUNT(*) OVER () AS total, \
+                         {{zero}} AS capped FROM {table} p WHERE 1 = 1"
                     ),
                     [],
                 );
@@ -421,7 +469,7 @@ fn posts_statement(sql: &mut Sql, viewer: Viewer<'_>, query: &SearchQuery) {
         visible_posts(sql, viewer)
     });
     sql.push(
-        " SELECT p.slug, p.title, p.body, p.status, p.published_at, u.username, ranked.total \
+        " SELECT p.slug, p.title, p.body, p.status, p.published_at, u.username, ranked.total, ranked.capped \
          FROM ranked JOIN post p ON p.id = ranked.id JOIN {q}user{q} u ON u.id = p.author_id \
          ORDER BY ranked.score DESC, p.id DESC",
         [],
@@ -437,7 +485,7 @@ fn movies_statement(sql: &mut Sql, query: &SearchQuery) {
         |_| {},
     );
     sql.push(
-        " SELECT p.id, p.title, p.year, p.synopsis, p.director_list, p.poster, ranked.total \
+        " SELECT p.id, p.title, p.year, p.synopsis, p.director_list, p.poster, ranked.total, ranked.capped \
          FROM ranked JOIN movie p ON p.id = ranked.id ORDER BY ranked.score DESC, p.id DESC",
         [],
     );
@@ -466,7 +514,8 @@ fn by_name(sql: &mut Sql, query: &SearchQuery, column: &str) {
 fn people_statement(sql: &mut Sql, query: &SearchQuery) {
     sql.push(
         "SELECT x.id, x.name, x.portrait, (SELECT COUNT(*) FROM movie_director md \
-         WHERE md.person_id = x.id) AS movies, COUNT(*) OVER () AS total FROM person x WHERE 1 = 1",
+         WHERE md.person_id = x.id) AS movies, COUNT(*) OVER () AS total, {zero} AS capped \
+         FROM person x WHERE 1 = 1",
         [],
     );
     by_name(sql, query, "name");
@@ -474,7 +523,7 @@ fn people_statement(sql: &mut Sql, query: &SearchQuery) {
 
 fn members_statement(sql: &mut Sql, query: &SearchQuery) {
     sql.push(
-        "SELECT x.username, x.avatar, x.created_at, COUNT(*) OVER () AS total \
+        "SELECT x.username, x.avatar, x.created_at, COUNT(*) OVER () AS total, {zero} AS capped \
          FROM {q}user{q} x WHERE x.is_active = ?",
         [Value::from(true)],
     );

@@ -8,6 +8,8 @@ mod find;
 mod marks;
 mod suggest;
 
-pub use find::{About, Group, Hit, Kind, OVERVIEW_PER_KIND, RESULTS_PER_PAGE, Results, search};
+pub use find::{
+    About, Group, Hit, Kind, OVERVIEW_PER_KIND, RANKED_WINDOW, RESULTS_PER_PAGE, Results, search,
+};
 pub use marks::Segment;
 pub use suggest::{Vocabulary, suggest, vocabulary};
