@@ -1,5 +1,6 @@
 //! A visitor searches from the navigation for a director, finds their films and them, opens
-//! the person's page, then narrows a misspelt search to movies and follows "did you mean".
+//! the person's page, then narrows a misspelt search to movies, follows "did you mean" and
+//! opens the film.
 //! Then, signed in, they reply to a comment (previewing the reply first) and edit the reply.
 //! Every page is checked by axe and the Nu checker like every journey's; the results are shot
 //! at desktop and phone widths.
@@ -49,6 +50,12 @@ async fn a_visitor_searches_for_a_director_and_follows_a_suggestion() {
         ["Inception"]
     );
     assert!(browser.current_url().await.contains("kind=movies"));
+    browser.click("#found-movies + ol .search-title").await;
+    browser.wait_for_text("Reviews").await;
+    assert!(
+        browser.current_url().await.contains("/movies/"),
+        "the film's page"
+    );
 
     // Signed in: reply to a demo comment with a preview first, then edit the reply.
     use sea_orm::{EntityTrait, QueryOrder};
