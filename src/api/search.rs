@@ -62,9 +62,9 @@ pub struct SearchHit {
 pub struct SearchGroup {
     /// `posts`, `movies`, `people` or `members`.
     pub kind: String,
-    /// How many were found of this kind (with `capped`, among the newest 5,000 matches).
+    /// How many were found of this kind (with `capped`, among the newest 1,000 matches).
     pub total: u64,
-    /// More matched than are ranked: the best of the newest 5,000 matches are given.
+    /// More matched than are ranked: the best of the newest 1,000 matches are given.
     pub capped: bool,
     pub items: Vec<SearchHit>,
 }

@@ -24,7 +24,7 @@ pub const RESULTS_PER_PAGE: u64 = 20;
 /// Posts or movies ranked at most: when a search matches more (a common word), the newest
 /// this many matches are ranked and the group says it was capped. Ranking every match of a
 /// word found in most of 100,000 posts cost each engine a pass over all of them.
-pub const RANKED_WINDOW: u64 = 5_000;
+pub const RANKED_WINDOW: u64 = 1_000;
 
 /// What a search looks through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
