@@ -185,20 +185,25 @@ impl Throttle {
         self.reserve(&[(Key::new("forgot", ip), SIGNUP)]).await
     }
 
-    /// Reserves a comment (or reply) by `user`, pages and API alike, on every instance:
-    /// `Err(seconds)` to wait once they have posted [`COMMENTS`]' limit in its window;
-    /// `None` for a moderator, who is not counted. Give it back with [`Self::release`] when
-    /// the comment is refused.
-    pub async fn begin_comment(
+    /// Runs `write`, a comment (or reply) by `user`, within their share, pages and API alike,
+    /// on every instance: `Err(seconds)` to wait, without running it, once they have posted
+    /// [`COMMENTS`]' limit in its window. A refused comment gives its place back; a moderator
+    /// is not counted.
+    pub async fn comment<T, E>(
         &self,
         user: &crate::domain::CurrentUser,
-    ) -> Result<Option<Reservation>, u64> {
+        write: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<Result<T, E>, u64> {
         if crate::services::blog::is_moderator(user) {
-            return Ok(None);
+            return Ok(write.await);
         }
-        self.reserve(&[(Key::new("comment", &user.id.to_string()), COMMENTS)])
-            .await
-            .map(Some)
+        let key = Key::new("comment", &user.id.to_string());
+        let reservation = self.reserve(&[(key, COMMENTS)]).await?;
+        let outcome = write.await;
+        if outcome.is_err() {
+            self.release(reservation).await;
+        }
+        Ok(outcome)
     }
 
     /// Counts one JSON API request made with token `token_id`: `Err(seconds)` to wait once

@@ -67,6 +67,13 @@ pub struct CommentWrite {
     pub body: String,
 }
 
+impl CommentWrite {
+    /// The checked text, by the rule the comment form follows.
+    fn text(&self) -> Result<CommentBody, ServiceError> {
+        CommentBody::parse(&self.body).map_err(|e| ServiceError::invalid("body", e))
+    }
+}
+
 /// A page cursor.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
@@ -140,39 +147,27 @@ pub async fn create_comment(
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
     user.require(entity::enums::Permission::Comment)?;
-    let text = CommentBody::parse(&body.0.body).map_err(|e| ServiceError::invalid("body", e))?;
-    let permit = comment_permit(&app, user).await?;
-    let added = blog::add_comment(&app.db, user, &path.into_inner(), text).await;
-    let (comment, _) = settle(&app, permit, added).await?;
+    let text = body.0.text()?;
+    let slug = path.into_inner();
+    let write = blog::add_comment(&app.db, user, &slug, text);
+    let (comment, _) = within_share(&app, user, write).await?;
     Ok(json(
         StatusCode::CREATED,
         &Comment::of(comment, Some(user.username.clone())),
     ))
 }
 
-/// A place among the comments `user` may post now (see `Throttle::begin_comment`).
-async fn comment_permit(
+/// `write` within `user`'s share of comments (see `Throttle::comment`): a 429 problem with
+/// `Retry-After` once it is used up.
+async fn within_share<T>(
     app: &App,
     user: &crate::domain::CurrentUser,
-) -> Result<Option<crate::auth::throttle::Reservation>, ApiError> {
-    app.throttle
-        .begin_comment(user)
-        .await
-        .map_err(|seconds| ApiError::Wait(crate::auth::throttle::comments_wait(seconds), seconds))
-}
-
-/// A comment's outcome; a refused one gives its place back.
-async fn settle<T>(
-    app: &App,
-    permit: Option<crate::auth::throttle::Reservation>,
-    outcome: Result<T, ServiceError>,
-) -> Result<T, ServiceError> {
-    if outcome.is_err()
-        && let Some(permit) = permit
-    {
-        app.throttle.release(permit).await;
-    }
-    outcome
+    write: impl std::future::Future<Output = Result<T, ServiceError>>,
+) -> Result<T, ApiError> {
+    let outcome = app.throttle.comment(user, write).await.map_err(|seconds| {
+        ApiError::Wait(crate::auth::throttle::comments_wait(seconds), seconds)
+    })?;
+    Ok(outcome?)
 }
 
 pub(super) async fn set_hidden(
@@ -255,7 +250,7 @@ pub async fn edit_comment(
     body: Json<CommentWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
-    let text = CommentBody::parse(&body.0.body).map_err(|e| ServiceError::invalid("body", e))?;
+    let text = body.0.text()?;
     let (comment, _) =
         blog::edit_comment(&app.db, user, client_ip(&req), path.into_inner(), text).await?;
     Ok(json(
@@ -314,10 +309,9 @@ pub async fn reply_to_comment(
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.writer()?;
     user.require(entity::enums::Permission::Comment)?;
-    let text = CommentBody::parse(&body.0.body).map_err(|e| ServiceError::invalid("body", e))?;
-    let permit = comment_permit(&app, user).await?;
-    let added = blog::reply_to_comment(&app.db, user, path.into_inner(), text).await;
-    let (comment, _) = settle(&app, permit, added).await?;
+    let text = body.0.text()?;
+    let write = blog::reply_to_comment(&app.db, user, path.into_inner(), text);
+    let (comment, _) = within_share(&app, user, write).await?;
     Ok(json(
         StatusCode::CREATED,
         &Comment::of(comment, Some(user.username.clone())),

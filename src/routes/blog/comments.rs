@@ -45,22 +45,16 @@ pub async fn post_comment(
         };
         return again(status, form.body, problem, preview).await;
     }
-    let permit = match cached.app.throttle.begin_comment(&user.0).await {
-        Ok(permit) => permit,
+    let write = submit(form.parse(), |body| {
+        blog::add_comment(cached.db(), &user.0, &slug, body)
+    });
+    let added = match cached.app.throttle.comment(&user.0, write).await {
+        Ok(added) => added,
         Err(seconds) => {
             let wait = Some(comments_wait(seconds));
             return again(StatusCode::TOO_MANY_REQUESTS, form.body, wait, None).await;
         }
     };
-    let added = submit(form.parse(), |body| {
-        blog::add_comment(cached.db(), &user.0, &slug, body)
-    })
-    .await;
-    if added.is_err()
-        && let Some(permit) = permit
-    {
-        cached.app.throttle.release(permit).await;
-    }
     match added {
         Ok((created, post)) => {
             let page = blog::page_of_comment(cached.db(), &created).await?;
@@ -123,8 +117,11 @@ pub async fn reply(
         };
         return render_status(StatusCode::OK, &page);
     }
-    let permit = match app.throttle.begin_comment(&user.0).await {
-        Ok(permit) => permit,
+    let write = submit(form.parse(), |body| {
+        blog::reply_to_comment(&app.db, &user.0, id, body)
+    });
+    let added = match app.throttle.comment(&user.0, write).await {
+        Ok(added) => added,
         Err(seconds) => {
             let ((parent, author), post) = blog::comment_to_answer(&app.db, &user.0, id).await?;
             let page = CommentReplyPage {
@@ -139,15 +136,6 @@ pub async fn reply(
             return render_status(StatusCode::TOO_MANY_REQUESTS, &page);
         }
     };
-    let added = submit(form.parse(), |body| {
-        blog::reply_to_comment(&app.db, &user.0, id, body)
-    })
-    .await;
-    if added.is_err()
-        && let Some(permit) = permit
-    {
-        app.throttle.release(permit).await;
-    }
     match added {
         Ok((created, post)) => {
             let page = blog::page_of_comment(&app.db, &created).await?;
