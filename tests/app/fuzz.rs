@@ -13,6 +13,8 @@ use proptest::test_runner::TestRunner;
 
 use crate::helpers::{PASSWORD, TestApp, Visitor};
 
+mod api;
+
 /// A hostile value for any field or parameter.
 fn hostile() -> BoxedStrategy<String> {
     prop_oneof![

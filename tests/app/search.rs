@@ -186,6 +186,46 @@ backend_tests! {
         assert_eq!(app.statements_for("/search?q=zzqy").await, 5);
         app.stop().await;
     }
+
+    async fn a_word_found_in_more_posts_than_are_ranked_says_so(test_db: TestDb) {
+        let app = test_db.spawn().await;
+        let window = marquee::services::search::RANKED_WINDOW;
+        marquee::seed::scale::seed_scale(&app.db, window + 1, |_, _| {}).await.unwrap();
+        // Published, and holding a word no generated text has, in the title: the engines'
+        // indexes follow an UPDATE as they follow the write path.
+        let tag = |upto: u64| {
+            let title = match app.db.get_database_backend() {
+                sea_orm::DbBackend::MySql => "CONCAT(title, ' zephyrine')",
+                _ => "title || ' zephyrine'",
+            };
+            format!(
+                "UPDATE post SET title = {title}, status = 'published' WHERE slug LIKE 'scale-post-%' \
+                 AND title NOT LIKE '%zephyrine' AND id < (SELECT m FROM (SELECT min(id) + {upto} AS m \
+                 FROM post WHERE slug LIKE 'scale-post-%') AS lowest)"
+            )
+        };
+        let api = Api::new(&app).await;
+        let found = |reply: &crate::api_client::Reply| {
+            let group = &reply.body["groups"][0];
+            (group["total"].as_u64().unwrap(), group["capped"].as_bool().unwrap())
+        };
+
+        // Exactly as many as are ranked: all of them, not capped.
+        crate::helpers::exec(&app.db, &tag(window)).await;
+        let reply = api.get("/api/v1/search?q=zephyrine&kind=posts", None).await;
+        assert_eq!(found(&reply), (window, false));
+        let (_, html) = app.visitor().get_html("/search?q=zephyrine").await;
+        assert!(!html.contains("Found in more than can be ranked"));
+
+        // One more: the newest `window` are ranked, and both faces say there were more.
+        crate::helpers::exec(&app.db, &tag(window + 1)).await;
+        let reply = api.get("/api/v1/search?q=zephyrine&kind=posts", None).await;
+        assert_eq!(found(&reply), (window, true));
+        let (_, html) = app.visitor().get_html("/search?q=zephyrine").await;
+        assert!(html.contains("Found in more than can be ranked"), "{html}");
+        assert_eq!(Doc::parse(&html).texts("#found-posts .count"), [format!("{window}+")]);
+        app.stop().await;
+    }
 }
 
 fn urlencode(text: &str) -> String {

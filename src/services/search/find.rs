@@ -374,19 +374,21 @@ fn ranked(
     visible: impl FnOnce(&mut Sql),
 ) {
     let [title, middle, text] = columns;
-    let last = RANKED_WINDOW.saturating_sub(1);
+    // The first match past the window: rows newer than it are ranked, and its presence says
+    // the group was capped (exactly `RANKED_WINDOW` matches are all ranked).
+    let past = RANKED_WINDOW;
     match sql.backend {
         // `bm25()` cannot sit beside a window function; the `rank` column, set to it, can.
         DbBackend::Sqlite => {
             sql.push(
                 &format!(
                     "WITH bound AS (SELECT rowid AS r FROM {table}_text WHERE {table}_text MATCH ? \
-                     ORDER BY rowid DESC LIMIT 1 OFFSET {last}), \
+                     ORDER BY rowid DESC LIMIT 1 OFFSET {past}), \
                      ranked AS (SELECT p.id AS id, -{table}_text.rank AS score, \
                      COUNT(*) OVER () AS total, (SELECT count(*) FROM bound) AS capped \
                      FROM {table}_text JOIN {table} p ON p.id = {table}_text.rowid \
                      WHERE {table}_text MATCH ? AND {table}_text.rank MATCH 'bm25(10.0, 4.0, 1.0)' \
-                     AND {table}_text.rowid >= coalesce((SELECT r FROM bound), 0)"
+                     AND {table}_text.rowid > coalesce((SELECT r FROM bound), 0)"
                 ),
                 [
                     Value::from(engine::fts5(query)),
@@ -411,12 +413,12 @@ fn ranked(
                 &format!(
                     "WITH tsq AS (SELECT {tsquery} AS q), \
                      bound AS (SELECT p.id AS r FROM {table} p, tsq WHERE p.search_vector @@ tsq.q \
-                     ORDER BY p.id DESC OFFSET {last} LIMIT 1), \
+                     ORDER BY p.id DESC OFFSET {past} LIMIT 1), \
                      ranked AS (SELECT p.id AS id, \
                      ts_rank_cd(p.search_vector, tsq.q) AS score, COUNT(*) OVER () AS total, \
                      (SELECT count(*) FROM bound) AS capped \
                      FROM {table} p, tsq WHERE p.search_vector @@ tsq.q \
-                     AND p.id >= coalesce((SELECT r FROM bound), 0)"
+                     AND p.id > coalesce((SELECT r FROM bound), 0)"
                 ),
                 values,
             );
@@ -426,14 +428,14 @@ fn ranked(
                 &format!(
                     "WITH bound AS (SELECT p.id AS r FROM {table} p \
                      WHERE MATCH(p.{title}, p.{middle}, p.{text}) AGAINST (? IN BOOLEAN MODE) \
-                     ORDER BY p.id DESC LIMIT 1 OFFSET {last}), \
+                     ORDER BY p.id DESC LIMIT 1 OFFSET {past}), \
                      ranked AS (SELECT p.id AS id, \
                      MATCH(p.{title}) AGAINST (? IN BOOLEAN MODE) * 4 + \
                      MATCH(p.{title}, p.{middle}, p.{text}) AGAINST (? IN BOOLEAN MODE) AS score, \
                      COUNT(*) OVER () AS total, (SELECT count(*) FROM bound) AS capped \
                      FROM {table} p \
                      WHERE MATCH(p.{title}, p.{middle}, p.{text}) AGAINST (? IN BOOLEAN MODE) \
-                     AND p.id >= coalesce((SELECT r FROM bound), 0)"
+                     AND p.id > coalesce((SELECT r FROM bound), 0)"
                 ),
                 [
                     required.clone().into(),

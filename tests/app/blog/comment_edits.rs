@@ -247,3 +247,42 @@ backend_tests! {
         app.stop().await;
     }
 }
+
+backend_tests! {
+    async fn a_comments_edit_reply_and_delete_pages_read_the_same_few_statements_however_long_the_thread(test_db: TestDb) {
+        use std::sync::atomic::Ordering;
+        let app = test_db.spawn().await;
+        let boss = app.create_user("scribe", "author").await;
+        let quiet = app.create_post(boss, "Quiet", true, None, &[]).await;
+        let busy = app.create_post(boss, "Busy", true, None, &[]).await;
+        let writer = app.signed_in_as("moderator").await;
+        let mut own = Vec::new();
+        for (post, count) in [(&quiet, 1), (&busy, 40)] {
+            for n in 0..count {
+                let posted = writer.post(&format!("/posts/{}/comments", post.slug), &[("body", format!("Comment {n}").as_str())]).await;
+                assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+            }
+            let first = comment::Entity::find().filter(comment::Column::PostId.eq(post.id)).order_by_asc(comment::Column::Id).one(&app.db).await.unwrap().unwrap();
+            own.push(first.id);
+        }
+        // Signed-in pages: the session's statements are counted too, the same for both.
+        let counted = |path: String| {
+            let (app, writer) = (&app, &writer);
+            async move {
+                writer.get("/healthz").await;
+                let before = app.statements.load(Ordering::SeqCst);
+                let response = writer.get(&path).await;
+                assert_eq!(response.status(), StatusCode::OK, "{path}");
+                app.statements.load(Ordering::SeqCst) - before
+            }
+        };
+        for page in ["edit", "reply", "delete"] {
+            let quiet_count = counted(format!("/comments/{}/{page}", own[0])).await;
+            let busy_count = counted(format!("/comments/{}/{page}", own[1])).await;
+            assert_eq!(quiet_count, busy_count, "/comments/{{id}}/{page} grows with the thread");
+            // The signed-in account (two), the content version, the comment and its post.
+            assert!(quiet_count <= 5, "/comments/{{id}}/{page} reads {quiet_count} statements");
+        }
+        app.stop().await;
+    }
+}
