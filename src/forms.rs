@@ -156,6 +156,21 @@ impl MovieForm {
     }
 }
 
+/// A film's place on the member's watchlist: `status` `want` or `seen`, and the day seen.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WatchForm {
+    pub status: String,
+    pub seen_on: String,
+}
+
+impl WatchForm {
+    pub fn parse(&self) -> Result<crate::domain::Watch, ServiceError> {
+        crate::domain::Watch::parse(&self.status, &self.seen_on)
+            .map_err(|(field, message)| ServiceError::invalid(field, message))
+    }
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReviewForm {

@@ -36,3 +36,4 @@ pub mod tag;
 pub mod user;
 pub mod user_group;
 pub mod user_session;
+pub mod watchlist_entry;

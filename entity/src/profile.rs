@@ -17,6 +17,9 @@ pub struct Model {
     pub job: Option<String>,
     pub location: Option<String>,
     pub website: Option<String>,
+    /// Whether anyone may see the member's watchlist (only they may, otherwise).
+    #[sea_orm(default_value = false)]
+    pub watchlist_public: bool,
     #[sea_orm(belongs_to, from = "user_id", to = "id", on_delete = "Cascade")]
     pub user: BelongsTo<super::user::Entity>,
 }

@@ -42,6 +42,7 @@ mod m20261206_000026_create_pictures;
 mod m20261206_000027_create_post_pictures;
 mod m20261206_000028_add_ranked_search;
 mod m20261206_000029_add_comment_edits_and_replies;
+mod m20261206_000030_create_watchlist;
 mod operator;
 mod step;
 
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             step(m20261206_000027_create_post_pictures::Migration),
             step(m20261206_000028_add_ranked_search::Migration),
             step(m20261206_000029_add_comment_edits_and_replies::Migration),
+            step(m20261206_000030_create_watchlist::Migration),
         ]
     }
 }

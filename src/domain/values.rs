@@ -10,9 +10,11 @@ use entity::enums::{MpaRating, Permission, PostStatus};
 
 mod lists;
 mod search;
+mod watch;
 
 pub use lists::{Directors, Tags};
 pub use search::{MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, SearchQuery, Term, words_of};
+pub use watch::{Watch, WatchFilter};
 
 /// A username: 3 to 32 characters, lowercase letters, digits, `_` or `-`, starting with a
 /// letter. Input is trimmed and lowercased, so `Alice` becomes `alice`.

@@ -2,6 +2,7 @@
 //! (`manage_movies`); the people around it in [`people`].
 
 pub mod people;
+pub mod watchlist;
 
 use std::sync::Arc;
 
@@ -17,7 +18,7 @@ use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
 use crate::domain::{FieldErrors, ServiceError};
 use crate::flash::Level;
-use crate::forms::{MovieForm, ReviewForm};
+use crate::forms::{MovieForm, ReviewForm, WatchForm};
 use crate::routes::PageQuery;
 use crate::routes::error::AppError;
 use crate::services::movies::{self, MovieFilter, MovieSort};
@@ -157,12 +158,25 @@ async fn movie_page(
     page: u64,
     form: ReviewForm,
     errors: FieldErrors,
+    (watch_form, watch_errors): (WatchForm, FieldErrors),
 ) -> Result<MoviePage, AppError> {
     let card = movies::movie(db, id).await?.ok_or(AppError::NotFound)?;
     let reviews = movies::reviews(db, id, page).await?;
-    let my_review = match &ctx.user {
-        Some(user) => movies::review_of(db, id, user.id).await?,
-        None => None,
+    let (my_review, watch) = match &ctx.user {
+        Some(user) => (
+            movies::review_of(db, id, user.id).await?,
+            movies::watch_entry(db, user.id, id).await?,
+        ),
+        None => (None, None),
+    };
+    // The day as typed when the form comes back with a message; else the day saved.
+    let watch_seen_on = match watch_errors.is_empty() {
+        true => watch
+            .as_ref()
+            .and_then(|e| e.seen_on)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        false => watch_form.seen_on,
     };
     let pager = Pager::new(&reviews, &[]);
     Ok(MoviePage {
@@ -176,6 +190,9 @@ async fn movie_page(
         form_rating: form.rating,
         form_body: form.body,
         errors,
+        watch,
+        watch_seen_on,
+        watch_errors,
     })
 }
 
@@ -192,6 +209,7 @@ pub async fn show(
         query.number(),
         ReviewForm::default(),
         FieldErrors::default(),
+        Default::default(),
     )
     .await?;
     render_status(StatusCode::OK, &page)
@@ -221,7 +239,7 @@ pub async fn review(
         )),
         Err(error) => {
             let (status, errors) = problems(error)?;
-            let page = movie_page(ctx, &app.db, id, 1, form, errors).await?;
+            let page = movie_page(ctx, &app.db, id, 1, form, errors, Default::default()).await?;
             render_status(status, &page)
         }
     }
@@ -517,5 +535,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/movies/{id}/reviews/{review}/delete",
             web::post().to(review_delete),
         )
-        .configure(people::routes);
+        .configure(people::routes)
+        .configure(watchlist::routes);
 }

@@ -971,3 +971,16 @@ pub const REVIEWS: &[(&str, &str, i32, &str)] = &[
         "Beautiful to look at, yet I felt nothing for anyone on screen.",
     ),
 ];
+
+/// Watchlists: (member, film, the day they saw it if they did). The members named in
+/// [`PUBLIC_WATCHLISTS`] show theirs to everyone.
+pub const WATCHLIST: &[(&str, &str, Option<&str>)] = &[
+    ("ada", "Parasite", None),
+    ("ada", "Dune: Part Two", None),
+    ("ada", "Spirited Away", Some("2024-03-09")),
+    ("grace", "Oppenheimer", Some("2023-07-22")),
+    ("grace", "Vertigo", None),
+    ("linus", "Toy Story", None),
+];
+
+pub const PUBLIC_WATCHLISTS: &[&str] = &["ada"];

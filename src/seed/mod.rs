@@ -18,7 +18,7 @@ use chrono::{Duration, Utc};
 use entity::enums::{MpaRating, PostStatus};
 use entity::{
     category, comment, country, group, movie, movie_director, person, post, post_picture, post_tag,
-    profile, review, role, tag, user, user_group,
+    profile, review, role, tag, user, user_group, watchlist_entry,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
@@ -27,7 +27,9 @@ use sea_orm::{
 
 use crate::domain::slugify;
 use crate::services::accounts::password;
-use data::{CATEGORIES, COMMENTS, GROUPS, MOVIES, POSTS, REVIEWS, TAGS, USERS};
+use data::{
+    CATEGORIES, COMMENTS, GROUPS, MOVIES, POSTS, PUBLIC_WATCHLISTS, REVIEWS, TAGS, USERS, WATCHLIST,
+};
 
 /// Passwords generated for accounts this run created. Shown once, never stored in clear.
 #[derive(Clone)]
@@ -59,6 +61,7 @@ pub struct Created {
     pub movies: u32,
     pub people: u32,
     pub reviews: u32,
+    pub watchlist_entries: u32,
 }
 
 impl Created {
@@ -72,6 +75,7 @@ impl Created {
             + self.movies
             + self.people
             + self.reviews
+            + self.watchlist_entries
     }
 }
 
@@ -501,6 +505,41 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         }
         .insert(&txn)
         .await?;
+    }
+    for (username, title, seen) in WATCHLIST {
+        let (Some(user_id), Some(movie_id)) = (users.get(username), movies.get(title)) else {
+            continue;
+        };
+        let exists = watchlist_entry::Entity::find()
+            .filter(watchlist_entry::Column::UserId.eq(*user_id))
+            .filter(watchlist_entry::Column::MovieId.eq(*movie_id))
+            .count(&txn)
+            .await?
+            > 0;
+        if exists {
+            continue;
+        }
+        created.watchlist_entries += 1;
+        let seen_on = seen.and_then(|day| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok());
+        watchlist_entry::ActiveModel {
+            user_id: Set(*user_id),
+            movie_id: Set(*movie_id),
+            seen_on: Set(seen_on),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        if PUBLIC_WATCHLISTS.contains(username) {
+            profile::Entity::update_many()
+                .col_expr(
+                    profile::Column::WatchlistPublic,
+                    sea_orm::sea_query::Expr::val(true),
+                )
+                .filter(profile::Column::UserId.eq(*user_id))
+                .exec(&txn)
+                .await?;
+        }
     }
     // Director lists and review aggregates of every seeded movie, new links and reviews
     // included (a movie that existed already gets back the values it stores).

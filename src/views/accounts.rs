@@ -93,6 +93,18 @@ pub struct ProfilePage {
 }
 
 impl ProfilePage {
+    /// The member's watchlist is theirs to see, or public.
+    fn shows_watchlist(&self) -> bool {
+        self.is_self
+            || self
+                .view
+                .profile
+                .as_ref()
+                .is_some_and(|p| p.watchlist_public)
+    }
+}
+
+impl ProfilePage {
     pub fn display_name(&self) -> &str {
         self.view
             .profile

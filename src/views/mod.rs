@@ -37,7 +37,7 @@ pub use layout::{
 };
 pub use movies::{
     MemberReviewsPage, MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage,
-    MovieQuery, PeoplePage, PersonPage, ReviewFormPage,
+    MovieQuery, PeoplePage, PersonPage, ReviewFormPage, WatchlistPage,
 };
 pub use pictures::PicturePage;
 pub use search::{KindTab, SearchPage, result_path};

@@ -5,10 +5,12 @@ use askama_web::WebTemplate;
 use entity::enums::Permission;
 
 use super::{PageContext, Pager, filters};
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, WatchFilter};
 use crate::forms::MovieForm;
 use crate::services::Page;
-use crate::services::movies::{Facets, MemberReviewRow, MovieCard, PersonCard, ReviewRow};
+use crate::services::movies::{
+    Facets, MemberReviewRow, MovieCard, PersonCard, ReviewRow, Watchlist,
+};
 
 /// The movie list's query string, as typed (so it can be shown and rebuilt).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -205,6 +207,47 @@ pub struct MoviePage {
     pub form_rating: String,
     pub form_body: String,
     pub errors: FieldErrors,
+    /// The signed-in member's watchlist entry for this film, the day as typed in its form, and
+    /// what was wrong with it.
+    pub watch: Option<entity::watchlist_entry::Model>,
+    pub watch_seen_on: String,
+    pub watch_errors: FieldErrors,
+}
+
+impl MoviePage {
+    /// The film is on the member's list as seen.
+    fn seen(&self) -> bool {
+        self.watch.as_ref().is_some_and(|e| e.seen_on.is_some())
+    }
+
+    fn my_watchlist(&self) -> String {
+        let name = self.ctx.user.as_ref().map(|u| u.username.as_str());
+        format!("/users/{}/watchlist", name.unwrap_or_default())
+    }
+}
+
+/// `/users/{username}/watchlist`: the films a member wants to see or has seen.
+#[derive(Template, WebTemplate)]
+#[template(path = "movies/watchlist.html")]
+pub struct WatchlistPage {
+    pub ctx: PageContext,
+    pub list: Watchlist,
+    pub pager: Pager,
+}
+
+impl WatchlistPage {
+    /// The parts of the list: the filter's value, its label, how many it holds, and whether it
+    /// is the part shown.
+    fn tabs(&self) -> Vec<(&'static str, &'static str, u64, bool)> {
+        [
+            (WatchFilter::All, "All", self.list.want + self.list.seen),
+            (WatchFilter::Want, "Want to see", self.list.want),
+            (WatchFilter::Seen, "Seen", self.list.seen),
+        ]
+        .into_iter()
+        .map(|(filter, label, count)| (filter.as_str(), label, count, filter == self.list.filter))
+        .collect()
+    }
 }
 
 #[derive(Template, WebTemplate)]

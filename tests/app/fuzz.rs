@@ -151,6 +151,7 @@ const TARGETS: &[Target] = &[
     get("/api/v1/search", &["q", "kind", "cursor"]),
     get("/groups", &["page"]),
     get("/users/{s}/reviews", &["page"]),
+    get("/users/{s}/watchlist", &["status", "page"]),
     get("/posts/fuzz-target/pictures", &[]),
     post(
         "/posts/new",
@@ -179,6 +180,9 @@ const TARGETS: &[Target] = &[
         &["title", "year", "mpa", "theatre", "synopsis", "directors"],
     ),
     post("/movies/{s}/reviews", &["rating", "body"]),
+    post("/movies/{s}/watchlist", &["status", "seen_on"]),
+    post("/movies/{s}/watchlist/remove", &[]),
+    post("/watchlist/visibility", &["public"]),
     post(
         "/settings/profile",
         &[

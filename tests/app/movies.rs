@@ -9,6 +9,8 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::{Doc, TestApp, location};
 
+mod watchlist;
+
 async fn add(
     app: &TestApp,
     title: &str,

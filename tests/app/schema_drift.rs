@@ -45,6 +45,7 @@ const ENTITIES: &[&str] = &[
     "user",
     "user_group",
     "user_session",
+    "watchlist_entry",
 ];
 
 /// Creates every entity's table on `db` from its declaration.
@@ -80,6 +81,7 @@ async fn build_from_entities(db: &DatabaseConnection) {
         .register(user::Entity)
         .register(user_group::Entity)
         .register(user_session::Entity)
+        .register(watchlist_entry::Entity)
         .apply(db)
         .await
         .expect("the entities' tables are created");

@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod reviews;
+pub mod watchlist;
 
 pub use catalogue::{
     DecadeCount, Movie, MovieFacets, MovieList, MovieListQuery, MovieWrite, Person, PersonRef,
@@ -36,5 +37,15 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
             .route(web::put().to(reviews::update_review))
             .route(web::delete().to(reviews::delete_review)),
     )
-    .service(crate::api::at("/people/{id}").route(web::get().to(catalogue::get_person)));
+    .service(crate::api::at("/people/{id}").route(web::get().to(catalogue::get_person)))
+    .service(
+        crate::api::at("/users/{username}/watchlist")
+            .route(web::get().to(watchlist::get_watchlist)),
+    )
+    .service(crate::api::at("/me/watchlist").route(web::put().to(watchlist::put_visibility)))
+    .service(
+        crate::api::at("/me/watchlist/{movie_id}")
+            .route(web::put().to(watchlist::put_watch))
+            .route(web::delete().to(watchlist::delete_watch)),
+    );
 }

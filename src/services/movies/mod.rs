@@ -12,6 +12,7 @@ mod reviews;
 mod snapshot;
 #[cfg(test)]
 mod tests;
+mod watchlist;
 
 pub use crate::domain::{FIRST_YEAR, last_year};
 
@@ -38,3 +39,7 @@ pub use reviews::{
     refresh_ratings, review_of, review_version, reviews, reviews_by, update_review,
 };
 pub use snapshot::MovieSnapshot;
+pub use watchlist::{
+    WATCHLIST_PER_PAGE, Watchlist, WatchlistRow, entry as watch_entry, set_public, unwatch, watch,
+    watchlist,
+};
