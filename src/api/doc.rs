@@ -54,6 +54,8 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         movies::watchlist::put_watch,
         movies::watchlist::delete_watch,
         movies::watchlist::put_visibility,
+        movies::suggestions::similar,
+        movies::suggestions::for_me,
         movies::catalogue::get_person,
         people::get_user,
         people::get_me,

@@ -8,7 +8,7 @@ use super::{Cached, render_status};
 use crate::cache::DataKey;
 use crate::cache::shared_with_visitors;
 use crate::routes::error::AppError;
-use crate::services::home;
+use crate::services::{home, movies};
 use crate::views::{HomePage, PageContext};
 
 #[tracing::instrument(name = "home", skip_all)]
@@ -20,7 +20,8 @@ pub async fn index(cached: Cached, ctx: PageContext) -> Result<HttpResponse, App
         .cache
         .get_or_load(version, DataKey::Home, async || home::home_data(db).await)
         .await?;
-    let page = HomePage { ctx, data };
+    let for_you = movies::for_you(db, ctx.user.as_ref()).await?;
+    let page = HomePage { ctx, data, for_you };
     Ok(shared_with_visitors(
         render_status(StatusCode::OK, &page)?,
         &page.ctx,

@@ -178,6 +178,14 @@ async fn movie_page(
             .unwrap_or_default(),
         false => watch_form.seen_on,
     };
+    let similar = movies::more_like_this(
+        db,
+        ctx.user.as_ref(),
+        card.row.id,
+        card.row.year,
+        card.row.mpa,
+    )
+    .await?;
     let pager = Pager::new(&reviews, &[]);
     Ok(MoviePage {
         can_review: movies::can_review(ctx.user.as_ref()),
@@ -193,6 +201,7 @@ async fn movie_page(
         watch,
         watch_seen_on,
         watch_errors,
+        similar,
     })
 }
 

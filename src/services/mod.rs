@@ -26,7 +26,7 @@ mod transactions;
 pub use crate::domain::{FieldErrors, ServiceError};
 pub use queries::{
     MAX_PAGE, Page, UserRef, contains_text, fetch_page, from_json_rows, json_flag, json_rows,
-    offset, pair_page, partial_pair, partial_pair_select,
+    offset, pair_page, partial_pair, partial_pair_select, placeholders,
 };
 pub use transactions::{
     begin_content_change, begin_write, content_changed, content_version, is_transient,

@@ -184,3 +184,24 @@ impl<T> Page<T> {
         requested.unwrap_or(1).clamp(1, MAX_PAGE)
     }
 }
+
+/// A statement written with `?` for each value, in the backend's form: PostgreSQL numbers its
+/// placeholders (`$1`, `$2`…); SQLite and MySQL take `?` as it is. The text must hold no `?`
+/// but placeholders (values are never written into it).
+pub fn placeholders(backend: sea_orm::DbBackend, text: &str) -> String {
+    if backend != sea_orm::DbBackend::Postgres {
+        return text.to_owned();
+    }
+    let mut numbered = String::with_capacity(text.len());
+    let mut n: u32 = 0;
+    for c in text.chars() {
+        if c == '?' {
+            n = n.saturating_add(1);
+            numbered.push('$');
+            numbered.push_str(&n.to_string());
+        } else {
+            numbered.push(c);
+        }
+    }
+    numbered
+}

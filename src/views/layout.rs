@@ -258,6 +258,8 @@ pub struct FeedLink {
 pub struct HomePage {
     pub ctx: PageContext,
     pub data: std::sync::Arc<crate::services::home::HomeData>,
+    /// A signed-in member's suggested films, with their reasons (none for visitors).
+    pub for_you: Vec<crate::services::movies::Suggestion>,
 }
 
 #[derive(Template)]

@@ -9,7 +9,7 @@ use crate::domain::{FieldErrors, WatchFilter};
 use crate::forms::MovieForm;
 use crate::services::Page;
 use crate::services::movies::{
-    Facets, MemberReviewRow, MovieCard, PersonCard, ReviewRow, Watchlist,
+    Facets, MemberReviewRow, MovieCard, PersonCard, ReviewRow, Suggestion, Watchlist,
 };
 
 /// The movie list's query string, as typed (so it can be shown and rebuilt).
@@ -212,6 +212,8 @@ pub struct MoviePage {
     pub watch: Option<entity::watchlist_entry::Model>,
     pub watch_seen_on: String,
     pub watch_errors: FieldErrors,
+    /// "More like this", each with its reason.
+    pub similar: Vec<Suggestion>,
 }
 
 impl MoviePage {

@@ -234,11 +234,59 @@ async fn seeded(test_db: &TestDb, scale: Option<u64>) -> DatabaseConnection {
     test_db.connect().await
 }
 
-/// Runs every verb through `cli` on a database holding data, checking after each that the
-/// schema is the one recorded for its number of applied steps, and that rolling the last step
-/// back and applying it again keeps every row of the tables that step does not own.
-async fn every_verb_on_data(test_db: TestDb, cli: Cli, scale: Option<u64>) {
-    let db = seeded(&test_db, scale).await;
+/// The command line for the `i`-th run of a walk: the two take turns, so that every kind of
+/// step meets both (`marquee migrate` and the migration crate's own binary).
+fn turn(i: usize) -> Cli {
+    match i % 2 {
+        0 => Cli::MigrationCrate,
+        _ => Cli::Marquee,
+    }
+}
+
+/// Rolls `by` steps back from `from` applied steps through `cli`, checking that every table
+/// left kept every row and, when `known`, that the schema is the one recorded; the schema.
+async fn down(
+    db: &DatabaseConnection,
+    url: &str,
+    cli: Cli,
+    from: usize,
+    by: usize,
+    known: Option<&Vec<String>>,
+) -> Vec<String> {
+    let before = row_counts(db).await;
+    let by_text = by.to_string();
+    // Both spellings of one step down, by turns.
+    let verb: Vec<&str> = match (by, from % 3) {
+        (1, 0) => vec!["down"],
+        _ => vec!["down", "-n", &by_text],
+    };
+    cli.run(url, &verb)
+        .await
+        .expect_ok(&format!("{cli:?} {verb:?} from {from}"));
+    assert_eq!(applied(db).await.len(), from - by, "{verb:?} from {from}");
+    for (table, rows) in &row_counts(db).await {
+        // A table the steps do not own kept every row through their rollback.
+        assert_eq!(
+            Some(rows),
+            before.get(table),
+            "{table}: {verb:?} from {from}"
+        );
+    }
+    let below = shape(db).await;
+    if let Some(known) = known {
+        assert_eq!(&below, known, "{verb:?} from {from}");
+    }
+    below
+}
+
+/// Runs every verb on the demo data with a scaled seed, the two command lines taking turns.
+///
+/// The walk goes from the head down to nothing and applies every step again on the data the
+/// levels below it hold (as an operator's rollback and upgrade meet it): after each verb the
+/// schema must be the one recorded for its number of applied steps, and every table the steps
+/// do not own keeps every row. Then the verbs that roll everything back, each on data again.
+async fn every_verb_on_data(test_db: TestDb, scale: u64) {
+    let db = seeded(&test_db, Some(scale)).await;
     let url = test_db.url.as_str();
     let n = steps();
     assert_eq!(applied(&db).await.len(), n);
@@ -248,77 +296,81 @@ async fn every_verb_on_data(test_db: TestDb, cli: Cli, scale: Option<u64>) {
         "{head_counts:?}"
     );
 
-    let status = cli.run(url, &["status"]).await;
-    status.expect_ok("status");
-    assert_eq!(
-        status.stdout.matches("Applied").count(),
-        n,
-        "{}",
-        status.stdout
-    );
+    for cli in [Cli::Marquee, Cli::MigrationCrate] {
+        let status = cli.run(url, &["status"]).await;
+        status.expect_ok("status");
+        assert_eq!(
+            status.stdout.matches("Applied").count(),
+            n,
+            "{cli:?}: {}",
+            status.stdout
+        );
+    }
     assert_eq!(row_counts(&db).await, head_counts, "status changes nothing");
 
-    // Step by step from the head to nothing: roll the last step back, apply it again, and
-    // roll it back for good. `shapes[k]` is the schema with k steps applied.
+    // From the head down to nothing, each step applied again on data: one step down; then,
+    // at each level, the step above applied again (on the data the levels below still hold)
+    // and two steps down, to the next level; at the bottom the first step again, and down.
+    // `shapes[k]`: the schema with k steps applied, recorded on the way down.
+    let names = applied(&db).await;
     let mut shapes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     shapes.insert(n, shape(&db).await);
-    for k in (1..=n).rev() {
+    let mut level = n;
+    let below = down(&db, url, turn(level), level, 1, shapes.get(&(level - 1))).await;
+    level -= 1;
+    shapes.insert(level, below);
+    loop {
+        // The step above, applied again on the data of this level.
+        let name = &names[level];
         let before = row_counts(&db).await;
-        let name = applied(&db).await.last().cloned().unwrap();
-        cli.run(url, &["down"])
-            .await
-            .expect_ok(&format!("down ({name})"));
-        assert_eq!(
-            applied(&db).await.len(),
-            k - 1,
-            "down rolls back {name} only"
-        );
-        let without = row_counts(&db).await;
-        let below = shape(&db).await;
-        if let Some(recorded) = shapes.get(&(k - 1)) {
-            assert_eq!(&below, recorded);
-        }
-        shapes.insert(k - 1, below);
-
+        let cli = turn(level);
         cli.run(url, &["up", "-n", "1"])
             .await
-            .expect_ok(&format!("up -n 1 ({name})"));
-        assert_eq!(applied(&db).await.len(), k);
+            .expect_ok(&format!("{cli:?} up -n 1 ({name})"));
+        assert_eq!(applied(&db).await.len(), level + 1);
         assert_eq!(
             shape(&db).await,
-            shapes[&k],
-            "{name} applied again gives the same schema"
+            shapes[&(level + 1)],
+            "{name} applied again gives the schema it gave before"
         );
-        let again = row_counts(&db).await;
-        for (table, rows) in &without {
-            // A table the step does not own kept every row through its down and up.
-            assert_eq!(
-                again.get(table),
-                before.get(table),
-                "{table} through {name}"
-            );
-            assert_eq!(rows, &before[table], "{table} after rolling back {name}");
+        let above = row_counts(&db).await;
+        for (table, rows) in &before {
+            assert_eq!(above.get(table), Some(rows), "{table} through {name}");
         }
-
-        cli.run(url, &["down", "-n", "1"])
-            .await
-            .expect_ok(&format!("down -n 1 ({name})"));
-        assert_eq!(shape(&db).await, shapes[&(k - 1)]);
+        if level == 0 {
+            down(&db, url, turn(n), 1, 1, shapes.get(&0)).await;
+            break;
+        }
+        let below = down(
+            &db,
+            url,
+            turn(level + 1),
+            level + 1,
+            2,
+            shapes.get(&(level - 1)),
+        )
+        .await;
+        level -= 1;
+        shapes.insert(level, below);
     }
     assert!(
         data_tables(&db).await.is_empty(),
         "every table is gone at zero steps"
     );
-
+    let cli = turn(n);
     cli.run(url, &["up"]).await.expect_ok("up");
     assert_eq!(applied(&db).await.len(), n);
     assert_eq!(shape(&db).await, shapes[&n]);
 
-    // The verbs that roll everything back, on data again.
-    for verb in ["refresh", "reset", "fresh", "down -n all", "up -n 5"] {
+    // The verbs that roll everything back, on data again, the command lines taking turns.
+    for (i, verb) in ["refresh", "reset", "fresh", "down -n all", "up -n 5"]
+        .into_iter()
+        .enumerate()
+    {
+        let cli = turn(i);
         let db_has_data = row_counts(&db).await.get("post").copied().unwrap_or(0) > 0;
         if !db_has_data {
-            seeded(&test_db, scale).await;
+            seeded(&test_db, Some(scale)).await;
         }
         assert!(row_counts(&db).await["post"] > 0, "{verb} runs on data");
         let args: Vec<String> = match verb {
@@ -370,27 +422,24 @@ async fn every_verb_on_data(test_db: TestDb, cli: Cli, scale: Option<u64>) {
 }
 
 backend_tests! {
-    async fn every_marquee_migrate_verb_keeps_the_demo_data_it_does_not_own(test_db: TestDb) {
-        every_verb_on_data(test_db, Cli::Marquee, None).await;
+    async fn every_verb_of_both_command_lines_keeps_a_scaled_seed_it_does_not_own(test_db: TestDb) {
+        every_verb_on_data(test_db, SCALE).await;
     }
 
-    async fn every_migration_binary_verb_keeps_a_scaled_seed_it_does_not_own(test_db: TestDb) {
-        every_verb_on_data(test_db, Cli::MigrationCrate, Some(SCALE)).await;
-    }
-
-    async fn marquee_migrate_on_a_scaled_seed_and_the_migration_binary_on_the_demo_data(test_db: TestDb) {
-        // The other two pairings, with fewer checks: the whole way down and up, and refresh.
-        for (cli, scale) in [(Cli::Marquee, Some(SCALE)), (Cli::MigrationCrate, None)] {
-            let db = seeded(&test_db, scale).await;
+    async fn both_command_lines_take_the_demo_data_all_the_way_down_and_up_again(test_db: TestDb) {
+        // What an operator does after `cargo run`: the demo data alone, the whole way down
+        // and up, then refresh and fresh, through each command line.
+        for cli in [Cli::Marquee, Cli::MigrationCrate] {
+            let db = seeded(&test_db, None).await;
             let url = test_db.url.as_str();
             let head = shape(&db).await;
             let counts = row_counts(&db).await;
             cli.run(url, &["down", "-n", &steps().to_string()]).await.expect_ok("down -n all");
-            assert!(data_tables(&db).await.is_empty());
+            assert!(data_tables(&db).await.is_empty(), "{cli:?}");
             cli.run(url, &["up"]).await.expect_ok("up");
-            assert_eq!(shape(&db).await, head);
+            assert_eq!(shape(&db).await, head, "{cli:?}");
             assert_eq!(row_counts(&db).await["role"], counts["role"]);
-            seeded(&test_db, scale).await;
+            seeded(&test_db, None).await;
             cli.run(url, &["refresh"]).await.expect_ok("refresh");
             assert_eq!(shape(&db).await, head);
             assert_eq!(applied(&db).await.len(), steps());

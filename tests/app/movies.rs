@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::{Doc, TestApp, location};
 
+mod suggestions;
 mod watchlist;
 
 async fn add(

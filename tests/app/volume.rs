@@ -156,12 +156,14 @@ backend_tests! {
         let pages = anonymous_pages(String::from("/posts?after=… (deep)"));
         assert_eq!(few, many, "statements must not grow with volume or depth: {pages:?}");
         assert_eq!(few_admin, many_admin, "admin lists: {admin_pages:?}");
+        // Three a page; a film's page has a fourth, its suggestions ("more like this").
+        let budget = |page: &str| if page.starts_with("/movies/") { 4 } else { 3 };
         let over: Vec<(&String, &u64)> = pages
             .iter()
             .zip(&many)
-            .filter(|(_, n)| **n > 3)
+            .filter(|(page, n)| **n > budget(page))
             .collect();
-        assert!(over.is_empty(), "over three statements: {over:?} (all: {:?})", pages.iter().zip(&many).collect::<Vec<_>>());
+        assert!(over.is_empty(), "over budget: {over:?} (all: {:?})", pages.iter().zip(&many).collect::<Vec<_>>());
         app.stop().await;
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod reviews;
+pub mod suggestions;
 pub mod watchlist;
 
 pub use catalogue::{
@@ -43,6 +44,8 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
             .route(web::get().to(watchlist::get_watchlist)),
     )
     .service(crate::api::at("/me/watchlist").route(web::put().to(watchlist::put_visibility)))
+    .service(crate::api::at("/movies/{id}/similar").route(web::get().to(suggestions::similar)))
+    .service(crate::api::at("/me/suggestions").route(web::get().to(suggestions::for_me)))
     .service(
         crate::api::at("/me/watchlist/{movie_id}")
             .route(web::put().to(watchlist::put_watch))

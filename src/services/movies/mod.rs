@@ -10,6 +10,7 @@ mod list;
 mod people;
 mod reviews;
 mod snapshot;
+mod suggest;
 #[cfg(test)]
 mod tests;
 mod watchlist;
@@ -39,6 +40,7 @@ pub use reviews::{
     refresh_ratings, review_of, review_version, reviews, reviews_by, update_review,
 };
 pub use snapshot::MovieSnapshot;
+pub use suggest::{Reason, SUGGESTIONS, Suggestion, for_you, more_like_this};
 pub use watchlist::{
     WATCHLIST_PER_PAGE, Watchlist, WatchlistRow, entry as watch_entry, set_public, unwatch, watch,
     watchlist,

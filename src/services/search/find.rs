@@ -322,7 +322,7 @@ impl Sql {
         let text = std::mem::take(&mut self.text);
         let (before, after) = text.split_once("{page}").unwrap_or((&text, ""));
         let mut values = std::mem::take(&mut self.values);
-        let mut text = format!("{before}LIMIT ? OFFSET ?{after}");
+        let text = format!("{before}LIMIT ? OFFSET ?{after}");
         // The page's two values go where their placeholders are: after every value before
         // `{page}`, before those after it.
         let before_count = before.matches('?').count();
@@ -333,20 +333,7 @@ impl Sql {
         let tail = values.split_off(before_count.min(values.len()));
         values.extend(page);
         values.extend(tail);
-        if self.backend == DbBackend::Postgres {
-            let mut numbered = String::with_capacity(text.len());
-            let mut n = 0;
-            for c in text.chars() {
-                if c == '?' {
-                    n += 1;
-                    numbered.push_str(&format!("${n}"));
-                } else {
-                    numbered.push(c);
-                }
-            }
-            text = numbered;
-        }
-        (text, values)
+        (crate::services::placeholders(self.backend, &text), values)
     }
 }
 
