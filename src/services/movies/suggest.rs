@@ -5,8 +5,9 @@
 //!
 //! Each is one statement walking indexes from the film or the member: the film's directors
 //! (`movie_director` by film, then by person), its high ratings' members and their other high
-//! ratings (`review` by film, then by member), its decade (`movie` by year). No statement reads
-//! every review.
+//! ratings (`review` by film, then by member), its decade and rating (`movie` by theatre flag,
+//! rating and year: the catalogue's selection index on SQLite). No statement reads every
+//! review.
 
 use entity::enums::MpaRating;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
@@ -155,17 +156,13 @@ pub async fn more_like_this(
         movie_id.into(),
         LIKED.into(),
         LIKED.into(),
+        false.into(),
+        true.into(),
+        mpa_value.unwrap_or_default().into(),
         decade.into(),
         decade.saturating_add(9).into(),
         movie_id.into(),
     ];
-    let same_mpa = match &mpa_value {
-        Some(mpa) => {
-            values.push(mpa.clone().into());
-            "m2.mpa = ?"
-        }
-        None => "m2.mpa IS NULL",
-    };
     let zero = bigint(db.get_database_backend(), "0");
     let mut sql = format!(
         "SELECT c.id, m.title, m.year, m.poster, c.kind, c.detail, c.n FROM ( \
@@ -179,7 +176,8 @@ pub async fn more_like_this(
          WHERE r1.movie_id = ? AND r1.rating >= ? AND r2.rating >= ? GROUP BY r2.movie_id \
          UNION ALL \
          SELECT m2.id, 'decade', NULL, {zero}, coalesce(m2.rating_avg, 0.0) FROM movie m2 \
-         WHERE m2.year BETWEEN ? AND ? AND m2.id <> ? AND {same_mpa} \
+         WHERE m2.theatre IN (?, ?) AND coalesce(m2.mpa, '') = ? \
+         AND m2.year BETWEEN ? AND ? AND m2.id <> ? \
          ) c JOIN movie m ON m.id = c.id WHERE 1 = 1"
     );
     not_theirs(&mut sql, &mut values, viewer);
