@@ -20,6 +20,7 @@ mod directories;
 mod driver;
 mod pictures;
 mod search;
+mod watchlist;
 use driver::*;
 
 #[cfg_attr(
