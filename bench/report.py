@@ -24,6 +24,7 @@ PAGES = [
     ("random_movie_list", "random movie lists (filters, facets, sort)"),
     ("random_movie", "random movie pages"),
     ("random_search", "random searches (ranked; every kind or one, phrases, prefixes, misspellings)"),
+    ("home_member", "/ signed in (a member's \"For you\")"),
 ]
 HOT = ["home", "posts", "movies", "popular_post"]
 MOVIE_LISTS = {"movies", "random_movie_list"}

@@ -104,6 +104,18 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = "marquee_session=$COOKIE"
 LUA
 
+# A member's session (ada: the demo data's ratings give her "For you"), signed in once from a
+# session of its own, for the pages that differ per member.
+curl -s -c "$OUT/member_cookies" "$BASE/login" >"$OUT/member_login.html"
+MEMBER_TOKEN=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$OUT/member_login.html" | head -n 1)
+curl -s -b "$OUT/member_cookies" -c "$OUT/member_cookies" -o /dev/null \
+  --data-urlencode "csrf_token=$MEMBER_TOKEN" --data-urlencode "login=ada" \
+  --data-urlencode "password=$DEMO_PASSWORD" "$BASE/login"
+MEMBER_COOKIE=$(awk '$6 == "marquee_session" { print $7 }' "$OUT/member_cookies")
+cat >"$OUT/member.lua" <<LUA
+wrk.headers["Cookie"] = "marquee_session=$MEMBER_COOKIE"
+LUA
+
 POPULAR=$(head -n 1 "$OUT/posts.txt")
 # A poster the movie list shows: the picture case (its card size).
 IMAGE=$(curl -s "$BASE/movies" | grep -o '/media/[0-9a-f]\{64\}/' | head -n 1)card
@@ -111,6 +123,7 @@ declare -A FIXED=(
   [healthz]="/healthz" [home]="/" [posts]="/posts" [movies]="/movies" [popular_post]="$POPULAR"
   [image]="$IMAGE"
   [list_first]="/posts" [list_deep]="$(cat "$OUT/deep.txt")"
+  [home_member]="/"
 )
 declare -A POOLS=(
   [random_post]="$OUT/posts.txt" [random_list]="$OUT/lists.txt"
@@ -128,9 +141,14 @@ CLK_TCK=$(getconf CLK_TCK)
 run() { # run NAME CACHE SECONDS CONNECTIONS
   local name=$1 cache=$2 seconds=$3 connections=$4 file="$OUT/$1.cache-$2.txt"
   local ticks; ticks=$(cpu_ticks)
+  local cookie=()
   if [ -n "${POOLS[$name]:-}" ]; then
     wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$OUT/random.lua" "$BASE/" -- "${POOLS[$name]}" >"$file"
     local sample; sample=$(sed -n '7p' "${POOLS[$name]}")
+  elif [ "$name" = home_member ]; then
+    wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$OUT/member.lua" "$BASE${FIXED[$name]}" >"$file"
+    local sample="${FIXED[$name]}"
+    cookie=(-H "Cookie: marquee_session=$MEMBER_COOKIE")
   else
     wrk -t1 -c"$connections" -d"${seconds}s" --latency "$BASE${FIXED[$name]}" >"$file"
     local sample="${FIXED[$name]}"
@@ -140,7 +158,7 @@ run() { # run NAME CACHE SECONDS CONNECTIONS
   # Statements of one request after the load (exact: nothing else runs), on a cold URL for
   # the random pools.
   local before; before=$(statements)
-  curl -s -o /dev/null "$BASE$sample"
+  curl -s -o /dev/null "${cookie[@]}" "$BASE$sample"
   echo "statements $(( $(statements) - before ))" >>"$file"
 }
 
@@ -154,7 +172,7 @@ measure() { # measure CACHE NAME...
 }
 
 FIRST_READY_MS=$READY_MS
-measure on healthz home posts movies popular_post image random_post random_list random_movie_list random_movie random_search
+measure on healthz home posts movies popular_post image random_post random_list random_movie_list random_movie random_search home_member
 
 log "load: home while logins run"
 wrk -t1 -c4 -d"${DURATION}s" --latency -s "$OUT/login.lua" "$BASE/login" >"$OUT/login_background.txt" &
@@ -173,7 +191,7 @@ ARGON2=$("$BIN" bench-argon2 --seconds 5 --threads "$PERMITS")
 stop_server
 
 start_server off
-measure off healthz home posts movies popular_post image random_post random_list list_first list_deep random_movie_list random_movie random_search
+measure off healthz home posts movies popular_post image random_post random_list list_first list_deep random_movie_list random_movie random_search home_member
 stop_server
 trap - EXIT
 

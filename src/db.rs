@@ -9,6 +9,15 @@ use std::time::Duration;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
+/// No connection opened ahead of the first statement. sqlx 0.9.0's pool counts its idle
+/// connections after it has handed one back, so a connection taken in between makes the count
+/// wrap below zero for a moment; its maintenance task, reading the count then, loops over
+/// `usize::MAX` without yielding and takes a runtime thread for good (sqlx issue 3645, fixed
+/// upstream by pull request 4289, not in a release yet). A warm connection is opened and handed
+/// back by a background task while start-up takes its first one: the moment that wrapped the
+/// count in a test run that then hung. With none, start-up's statements run one at a time.
+const NO_WARM_CONNECTION: u32 = 0;
+
 /// Opens a pool for `url`. `log_sql` turns sqlx statement logging on (at debug level);
 /// `connections` overrides the pool's size (`MARQUEE_DB_CONNECTIONS`; by default 12 for an
 /// SQLite file, 16 for a server).
@@ -41,7 +50,7 @@ pub async fn connect(
         // system caches the file too, and memory stays small; a larger one gained nothing.
         options
             .max_connections(pool)
-            .min_connections(1)
+            .min_connections(NO_WARM_CONNECTION)
             .idle_timeout(None::<Duration>)
             // A connection reads the planner's statistics when it opens, and only then: one
             // that lived on would never see what the hourly `PRAGMA optimize` ([`optimize`])
@@ -65,7 +74,7 @@ pub async fn connect(
     } else {
         options
             .max_connections(connections.unwrap_or(16))
-            .min_connections(1);
+            .min_connections(NO_WARM_CONNECTION);
     }
     if sqlite && !in_memory {
         // One connection first creates the file and switches it to WAL (which persists), so
