@@ -165,15 +165,24 @@ pub(super) async fn begin_review_change<C: TransactionTrait>(
     movie_id: i32,
 ) -> Result<C::Transaction, ServiceError> {
     let txn = crate::services::begin_content_change(db).await?;
+    lock_movie(&txn, movie_id).await?;
+    Ok(txn)
+}
+
+/// Holds film `movie_id`'s row lock for the rest of the transaction (a 404 when it is gone).
+pub(super) async fn lock_movie(
+    txn: &impl ConnectionTrait,
+    movie_id: i32,
+) -> Result<(), ServiceError> {
     movie::Entity::find_by_id(movie_id)
         .select_only()
         .column(movie::Column::Id)
         .lock_exclusive()
         .into_tuple::<i32>()
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    Ok(txn)
+    Ok(())
 }
 
 /// Adds `user`'s review (`review_movies`) and updates the movie's aggregates in one

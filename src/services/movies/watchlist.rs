@@ -1,6 +1,10 @@
 //! Watchlists: the films a member wants to see or has seen (with the day), one entry a member
 //! and film, private unless the member makes the list public. Keeping one is part of going to
 //! the movies: it takes `review_movies`, so a read-only API token cannot change it.
+//!
+//! A change to a list is a plain write, not a content change: no page kept for visitors shows
+//! a list (a public list's page and a film's page for a member are made per request), so
+//! nothing cached has to go when a member clicks "Want to see".
 
 use chrono::Utc;
 use entity::enums::Permission;
@@ -15,7 +19,7 @@ use crate::domain::{CurrentUser, Viewer, Watch, WatchFilter};
 use crate::services::error::on_table;
 use crate::services::{Page, ServiceError, UserRef};
 
-use super::reviews::{MovieRef, begin_review_change};
+use super::reviews::{MovieRef, lock_movie};
 
 /// Entries on a page of a watchlist.
 pub const WATCHLIST_PER_PAGE: u64 = 20;
@@ -46,7 +50,8 @@ pub async fn watch(
     watch: Watch,
 ) -> Result<watchlist_entry::Model, ServiceError> {
     user.require(Permission::ReviewMovies)?;
-    let txn = begin_review_change(db, movie_id).await?;
+    let txn = crate::services::begin_write(db).await?;
+    lock_movie(&txn, movie_id).await?;
     let saved = match entry(&txn, user.id, movie_id).await? {
         Some(existing) => {
             let mut active: watchlist_entry::ActiveModel = existing.into();
@@ -75,7 +80,7 @@ pub async fn unwatch(
     movie_id: i32,
 ) -> Result<(), ServiceError> {
     user.require(Permission::ReviewMovies)?;
-    let txn = crate::services::begin_content_change(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     let removed = watchlist_entry::Entity::delete_many()
         .filter(watchlist_entry::Column::UserId.eq(user.id))
         .filter(watchlist_entry::Column::MovieId.eq(movie_id))
@@ -95,7 +100,7 @@ pub async fn set_public(
     public: bool,
 ) -> Result<(), ServiceError> {
     user.require(Permission::ReviewMovies)?;
-    let txn = crate::services::begin_content_change(db).await?;
+    let txn = crate::services::begin_write(db).await?;
     profile::Entity::update_many()
         .col_expr(profile::Column::WatchlistPublic, Expr::val(public))
         .filter(profile::Column::UserId.eq(user.id))
