@@ -9,14 +9,19 @@ use std::time::Duration;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
-/// No connection opened ahead of the first statement. sqlx 0.9.0's pool counts its idle
-/// connections after it has handed one back, so a connection taken in between makes the count
-/// wrap below zero for a moment; its maintenance task, reading the count then, loops over
-/// `usize::MAX` without yielding and takes a runtime thread for good (sqlx issue 3645, fixed
-/// upstream by pull request 4289, not in a release yet). A warm connection is opened and handed
-/// back by a background task while start-up takes its first one: the moment that wrapped the
-/// count in a test run that then hung. With none, start-up's statements run one at a time.
+/// No pool maintenance task. sqlx 0.9.0's pool counts its idle connections after it has
+/// handed one back, so a connection taken in between makes the count wrap below zero for a
+/// moment; its maintenance task (run when a pool has a minimum size, an idle timeout or a
+/// lifetime), reading the count then, loops over `usize::MAX` without yielding and takes a
+/// runtime thread for good (sqlx issue 3645, fixed upstream by pull request 4289, not in a
+/// release yet). Two CI runs hung on it. So no minimum, no idle timeout and no lifetime on
+/// any pool: SQLite's lifetime is checked as a connection is handed out instead
+/// ([`SQLITE_LIFETIME`]); PostgreSQL and MySQL connections are tested before use (sqlx's
+/// default), so one the server dropped is replaced then.
 const NO_WARM_CONNECTION: u32 = 0;
+
+/// How long an SQLite connection serves (see `connect`).
+const SQLITE_LIFETIME: Duration = Duration::from_secs(3600 + 60);
 
 /// Opens a pool for `url`. `log_sql` turns sqlx statement logging on (at debug level);
 /// `connections` overrides the pool's size (`MARQUEE_DB_CONNECTIONS`; by default 12 for an
@@ -52,13 +57,18 @@ pub async fn connect(
             .max_connections(pool)
             .min_connections(NO_WARM_CONNECTION)
             .idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>)
             // A connection reads the planner's statistics when it opens, and only then: one
             // that lived on would never see what the hourly `PRAGMA optimize` ([`optimize`])
             // wrote from another connection (seen: a pool connection kept reading user rows
             // where a new one read the `(id, username)` index). An hour and a little, so that
-            // each connection is replaced after a refresh; never a memory database's one
+            // each connection is replaced after a refresh, checked as it is handed out (not by
+            // sqlx's lifetime: see [`NO_WARM_CONNECTION`]); never a memory database's one
             // connection, which is the database.
-            .max_lifetime((!in_memory).then_some(Duration::from_secs(3600 + 60)))
+            .map_sqlx_sqlite_before_acquire(move |_, meta| {
+                let fresh = in_memory || meta.age < SQLITE_LIFETIME;
+                Box::pin(async move { Ok(fresh) })
+            })
             .map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
@@ -74,7 +84,9 @@ pub async fn connect(
     } else {
         options
             .max_connections(connections.unwrap_or(16))
-            .min_connections(NO_WARM_CONNECTION);
+            .min_connections(NO_WARM_CONNECTION)
+            .idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>);
     }
     if sqlite && !in_memory {
         // One connection first creates the file and switches it to WAL (which persists), so
