@@ -57,6 +57,7 @@ fn subject(mail: &Mail) -> &'static str {
         Mail::Reset { .. } => "Reset your Marquee password",
         Mail::ConfirmAddress { .. } => "Confirm your new email address for Marquee",
         Mail::AddressChanging { .. } => "Your Marquee email address is being changed",
+        Mail::NewMessage { .. } => "You have a new message on Marquee",
     }
 }
 
@@ -220,7 +221,7 @@ async fn deliver(
         };
         // The link's secret is made now, never kept in the outbox.
         let path = match message.link() {
-            None => String::new(),
+            None => message.page().unwrap_or_default(),
             Some(link) => match links::mint(db, link).await? {
                 Some(path) => path,
                 None => {

@@ -25,8 +25,10 @@ use crate::services::groups::GroupInput;
 use crate::services::movies::{MovieInput, ReviewInput};
 
 mod admin;
+mod messages;
 
 pub use admin::{BulkForm, ConfirmForm, OverrideForm, RoleForm, Staged, UserForm, user_filter};
+pub use messages::{ConversationForm, MailForm, MessageForm, ReportForm, ResolveForm};
 
 /// A checkbox: present (with any value) is ticked, absent is not.
 fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {

@@ -43,6 +43,7 @@ mod m20261206_000027_create_post_pictures;
 mod m20261206_000028_add_ranked_search;
 mod m20261206_000029_add_comment_edits_and_replies;
 mod m20261206_000030_create_watchlist;
+mod m20261206_000031_create_messages;
 mod operator;
 mod step;
 
@@ -87,6 +88,7 @@ impl MigratorTrait for Migrator {
             step(m20261206_000028_add_ranked_search::Migration),
             step(m20261206_000029_add_comment_edits_and_replies::Migration),
             step(m20261206_000030_create_watchlist::Migration),
+            step(m20261206_000031_create_messages::Migration),
         ]
     }
 }

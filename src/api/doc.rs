@@ -9,7 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, admin, blog, directory, groups, history, movies, people, pictures, problem, search,
+    accounts, admin, blog, directory, groups, history, messages, movies, people, pictures, problem,
+    search,
 };
 
 #[derive(OpenApi)]
@@ -56,6 +57,17 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         movies::watchlist::put_visibility,
         movies::suggestions::similar,
         movies::suggestions::for_me,
+        messages::list_conversations,
+        messages::start_conversation,
+        messages::get_conversation,
+        messages::send_message,
+        messages::leave_conversation,
+        messages::safety::list_blocks,
+        messages::safety::put_block,
+        messages::safety::delete_block,
+        messages::safety::report_message,
+        messages::safety::list_reports,
+        messages::safety::resolve_report,
         movies::catalogue::get_person,
         people::get_user,
         people::get_me,
@@ -124,6 +136,7 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         (name = "comments", description = "Comments on posts, and their moderation"),
         (name = "movies", description = "The movie catalogue, people and reviews"),
         (name = "members", description = "Profiles, you, and groups"),
+        (name = "messages", description = "Private conversations, blocks and reports"),
         (name = "administration", description = "Roles, accounts and the audit log"),
         (name = "search", description = "One search over posts, movies, people and members"),
     )

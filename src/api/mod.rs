@@ -18,6 +18,7 @@ pub mod doc;
 pub mod groups;
 pub mod history;
 pub mod json;
+pub mod messages;
 pub mod movies;
 pub mod people;
 pub mod pictures;
@@ -43,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::scope("/v1")
                 .configure(blog::routes)
                 .configure(movies::routes)
+                .configure(messages::routes)
                 .configure(people::routes)
                 .configure(groups::routes)
                 .configure(accounts::routes)

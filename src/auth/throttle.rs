@@ -56,6 +56,42 @@ pub const COMMENTS: Rule = Rule {
     window_ms: 10 * MINUTE_MS,
 };
 
+/// Messages per account an hour.
+pub const MESSAGES: Rule = Rule {
+    limit: 60,
+    window_ms: 60 * MINUTE_MS,
+};
+/// Messages an hour for an account younger than [`NEW_ACCOUNT_DAYS`].
+pub const NEW_ACCOUNT_MESSAGES: Rule = Rule {
+    limit: 5,
+    window_ms: 60 * MINUTE_MS,
+};
+/// How long an account counts as new for [`NEW_ACCOUNT_MESSAGES`].
+pub const NEW_ACCOUNT_DAYS: i64 = 7;
+
+/// The message rule for `user`: lower while the account is new.
+pub fn message_rule(user: &crate::domain::CurrentUser) -> Rule {
+    let age = chrono::Utc::now().signed_duration_since(user.created_at);
+    match age < chrono::Duration::days(NEW_ACCOUNT_DAYS) {
+        true => NEW_ACCOUNT_MESSAGES,
+        false => MESSAGES,
+    }
+}
+
+/// Why a message must wait `seconds`.
+pub fn messages_wait(user: &crate::domain::CurrentUser, seconds: u64) -> String {
+    let rule = message_rule(user);
+    let new = match rule == NEW_ACCOUNT_MESSAGES {
+        true => format!(" (accounts younger than {NEW_ACCOUNT_DAYS} days send fewer)"),
+        false => String::new(),
+    };
+    format!(
+        "You have sent {} messages in the last hour{new}: wait {} minute(s) before the next one.",
+        rule.limit,
+        seconds.div_ceil(60).max(1)
+    )
+}
+
 /// Why a comment must wait `seconds`.
 pub fn comments_wait(seconds: u64) -> String {
     format!(
@@ -199,6 +235,23 @@ impl Throttle {
         }
         let key = Key::new("comment", &user.id.to_string());
         let reservation = self.reserve(&[(key, COMMENTS)]).await?;
+        let outcome = write.await;
+        if outcome.is_err() {
+            self.release(reservation).await;
+        }
+        Ok(outcome)
+    }
+
+    /// Runs `write`, a message by `user`, within their hourly share ([`message_rule`]), pages
+    /// and API alike, on every instance: `Err(seconds)` to wait, without running it. A refused
+    /// message gives its place back.
+    pub async fn message<T, E>(
+        &self,
+        user: &crate::domain::CurrentUser,
+        write: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<Result<T, E>, u64> {
+        let key = Key::new("message", &user.id.to_string());
+        let reservation = self.reserve(&[(key, message_rule(user))]).await?;
         let outcome = write.await;
         if outcome.is_err() {
             self.release(reservation).await;

@@ -9,10 +9,12 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entity::enums::{MpaRating, Permission, PostStatus};
 
 mod lists;
+mod message;
 mod search;
 mod watch;
 
 pub use lists::{Directors, Tags};
+pub use message::{MAX_RECIPIENTS, MessageBody, NewConversation, parse_report_reason};
 pub use search::{MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, SearchQuery, Term, words_of};
 pub use watch::{Watch, WatchFilter};
 

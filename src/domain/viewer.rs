@@ -20,6 +20,11 @@ pub struct CurrentUser {
     pub permissions: Vec<Permission>,
     /// False until the address is confirmed; the account holds no permissions until then.
     pub verified: bool,
+    /// When the account was made (new accounts may send fewer messages).
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Conversations holding a message they have not read (read with the session's user; 0
+    /// where nothing shows it, as through the API).
+    pub unread_messages: u64,
 }
 
 impl CurrentUser {
@@ -36,6 +41,8 @@ impl CurrentUser {
             role_name: role.name,
             permissions,
             verified: user.email_verified_at.is_some(),
+            created_at: user.created_at,
+            unread_messages: 0,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod health;
 pub mod history;
 pub mod home;
+pub mod messages;
 pub mod movies;
 pub mod pictures;
 pub mod respond;
@@ -31,6 +32,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     accounts::routes(cfg);
     blog::routes(cfg);
     movies::routes(cfg);
+    messages::routes(cfg);
     api_docs::routes(cfg);
     groups::routes(cfg);
     admin::routes(cfg);

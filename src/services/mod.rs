@@ -14,6 +14,7 @@ pub mod groups;
 pub mod health;
 pub mod history;
 pub mod home;
+pub mod messages;
 pub mod movies;
 pub mod outbox;
 pub mod pictures;

@@ -38,6 +38,13 @@ pub enum Mail {
     },
     /// A change of address to `new_email` was asked for (sent to the address in use).
     AddressChanging { username: String, new_email: String },
+    /// `sender` wrote in conversation `conversation` (`subject`); the text stays on the site.
+    NewMessage {
+        username: String,
+        sender: String,
+        subject: String,
+        conversation: i32,
+    },
 }
 
 impl Mail {
@@ -47,7 +54,15 @@ impl Mail {
             Mail::Verify { link, .. }
             | Mail::Reset { link, .. }
             | Mail::ConfirmAddress { link, .. } => Some(*link),
-            Mail::AddressChanging { .. } => None,
+            Mail::AddressChanging { .. } | Mail::NewMessage { .. } => None,
+        }
+    }
+
+    /// The page a mail without a one-time link points to, if any.
+    pub fn page(&self) -> Option<String> {
+        match self {
+            Mail::NewMessage { conversation, .. } => Some(format!("/messages/{conversation}")),
+            _ => None,
         }
     }
 }

@@ -9,6 +9,7 @@ mod api;
 mod blog;
 mod groups;
 mod layout;
+mod messages;
 mod movies;
 mod pictures;
 mod search;
@@ -34,6 +35,9 @@ pub use blog::{
 pub use groups::{GroupDeletePage, GroupEditPage, GroupPage, GroupsPage};
 pub use layout::{
     CsrfToken, ErrorPage, FeedLink, HomePage, KeysetPager, PageContext, Pager, filters,
+};
+pub use messages::{
+    BlockedPage, ConversationPage, ConversationsPage, NewConversationPage, ReportPage, ReportsPage,
 };
 pub use movies::{
     MemberReviewsPage, MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage,

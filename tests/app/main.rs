@@ -22,6 +22,7 @@ mod fuzz;
 mod history;
 mod hostile;
 mod key_pages;
+mod messages;
 mod migrate_verbs;
 mod migrations;
 mod movies;

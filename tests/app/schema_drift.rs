@@ -21,9 +21,13 @@ const ENTITIES: &[&str] = &[
     "audit_log",
     "category",
     "comment",
+    "conversation",
+    "conversation_member",
     "country",
     "group",
     "mail_outbox",
+    "message",
+    "message_report",
     "movie",
     "movie_decade_facet",
     "movie_director",
@@ -43,6 +47,7 @@ const ENTITIES: &[&str] = &[
     "site_version",
     "tag",
     "user",
+    "user_block",
     "user_group",
     "user_session",
     "watchlist_entry",
@@ -57,9 +62,13 @@ async fn build_from_entities(db: &DatabaseConnection) {
         .register(audit_log::Entity)
         .register(category::Entity)
         .register(comment::Entity)
+        .register(conversation::Entity)
+        .register(conversation_member::Entity)
         .register(country::Entity)
         .register(group::Entity)
         .register(mail_outbox::Entity)
+        .register(message::Entity)
+        .register(message_report::Entity)
         .register(movie::Entity)
         .register(movie_decade_facet::Entity)
         .register(movie_director::Entity)
@@ -79,6 +88,7 @@ async fn build_from_entities(db: &DatabaseConnection) {
         .register(site_version::Entity)
         .register(tag::Entity)
         .register(user::Entity)
+        .register(user_block::Entity)
         .register(user_group::Entity)
         .register(user_session::Entity)
         .register(watchlist_entry::Entity)

@@ -175,28 +175,40 @@ pub async fn login_failed(
 
 /// The signed-in user for a session, or `None` when the server-side session has ended or
 /// expired, the account is gone or inactive, or the session's version is out of date. Three
-/// queries: the session row, the user with their role, the permissions.
+/// queries: the session row, the user with their role and their unread conversations (for
+/// the navigation, a count over their own rows), the permissions.
 pub async fn current_user(
     db: &impl ConnectionTrait,
     signed_in: &SignedIn,
     lifetimes: sessions::Lifetimes,
 ) -> Result<Option<CurrentUser>, DbErr> {
+    use sea_orm::QueryTrait;
     if !sessions::check(db, &signed_in.token, signed_in.user_id, lifetimes).await? {
         return Ok(None);
     }
-    let Some((user, Some(role))) = user::Entity::find_by_id(signed_in.user_id)
+    let select = user::Entity::find_by_id(signed_in.user_id)
         .find_also_related(role::Entity)
-        .one(db)
-        .await?
-    else {
+        .expr_as(
+            crate::services::messages::unread_expr(signed_in.user_id),
+            "unread_messages",
+        )
+        .build(db.get_database_backend());
+    let Some(row) = db.query_one_raw(select).await? else {
         return Ok(None);
     };
+    let user = user::Model::from_query_result(&row, "A_")?;
+    let Some(role) = role::Model::from_query_result_optional(&row, "B_")? else {
+        return Ok(None);
+    };
+    let unread = row.try_get::<i64>("", "unread_messages")?;
     if !user.is_active || user.session_version != signed_in.version {
         sessions::end(db, &signed_in.token).await?;
         return Ok(None);
     }
     let permissions = held_permissions(db, &user, |_| true).await?;
-    Ok(Some(CurrentUser::new(user, role, permissions)))
+    let mut current = CurrentUser::new(user, role, permissions);
+    current.unread_messages = u64::try_from(unread).unwrap_or(0);
+    Ok(Some(current))
 }
 
 /// Everything the public profile page shows.
