@@ -984,3 +984,37 @@ pub const WATCHLIST: &[(&str, &str, Option<&str>)] = &[
 ];
 
 pub const PUBLIC_WATCHLISTS: &[&str] = &["ada"];
+
+/// A demo conversation: subject, members (the first started it), and messages by sender.
+pub type Conversation = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
+/// The demo's conversations.
+pub const CONVERSATIONS: &[Conversation] = &[
+    (
+        "Film club on Friday?",
+        &["ada", "grace", "linus"],
+        &[
+            (
+                "ada",
+                "Shall we watch **Vertigo** on Friday? My place, eight o'clock.",
+            ),
+            ("grace", "Yes! I will bring popcorn."),
+            ("linus", "Count me in — can we do *Parasite* next time?"),
+        ],
+    ),
+    (
+        "Your review of Oppenheimer",
+        &["grace", "ada"],
+        &[
+            (
+                "grace",
+                "I loved your review. Have you read the book it is based on?",
+            ),
+            ("ada", "Not yet: is it worth it?"),
+        ],
+    ),
+];

@@ -9,6 +9,7 @@
 //! `movies::refresh_derived`), so that no rule is written twice.
 
 pub mod data;
+mod messages;
 mod palette;
 pub mod scale;
 
@@ -62,6 +63,7 @@ pub struct Created {
     pub people: u32,
     pub reviews: u32,
     pub watchlist_entries: u32,
+    pub messages: u32,
 }
 
 impl Created {
@@ -76,6 +78,7 @@ impl Created {
             + self.people
             + self.reviews
             + self.watchlist_entries
+            + self.messages
     }
 }
 
@@ -541,6 +544,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                 .await?;
         }
     }
+    created.messages += messages::seed(&txn, &users, now).await?;
     // Director lists and review aggregates of every seeded movie, new links and reviews
     // included (a movie that existed already gets back the values it stores).
     let seeded: Vec<i32> = movies.values().copied().collect();

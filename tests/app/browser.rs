@@ -18,6 +18,7 @@ use crate::helpers::{Backend, TestDb};
 mod admin;
 mod directories;
 mod driver;
+mod messages;
 mod pictures;
 mod search;
 mod watchlist;

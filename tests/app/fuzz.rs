@@ -152,6 +152,12 @@ const TARGETS: &[Target] = &[
     get("/groups", &["page"]),
     get("/users/{s}/reviews", &["page"]),
     get("/users/{s}/watchlist", &["status", "page"]),
+    get("/messages", &["page"]),
+    get("/messages/new", &["to"]),
+    get("/messages/{s}", &["page"]),
+    get("/messages/report/{s}", &[]),
+    get("/messages/blocked", &[]),
+    get("/moderation/messages", &["page"]),
     get("/posts/fuzz-target/pictures", &[]),
     post(
         "/posts/new",
@@ -183,6 +189,15 @@ const TARGETS: &[Target] = &[
     post("/movies/{s}/watchlist", &["status", "seen_on"]),
     post("/movies/{s}/watchlist/remove", &[]),
     post("/watchlist/visibility", &["public"]),
+    post("/messages", &["to", "subject", "body"]),
+    post("/messages/{s}", &["body"]),
+    post("/messages/{s}/leave", &[]),
+    post("/messages/mail", &["mail"]),
+    post("/messages/blocked", &["username"]),
+    post("/messages/report/{s}", &["reason"]),
+    post("/users/{s}/block", &[]),
+    post("/users/{s}/unblock", &[]),
+    post("/moderation/messages/{s}", &["action"]),
     post(
         "/settings/profile",
         &[
