@@ -131,8 +131,13 @@ async fn conversation_page(
     body: String,
     errors: FieldErrors,
 ) -> Result<ConversationPage, AppError> {
-    let user = ctx.user.as_ref().ok_or(AppError::NotFound)?;
+    let mut ctx = ctx;
+    let user = ctx.user.as_mut().ok_or(AppError::NotFound)?;
     let conversation = messages::conversation(&app.db, user, id, number).await?;
+    // The navigation was counted before this page read the conversation.
+    if conversation.was_unread {
+        user.unread_messages = user.unread_messages.saturating_sub(1);
+    }
     let pager = Pager::new(&conversation.messages, &[]);
     Ok(ConversationPage {
         ctx,

@@ -56,6 +56,8 @@ pub struct Conversation {
     pub members: Vec<UserRef>,
     /// Newest first: page 1 is the latest messages.
     pub messages: Page<MessageRow>,
+    /// It held a message the member had not read (opening it read it).
+    pub was_unread: bool,
 }
 
 /// Starts a conversation between `user` and `input`'s recipients, with its first message.
@@ -422,7 +424,8 @@ pub async fn conversation(
         MESSAGES_PER_PAGE,
     )
     .await?;
-    if me.last_read_id < me.last_message_id {
+    let was_unread = me.last_read_id < me.last_message_id;
+    if was_unread {
         conversation_member::Entity::update_many()
             .col_expr(
                 conversation_member::Column::LastReadId,
@@ -437,6 +440,7 @@ pub async fn conversation(
         subject,
         members,
         messages,
+        was_unread,
     })
 }
 

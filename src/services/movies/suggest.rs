@@ -20,6 +20,10 @@ use super::reviews::MovieRef;
 pub const SUGGESTIONS: usize = 6;
 /// A rating from which a review counts as liking the film.
 pub const LIKED: i32 = 8;
+/// Films of the same decade and rating a film's suggestions consider: the best rated, read from
+/// the selection index, so the films joined and sorted after it stay few however large the
+/// decade (a member's exclusions come after, so there are more than the six shown).
+const DECADE_CANDIDATES: u64 = 24;
 /// The member's own ratings "for you" starts from: their best, at most this many.
 const FOR_YOU_SOURCES: u64 = 20;
 
@@ -175,9 +179,11 @@ pub async fn more_like_this(
          FROM review r1 JOIN review r2 ON r2.user_id = r1.user_id AND r2.movie_id <> r1.movie_id \
          WHERE r1.movie_id = ? AND r1.rating >= ? AND r2.rating >= ? GROUP BY r2.movie_id \
          UNION ALL \
-         SELECT m2.id, 'decade', NULL, {zero}, coalesce(m2.rating_avg, 0.0) FROM movie m2 \
+         SELECT d.id, 'decade', NULL, {zero}, d.weight FROM ( \
+         SELECT m2.id AS id, coalesce(m2.rating_avg, 0.0) AS weight FROM movie m2 \
          WHERE m2.theatre IN (?, ?) AND coalesce(m2.mpa, '') = ? \
          AND m2.year BETWEEN ? AND ? AND m2.id <> ? \
+         ORDER BY weight DESC, m2.id LIMIT {DECADE_CANDIDATES}) d \
          ) c JOIN movie m ON m.id = c.id WHERE 1 = 1"
     );
     not_theirs(&mut sql, &mut values, viewer);
