@@ -57,7 +57,13 @@ fn subject(mail: &Mail) -> &'static str {
         Mail::Reset { .. } => "Reset your Marquee password",
         Mail::ConfirmAddress { .. } => "Confirm your new email address for Marquee",
         Mail::AddressChanging { .. } => "Your Marquee email address is being changed",
-        Mail::NewMessage { .. } => "You have a new message on Marquee",
+        Mail::Notification { about, .. } => match about.as_str() {
+            "message" => "You have a new message on Marquee",
+            "comment_reply" => "A reply to your comment on Marquee",
+            "post_comment" => "A comment on your post on Marquee",
+            _ => "News from your Marquee watchlist",
+        },
+        Mail::Digest { .. } => "Your Marquee digest of the day",
     }
 }
 
@@ -169,7 +175,8 @@ impl Delivery {
 }
 
 /// Starts the delivery task: at once (what a restart found waiting), whenever `delivery` is
-/// woken, and every `poll` (retries, and mail queued by other instances).
+/// woken, and every `poll` (retries, mail queued by other instances, and the daily digests,
+/// which then go out on the next round).
 pub fn spawn_delivery(
     db: DatabaseConnection,
     mailer: Arc<Mailer>,
@@ -181,9 +188,18 @@ pub fn spawn_delivery(
             if let Err(error) = deliver_due(&db, &mailer).await {
                 tracing::warn!(%error, "mail delivery could not read the outbox");
             }
-            tokio::select! {
-                _ = delivery.0.notified() => {}
-                _ = tokio::time::sleep(poll) => {}
+            let timer = tokio::select! {
+                _ = delivery.0.notified() => false,
+                _ = tokio::time::sleep(poll) => true,
+            };
+            // The day's digests on the timer only: every instance tries, one sends each.
+            if timer {
+                let now = chrono::Utc::now();
+                match crate::services::notifications::digest::send_digests(&db, now).await {
+                    Ok(0) => {}
+                    Ok(sent) => tracing::info!(sent, "daily digests queued"),
+                    Err(error) => tracing::warn!(%error, "daily digests could not be made"),
+                }
             }
         }
     })

@@ -20,9 +20,6 @@ pub struct Model {
     /// Whether anyone may see the member's watchlist (only they may, otherwise).
     #[sea_orm(default_value = false)]
     pub watchlist_public: bool,
-    /// Whether a new private message is also mailed to the member (yes unless they say no).
-    #[sea_orm(default_value = true)]
-    pub message_mail: bool,
     #[sea_orm(belongs_to, from = "user_id", to = "id", on_delete = "Cascade")]
     pub user: BelongsTo<super::user::Entity>,
 }

@@ -44,6 +44,7 @@ mod m20261206_000028_add_ranked_search;
 mod m20261206_000029_add_comment_edits_and_replies;
 mod m20261206_000030_create_watchlist;
 mod m20261206_000031_create_messages;
+mod m20261206_000032_create_notifications;
 mod operator;
 mod step;
 
@@ -89,6 +90,7 @@ impl MigratorTrait for Migrator {
             step(m20261206_000029_add_comment_edits_and_replies::Migration),
             step(m20261206_000030_create_watchlist::Migration),
             step(m20261206_000031_create_messages::Migration),
+            step(m20261206_000032_create_notifications::Migration),
         ]
     }
 }

@@ -11,8 +11,6 @@
 //!   cannot start a conversation with them.
 //! - `message_report`: a message reported to moderators, once per member, open until a
 //!   moderator dismisses it or acts on the sender.
-//! - `profile.message_mail`: whether a new message is also mailed (yes, until the member says
-//!   otherwise).
 //!
 //! Going down drops them all, with the conversations: the older release has nowhere to show
 //! them.
@@ -188,12 +186,10 @@ impl MigrationTrait for Migration {
         .await?;
         create_index(manager, index("message_report", &["reporter_id"])).await?;
         // The moderators' queue: open reports, oldest first.
-        create_index(manager, index("message_report", &["resolved_at", "id"])).await?;
-        add_column(manager, "profile", boolean("message_mail").default(true)).await
+        create_index(manager, index("message_report", &["resolved_at", "id"])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_column(manager, "profile", "message_mail").await?;
         drop_table(manager, "message_report").await?;
         drop_table(manager, "user_block").await?;
         drop_table(manager, "message").await?;

@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, admin, blog, directory, groups, history, messages, movies, people, pictures, problem,
-    search,
+    accounts, admin, blog, directory, groups, history, messages, movies, notifications, people,
+    pictures, problem, search,
 };
 
 #[derive(OpenApi)]
@@ -68,6 +68,10 @@ meanwhile. Lists return `items` with `next` and `prev` cursors."
         messages::safety::report_message,
         messages::safety::list_reports,
         messages::safety::resolve_report,
+        notifications::list_notifications,
+        notifications::mark_read,
+        notifications::get_settings,
+        notifications::put_settings,
         movies::catalogue::get_person,
         people::get_user,
         people::get_me,

@@ -20,6 +20,7 @@ pub mod history;
 pub mod json;
 pub mod messages;
 pub mod movies;
+pub mod notifications;
 pub mod people;
 pub mod pictures;
 pub mod problem;
@@ -45,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(blog::routes)
                 .configure(movies::routes)
                 .configure(messages::routes)
+                .configure(notifications::routes)
                 .configure(people::routes)
                 .configure(groups::routes)
                 .configure(accounts::routes)

@@ -25,6 +25,8 @@ pub struct CurrentUser {
     /// Conversations holding a message they have not read (read with the session's user; 0
     /// where nothing shows it, as through the API).
     pub unread_messages: u64,
+    /// Notifications not read yet (as `unread_messages`).
+    pub unread_notifications: u64,
 }
 
 impl CurrentUser {
@@ -43,6 +45,7 @@ impl CurrentUser {
             verified: user.email_verified_at.is_some(),
             created_at: user.created_at,
             unread_messages: 0,
+            unread_notifications: 0,
         }
     }
 

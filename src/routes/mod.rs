@@ -15,6 +15,7 @@ pub mod history;
 pub mod home;
 pub mod messages;
 pub mod movies;
+pub mod notifications;
 pub mod pictures;
 pub mod respond;
 pub mod search;
@@ -33,6 +34,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     blog::routes(cfg);
     movies::routes(cfg);
     messages::routes(cfg);
+    notifications::routes(cfg);
     api_docs::routes(cfg);
     groups::routes(cfg);
     admin::routes(cfg);

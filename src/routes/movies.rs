@@ -240,12 +240,16 @@ pub async fn review(
     })
     .await;
     match added {
-        Ok(_) => Ok(done(
-            &session,
-            Level::Success,
-            "Thank you: your review is posted.",
-            &format!("/movies/{id}#reviews"),
-        )),
+        Ok(_) => Ok({
+            // A notification mailed at once may be waiting.
+            app.delivery.wake();
+            done(
+                &session,
+                Level::Success,
+                "Thank you: your review is posted.",
+                &format!("/movies/{id}#reviews"),
+            )
+        }),
         Err(error) => {
             let (status, errors) = problems(error)?;
             let page = movie_page(ctx, &app.db, id, 1, form, errors, Default::default()).await?;

@@ -16,6 +16,7 @@ pub mod history;
 pub mod home;
 pub mod messages;
 pub mod movies;
+pub mod notifications;
 pub mod outbox;
 pub mod pictures;
 pub mod precondition;

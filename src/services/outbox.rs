@@ -38,12 +38,18 @@ pub enum Mail {
     },
     /// A change of address to `new_email` was asked for (sent to the address in use).
     AddressChanging { username: String, new_email: String },
-    /// `sender` wrote in conversation `conversation` (`subject`); the text stays on the site.
-    NewMessage {
+    /// A notification mailed at once: `about` (its kind, as `notifications::Kind` writes it),
+    /// the sentence and the page it points to.
+    Notification {
         username: String,
-        sender: String,
-        subject: String,
-        conversation: i32,
+        about: String,
+        sentence: String,
+        link: String,
+    },
+    /// The day's digest of notifications.
+    Digest {
+        username: String,
+        items: Vec<DigestItem>,
     },
 }
 
@@ -54,17 +60,25 @@ impl Mail {
             Mail::Verify { link, .. }
             | Mail::Reset { link, .. }
             | Mail::ConfirmAddress { link, .. } => Some(*link),
-            Mail::AddressChanging { .. } | Mail::NewMessage { .. } => None,
+            Mail::AddressChanging { .. } | Mail::Notification { .. } | Mail::Digest { .. } => None,
         }
     }
 
     /// The page a mail without a one-time link points to, if any.
     pub fn page(&self) -> Option<String> {
         match self {
-            Mail::NewMessage { conversation, .. } => Some(format!("/messages/{conversation}")),
+            Mail::Notification { link, .. } => Some(link.clone()),
+            Mail::Digest { .. } => Some("/notifications".to_owned()),
             _ => None,
         }
     }
+}
+
+/// A line of a digest: the notification's sentence and its page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestItem {
+    pub sentence: String,
+    pub link: String,
 }
 
 /// Attempts after which a message is given up on (about eight hours of retries).

@@ -11,6 +11,7 @@ mod groups;
 mod layout;
 mod messages;
 mod movies;
+mod notifications;
 mod pictures;
 mod search;
 
@@ -43,5 +44,6 @@ pub use movies::{
     MemberReviewsPage, MovieDeletePage, MovieFormPage, MovieHistoryPage, MovieListPage, MoviePage,
     MovieQuery, PeoplePage, PersonPage, ReviewFormPage, WatchlistPage,
 };
+pub use notifications::{NotificationSettingsPage, NotificationsPage};
 pub use pictures::PicturePage;
 pub use search::{KindTab, SearchPage, result_path};

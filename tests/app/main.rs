@@ -26,6 +26,7 @@ mod messages;
 mod migrate_verbs;
 mod migrations;
 mod movies;
+mod notifications;
 mod operator;
 mod pages;
 mod parity;

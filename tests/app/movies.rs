@@ -12,7 +12,7 @@ use crate::helpers::{Doc, TestApp, location};
 mod suggestions;
 mod watchlist;
 
-async fn add(
+pub(crate) async fn add(
     app: &TestApp,
     title: &str,
     year: i32,

@@ -32,6 +32,9 @@ const ENTITIES: &[&str] = &[
     "movie_decade_facet",
     "movie_director",
     "movie_facet",
+    "notification",
+    "notification_digest",
+    "notification_setting",
     "permission_override",
     "person",
     "picture",
@@ -73,6 +76,9 @@ async fn build_from_entities(db: &DatabaseConnection) {
         .register(movie_decade_facet::Entity)
         .register(movie_director::Entity)
         .register(movie_facet::Entity)
+        .register(notification::Entity)
+        .register(notification_digest::Entity)
+        .register(notification_setting::Entity)
         .register(permission_override::Entity)
         .register(person::Entity)
         .register(picture::Entity)

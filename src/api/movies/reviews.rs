@@ -144,6 +144,7 @@ pub async fn create_review(
     let input = body.0.parse()?;
     let movie = movies::find(&app.db, path.into_inner()).await?;
     let created = movies::add_review(&app.db, user, movie.id, input).await?;
+    app.delivery.wake();
     Ok(json(
         StatusCode::CREATED,
         &review_of(created, &user.username),

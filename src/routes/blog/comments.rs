@@ -57,6 +57,8 @@ pub async fn post_comment(
     };
     match added {
         Ok((created, post)) => {
+            // A notification mailed at once may be waiting.
+            cached.app.delivery.wake();
             let page = blog::page_of_comment(cached.db(), &created).await?;
             Ok(done(
                 &session,
@@ -71,6 +73,16 @@ pub async fn post_comment(
             again(status, form.body, problem, None).await
         }
     }
+}
+
+/// `/comments/{id}`: to the page of its post that holds it (where a notification points).
+pub async fn permalink(
+    viewer: crate::auth::MaybeUser,
+    app: App,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let location = blog::comment_location(&app.db, viewer.0.as_ref(), path.into_inner()).await?;
+    Ok(crate::routes::see_other(&location))
 }
 
 pub async fn reply_form(
@@ -138,6 +150,8 @@ pub async fn reply(
     };
     match added {
         Ok((created, post)) => {
+            // A notification mailed at once may be waiting.
+            app.delivery.wake();
             let page = blog::page_of_comment(&app.db, &created).await?;
             Ok(done(
                 &session,
@@ -290,6 +304,7 @@ fn previewed(
 /// This part's pages, beside their handlers.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/posts/{slug}/comments", web::post().to(post_comment))
+        .route("/comments/{id}", web::get().to(permalink))
         .route("/comments/{id}/reply", web::get().to(reply_form))
         .route("/comments/{id}/reply", web::post().to(reply))
         .route("/comments/{id}/edit", web::get().to(edit_form))

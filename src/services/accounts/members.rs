@@ -175,8 +175,8 @@ pub async fn login_failed(
 
 /// The signed-in user for a session, or `None` when the server-side session has ended or
 /// expired, the account is gone or inactive, or the session's version is out of date. Three
-/// queries: the session row, the user with their role and their unread conversations (for
-/// the navigation, a count over their own rows), the permissions.
+/// queries: the session row, the user with their role and their unread conversations and
+/// notifications (for the navigation, counts over their own rows), the permissions.
 pub async fn current_user(
     db: &impl ConnectionTrait,
     signed_in: &SignedIn,
@@ -192,6 +192,10 @@ pub async fn current_user(
             crate::services::messages::unread_expr(signed_in.user_id),
             "unread_messages",
         )
+        .expr_as(
+            crate::services::notifications::unread_expr(signed_in.user_id),
+            "unread_notifications",
+        )
         .build(db.get_database_backend());
     let Some(row) = db.query_one_raw(select).await? else {
         return Ok(None);
@@ -201,6 +205,7 @@ pub async fn current_user(
         return Ok(None);
     };
     let unread = row.try_get::<i64>("", "unread_messages")?;
+    let notices = row.try_get::<i64>("", "unread_notifications")?;
     if !user.is_active || user.session_version != signed_in.version {
         sessions::end(db, &signed_in.token).await?;
         return Ok(None);
@@ -208,6 +213,7 @@ pub async fn current_user(
     let permissions = held_permissions(db, &user, |_| true).await?;
     let mut current = CurrentUser::new(user, role, permissions);
     current.unread_messages = u64::try_from(unread).unwrap_or(0);
+    current.unread_notifications = u64::try_from(notices).unwrap_or(0);
     Ok(Some(current))
 }
 

@@ -17,6 +17,7 @@ use entity::enums::Permission;
 use super::*;
 use crate::domain::{CommentBody, CurrentUser};
 use crate::services::audit::{self, Actor};
+use crate::services::notifications::{Event, Kind, notify};
 use crate::services::{Page, ServiceError};
 
 pub type CommentRow = (comment::Model, Option<crate::services::UserRef>);
@@ -144,6 +145,36 @@ async fn insert_comment(
     .insert(&txn)
     .await?;
     refresh_comment_count(&txn, post.id).await?;
+    // The replied-to comment's author is told of a reply, the post's author of a comment
+    // (once: a reply to the author's own comment is a reply).
+    let link = format!("/comments/{}", created.id);
+    let replied_to = parent.map(|p| p.author_id);
+    if let Some(author) = replied_to {
+        notify(
+            &txn,
+            [author],
+            Event {
+                kind: Kind::CommentReply,
+                actor: user,
+                subject: post.title.clone(),
+                link: link.clone(),
+            },
+        )
+        .await?;
+    }
+    if replied_to != Some(post.author_id) {
+        notify(
+            &txn,
+            [post.author_id],
+            Event {
+                kind: Kind::PostComment,
+                actor: user,
+                subject: post.title.clone(),
+                link,
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok((created, post))
 }
@@ -173,6 +204,32 @@ pub async fn page_of_comment(
         .count(db)
         .await?;
     Ok(before / COMMENTS_PER_PAGE + 1)
+}
+
+/// Where comment `id` is read: its post's page that holds it, at the comment (404 when the
+/// viewer may not see it).
+pub async fn comment_location(
+    db: &impl ConnectionTrait,
+    viewer: crate::domain::Viewer<'_>,
+    id: i32,
+) -> Result<String, ServiceError> {
+    let found = comment::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if found.is_hidden && !viewer.is_some_and(is_moderator) {
+        return Err(ServiceError::NotFound);
+    }
+    let post = post::Entity::find_by_id(found.post_id)
+        .one(db)
+        .await?
+        .filter(|p| may_see(viewer, p))
+        .ok_or(ServiceError::NotFound)?;
+    let page = page_of_comment(db, &found).await?;
+    Ok(format!(
+        "/posts/{}?page={page}#comment-{}",
+        post.slug, found.id
+    ))
 }
 
 /// A post as a link: id, title and slug (never its body).

@@ -24,9 +24,10 @@ pub use comment_edits::{
     CommentChange, changeable_comment, delete_comment, edit_comment, may_change_comment,
 };
 pub use comments::{
-    CommentRow, ModerationRow, PostRef, add_comment, comment_html, comment_to_answer, comments,
-    conversation_order, moderation_queue, page_of_comment, preview_comment, refresh_comment_count,
-    refresh_comment_counts, reply_to_comment, set_comment_hidden,
+    CommentRow, ModerationRow, PostRef, add_comment, comment_html, comment_location,
+    comment_to_answer, comments, conversation_order, moderation_queue, page_of_comment,
+    preview_comment, refresh_comment_count, refresh_comment_counts, reply_to_comment,
+    set_comment_hidden,
 };
 pub use pictures::{
     PICTURES_PER_POST, attach_picture, detach_picture, pictures_of, post_pictures, shows,

@@ -8,7 +8,7 @@
 
 use chrono::Utc;
 use entity::enums::Permission;
-use entity::{conversation, conversation_member, message, profile, user, user_block};
+use entity::{conversation, conversation_member, message, user, user_block};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
@@ -17,7 +17,7 @@ use sea_orm::{
 };
 
 use crate::domain::{CurrentUser, MessageBody, NewConversation};
-use crate::services::outbox::{self, Mail};
+use crate::services::notifications::{Delivery, Event, Kind};
 use crate::services::{Page, ServiceError, UserRef};
 
 /// Conversations on a page of the list, and messages on a page of a conversation.
@@ -213,13 +213,10 @@ async fn deliver(
         )
         .select_only()
         .column(conversation_member::Column::UserId)
-        .column(user::Column::Username)
-        .column(user::Column::Email)
-        .column(user::Column::EmailVerifiedAt)
-        .into_tuple::<(i32, String, String, Option<chrono::DateTime<Utc>>)>()
+        .into_tuple::<i32>()
         .all(txn)
         .await?;
-    let mut ids: Vec<i32> = reached.iter().map(|(id, ..)| *id).collect();
+    let mut ids = reached.clone();
     ids.push(user.id);
     conversation_member::Entity::update_many()
         .col_expr(
@@ -238,31 +235,17 @@ async fn deliver(
         .filter(conversation_member::Column::UserId.eq(user.id))
         .exec(txn)
         .await?;
-    // Those who said no to mail (a member without a profile row has not).
-    let declined: Vec<i32> = profile::Entity::find()
-        .filter(profile::Column::UserId.is_in(reached.iter().map(|(id, ..)| *id)))
-        .filter(profile::Column::MessageMail.eq(false))
-        .select_only()
-        .column(profile::Column::UserId)
-        .into_tuple::<i32>()
-        .all(txn)
-        .await?;
-    let mails = reached
-        .into_iter()
-        .filter(|(id, _, _, verified)| verified.is_some() && !declined.contains(id))
-        .map(|(_, username, email, _)| {
-            (
-                email,
-                Mail::NewMessage {
-                    username,
-                    sender: user.username.clone(),
-                    subject: conversation.subject.clone(),
-                    conversation: conversation.id,
-                },
-            )
-        })
-        .collect();
-    outbox::enqueue_many(txn, mails).await?;
+    crate::services::notifications::notify(
+        txn,
+        reached,
+        Event {
+            kind: Kind::Message,
+            actor: user,
+            subject: conversation.subject.clone(),
+            link: format!("/messages/{}", conversation.id),
+        },
+    )
+    .await?;
     Ok(sent)
 }
 
@@ -464,28 +447,24 @@ pub async fn leave(
     }
 }
 
-/// Whether a new message is mailed to `user` too.
+/// Whether a new message is mailed to `user` at once (their choice for the kind, on the
+/// notification settings too).
 pub async fn set_mail(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
     mail: bool,
 ) -> Result<(), ServiceError> {
-    profile::Entity::update_many()
-        .col_expr(profile::Column::MessageMail, Expr::val(mail))
-        .filter(profile::Column::UserId.eq(user.id))
-        .exec(db)
-        .await?;
-    Ok(())
+    let delivery = match mail {
+        true => Delivery::Mail,
+        false => Delivery::Site,
+    };
+    crate::services::notifications::set_settings(db, user, &[(Kind::Message, delivery)]).await
 }
 
-/// Whether a new message is mailed to `user_id` (yes without a profile row).
+/// Whether a new message is mailed to `user_id` at once.
 pub async fn mail_wanted(db: &impl ConnectionTrait, user_id: i32) -> Result<bool, DbErr> {
-    Ok(profile::Entity::find()
-        .filter(profile::Column::UserId.eq(user_id))
-        .select_only()
-        .column(profile::Column::MessageMail)
-        .into_tuple::<bool>()
-        .one(db)
-        .await?
-        .unwrap_or(true))
+    let settings = crate::services::notifications::settings(db, user_id).await?;
+    Ok(settings
+        .iter()
+        .any(|(kind, delivery)| *kind == Kind::Message && *delivery == Delivery::Mail))
 }

@@ -211,6 +211,34 @@ pub async fn add_review(
     .await
     .map_err(on_table("review"))?;
     refresh_ratings(&txn, Some(vec![movie_id])).await?;
+    // Members with the film on their watchlist are told of a review of it.
+    let watching = entity::watchlist_entry::Entity::find()
+        .filter(entity::watchlist_entry::Column::MovieId.eq(movie_id))
+        .select_only()
+        .column(entity::watchlist_entry::Column::UserId)
+        .into_tuple::<i32>()
+        .all(&txn)
+        .await?;
+    if !watching.is_empty() {
+        let title = movie::Entity::find_by_id(movie_id)
+            .select_only()
+            .column(movie::Column::Title)
+            .into_tuple::<String>()
+            .one(&txn)
+            .await?
+            .unwrap_or_default();
+        crate::services::notifications::notify(
+            &txn,
+            watching,
+            crate::services::notifications::Event {
+                kind: crate::services::notifications::Kind::WatchlistReview,
+                actor: user,
+                subject: title,
+                link: format!("/movies/{movie_id}#review-{}", created.id),
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(created)
 }
