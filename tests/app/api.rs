@@ -16,7 +16,7 @@ backend_tests! {
         let api = Api::new(&app).await;
         assert!(api.doc["openapi"].as_str().unwrap().starts_with("3.1"));
         let paths = api.doc["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 68, "{:?}", paths.keys().collect::<Vec<_>>());
+        assert_eq!(paths.len(), 71, "{:?}", paths.keys().collect::<Vec<_>>());
         assert_eq!(
             api.doc["components"]["securitySchemes"]["bearer"]["scheme"],
             "bearer"
@@ -31,7 +31,7 @@ backend_tests! {
                 );
             }
         }
-        assert_eq!(operations, 95);
+        assert_eq!(operations, 99);
         let (status, html) = app.visitor().get_html("/docs/api").await;
         assert_eq!(status, StatusCode::OK);
         let doc = crate::helpers::Doc::parse(&html);

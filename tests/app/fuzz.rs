@@ -158,6 +158,9 @@ const TARGETS: &[Target] = &[
     get("/messages/report/{s}", &[]),
     get("/messages/blocked", &[]),
     get("/moderation/messages", &["page"]),
+    get("/notifications", &["page"]),
+    get("/settings/notifications", &[]),
+    get("/comments/{s}", &[]),
     get("/posts/fuzz-target/pictures", &[]),
     post(
         "/posts/new",
@@ -198,6 +201,11 @@ const TARGETS: &[Target] = &[
     post("/users/{s}/block", &[]),
     post("/users/{s}/unblock", &[]),
     post("/moderation/messages/{s}", &["action"]),
+    post("/notifications/read", &["id"]),
+    post(
+        "/settings/notifications",
+        &["comment_reply", "post_comment", "message", "watchlist_review"],
+    ),
     post(
         "/settings/profile",
         &[

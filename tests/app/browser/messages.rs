@@ -1,6 +1,6 @@
 //! Two members write to each other: mira opens noor's profile and sends a message; noor sees
-//! the unread count in the navigation, reads and answers; mira is told of the answer the same
-//! way and reads it. Every page is checked by axe and the Nu checker like every journey's; the
+//! the unread count in the navigation, reads and answers; mira is notified of the answer,
+//! follows the notification to it, marks it read and chooses how replies reach her. Every page is checked by axe and the Nu checker like every journey's; the
 //! conversation is shot at desktop and phone widths.
 
 use super::driver::*;
@@ -15,7 +15,7 @@ use crate::helpers::{Backend, TestDb};
     ignore = "no markup and accessibility checkers: set MARQUEE_VNU_JAR and MARQUEE_AXE_JS (.ci/run installs vnu-jar and axe-core)"
 )]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_member_writes_to_another_and_is_told_of_the_answer() {
+async fn a_member_writes_to_another_and_is_notified_of_the_answer() {
     let test_db = TestDb::create(Backend::Sqlite).await;
     let app = test_db.spawn().await;
     app.seed_demo().await;
@@ -64,15 +64,26 @@ async fn a_member_writes_to_another_and_is_told_of_the_answer() {
     super::log_out(&browser).await;
 
     super::log_in(&browser, &app, "mira").await;
-    let badge = browser.texts(".nav-messages .unread-count").await;
-    assert!(
-        badge.first().is_some_and(|b| b.starts_with('1')),
-        "{badge:?}"
-    );
-    browser.goto(&app.url("/messages")).await;
-    browser.click(".conversation.unread h2 a").await;
+    let badge = browser.texts(".nav-notifications .unread-count").await;
+    assert!(badge.first().is_some_and(|b| b.starts_with('1')), "{badge:?}");
+    browser.click(".nav-notifications").await;
+    browser.wait_for_text("noor wrote to you in “Film club”").await;
+    browser.screenshot("notifications").await;
+    browser.click(".notification.unread p a").await;
     browser.wait_for_text("Gladly").await;
     assert_eq!(browser.texts(".message").await.len(), 2);
+    browser.goto(&app.url("/notifications")).await;
+    browser.click(".notification form button").await;
+    browser.wait_for_text("Marked as read.").await;
+    assert!(browser.texts(".nav-notifications .unread-count").await.is_empty());
+    browser.goto(&app.url("/settings/notifications")).await;
+    browser.click("input[name=comment_reply][value=digest]").await;
+    browser.click("form[action='/settings/notifications'] button[type=submit]").await;
+    browser.wait_for_text("Your notification settings are saved.").await;
+    browser.screenshot("notification-settings").await;
+    browser.goto(&app.url("/messages")).await;
+    browser.click(".conversation h2 a").await;
+    browser.wait_for_text("Gladly").await;
     browser.screenshot("conversation").await;
     browser.resize(390, 900).await;
     browser.screenshot("conversation-phone").await;
