@@ -204,7 +204,12 @@ const TARGETS: &[Target] = &[
     post("/notifications/read", &["id"]),
     post(
         "/settings/notifications",
-        &["comment_reply", "post_comment", "message", "watchlist_review"],
+        &[
+            "comment_reply",
+            "post_comment",
+            "message",
+            "watchlist_review",
+        ],
     ),
     post(
         "/settings/profile",

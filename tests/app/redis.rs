@@ -182,6 +182,37 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
         "the limit holds on the other instance"
     );
 
+    // Messages per account too: a new account's five on one, the sixth on two waits.
+    let friend = format!("friend{suffix}");
+    one.create_user(&friend, "reader").await;
+    let sender_on_one = one.signed_in(&format!("sender{suffix}"), "reader").await;
+    let sender_on_two = Visitor {
+        address: two.address.clone(),
+        client: sender_on_one.client.clone(),
+    };
+    let started = sender_on_one
+        .post(
+            "/messages",
+            &[("to", &friend), ("subject", "Hello"), ("body", "One")],
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    let conversation = crate::helpers::location(&started);
+    for n in 2..=5 {
+        let sent = sender_on_one
+            .post(&conversation, &[("body", &format!("Message {n}"))])
+            .await;
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER, "{n}");
+    }
+    let refused = sender_on_two
+        .post(&conversation, &[("body", "Sixth")])
+        .await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the message limit holds on the other instance"
+    );
+
     one.stop().await;
     two.stop().await;
 }

@@ -65,9 +65,14 @@ async fn a_member_writes_to_another_and_is_notified_of_the_answer() {
 
     super::log_in(&browser, &app, "mira").await;
     let badge = browser.texts(".nav-notifications .unread-count").await;
-    assert!(badge.first().is_some_and(|b| b.starts_with('1')), "{badge:?}");
+    assert!(
+        badge.first().is_some_and(|b| b.starts_with('1')),
+        "{badge:?}"
+    );
     browser.click(".nav-notifications").await;
-    browser.wait_for_text("noor wrote to you in “Film club”").await;
+    browser
+        .wait_for_text("noor wrote to you in “Film club”")
+        .await;
     browser.screenshot("notifications").await;
     browser.click(".notification.unread p a").await;
     browser.wait_for_text("Gladly").await;
@@ -75,11 +80,22 @@ async fn a_member_writes_to_another_and_is_notified_of_the_answer() {
     browser.goto(&app.url("/notifications")).await;
     browser.click(".notification form button").await;
     browser.wait_for_text("Marked as read.").await;
-    assert!(browser.texts(".nav-notifications .unread-count").await.is_empty());
+    assert!(
+        browser
+            .texts(".nav-notifications .unread-count")
+            .await
+            .is_empty()
+    );
     browser.goto(&app.url("/settings/notifications")).await;
-    browser.click("input[name=comment_reply][value=digest]").await;
-    browser.click("form[action='/settings/notifications'] button[type=submit]").await;
-    browser.wait_for_text("Your notification settings are saved.").await;
+    browser
+        .click("input[name=comment_reply][value=digest]")
+        .await;
+    browser
+        .click("form[action='/settings/notifications'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("Your notification settings are saved.")
+        .await;
     browser.screenshot("notification-settings").await;
     browser.goto(&app.url("/messages")).await;
     browser.click(".conversation h2 a").await;
