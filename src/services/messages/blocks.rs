@@ -75,24 +75,13 @@ pub async fn unblock(
 
 /// The members `user_id` blocks, by username.
 pub async fn blocked(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<UserRef>, DbErr> {
-    Ok(user_block::Entity::find()
+    user_block::Entity::find()
         .filter(user_block::Column::UserId.eq(user_id))
         .join(JoinType::InnerJoin, user_block::Relation::Blocked.def())
         .order_by_asc(user::Column::Username)
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::Username)
-        .column(user::Column::Avatar)
-        .into_tuple::<(i32, String, Option<String>)>()
+        .into_partial_model::<UserRef>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, username, avatar)| UserRef {
-            id,
-            username,
-            avatar,
-        })
-        .collect())
+        .await
 }
 
 /// Whether `user_id` blocks `other`.

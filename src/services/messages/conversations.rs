@@ -372,20 +372,9 @@ pub async fn conversation(
         .filter(conversation_member::Column::ConversationId.eq(id))
         .filter(conversation_member::Column::LeftAt.is_null())
         .order_by_asc(user::Column::Username)
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::Username)
-        .column(user::Column::Avatar)
-        .into_tuple::<(i32, String, Option<String>)>()
+        .into_partial_model::<UserRef>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, username, avatar)| UserRef {
-            id,
-            username,
-            avatar,
-        })
-        .collect();
+        .await?;
     let blocked = sea_orm::sea_query::Query::select()
         .column(user_block::Column::BlockedId)
         .from(user_block::Entity)
