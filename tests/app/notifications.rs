@@ -6,7 +6,7 @@
 
 use entity::{mail_outbox, notification};
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::accounts::mail::MailSink;
@@ -73,14 +73,20 @@ backend_tests! {
         assert_eq!(followed.status(), StatusCode::SEE_OTHER);
         assert!(location(&followed).starts_with(&format!("/posts/{}?page=1#comment-", post.slug)), "{}", location(&followed));
 
+        // Reading the conversation reads its message's notification.
+        let conversation = entity::conversation::Entity::find().one(&app.db).await.unwrap().unwrap();
+        let (_, html) = ada.get_html(&format!("/messages/{}", conversation.id)).await;
+        assert!(Doc::parse(&html).text(".nav-notifications .unread-count").starts_with('2'));
+        assert_eq!(badge(&ada).await, 2);
+
         // Marking one read, then all; another member's id changes nothing of theirs.
         let theirs = notification::Entity::find().filter(notification::Column::UserId.eq(author.id)).one(&app.db).await.unwrap().unwrap();
         assert_eq!(ada.post("/notifications/read", &[("id", &theirs.id.to_string())]).await.status(), StatusCode::SEE_OTHER);
         assert_eq!(badge(&author).await, 1);
         assert_eq!(ada.post("/notifications/read", &[("id", "x")]).await.status(), StatusCode::NOT_FOUND);
-        let mine = notification::Entity::find().filter(notification::Column::UserId.eq(ada.id)).one(&app.db).await.unwrap().unwrap();
+        let mine = notification::Entity::find().filter(notification::Column::UserId.eq(ada.id)).order_by_asc(notification::Column::Id).one(&app.db).await.unwrap().unwrap();
         assert_eq!(ada.post("/notifications/read", &[("id", &mine.id.to_string())]).await.status(), StatusCode::SEE_OTHER);
-        assert_eq!(badge(&ada).await, 2);
+        assert_eq!(badge(&ada).await, 1);
         assert_eq!(ada.post("/notifications/read", &[]).await.status(), StatusCode::SEE_OTHER);
         assert_eq!(badge(&ada).await, 0);
         let (_, html) = ada.get_html("/notifications").await;

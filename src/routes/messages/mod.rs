@@ -137,6 +137,9 @@ async fn conversation_page(
     // The navigation was counted before this page read the conversation.
     if conversation.was_unread {
         user.unread_messages = user.unread_messages.saturating_sub(1);
+        user.unread_notifications = user
+            .unread_notifications
+            .saturating_sub(conversation.notices_read);
     }
     let pager = Pager::new(&conversation.messages, &[]);
     Ok(ConversationPage {

@@ -58,6 +58,8 @@ pub struct Conversation {
     pub messages: Page<MessageRow>,
     /// It held a message the member had not read (opening it read it).
     pub was_unread: bool,
+    /// The member's notifications of its messages that opening it marked read.
+    pub notices_read: u64,
 }
 
 /// Starts a conversation between `user` and `input`'s recipients, with its first message.
@@ -397,7 +399,18 @@ pub async fn conversation(
     )
     .await?;
     let was_unread = me.last_read_id < me.last_message_id;
+    let mut notices_read = 0;
     if was_unread {
+        // Its messages' notifications are read with it.
+        notices_read = entity::notification::Entity::update_many()
+            .col_expr(entity::notification::Column::ReadAt, Expr::val(Utc::now()))
+            .filter(entity::notification::Column::UserId.eq(user.id))
+            .filter(entity::notification::Column::Kind.eq(Kind::Message.as_str()))
+            .filter(entity::notification::Column::Link.eq(format!("/messages/{id}")))
+            .filter(entity::notification::Column::ReadAt.is_null())
+            .exec(db)
+            .await?
+            .rows_affected;
         conversation_member::Entity::update_many()
             .col_expr(
                 conversation_member::Column::LastReadId,
@@ -413,6 +426,7 @@ pub async fn conversation(
         members,
         messages,
         was_unread,
+        notices_read,
     })
 }
 
