@@ -84,7 +84,7 @@ backend_tests! {
         let doc = Doc::parse(&refused.text().await.unwrap());
         assert_eq!(doc.count(".field-error"), 3);
 
-        let id = start(&ada, "grace, linus", "Films", "Hello **there** <script>alert(1)</script>").await;
+        let id = start(&ada, "Grace, @LINUS", "Films", "Hello **there** <script>alert(1)</script>").await;
         assert_eq!(unread_badge(&grace).await, 1);
         assert_eq!(unread_badge(&ada).await, 0, "what you wrote you have read");
         let (_, html) = grace.get_html("/messages").await;

@@ -53,9 +53,13 @@ impl NewConversation {
     ) -> Result<NewConversation, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut names: Vec<String> = Vec::new();
-        for name in recipients.iter().map(|n| n.trim().trim_start_matches('@')) {
-            if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-                names.push(name.to_owned());
+        // Usernames are stored lowercase: "Ada" is ada.
+        for name in recipients
+            .iter()
+            .map(|n| n.trim().trim_start_matches('@').to_lowercase())
+        {
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
             }
         }
         if names.is_empty() {
@@ -115,7 +119,11 @@ mod tests {
     fn recipients_are_trimmed_and_counted_once() {
         let to = NewConversation::split(" ada, @grace  ADA,,linus ");
         let parsed = NewConversation::parse(&to, " Hi ", " Hello ").unwrap();
-        assert_eq!(parsed.recipients, ["ada", "grace", "linus"]);
+        assert_eq!(
+            parsed.recipients,
+            ["ada", "grace", "linus"],
+            "lowercased, once each"
+        );
         assert_eq!(parsed.subject, "Hi");
         assert_eq!(parsed.body.as_str(), "Hello");
     }

@@ -14,7 +14,7 @@ use crate::services::{ServiceError, UserRef};
 /// The account called `username` (404 when there is none).
 async fn member(db: &impl ConnectionTrait, username: &str) -> Result<i32, ServiceError> {
     user::Entity::find()
-        .filter(user::Column::Username.eq(username))
+        .filter(user::Column::Username.eq(username.trim().to_lowercase()))
         .select_only()
         .column(user::Column::Id)
         .into_tuple::<i32>()

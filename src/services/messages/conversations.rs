@@ -1,10 +1,11 @@
-//! Conversations: starting one, sending into one, the member's list (latest first, unread
-//! first in their own eyes), a conversation's page, leaving.
+//! Conversations: starting one, sending into one, the member's list (latest first), a
+//! conversation's page, leaving.
 //!
 //! Each member's row keeps the newest message that reached them and the newest they read, so
 //! the list's order and the unread count walk the member's rows only. A message reaches every
 //! member of the conversation who has not left it, is active, and does not block its sender;
-//! each of them who asked for it is mailed through the outbox, in the same transaction.
+//! each of them is notified in the same transaction (by mail at once unless they chose
+//! otherwise: `services::notifications`).
 
 use chrono::Utc;
 use entity::enums::Permission;
@@ -181,7 +182,7 @@ pub(super) async fn membership(
 }
 
 /// Stores the message and hands it to the members it reaches: their newest message moves to
-/// it, and those who asked for mail get one.
+/// it, and each is notified (by mail at once unless they chose otherwise).
 async fn deliver(
     txn: &impl ConnectionTrait,
     user: &CurrentUser,
