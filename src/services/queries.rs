@@ -90,12 +90,7 @@ where
             N::from_query_result_optional(&row, "B_")?,
         ));
     }
-    Ok(Page {
-        items,
-        number,
-        pages: total.div_ceil(std::cmp::max(per_page, 1)),
-        total,
-    })
+    Ok(Page::counted(items, number, total, per_page))
 }
 
 /// One JSON array holding an array per row of the query it aggregates (`fields` in order), as
@@ -179,6 +174,17 @@ pub fn offset(number: u64, per_page: u64) -> u64 {
 }
 
 impl<T> Page<T> {
+    /// Page `number` (clamped to `1..=MAX_PAGE`) holding `items`, of `total` rows in pages of
+    /// `per_page`.
+    pub fn counted(items: Vec<T>, number: u64, total: u64, per_page: u64) -> Page<T> {
+        Page {
+            items,
+            number: number.clamp(1, MAX_PAGE),
+            pages: total.div_ceil(std::cmp::max(per_page, 1)),
+            total,
+        }
+    }
+
     /// Clamps a requested 1-based page number to `1..=MAX_PAGE`.
     pub fn index(requested: Option<u64>) -> u64 {
         requested.unwrap_or(1).clamp(1, MAX_PAGE)

@@ -314,12 +314,7 @@ pub async fn conversations(
             last_at: times.iter().find(|(m, _)| *m == last).map(|(_, at)| *at),
         })
         .collect();
-    Ok(Page {
-        items,
-        number: number.clamp(1, crate::services::MAX_PAGE),
-        pages: Ord::max(total.div_ceil(MESSAGES_PER_PAGE), 1),
-        total,
-    })
+    Ok(Page::counted(items, number, total, MESSAGES_PER_PAGE))
 }
 
 /// The count [`unread_count`] makes, as an expression for a column of another statement (the

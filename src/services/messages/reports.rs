@@ -169,12 +169,7 @@ pub async fn reports(
         .into_model::<OpenReport>()
         .all(db)
         .await?;
-    Ok(Page {
-        items,
-        number: number.clamp(1, crate::services::MAX_PAGE),
-        pages: Ord::max(total.div_ceil(MESSAGES_PER_PAGE), 1),
-        total,
-    })
+    Ok(Page::counted(items, number, total, MESSAGES_PER_PAGE))
 }
 
 /// A moderator resolves open report `id` with `action` (404 when it is not open). Acting on

@@ -22,7 +22,7 @@ pub use kinds::{Delivery, Kind};
 
 use crate::domain::CurrentUser;
 use crate::services::outbox::{self, Mail};
-use crate::services::{Page, ServiceError};
+use crate::services::{Page, ServiceError, UserRef};
 
 /// Notifications on a page of the list.
 pub const NOTIFICATIONS_PER_PAGE: u64 = 30;
@@ -167,33 +167,37 @@ pub async fn unread_count(db: &impl ConnectionTrait, user_id: i32) -> Result<u64
         .await
 }
 
-/// Page `number` of `user`'s notifications, newest first, with their total.
+/// Page `number` of `user`'s notifications, newest first, with their actors and total (one
+/// statement).
 pub async fn notifications(
     db: &impl ConnectionTrait,
     user: &CurrentUser,
     number: u64,
 ) -> Result<Page<Notice>, DbErr> {
-    let mine = notification::Entity::find().filter(notification::Column::UserId.eq(user.id));
-    let total = mine.clone().count(db).await?;
-    let rows = mine
+    let select = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user.id))
         .join(JoinType::LeftJoin, notification::Relation::Actor.def())
         .order_by_desc(notification::Column::Id)
-        .offset(crate::services::offset(number, NOTIFICATIONS_PER_PAGE))
-        .limit(NOTIFICATIONS_PER_PAGE)
-        .select_also(user::Entity)
-        .all(db)
-        .await?;
+        .select_also(user::Entity);
+    let page = crate::services::pair_page::<_, _, notification::Model, UserRef>(
+        db,
+        select,
+        number,
+        NOTIFICATIONS_PER_PAGE,
+    )
+    .await?;
     Ok(Page {
-        items: rows
+        items: page
+            .items
             .into_iter()
             .map(|(row, actor)| Notice {
                 row,
                 actor: actor.map(|a| a.username),
             })
             .collect(),
-        number: number.clamp(1, crate::services::MAX_PAGE),
-        pages: Ord::max(total.div_ceil(NOTIFICATIONS_PER_PAGE), 1),
-        total,
+        number: page.number,
+        pages: page.pages,
+        total: page.total,
     })
 }
 
