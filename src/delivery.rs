@@ -172,6 +172,17 @@ impl Delivery {
     pub fn wake(&self) {
         self.0.notify_one();
     }
+
+    /// Wakes the task only when mail is due: after a change that may or may not have queued
+    /// any (a comment notifies by mail only those who chose it), so a change that queued none
+    /// starts no delivery round.
+    pub async fn wake_if_due(&self, db: &DatabaseConnection) {
+        match outbox::due(db, 1).await {
+            Ok(due) if due.is_empty() => {}
+            Ok(_) => self.wake(),
+            Err(error) => tracing::warn!(%error, "could not look for mail to send"),
+        }
+    }
 }
 
 /// Starts the delivery task: at once (what a restart found waiting), whenever `delivery` is

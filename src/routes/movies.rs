@@ -242,7 +242,7 @@ pub async fn review(
     match added {
         Ok(_) => Ok({
             // A notification mailed at once may be waiting.
-            app.delivery.wake();
+            app.delivery.wake_if_due(&app.db).await;
             done(
                 &session,
                 Level::Success,

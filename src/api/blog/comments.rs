@@ -151,7 +151,7 @@ pub async fn create_comment(
     let slug = path.into_inner();
     let write = blog::add_comment(&app.db, user, &slug, text);
     let (comment, _) = within_share(&app, user, write).await?;
-    app.delivery.wake();
+    app.delivery.wake_if_due(&app.db).await;
     Ok(json(
         StatusCode::CREATED,
         &Comment::of(comment, Some(user.username.clone())),
@@ -313,7 +313,7 @@ pub async fn reply_to_comment(
     let text = body.0.text()?;
     let write = blog::reply_to_comment(&app.db, user, path.into_inner(), text);
     let (comment, _) = within_share(&app, user, write).await?;
-    app.delivery.wake();
+    app.delivery.wake_if_due(&app.db).await;
     Ok(json(
         StatusCode::CREATED,
         &Comment::of(comment, Some(user.username.clone())),

@@ -144,7 +144,7 @@ pub async fn create_review(
     let input = body.0.parse()?;
     let movie = movies::find(&app.db, path.into_inner()).await?;
     let created = movies::add_review(&app.db, user, movie.id, input).await?;
-    app.delivery.wake();
+    app.delivery.wake_if_due(&app.db).await;
     Ok(json(
         StatusCode::CREATED,
         &review_of(created, &user.username),

@@ -58,7 +58,7 @@ pub async fn post_comment(
     match added {
         Ok((created, post)) => {
             // A notification mailed at once may be waiting.
-            cached.app.delivery.wake();
+            cached.app.delivery.wake_if_due(cached.db()).await;
             let page = blog::page_of_comment(cached.db(), &created).await?;
             Ok(done(
                 &session,
@@ -151,7 +151,7 @@ pub async fn reply(
     match added {
         Ok((created, post)) => {
             // A notification mailed at once may be waiting.
-            app.delivery.wake();
+            app.delivery.wake_if_due(&app.db).await;
             let page = blog::page_of_comment(&app.db, &created).await?;
             Ok(done(
                 &session,
