@@ -8,6 +8,7 @@ use marquee::startup::Application;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 mod pages;
+mod template;
 mod visitor;
 pub use pages::*;
 pub use visitor::*;
@@ -153,16 +154,25 @@ impl TestDb {
         }
     }
 
+    /// The SQLite file (which exists once anything has connected to it).
+    fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        Some(self._dir.as_ref()?.path().join("marquee.db"))
+    }
+
     pub fn settings(&self) -> Settings {
         Settings::for_tests(self.url.clone())
     }
 
-    /// The application on this database: migrated, no demo data, on a free port.
+    /// The application on this database: migrated (from the process's migrated template while
+    /// the database is empty, see `template.rs`), no demo data, on a free port.
     pub async fn spawn(&self) -> TestApp {
         self.spawn_with(self.settings()).await
     }
 
     pub async fn spawn_with(&self, settings: Settings) -> TestApp {
+        if !settings.no_migrate && settings.database_url == self.url {
+            template::fill(self).await;
+        }
         let app = Application::build(settings)
             .await
             .expect("the application builds");

@@ -2,7 +2,8 @@
 //!
 //! Every test in a `backend_tests!` block runs once per database back-end: SQLite always (a
 //! temporary file), PostgreSQL and MySQL/MariaDB when `MARQUEE_TEST_POSTGRES_URL` /
-//! `MARQUEE_TEST_MYSQL_URL` are set (a fresh database per test). Without them those variants
+//! `MARQUEE_TEST_MYSQL_URL` are set (a fresh database per test; `TestDb::spawn` copies a migrated
+//! template into it rather than running every migration again). Without them those variants
 //! are listed as ignored, with the reason. `TEST_LOG=1` shows the application's logs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -17,6 +18,7 @@ mod blog;
 mod browser;
 mod deployment;
 mod directories;
+mod entities;
 mod feeds;
 mod fuzz;
 mod history;
