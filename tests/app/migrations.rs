@@ -383,3 +383,76 @@ backend_tests! {
         assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
     }
 }
+
+/// Every foreign key: table, column, referenced table and column, and what a delete does.
+async fn foreign_keys(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let sql = match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            "SELECT m.name || '.' || f.\"from\" || ' ' || f.\"table\" || '.' || f.\"to\" || ' ' \
+             || f.on_delete FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
+             WHERE m.type = 'table'"
+        }
+        DbBackend::Postgres => {
+            "SELECT k.table_name || '.' || k.column_name || ' ' || u.table_name || '.' \
+             || u.column_name || ' ' || r.delete_rule \
+             FROM information_schema.referential_constraints r \
+             JOIN information_schema.key_column_usage k ON k.constraint_name = r.constraint_name \
+             AND k.constraint_schema = r.constraint_schema \
+             JOIN information_schema.constraint_column_usage u \
+             ON u.constraint_name = r.unique_constraint_name \
+             AND u.constraint_schema = r.unique_constraint_schema \
+             WHERE r.constraint_schema = current_schema()"
+        }
+        _ => {
+            "SELECT CAST(CONCAT(k.table_name, '.', k.column_name, ' ', k.referenced_table_name, \
+             '.', k.referenced_column_name, ' ', r.delete_rule) AS CHAR) \
+             FROM information_schema.key_column_usage k \
+             JOIN information_schema.referential_constraints r \
+             ON r.constraint_name = k.constraint_name AND r.constraint_schema = k.table_schema \
+             WHERE k.table_schema = DATABASE() AND k.referenced_table_name IS NOT NULL"
+        }
+    };
+    let backend = db.get_database_backend();
+    let mut keys: Vec<String> = db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    keys.sort();
+    keys
+}
+
+backend_tests! {
+    async fn a_test_database_copied_from_the_template_is_the_one_the_migrations_build(test_db: TestDb) {
+        // The suite's databases are copies of a template the test process migrated once
+        // (tests/app/helpers/template.rs); a copy must be what the migrator builds: the same
+        // tables, columns, indexes, triggers, keys, rows and migration log.
+        use crate::migrate_verbs::{applied, row_counts, shape};
+        let app = test_db.spawn().await;
+        // The other runs the migrator itself before the application starts on it (which
+        // then writes what it writes at start to both).
+        let migrated = TestDb::create(test_db.backend).await;
+        let db = migrated.connect().await;
+        Migrator::up(&db, None).await.unwrap();
+        let other = migrated.spawn().await;
+        assert_eq!(shape(&app.db).await, shape(&db).await);
+        assert_eq!(foreign_keys(&app.db).await, foreign_keys(&db).await);
+        assert!(!foreign_keys(&db).await.is_empty());
+        assert_eq!(row_counts(&app.db).await, row_counts(&db).await);
+        assert_eq!(applied(&app.db).await, applied(&db).await);
+        // A copy is a database of its own: writing to it leaves the next copy untouched.
+        crate::helpers::exec(&app.db, "DELETE FROM role_permission").await;
+        let next = TestDb::create(test_db.backend).await;
+        let again = next.spawn().await;
+        assert!(count_rows(&again.db, "role_permission").await > 0);
+        again.stop().await;
+        next.drop_database().await;
+        other.stop().await;
+        db.close().await.unwrap();
+        migrated.drop_database().await;
+        app.stop().await;
+    }
+}
