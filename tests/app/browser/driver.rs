@@ -95,6 +95,18 @@ impl Browser {
                 .await
             {
                 Ok(client) => {
+                    // axe over a page can take tens of seconds while the other tests load
+                    // both cores; WebDriver's default script timeout (30 s) failed a journey
+                    // in a loaded CI run.
+                    let timeouts = fantoccini::wd::TimeoutConfiguration::new(
+                        Some(Duration::from_secs(180)),
+                        None,
+                        None,
+                    );
+                    client
+                        .update_timeouts(timeouts)
+                        .await
+                        .expect("WebDriver takes the script timeout");
                     return Browser {
                         driver,
                         client,
