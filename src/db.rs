@@ -9,15 +9,16 @@ use std::time::Duration;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
-/// No pool maintenance task. sqlx 0.9.0's pool counts its idle connections after it has
-/// handed one back, so a connection taken in between makes the count wrap below zero for a
+/// No pool maintenance task. sqlx 0.9.0's pool counted its idle connections after it had
+/// handed one back, so a connection taken in between made the count wrap below zero for a
 /// moment; its maintenance task (run when a pool has a minimum size, an idle timeout or a
-/// lifetime), reading the count then, loops over `usize::MAX` without yielding and takes a
-/// runtime thread for good (sqlx issue 3645, fixed upstream by pull request 4289, not in a
-/// release yet). Two CI runs hung on it. So no minimum, no idle timeout and no lifetime on
-/// any pool: SQLite's lifetime is checked as a connection is handed out instead
-/// ([`SQLITE_LIFETIME`]); PostgreSQL and MySQL connections are tested before use (sqlx's
-/// default), so one the server dropped is replaced then.
+/// lifetime), reading the count then, looped over `usize::MAX` without yielding and took a
+/// runtime thread for good (sqlx issue 3645; two CI runs hung on it). sqlx 0.9.1 carries the
+/// fix (pull request 4289); the pools keep this shape, which leaves nothing to a background
+/// task: no minimum, no idle timeout and no lifetime on any pool. SQLite's lifetime is checked
+/// as a connection is handed out instead ([`SQLITE_LIFETIME`]); PostgreSQL and MySQL
+/// connections are tested before use (sqlx's default), so one the server dropped is replaced
+/// then.
 const NO_WARM_CONNECTION: u32 = 0;
 
 /// How long an SQLite connection serves (see `connect`).

@@ -109,6 +109,8 @@ fn migration_binary() -> &'static Path {
         // (ring's) watch `CARGO_MANIFEST_DIR` in cargo's own environment, so cargo would see it
         // change, run them again and rebuild everything above them (minutes, while every test
         // waiting for this binary waits), and the next `cargo test` would rebuild it all back.
+        // `RUSTC_BOOTSTRAP` too: set to run this binary with libtest's unstable options
+        // (`--report-time`), it would change the flags cargo compiles with.
         for (name, _) in std::env::vars_os() {
             let name = name.to_string_lossy();
             if name.starts_with("CARGO_PKG_")
@@ -122,6 +124,7 @@ fn migration_binary() -> &'static Path {
                     "CARGO_PRIMARY_PACKAGE",
                     "CARGO_TARGET_TMPDIR",
                     "OUT_DIR",
+                    "RUSTC_BOOTSTRAP",
                 ]
                 .contains(&name.as_ref())
             {

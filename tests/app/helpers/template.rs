@@ -17,7 +17,7 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use tokio::sync::OnceCell;
 
-use super::{Backend, TestDb, with_database};
+use super::{Backend, TestDb, create_postgres_database, with_database};
 
 /// A migrated database this process made.
 enum Template {
@@ -170,9 +170,7 @@ async fn fill_postgres(db: &TestDb) {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         if !copied {
-            let _ = conn
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await;
+            let _ = create_postgres_database(&conn, name).await;
         }
     }
     let _ = conn.close().await;
@@ -180,27 +178,42 @@ async fn fill_postgres(db: &TestDb) {
 
 async fn make_postgres(server: &str) -> Option<Template> {
     let conn = sea_orm::Database::connect(server).await.ok()?;
-    let existing = query_strings(
+    drop_stale(
         &conn,
         "SELECT datname::text FROM pg_database WHERE datname LIKE 'marquee\\_tpl\\_%'",
+        " WITH (FORCE)",
     )
     .await;
-    for stale in existing.iter().filter(|n| is_stale(n)) {
+    let name = template_name();
+    let made = create_postgres_database(&conn, &name).await;
+    if made.is_err() {
+        let _ = conn.close().await;
+        return None;
+    }
+    // `run_migrations` closes its connection: a template must have no one connected to it.
+    let url = with_database(server, &name);
+    let migrated = marquee::db::run_migrations(&url, migration::Verb::Up(None)).await;
+    if migrated.is_err() {
         let _ = conn
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {stale} WITH (FORCE)"))
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .await;
     }
-    let name = template_name();
-    let made = conn
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await;
     let _ = conn.close().await;
-    made.ok()?;
-    // `run_migrations` closes its connection: a template must have no one connected to it.
-    marquee::db::run_migrations(&with_database(server, &name), migration::Verb::Up(None))
-        .await
-        .ok()?;
+    migrated.ok()?;
     Some(Template::Postgres { name })
+}
+
+/// Drops the templates (listed by `list_sql`) of test processes that have ended.
+async fn drop_stale(conn: &DatabaseConnection, list_sql: &str, drop_suffix: &str) {
+    for stale in query_strings(conn, list_sql)
+        .await
+        .iter()
+        .filter(|n| is_stale(n))
+    {
+        let _ = conn
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {stale}{drop_suffix}"))
+            .await;
+    }
 }
 
 async fn fill_mysql(db: &TestDb) {
@@ -252,17 +265,13 @@ async fn fill_mysql(db: &TestDb) {
 
 async fn make_mysql(server: &str) -> Option<Template> {
     let conn = sea_orm::Database::connect(server).await.ok()?;
-    let existing = query_strings(
+    drop_stale(
         &conn,
         "SELECT CAST(schema_name AS CHAR) FROM information_schema.schemata \
          WHERE schema_name LIKE 'marquee\\_tpl\\_%'",
+        "",
     )
     .await;
-    for stale in existing.iter().filter(|n| is_stale(n)) {
-        let _ = conn
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {stale}"))
-            .await;
-    }
     let name = template_name();
     conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
