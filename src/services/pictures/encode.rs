@@ -4,10 +4,8 @@
 //! stored is only what Marquee encoded, so metadata (EXIF, GPS positions included) and anything
 //! hidden in the upload are gone.
 
-use std::io::Cursor;
-
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageError, ImageFormat, ImageReader, Limits, Rgb, RgbImage};
+use image::{DynamicImage, ImageError, ImageFormat, Limits};
 use sha2::{Digest, Sha256};
 
 use super::trailing::{has_trailing_data, image_end};
@@ -140,13 +138,11 @@ pub fn encode(upload: &[u8], kind: Kind) -> Result<Encoded, String> {
                 .into(),
         );
     }
-    let mut reader = ImageReader::with_format(Cursor::new(upload), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    let decoded = reader.decode().map_err(|error| match error {
+    let decoded = imaging::decode(upload, format, limits).map_err(|error| match error {
         ImageError::Limits(_) => {
             format!("This picture is too large: at most {MAX_SIDE} × {MAX_SIDE} pixels.")
         }
@@ -172,15 +168,8 @@ pub fn renditions(decoded: &DynamicImage, kind: Kind) -> Result<Encoded, String>
             decoded.clone()
         };
         let (width, height) = (scaled.width(), scaled.height());
-        let resized = if scaled.color().has_alpha() {
-            on_white(&scaled)
-        } else {
-            scaled.to_rgb8()
-        };
-        let mut bytes = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, QUALITY)
-            .encode_image(&resized)
-            .map_err(|_| NOT_WHOLE.to_owned())?;
+        let bytes =
+            imaging::jpeg(&imaging::flatten(&scaled), QUALITY).map_err(|_| NOT_WHOLE.to_owned())?;
         files.push(EncodedFile {
             size,
             content_type: "image/jpeg",
@@ -195,18 +184,4 @@ pub fn renditions(decoded: &DynamicImage, kind: Kind) -> Result<Encoded, String>
         .map(|b| format!("{b:02x}"))
         .collect();
     Ok(Encoded { hash, files })
-}
-
-/// The picture over a white background (JPEG has no transparency).
-fn on_white(image: &DynamicImage) -> RgbImage {
-    let rgba = image.to_rgba8();
-    RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
-        let [r, g, b, a] = rgba.get_pixel(x, y).0;
-        let alpha = u32::from(a);
-        let over = |c: u8| {
-            let mixed = (u32::from(c) * alpha + 255 * (255 - alpha)) / 255;
-            u8::try_from(mixed).unwrap_or(u8::MAX)
-        };
-        Rgb([over(r), over(g), over(b)])
-    })
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
-use image::{DynamicImage, Rgb, RgbImage};
+use image::DynamicImage;
 use sha2::{Digest, Sha256};
 
 use super::encode::{Encoded, Kind, renditions};
@@ -36,32 +36,20 @@ pub fn generated(name: &str, kind: Kind) -> Result<Encoded, String> {
 
 fn draw(name: &str, kind: Kind) -> Result<Encoded, String> {
     let digest = Sha256::digest(name.as_bytes());
-    let colour = |at: usize| Rgb([digest[at], digest[at + 1], digest[at + 2]]);
+    let colour = |at: usize| [digest[at], digest[at + 1], digest[at + 2]];
     let (top, bottom, accent) = (colour(0), colour(3), colour(6));
     let (width, height) = match kind {
         // Its own shape: a landscape drawing no larger than a post shows it.
         Kind::Illustration => (720, 480),
         _ => kind.dimensions(super::Size::Full),
     };
-    let band = u32::from(digest[9] % 5) + 3;
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        let mix = |a: u8, b: u8| {
-            let t = y * 255 / height.max(1);
-            let mixed = (u32::from(a) * (255 - t) + u32::from(b) * t) / 255;
-            u8::try_from(mixed).unwrap_or(u8::MAX)
-        };
-        let (dx, dy) = (x.abs_diff(width / 2), y.abs_diff(height * 2 / 5));
-        let radius = width / 4;
-        if dx * dx + dy * dy < radius * radius || (x + y) / (height / band).max(1) % 4 == 0 {
-            accent
-        } else {
-            Rgb([
-                mix(top[0], bottom[0]),
-                mix(top[1], bottom[1]),
-                mix(top[2], bottom[2]),
-            ])
-        }
-    });
+    let drawing = imaging::Drawing {
+        top,
+        bottom,
+        accent,
+        bands: u32::from(digest[9] % 5) + 3,
+    };
+    let image = imaging::draw(drawing, width, height);
     renditions(&DynamicImage::ImageRgb8(image), kind)
 }
 
