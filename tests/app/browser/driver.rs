@@ -307,7 +307,11 @@ pub(super) fn nu_errors(pages: &[(String, String)]) -> Vec<String> {
         std::fs::write(&path, html).unwrap();
         files.push((path, url));
     }
+    // A short run: the client compiler only (the server compiler's work on the validator
+    // was half the JVM's CPU and never paid back within one journey's pages) and the serial
+    // collector; the client compiler's frames need the bigger stack the checker asks for.
     let output = Command::new("java")
+        .args(["-Xss8m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"])
         .arg("-jar")
         .arg(&jar)
         .args(["--errors-only", "--format", "json"])
