@@ -215,4 +215,6 @@ async fn two_instances_on_postgres_share_sessions_throttling_and_fresh_pages() {
 
     one.stop().await;
     two.stop().await;
+    // Made outside `backend_tests!`, so nothing else drops it.
+    test_db.drop_database().await;
 }
