@@ -233,22 +233,19 @@ pub async fn row_counts(db: &DatabaseConnection) -> BTreeMap<String, i64> {
         return BTreeMap::new();
     }
     let backend = db.get_database_backend();
-    let counts: Vec<String> = tables
-        .iter()
-        .map(|table| match backend {
-            DbBackend::MySql => format!("SELECT COUNT(*) FROM `{table}`"),
-            _ => format!("SELECT COUNT(*) FROM \"{table}\""),
-        })
-        .collect();
-    // One row per table, in the order of `tables`: the position rides along so that the
-    // union's order does not matter.
-    let sql = counts
+    // One row per table, its position in `tables` riding along so that the union's order
+    // does not matter.
+    let sql = tables
         .iter()
         .enumerate()
-        .map(|(i, count)| match backend {
-            DbBackend::Postgres => format!("SELECT {i}::bigint AS i, ({count}) AS n"),
-            DbBackend::MySql => format!("SELECT CAST({i} AS SIGNED) AS i, ({count}) AS n"),
-            _ => format!("SELECT {i} AS i, ({count}) AS n"),
+        .map(|(i, table)| match backend {
+            DbBackend::Postgres => {
+                format!("SELECT {i}::bigint AS i, COUNT(*) AS n FROM \"{table}\"")
+            }
+            DbBackend::MySql => {
+                format!("SELECT CAST({i} AS SIGNED) AS i, COUNT(*) AS n FROM `{table}`")
+            }
+            _ => format!("SELECT {i} AS i, COUNT(*) AS n FROM \"{table}\""),
         })
         .collect::<Vec<_>>()
         .join(" UNION ALL ");

@@ -191,16 +191,27 @@ async fn make_postgres(server: &str) -> Option<Template> {
         return None;
     }
     // `run_migrations` closes its connection: a template must have no one connected to it.
-    let url = with_database(server, &name);
+    let migrated = migrate_or_drop(&conn, server, &name, " WITH (FORCE)").await;
+    let _ = conn.close().await;
+    migrated.then_some(Template::Postgres { name })
+}
+
+/// Runs the migrations on the new template `name`; drops it when they fail, so that no
+/// half-migrated template stays on the server. Whether they ran.
+async fn migrate_or_drop(
+    conn: &DatabaseConnection,
+    server: &str,
+    name: &str,
+    drop_suffix: &str,
+) -> bool {
+    let url = with_database(server, name);
     let migrated = marquee::db::run_migrations(&url, migration::Verb::Up(None)).await;
     if migrated.is_err() {
         let _ = conn
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}{drop_suffix}"))
             .await;
     }
-    let _ = conn.close().await;
-    migrated.ok()?;
-    Some(Template::Postgres { name })
+    migrated.is_ok()
 }
 
 /// Drops the templates (listed by `list_sql`) of test processes that have ended.
@@ -276,12 +287,7 @@ async fn make_mysql(server: &str) -> Option<Template> {
     conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
         .ok()?;
-    let url = with_database(server, &name);
-    let migrated = marquee::db::run_migrations(&url, migration::Verb::Up(None)).await;
-    if migrated.is_err() {
-        let _ = conn
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-            .await;
+    if !migrate_or_drop(&conn, server, &name, "").await {
         let _ = conn.close().await;
         return None;
     }
