@@ -49,6 +49,11 @@ async fn older_link(app: &TestApp, path: &str) -> String {
 }
 
 async fn add_content(app: &TestApp, author: i32, readers: &[i32], movie: i32, posts: usize) {
+    // Each reader as the services see them, loaded once (their role does not change here).
+    let mut acting = Vec::with_capacity(readers.len());
+    for reader in readers {
+        acting.push((*reader, app.acting(*reader).await));
+    }
     for i in 0..posts {
         let p = app
             .create_post(
@@ -59,24 +64,22 @@ async fn add_content(app: &TestApp, author: i32, readers: &[i32], movie: i32, po
                 &["film", &format!("t{}", i % 3)],
             )
             .await;
-        for reader in readers {
-            let reader = app.acting(*reader).await;
+        for (_, reader) in &acting {
             let text = crate::helpers::comment_text(&format!("comment {i}"));
-            marquee::services::blog::add_comment(&app.db, &reader, &p.slug, text)
+            marquee::services::blog::add_comment(&app.db, reader, &p.slug, text)
                 .await
                 .unwrap();
         }
     }
-    for reader in readers {
-        if movies::review_of(&app.db, movie, *reader)
+    for (id, reader) in &acting {
+        if movies::review_of(&app.db, movie, *id)
             .await
             .unwrap()
             .is_none()
         {
-            let reader = app.acting(*reader).await;
             movies::add_review(
                 &app.db,
-                &reader,
+                reader,
                 movie,
                 crate::helpers::review_input(7, "Fine."),
             )

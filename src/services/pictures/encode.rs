@@ -5,7 +5,7 @@
 //! hidden in the upload are gone.
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageError, ImageFormat, Limits};
+use image::{DynamicImage, ImageError, ImageFormat, Limits, RgbImage};
 use sha2::{Digest, Sha256};
 
 use super::trailing::{has_trailing_data, image_end};
@@ -167,21 +167,66 @@ pub fn renditions(decoded: &DynamicImage, kind: Kind) -> Result<Encoded, String>
             // Never enlarged: a small picture stays as sharp as it came.
             decoded.clone()
         };
-        let (width, height) = (scaled.width(), scaled.height());
-        let bytes =
-            imaging::jpeg(&imaging::flatten(&scaled), QUALITY).map_err(|_| NOT_WHOLE.to_owned())?;
-        files.push(EncodedFile {
-            size,
-            content_type: "image/jpeg",
-            width,
-            height,
-            bytes,
-        });
+        files.push(encoded_file(size, &imaging::flatten(&scaled))?);
     }
+    Ok(with_hash(files))
+}
+
+/// A picture drawn by `draw(width, height)` at each [`Size`] of `kind` (no scaling): for a kind
+/// cropped to its shape, at that size's dimensions; for an illustration, `shape` fitted into
+/// the size's box, never enlarged, as [`renditions`] fits an upload.
+pub fn drawn(
+    kind: Kind,
+    shape: (u32, u32),
+    draw: impl Fn(u32, u32) -> RgbImage,
+) -> Result<Encoded, String> {
+    let mut files = Vec::with_capacity(Size::ALL.len());
+    for size in Size::ALL {
+        let (width, height) = if kind.crops() {
+            kind.dimensions(size)
+        } else {
+            fitted(shape, kind.dimensions(size))
+        };
+        files.push(encoded_file(size, &draw(width, height))?);
+    }
+    Ok(with_hash(files))
+}
+
+/// `shape` scaled down, keeping its proportions, until it fits in `bounds` (never enlarged).
+fn fitted((width, height): (u32, u32), (max_width, max_height): (u32, u32)) -> (u32, u32) {
+    if width <= max_width && height <= max_height {
+        return (width, height);
+    }
+    let scale = |side: u32, num: u32, den: u32| {
+        let scaled =
+            (u64::from(side) * u64::from(num) + u64::from(den) / 2) / u64::from(den.max(1));
+        u32::try_from(scaled).unwrap_or(u32::MAX).max(1)
+    };
+    // The side that overflows its bound the most decides the scale.
+    if u64::from(width) * u64::from(max_height) >= u64::from(height) * u64::from(max_width) {
+        (max_width, scale(height, max_width, width))
+    } else {
+        (scale(width, max_height, height), max_height)
+    }
+}
+
+fn encoded_file(size: Size, picture: &RgbImage) -> Result<EncodedFile, String> {
+    let bytes = imaging::jpeg(picture, QUALITY).map_err(|_| NOT_WHOLE.to_owned())?;
+    Ok(EncodedFile {
+        size,
+        content_type: "image/jpeg",
+        width: picture.width(),
+        height: picture.height(),
+        bytes,
+    })
+}
+
+/// The files with the picture's hash: SHA-256 of the full size, in hex.
+fn with_hash(files: Vec<EncodedFile>) -> Encoded {
     let full = files.last().map(|f| f.bytes.as_slice()).unwrap_or_default();
     let hash = Sha256::digest(full)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    Ok(Encoded { hash, files })
+    Encoded { hash, files }
 }

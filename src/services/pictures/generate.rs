@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
-use image::DynamicImage;
 use sha2::{Digest, Sha256};
 
-use super::encode::{Encoded, Kind, renditions};
+use super::encode::{Encoded, Kind, drawn};
 
 /// How many drawn pictures a process keeps: the demo's, which are drawn again on every seed
 /// of the demo data (the tests seed it many times), while a scaled seed's many pictures are
@@ -38,19 +37,18 @@ fn draw(name: &str, kind: Kind) -> Result<Encoded, String> {
     let digest = Sha256::digest(name.as_bytes());
     let colour = |at: usize| [digest[at], digest[at + 1], digest[at + 2]];
     let (top, bottom, accent) = (colour(0), colour(3), colour(6));
-    let (width, height) = match kind {
-        // Its own shape: a landscape drawing no larger than a post shows it.
-        Kind::Illustration => (720, 480),
-        _ => kind.dimensions(super::Size::Full),
-    };
     let drawing = imaging::Drawing {
         top,
         bottom,
         accent,
         bands: u32::from(digest[9] % 5) + 3,
     };
-    let image = imaging::draw(drawing, width, height);
-    renditions(&DynamicImage::ImageRgb8(image), kind)
+    // Each size drawn at its own dimensions, not scaled down from the largest: the shapes do
+    // not depend on the size, and scaling was most of the time a seed spent on pictures.
+    // An illustration has its own shape: a landscape no larger than a post shows it.
+    drawn(kind, (720, 480), |width, height| {
+        imaging::draw(drawing, width, height)
+    })
 }
 
 #[cfg(test)]
@@ -67,5 +65,31 @@ mod tests {
         assert_ne!(first.hash, generated("Alien", Kind::Poster).unwrap().hash);
         let full = image::load_from_memory(&first.files[2].bytes).unwrap();
         assert_eq!((full.width(), full.height()), (600, 900));
+    }
+
+    #[test]
+    fn every_size_is_a_jpeg_of_its_own_dimensions() {
+        let sizes = |kind| {
+            generated("Stalker", kind)
+                .unwrap()
+                .files
+                .iter()
+                .map(|file| {
+                    let decoded = image::load_from_memory(&file.bytes).unwrap();
+                    assert_eq!(
+                        (decoded.width(), decoded.height()),
+                        (file.width, file.height)
+                    );
+                    (file.width, file.height)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sizes(Kind::Poster), [(80, 120), (240, 360), (600, 900)]);
+        assert_eq!(sizes(Kind::Avatar), [(48, 48), (96, 96), (256, 256)]);
+        // Its own landscape shape, fitted into the thumbnail's box and never enlarged.
+        assert_eq!(
+            sizes(Kind::Illustration),
+            [(160, 107), (720, 480), (720, 480)]
+        );
     }
 }
