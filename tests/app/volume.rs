@@ -52,7 +52,7 @@ async fn add_content(app: &TestApp, author: i32, readers: &[i32], movie: i32, po
     // Each reader as the services see them, loaded once (their role does not change here).
     let mut acting = Vec::with_capacity(readers.len());
     for reader in readers {
-        acting.push((*reader, app.acting(*reader).await));
+        acting.push(app.acting(*reader).await);
     }
     for i in 0..posts {
         let p = app
@@ -64,15 +64,15 @@ async fn add_content(app: &TestApp, author: i32, readers: &[i32], movie: i32, po
                 &["film", &format!("t{}", i % 3)],
             )
             .await;
-        for (_, reader) in &acting {
+        for reader in &acting {
             let text = crate::helpers::comment_text(&format!("comment {i}"));
             marquee::services::blog::add_comment(&app.db, reader, &p.slug, text)
                 .await
                 .unwrap();
         }
     }
-    for (id, reader) in &acting {
-        if movies::review_of(&app.db, movie, *id)
+    for reader in &acting {
+        if movies::review_of(&app.db, movie, reader.id)
             .await
             .unwrap()
             .is_none()

@@ -172,42 +172,24 @@ pub fn renditions(decoded: &DynamicImage, kind: Kind) -> Result<Encoded, String>
     Ok(with_hash(files))
 }
 
-/// A picture drawn by `draw(width, height)` at each [`Size`] of `kind` (no scaling): for a kind
-/// cropped to its shape, at that size's dimensions; for an illustration, `shape` fitted into
-/// the size's box, never enlarged, as [`renditions`] fits an upload.
+/// A picture drawn by `draw(width, height)`, encoded in every [`Size`] of `kind`. A kind cropped
+/// to its shape is drawn at each size's dimensions (nothing to scale: the drawing does not
+/// depend on its size); an illustration keeps its own `shape`, drawn once and fitted into each
+/// size's box as an upload is.
 pub fn drawn(
     kind: Kind,
     shape: (u32, u32),
     draw: impl Fn(u32, u32) -> RgbImage,
 ) -> Result<Encoded, String> {
+    if !kind.crops() {
+        return renditions(&DynamicImage::ImageRgb8(draw(shape.0, shape.1)), kind);
+    }
     let mut files = Vec::with_capacity(Size::ALL.len());
     for size in Size::ALL {
-        let (width, height) = if kind.crops() {
-            kind.dimensions(size)
-        } else {
-            fitted(shape, kind.dimensions(size))
-        };
+        let (width, height) = kind.dimensions(size);
         files.push(encoded_file(size, &draw(width, height))?);
     }
     Ok(with_hash(files))
-}
-
-/// `shape` scaled down, keeping its proportions, until it fits in `bounds` (never enlarged).
-fn fitted((width, height): (u32, u32), (max_width, max_height): (u32, u32)) -> (u32, u32) {
-    if width <= max_width && height <= max_height {
-        return (width, height);
-    }
-    let scale = |side: u32, num: u32, den: u32| {
-        let scaled =
-            (u64::from(side) * u64::from(num) + u64::from(den) / 2) / u64::from(den.max(1));
-        u32::try_from(scaled).unwrap_or(u32::MAX).max(1)
-    };
-    // The side that overflows its bound the most decides the scale.
-    if u64::from(width) * u64::from(max_height) >= u64::from(height) * u64::from(max_width) {
-        (max_width, scale(height, max_width, width))
-    } else {
-        (scale(width, max_height, height), max_height)
-    }
 }
 
 fn encoded_file(size: Size, picture: &RgbImage) -> Result<EncodedFile, String> {

@@ -43,9 +43,9 @@ fn draw(name: &str, kind: Kind) -> Result<Encoded, String> {
         accent,
         bands: u32::from(digest[9] % 5) + 3,
     };
-    // Each size drawn at its own dimensions, not scaled down from the largest: the shapes do
-    // not depend on the size, and scaling was most of the time a seed spent on pictures.
-    // An illustration has its own shape: a landscape no larger than a post shows it.
+    // Each size drawn at its own dimensions rather than scaled down from the largest: scaling
+    // was most of the time a seed spent on pictures. An illustration has its own shape: a
+    // landscape no larger than a post shows it.
     drawn(kind, (720, 480), |width, height| {
         imaging::draw(drawing, width, height)
     })
