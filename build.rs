@@ -23,7 +23,10 @@ fn main() {
     }
     println!("cargo::rustc-check-cfg=cfg(marquee_browser)");
     println!("cargo::rerun-if-env-changed=MARQUEE_CHROMEDRIVER");
-    println!("cargo::rerun-if-env-changed=PATH");
+    // Not `PATH`: a build script's inputs are every target's, so a tool that runs cargo with
+    // its own PATH (a profiler, an editor) would rebuild the library and binary each time, and
+    // installing chromedriver or java into a folder already on the PATH does not change it.
+    // After installing either, `touch build.rs` (or set `MARQUEE_CHROMEDRIVER`).
     if chromedriver().is_some() {
         println!("cargo::rustc-cfg=marquee_browser");
     }

@@ -250,6 +250,14 @@ impl Browser {
         self.client.set_window_size(width, height).await.unwrap();
     }
 
+    /// Whether the page is wider than the window, so that it scrolls sideways.
+    pub async fn scrolls_sideways(&self) -> bool {
+        let script = "const page = document.documentElement;
+            return page.scrollWidth > page.clientWidth;";
+        let wide = self.client.execute(script, vec![]).await.unwrap();
+        wide.as_bool().unwrap()
+    }
+
     pub async fn current_url(&self) -> String {
         self.client.current_url().await.unwrap().to_string()
     }
