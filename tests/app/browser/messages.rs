@@ -103,6 +103,10 @@ async fn a_member_writes_to_another_and_is_notified_of_the_answer() {
     browser.screenshot("conversation").await;
     browser.resize(390, 900).await;
     browser.screenshot("conversation-phone").await;
+    assert!(!browser.scrolls_sideways().await);
+    // A wide table scrolls inside its box on a phone, its hidden column label with it.
+    browser.goto(&app.url("/settings/sessions")).await;
+    assert!(!browser.scrolls_sideways().await);
 
     browser.quit().await;
     app.stop().await;
